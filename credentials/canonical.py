@@ -1,0 +1,95 @@
+"""RDF Dataset Canonicalization (RDFC-1.0) of JSON-LD documents, in "safe mode".
+
+pyld's ``URDNA2015`` is the algorithm RDFC-1.0 standardised. Before canonicalizing we refuse
+any document whose JSON-LD would silently lose data on the way to RDF: a property its contexts
+do not define, or a type or identifier that is not an absolute IRI. Lost data is data the
+signature does not cover, so such a document can be altered without breaking its proof.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pyld import jsonld
+
+from contexts import DEFAULT_LOADER, DocumentNotAllowed, StaticDocumentLoader
+
+
+class CanonicalizationError(ValueError):
+    """The document cannot be canonicalized safely; ``path`` says where, when known."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def _is_absolute_iri(value: str) -> bool:
+    scheme, colon, _ = value.partition(":")
+    return bool(colon) and scheme[:1].isalpha() and all(
+        c.isalnum() or c in "+-." for c in scheme)
+
+
+def _check_expanded(node: Any, path: str) -> None:
+    """Walk expanded JSON-LD; raise on any IRI that toRdf would drop for being relative."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            _check_expanded(item, f"{path}/{i}")
+        return
+    if not isinstance(node, dict):
+        return
+    node_id = node.get("@id")
+    if isinstance(node_id, str) and not (node_id.startswith("_:") or _is_absolute_iri(node_id)):
+        raise CanonicalizationError(f"identifier {node_id!r} is not an absolute IRI", path)
+    types = node.get("@type", [])
+    for type_ in types if isinstance(types, list) else [types]:
+        if "@value" in node and type_ == "@json":
+            continue
+        if isinstance(type_, str) and not (type_.startswith("_:") or _is_absolute_iri(type_)):
+            raise CanonicalizationError(
+                f"type {type_!r} is not defined by the document's contexts", path)
+    if "@value" in node:
+        return
+    for key, value in node.items():
+        if key not in ("@id", "@type"):
+            _check_expanded(value, f"{path}/{key}")
+
+
+def expand_safely(document: Mapping[str, Any], loader: StaticDocumentLoader = DEFAULT_LOADER
+                  ) -> list[Any]:
+    """JSON-LD expansion that raises instead of dropping undefined terms."""
+    dropped: list[str | None] = []
+    processor = jsonld.JsonLdProcessor(on_property_dropped=dropped.append)
+    try:
+        expanded = processor.expand(dict(document), loader.jsonld_options())
+    except jsonld.JsonLdError as error:
+        raise _explain(error) from error
+    if dropped:
+        names = ", ".join(sorted({repr(term) for term in dropped}))
+        raise CanonicalizationError(
+            f"the document uses terms its @context does not define: {names}")
+    _check_expanded(expanded, "")
+    return expanded
+
+
+def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEFAULT_LOADER
+                 ) -> str:
+    """Canonical N-Quads (RDFC-1.0) of a JSON-LD document, refusing unsafe documents."""
+    expanded = expand_safely(document, loader)
+    options = {**loader.jsonld_options(), "algorithm": "URDNA2015",
+               "format": "application/n-quads"}
+    try:
+        return jsonld.JsonLdProcessor().normalize(expanded, options)
+    except jsonld.JsonLdError as error:
+        raise _explain(error) from error
+
+
+def _explain(error: jsonld.JsonLdError) -> CanonicalizationError:
+    """The innermost JSON-LD error, in words a verifier's report can show."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DocumentNotAllowed):
+            return CanonicalizationError(str(cause), "/@context")
+        cause = cause.__cause__ or getattr(cause, "cause", None)
+    message = getattr(error, "message", None) or str(error).splitlines()[0]
+    return CanonicalizationError(f"JSON-LD processing failed: {message}")

@@ -1,0 +1,132 @@
+"""The generic Data Integrity proof: configuration, hashing, attaching and checking a proof.
+
+A :class:`Cryptosuite` says only what differs between suites (its name, its proof type, the
+key algorithm it needs). Everything else -- the proof configuration, the two SHA-256 hashes,
+the multibase proof value -- is done once here, exactly as VC Data Integrity 1.0 and
+vc-di-eddsa describe it for RDFC-based suites.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from contexts import DEFAULT_LOADER, StaticDocumentLoader
+from credentials.canonical import canonicalize
+from credentials.dates import format_datetime, parse_datetime
+from keys.multibase import MultibaseError, decode_base58btc, encode_base58btc
+from keys.signer import Signer, Verifier
+
+
+class ProofError(ValueError):
+    """A proof is malformed or does not verify; the message says why."""
+
+
+@dataclass(frozen=True)
+class Cryptosuite:
+    """What distinguishes one RDFC/Ed25519 suite from another."""
+
+    proof_type: str
+    name: str | None  # the ``cryptosuite`` value; None for suites that predate that property
+    algorithm: str  # the JOSE algorithm name the key must have
+    legacy: bool = False  # accepted when verifying, never used to sign
+
+
+@dataclass(frozen=True)
+class HashData:
+    """The intermediate values of proof creation or verification (the test vectors publish them)."""
+
+    canonical_document: str
+    canonical_proof_config: str
+    document_hash: bytes
+    proof_config_hash: bytes
+
+    @property
+    def data(self) -> bytes:
+        """What is signed: proof-configuration hash followed by document hash."""
+        return self.proof_config_hash + self.document_hash
+
+
+def hash_data(unsecured: Mapping[str, Any], proof_config: Mapping[str, Any],
+              loader: StaticDocumentLoader = DEFAULT_LOADER) -> HashData:
+    """Canonicalize and hash the document and the proof configuration (RDFC-1.0, SHA-256)."""
+    canonical_document = canonicalize(unsecured, loader)
+    canonical_proof_config = canonicalize(proof_config, loader)
+    return HashData(
+        canonical_document,
+        canonical_proof_config,
+        hashlib.sha256(canonical_document.encode()).digest(),
+        hashlib.sha256(canonical_proof_config.encode()).digest(),
+    )
+
+
+def proof_options(suite: Cryptosuite, signer: Signer, created: str | None = None,
+                  proof_purpose: str = "assertionMethod") -> dict[str, Any]:
+    """The proof object a new proof starts from (everything but ``proofValue``)."""
+    options: dict[str, Any] = {"type": suite.proof_type}
+    if suite.name:
+        options["cryptosuite"] = suite.name
+    options.update({
+        "created": created or format_datetime(datetime.now(UTC)),
+        "verificationMethod": signer.id,
+        "proofPurpose": proof_purpose,
+    })
+    return options
+
+
+def create_proof(document: Mapping[str, Any], suite: Cryptosuite, signer: Signer,
+                 loader: StaticDocumentLoader = DEFAULT_LOADER, created: str | None = None,
+                 proof_purpose: str = "assertionMethod") -> dict[str, Any]:
+    """Sign ``document`` and return it with its new proof (the input is not changed)."""
+    if suite.legacy:
+        raise ProofError(f"{suite.name or suite.proof_type} is accepted for verification only")
+    if signer.algorithm != suite.algorithm:
+        raise ProofError(f"{suite.proof_type} needs an {suite.algorithm} key, "
+                         f"not {signer.algorithm}")
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    proof = proof_options(suite, signer, created, proof_purpose)
+    config = {**proof, "@context": unsecured["@context"]}
+    hashes = hash_data(unsecured, config, loader)
+    proof["proofValue"] = encode_base58btc(signer.sign(hashes.data))
+    return {**copy.deepcopy(unsecured), "proof": proof}
+
+
+def proof_config_for_verification(document: Mapping[str, Any], proof: Mapping[str, Any]
+                                  ) -> dict[str, Any]:
+    """The proof configuration a verifier re-derives: the proof less its value, in the
+    document's context. A proof that carries its own ``@context`` must match the start of
+    the document's."""
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    context = document.get("@context")
+    if "@context" in proof:
+        own = proof["@context"] if isinstance(proof["@context"], list) else [proof["@context"]]
+        doc = context if isinstance(context, list) else [context]
+        if doc[: len(own)] != own:
+            raise ProofError("the proof's @context does not match the document's @context")
+    config["@context"] = context
+    return config
+
+
+def verify_proof(document: Mapping[str, Any], proof: Mapping[str, Any], suite: Cryptosuite,
+                 key: Verifier, loader: StaticDocumentLoader = DEFAULT_LOADER) -> HashData:
+    """Check one proof on ``document`` with ``key``; raise :class:`ProofError` if it fails."""
+    if proof.get("type") != suite.proof_type or proof.get("cryptosuite") != suite.name:
+        raise ProofError("the proof's type or cryptosuite does not match the suite")
+    if key.algorithm != suite.algorithm:
+        raise ProofError(f"{proof.get('verificationMethod')} is not an {suite.algorithm} key")
+    if "created" in proof and parse_datetime(proof["created"]) is None:
+        raise ProofError(f"the proof's created value {proof['created']!r} is not a dateTime")
+    try:
+        signature = decode_base58btc(proof.get("proofValue", ""))
+    except MultibaseError as error:
+        raise ProofError(f"proofValue is not base58btc multibase: {error}") from error
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    hashes = hash_data(unsecured, proof_config_for_verification(unsecured, proof), loader)
+    if not key.verify(signature, hashes.data):
+        raise ProofError("the signature does not match the document: it was altered after "
+                         "signing, or signed with another key")
+    return hashes

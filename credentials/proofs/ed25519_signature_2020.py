@@ -1,0 +1,6 @@
+"""``Ed25519Signature2020`` (W3C CCG; vc-di-eddsa appendix): verified, never issued by us."""
+
+from credentials.proofs.data_integrity import Cryptosuite
+
+ED25519_SIGNATURE_2020 = Cryptosuite(proof_type="Ed25519Signature2020", name=None,
+                                     algorithm="EdDSA", legacy=True)
