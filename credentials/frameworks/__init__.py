@@ -1,0 +1,33 @@
+"""Competency models, level frameworks and crosswalks, kept as data files with loaders."""
+
+from credentials.frameworks.loader import (
+    Catalog,
+    FrameworkDataError,
+    bundled_catalog,
+    load_catalog,
+)
+from credentials.frameworks.model import (
+    LEVELS,
+    Attribution,
+    Competency,
+    CompetencyModel,
+    Crosswalk,
+    Evidence,
+    LevelFramework,
+    LevelStatement,
+)
+
+__all__ = [
+    "LEVELS",
+    "Attribution",
+    "Catalog",
+    "Competency",
+    "CompetencyModel",
+    "Crosswalk",
+    "Evidence",
+    "FrameworkDataError",
+    "LevelFramework",
+    "LevelStatement",
+    "bundled_catalog",
+    "load_catalog",
+]

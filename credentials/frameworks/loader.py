@@ -1,0 +1,197 @@
+"""Load competency models, level frameworks and crosswalks from JSON files.
+
+Every file is validated against a JSON Schema of ours before it is read, and every reference
+between files is resolved, so a mistake in a new occupation's data is reported with the file
+and the field (as a JSON pointer) instead of surfacing later as a wrong credential.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from credentials.frameworks.model import (
+    LEVELS,
+    Attribution,
+    Competency,
+    CompetencyModel,
+    Crosswalk,
+    Evidence,
+    Level,
+    LevelFramework,
+    LevelStatement,
+    Tier,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+
+class FrameworkDataError(ValueError):
+    """A competency data file is invalid; the message names the file and the field."""
+
+    def __init__(self, file: Path | str, pointer: str, message: str) -> None:
+        super().__init__(f"{Path(file).name}: {pointer or '/'}: {message}")
+        self.file = str(file)
+        self.pointer = pointer
+
+
+def _pointer(path: Any) -> str:
+    return "".join(f"/{part}" for part in path)
+
+
+@cache
+def _validator(schema_name: str) -> Draft202012Validator:
+    schema = json.loads((SCHEMAS / f"{schema_name}.schema.json").read_text())
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def read_validated(file: Path, schema_name: str) -> dict[str, Any]:
+    """Parse ``file`` and check it against one of our schemas; raise FrameworkDataError."""
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FrameworkDataError(file, "", "file not found") from None
+    except json.JSONDecodeError as error:
+        raise FrameworkDataError(file, "", f"not JSON: {error}") from None
+    errors = sorted(_validator(schema_name).iter_errors(document), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        raise FrameworkDataError(file, _pointer(first.absolute_path), first.message)
+    return document
+
+
+def load_model(file: Path) -> CompetencyModel:
+    """A competency model file (competency-model.schema.json)."""
+    data = read_validated(file, "competency-model")
+    modes = data["trainingModes"]
+    tiers = {t["id"]: Tier(t["id"], t["name"], t["position"], t.get("trainingMode"))
+             for t in data["tiers"]}
+    competencies = []
+    seen: set[str] = set()
+    for i, item in enumerate(data["competencies"]):
+        where = f"/competencies/{i}"
+        if item["id"] in seen:
+            raise FrameworkDataError(file, f"{where}/id", f"duplicate competency id {item['id']!r}")
+        seen.add(item["id"])
+        if item["tier"] not in tiers:
+            raise FrameworkDataError(file, f"{where}/tier", f"no tier {item['tier']!r}")
+        if item["trainingMode"] not in modes:
+            raise FrameworkDataError(file, f"{where}/trainingMode",
+                                     f"no training mode {item['trainingMode']!r}")
+        competencies.append(Competency(item["id"], item["name"], item["definition"],
+                                       tiers[item["tier"]], item["trainingMode"],
+                                       modes[item["trainingMode"]]["name"]))
+    return CompetencyModel(
+        id=data["id"], title=data["title"], publisher=data["publisher"]["name"],
+        program=data["publisher"].get("program"), occupation=data["occupation"]["title"],
+        occupation_description=data["occupation"].get("description"),
+        source_url=data["sourceUrl"], version_date=data["versionDate"],
+        based_on=data.get("basedOn"),
+        tiers=tuple(sorted(tiers.values(), key=lambda t: t.position)),
+        competencies=tuple(competencies),
+    )
+
+
+def load_lerme_framework(file: Path, framework_id: str) -> LevelFramework:
+    """An LER.me export kept as published; statements get ids ``{level}-{n}``."""
+    data = read_validated(file, "lerme-framework")
+    levels = []
+    statements: dict[str, LevelStatement] = {}
+    for position, level_id in enumerate(LEVELS, start=1):
+        published = data["framework"]["levels"][level_id]
+        level_statements = tuple(
+            LevelStatement(f"{level_id}-{n}", level_id, n, text)
+            for n, text in enumerate(published["statements"], start=1))
+        statements.update({s.id: s for s in level_statements})
+        levels.append(Level(level_id, published["label"], position, level_statements))
+    sources = data["sources"]
+    return LevelFramework(
+        id=framework_id, soc=data["occupation"]["soc"], occupation=data["occupation"]["title"],
+        version=data["framework"]["version"],
+        context_covered=data["framework"].get("contextCovered"),
+        levels=tuple(levels),
+        attribution=Attribution(sources["onet"], sources.get("crosswalk"),
+                                sources.get("generator"), data["attribution"]),
+        statements=statements,
+    )
+
+
+def load_crosswalk(file: Path, models: dict[str, CompetencyModel],
+                   frameworks: dict[str, LevelFramework]) -> Crosswalk:
+    """A crosswalk file, with every competency and statement id resolved."""
+    data = read_validated(file, "crosswalk")
+    if data["model"] not in models:
+        raise FrameworkDataError(file, "/model", f"no model {data['model']!r} is loaded")
+    if data["framework"] not in frameworks:
+        raise FrameworkDataError(file, "/framework",
+                                 f"no framework {data['framework']!r} is loaded")
+    model, framework = models[data["model"]], frameworks[data["framework"]]
+    known = {c.id for c in model.competencies}
+    mappings: dict[str, dict[str, tuple[Evidence, ...]]] = {}
+    for competency_id, by_level in data["mappings"].items():
+        if competency_id not in known:
+            raise FrameworkDataError(file, f"/mappings/{competency_id}",
+                                     f"model {model.id!r} has no competency {competency_id!r}")
+        mappings[competency_id] = {}
+        for level, cited in by_level.items():
+            evidence = []
+            for i, item in enumerate(cited):
+                where = f"/mappings/{competency_id}/{level}/{i}/statement"
+                statement = framework.statements.get(item["statement"])
+                if statement is None:
+                    raise FrameworkDataError(file, where, f"no statement {item['statement']!r}")
+                if statement.level != level:
+                    raise FrameworkDataError(file, where,
+                                             f"{statement.id} is not a {level} statement")
+                evidence.append(Evidence(statement, item["rationale"]))
+            mappings[competency_id][level] = tuple(evidence)
+    unmapped = known - set(mappings)
+    if unmapped:
+        raise FrameworkDataError(file, "/mappings",
+                                 f"competencies without any statement: {sorted(unmapped)}")
+    return Crosswalk(data["id"], model, framework, mappings)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every model, framework and crosswalk a deployment knows."""
+
+    models: dict[str, CompetencyModel]
+    frameworks: dict[str, LevelFramework]
+    crosswalks: dict[str, Crosswalk]
+
+    def crosswalk_for(self, model_id: str) -> Crosswalk:
+        """The crosswalk that gives levels to a model's competencies."""
+        for crosswalk in self.crosswalks.values():
+            if crosswalk.model.id == model_id:
+                return crosswalk
+        if model_id not in self.models:
+            raise KeyError(f"no competency model {model_id!r}")
+        raise KeyError(f"model {model_id!r} has no crosswalk to a level framework")
+
+
+def load_catalog(directory: Path = DATA) -> Catalog:
+    """Load ``catalog.json`` in ``directory`` and every file it lists."""
+    index = read_validated(directory / "catalog.json", "catalog")
+    models = {e["id"]: load_model(directory / e["file"]) for e in index["models"]}
+    for entry in index["models"]:
+        if models[entry["id"]].id != entry["id"]:
+            raise FrameworkDataError(directory / entry["file"], "/id",
+                                     f"catalog calls this model {entry['id']!r}")
+    frameworks = {e["id"]: load_lerme_framework(directory / e["file"], e["id"])
+                  for e in index["frameworks"]}
+    crosswalks = {e["id"]: load_crosswalk(directory / e["file"], models, frameworks)
+                  for e in index["crosswalks"]}
+    return Catalog(models, frameworks, crosswalks)
+
+
+@cache
+def bundled_catalog() -> Catalog:
+    """The competency data shipped with the package, loaded once per process."""
+    return load_catalog(DATA)

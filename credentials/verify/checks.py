@@ -1,0 +1,185 @@
+"""The individual verification checks; each returns one :class:`Check` and never raises."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from contexts import StaticDocumentLoader
+from credentials.build import identity_hash, normalise_email
+from credentials.canonical import CanonicalizationError
+from credentials.dates import parse_datetime
+from credentials.proofs import ProofError, suite_for, verify_proof
+from credentials.verify.report import Check, Outcome
+from credentials.verify.resolvers import ChainResolver, ResolutionError
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+
+
+def _types(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def is_vcdm_1_1(credential: Mapping[str, Any]) -> bool:
+    context = credential.get("@context")
+    return isinstance(context, list) and bool(context) and context[0] == VC_V1
+
+
+@cache
+def _schema_registry() -> Registry:
+    resources = []
+    for file in SCHEMAS.glob("*.schema.json"):
+        schema = json.loads(file.read_text())
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+    return Registry().with_resources(resources)
+
+
+@cache
+def _validator(schema_id: str) -> Draft202012Validator:
+    schema = _schema_registry().contents(schema_id)
+    return Draft202012Validator(schema, registry=_schema_registry())
+
+
+def schema_for(credential: Mapping[str, Any]) -> tuple[str, str]:
+    """Which of our schemas applies, by the credential's types."""
+    types = _types(credential.get("type"))
+    if "ClrCredential" in types:
+        return "clr-credential.schema.json", "CLR 2.0 ClrCredential"
+    if {"AchievementCredential", "OpenBadgeCredential"} & set(types):
+        return "ob-achievement-credential.schema.json", "Open Badges 3.0 AchievementCredential"
+    return "verifiable-credential.schema.json", "Verifiable Credential"
+
+
+def check_schema(credential: Mapping[str, Any]) -> Check:
+    schema_id, label = schema_for(credential)
+    errors = sorted(_validator(schema_id).iter_errors(credential),
+                    key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        pointer = "".join(f"/{p}" for p in errors[0].absolute_path) or "/"
+        return Check("schema", Outcome.FAILURE,
+                     f"not a valid {label}: {pointer}: {errors[0].message}",
+                     {"schema": schema_id, "pointer": pointer,
+                      "errors": [{"pointer": "".join(f"/{p}" for p in e.absolute_path) or "/",
+                                  "message": e.message} for e in errors[:10]]})
+    if is_vcdm_1_1(credential):
+        return Check("schema", Outcome.WARNING,
+                     f"valid {label}, but in the VC Data Model 1.1 form (issuanceDate, "
+                     "credentials/v1 context) that OB 3.0 and CLR 2.0 have replaced with 2.0",
+                     {"schema": schema_id})
+    return Check("schema", Outcome.SUCCESS, f"valid {label}", {"schema": schema_id})
+
+
+def _verify_one(credential: Mapping[str, Any], proof: Any, resolver: ChainResolver,
+                loader: StaticDocumentLoader) -> tuple[bool, str, dict[str, Any]]:
+    if not isinstance(proof, Mapping):
+        return False, "a proof is not an object", {}
+    method = proof.get("verificationMethod")
+    detail = {"type": proof.get("type"), "cryptosuite": proof.get("cryptosuite"),
+              "verificationMethod": method}
+    try:
+        suite = suite_for(proof)
+        purpose = proof.get("proofPurpose")
+        if purpose != "assertionMethod":
+            raise ProofError(f"proofPurpose is {purpose!r}; a credential needs assertionMethod")
+        key = resolver.resolve(method, purpose)
+        verify_proof(credential, proof, suite, key, loader)
+    except (ProofError, ResolutionError, CanonicalizationError) as error:
+        if isinstance(error, CanonicalizationError) and error.path:
+            detail["pointer"] = error.path
+        return False, str(error), detail
+    label = suite.name or suite.proof_type
+    if suite.legacy and suite.name:
+        return True, f"{label} signature valid (legacy name of eddsa-rdfc-2022)", detail
+    return True, f"{label} signature by {method} is valid", detail
+
+
+def check_proof(credential: Mapping[str, Any], resolver: ChainResolver,
+                loader: StaticDocumentLoader) -> Check:
+    """At least one proof must verify (a proof set is valid if one of its proofs is)."""
+    proofs = credential.get("proof")
+    if not proofs:
+        return Check("proof", Outcome.FAILURE, "the credential has no proof")
+    results = [_verify_one(credential, p, resolver, loader)
+               for p in (proofs if isinstance(proofs, list) else [proofs])]
+    valid = [r for r in results if r[0]]
+    details = [{"valid": ok, "message": message, **detail} for ok, message, detail in results]
+    if not valid:
+        return Check("proof", Outcome.FAILURE, "; ".join(r[1] for r in results),
+                     {"proofs": details})
+    legacy = any(d.get("type") == "Ed25519Signature2020" or d.get("cryptosuite") == "eddsa-2022"
+                 for d, r in zip(details, results, strict=True) if r[0])
+    outcome = Outcome.WARNING if legacy else Outcome.SUCCESS
+    return Check("proof", outcome, valid[0][1], {"proofs": details})
+
+
+def check_validity_period(credential: Mapping[str, Any], now: datetime) -> Check:
+    """validFrom/validUntil (VCDM 2.0) or issuanceDate/expirationDate (1.1) against ``now``."""
+    v1 = is_vcdm_1_1(credential)
+    start_name, end_name = ("issuanceDate", "expirationDate") if v1 else ("validFrom",
+                                                                          "validUntil")
+    bounds = {}
+    for name in (start_name, end_name):
+        if name in credential:
+            bounds[name] = parse_datetime(credential[name])
+            if bounds[name] is None:
+                return Check("validity_period", Outcome.FAILURE,
+                             f"{name} {credential[name]!r} is not an XML Schema dateTime",
+                             {"pointer": f"/{name}"})
+    start, end = bounds.get(start_name), bounds.get(end_name)
+    detail = {"now": now.isoformat(), start_name: credential.get(start_name),
+              end_name: credential.get(end_name)}
+    if start and now < start:
+        return Check("validity_period", Outcome.FAILURE,
+                     f"not yet valid: {start_name} is {credential[start_name]}", detail)
+    if end and now >= end:
+        return Check("validity_period", Outcome.FAILURE,
+                     f"expired: {end_name} was {credential[end_name]}", detail)
+    if end and start and end < start:
+        return Check("validity_period", Outcome.FAILURE,
+                     f"{end_name} is before {start_name}", detail)
+    return Check("validity_period", Outcome.SUCCESS, "within its validity period", detail)
+
+
+def check_status(credential: Mapping[str, Any]) -> Check:
+    status = credential.get("credentialStatus")
+    if not status:
+        return Check("status", Outcome.SKIPPED, "the credential has no credentialStatus")
+    entries = status if isinstance(status, list) else [status]
+    kinds = sorted({str(e.get("type")) for e in entries if isinstance(e, Mapping)})
+    return Check("status", Outcome.WARNING,
+                 f"status not checked: {', '.join(kinds)} lists are not read by this verifier",
+                 {"types": kinds})
+
+
+def check_subject(credential: Mapping[str, Any], expected_email: str | None = None) -> Check:
+    """The subject is identified, and -- if the caller knows the holder's email -- is them."""
+    subjects = credential.get("credentialSubject")
+    subjects = subjects if isinstance(subjects, list) else [subjects]
+    identities = [i for s in subjects if isinstance(s, Mapping)
+                  for i in (s.get("identifier") or []) if isinstance(i, Mapping)]
+    ids = [s.get("id") for s in subjects if isinstance(s, Mapping) and s.get("id")]
+    if not ids and not identities:
+        return Check("subject", Outcome.FAILURE,
+                     "the credential subject has neither an id nor an identifier")
+    if expected_email is None:
+        described = ids[0] if ids else f"{identities[0].get('identityType')} identifier"
+        return Check("subject", Outcome.SUCCESS, f"subject identified by {described}")
+    email = normalise_email(expected_email)
+    for identity in identities:
+        if identity.get("identityType") != "emailAddress":
+            continue
+        if identity.get("hashed"):
+            if identity.get("identityHash") == identity_hash(email, identity.get("salt", "")):
+                return Check("subject", Outcome.SUCCESS, "the subject's hashed email matches")
+        elif normalise_email(str(identity.get("identityHash", ""))) == email:
+            return Check("subject", Outcome.SUCCESS, "the subject's email matches")
+    return Check("subject", Outcome.FAILURE,
+                 "the credential was not issued to the expected email address")

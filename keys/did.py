@@ -1,0 +1,91 @@
+"""did:key and did:web: identifiers and DID documents for Ed25519 Multikeys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from keys.ed25519 import Ed25519VerificationKey
+
+DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
+
+
+class DidError(ValueError):
+    """A DID is malformed or of a method this module does not handle."""
+
+
+def did_key(key: Ed25519VerificationKey) -> str:
+    """``did:key:z6Mk...`` for an Ed25519 public key."""
+    return f"did:key:{key.multikey}"
+
+
+def did_key_verification_method(did: str) -> str:
+    """The one verification method of a did:key: ``did:key:z..#z..``."""
+    return f"{did}#{did.removeprefix('did:key:')}"
+
+
+def did_key_public_key(did_or_url: str) -> Ed25519VerificationKey:
+    """The Ed25519 key a did:key (or its verification method URL) encodes."""
+    did, _, fragment = did_or_url.partition("#")
+    value = did.removeprefix("did:key:")
+    if not did.startswith("did:key:") or (fragment and fragment != value):
+        raise DidError(f"{did_or_url!r} is not a did:key verification method")
+    return Ed25519VerificationKey.from_multikey(
+        value, id=did_key_verification_method(did), controller=did)
+
+
+def did_key_document(did: str) -> dict[str, Any]:
+    """The DID document a did:key expands to (did:key method, Multikey form)."""
+    key = did_key_public_key(did)
+    method = key.multikey_document()
+    return {
+        "@context": DID_CONTEXT,
+        "id": did,
+        "verificationMethod": [method],
+        "authentication": [method["id"]],
+        "assertionMethod": [method["id"]],
+        "capabilityDelegation": [method["id"]],
+        "capabilityInvocation": [method["id"]],
+    }
+
+
+def did_web_for_url(url: str) -> str:
+    """The did:web for an https URL path: ``https://h:5000/issuers/a`` -> ``did:web:h%3A5000:issuers:a``."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise DidError(f"{url!r} has no host")
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    segments = [quote(host, safe="")]
+    segments += [quote(s, safe="") for s in parts.path.strip("/").split("/") if s]
+    return "did:web:" + ":".join(segments)
+
+
+def did_web_document_url(did: str) -> str:
+    """Where a did:web document is published (did:web method specification, section 3.2)."""
+    if not did.startswith("did:web:"):
+        raise DidError(f"{did!r} is not a did:web")
+    segments = did.removeprefix("did:web:").split("#")[0].split(":")
+    host = unquote(segments[0])
+    if not host or "/" in host:
+        raise DidError(f"{did!r} has no valid host")
+    path = "/".join(unquote(s) for s in segments[1:])
+    return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
+
+
+def did_web_document(did: str, keys: Sequence[Ed25519VerificationKey],
+                     assertion_keys: Sequence[str] | None = None) -> dict[str, Any]:
+    """A did:web document listing ``keys`` as Multikeys.
+
+    ``assertion_keys`` (ids) are the keys that may sign credentials now; by default all of
+    them. A retired key stays in ``verificationMethod`` so older credentials still verify.
+    """
+    methods = [key.multikey_document() for key in keys]
+    active = list(assertion_keys) if assertion_keys is not None else [m["id"] for m in methods]
+    return {
+        "@context": DID_CONTEXT,
+        "id": did,
+        "verificationMethod": methods,
+        "authentication": active,
+        "assertionMethod": active,
+    }
