@@ -98,8 +98,13 @@ class StaticDocumentLoader:
         }
 
     def jsonld_options(self) -> dict[str, Any]:
-        """pyld options that route every context lookup through this loader and its cache."""
+        """pyld options that route every context lookup through this loader and its cache.
+
+        ``base`` is None so relative IRIs stay relative (pyld otherwise resolves them against
+        ``http://example.org/base/``) and safe-mode checks can see and refuse them.
+        """
         return {
+            "base": None,
             "documentLoader": self,
             "contextResolver": ContextResolver(self.resolved_contexts, self),
         }

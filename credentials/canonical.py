@@ -62,7 +62,7 @@ def expand_safely(document: Mapping[str, Any], loader: StaticDocumentLoader = DE
     processor = jsonld.JsonLdProcessor(on_property_dropped=dropped.append)
     try:
         expanded = processor.expand(dict(document), loader.jsonld_options())
-    except jsonld.JsonLdError as error:
+    except (jsonld.JsonLdError, ValueError, TypeError) as error:
         raise _explain(error) from error
     if dropped:
         names = ", ".join(sorted({repr(term) for term in dropped}))
@@ -80,11 +80,11 @@ def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEF
                "format": "application/n-quads"}
     try:
         return jsonld.JsonLdProcessor().normalize(expanded, options)
-    except jsonld.JsonLdError as error:
+    except (jsonld.JsonLdError, ValueError, TypeError) as error:
         raise _explain(error) from error
 
 
-def _explain(error: jsonld.JsonLdError) -> CanonicalizationError:
+def _explain(error: Exception) -> CanonicalizationError:
     """The innermost JSON-LD error, in words a verifier's report can show."""
     cause: BaseException | None = error
     while cause is not None:

@@ -1,0 +1,46 @@
+"""``credentials verify FILE``: verify a credential without running the service.
+
+Exit status 0 when it verifies, 1 when it does not, 2 when the input is not a JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO
+
+import click
+
+from credentials.verify import verify_credential
+from credentials.verify.report import Outcome, VerificationReport
+
+MARKS = {Outcome.SUCCESS: "ok  ", Outcome.WARNING: "warn", Outcome.FAILURE: "FAIL",
+         Outcome.SKIPPED: "skip"}
+
+
+def render(report: VerificationReport) -> str:
+    """The report as lines a person reads in a terminal."""
+    lines = [f"[{MARKS[c.outcome]}] {c.name}: {c.message}" for c in report.checks]
+    lines.append("verified" if report.verified else "NOT verified")
+    return "\n".join(lines)
+
+
+@click.group()
+def main() -> None:
+    """Open Badges 3.0 / CLR 2.0 credential tools."""
+
+
+@main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--email", help="Also check the credential was issued to this email address.")
+def verify(file: IO[str], as_json: bool, email: str | None) -> None:
+    """Verify the credential in FILE (``-`` for standard input)."""
+    try:
+        credential = json.load(file)
+    except ValueError as error:
+        click.echo(f"{file.name}: not JSON: {error}", err=True)
+        sys.exit(2)
+    report = verify_credential(credential, expected_email=email)
+    click.echo(json.dumps(report.as_json(), indent=2) if as_json else render(report))
+    sys.exit(0 if report.verified else 1)

@@ -1,0 +1,75 @@
+// Test-only bridge to Digital Bazaar's Data Integrity stack (an implementation independent of
+// ours). Reads one JSON request on stdin, writes one JSON answer on stdout:
+//   {"action": "verify", "credential": {...}}          -> {"verified": bool, "error": str}
+//   {"action": "issue", "credential": {...}, "seed": hex, "created": str}
+//                                                       -> {"credential": {...}, "vm": str}
+// JSON-LD contexts come only from this project's contexts/MANIFEST (no network); did:key
+// verification methods are expanded locally.
+import {readFileSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+import * as vc from '@digitalbazaar/vc';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+
+const contextsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'contexts');
+const documents = new Map();
+for(const line of readFileSync(join(contextsDir, 'MANIFEST'), 'utf8').split('\n')) {
+  if(!line || line.startsWith('#')) {
+    continue;
+  }
+  const [url, file] = line.split('\t');
+  documents.set(url, JSON.parse(readFileSync(join(contextsDir, 'documents', file), 'utf8')));
+}
+
+function didKeyDocuments(url) {
+  const did = url.split('#')[0];
+  const multibase = did.slice('did:key:'.length);
+  const vmId = `${did}#${multibase}`;
+  const method = {
+    '@context': 'https://w3id.org/security/multikey/v1',
+    id: vmId, type: 'Multikey', controller: did, publicKeyMultibase: multibase
+  };
+  if(url.includes('#')) {
+    return method;
+  }
+  return {
+    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+    id: did, verificationMethod: [method], assertionMethod: [vmId], authentication: [vmId]
+  };
+}
+
+async function documentLoader(url) {
+  if(documents.has(url)) {
+    return {contextUrl: null, documentUrl: url, document: documents.get(url)};
+  }
+  if(url.startsWith('did:key:')) {
+    return {contextUrl: null, documentUrl: url, document: didKeyDocuments(url)};
+  }
+  throw new Error(`document not available offline: ${url}`);
+}
+
+async function verify({credential}) {
+  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+  const result = await vc.verifyCredential({credential, suite, documentLoader});
+  const error = result.error ? String(result.error.errors?.[0]?.message ?? result.error) : '';
+  return {verified: result.verified, error};
+}
+
+async function issue({credential, seed, created}) {
+  const secret = Uint8Array.from(Buffer.from(seed, 'hex'));
+  const keyPair = await Ed25519Multikey.generate({seed: secret});
+  const did = `did:key:${keyPair.publicKeyMultibase}`;
+  keyPair.controller = did;
+  keyPair.id = `${did}#${keyPair.publicKeyMultibase}`;
+  const signer = keyPair.signer();
+  const suite = new DataIntegrityProof({signer, date: created, cryptosuite: eddsaRdfc2022});
+  const signed = await vc.issue({credential, suite, documentLoader});
+  return {credential: signed, vm: keyPair.id};
+}
+
+const request = JSON.parse(readFileSync(0, 'utf8'));
+const handlers = {verify, issue};
+process.stdout.write(JSON.stringify(await handlers[request.action](request)));
