@@ -1,4 +1,4 @@
-"""JSON-LD context documents taken from registry packages, and the offline loader that serves them."""
+"""JSON-LD context documents from registry packages, and the offline loader that serves them."""
 
 from contexts.loader import (
     DEFAULT_LOADER,

@@ -51,7 +51,7 @@ def did_key_document(did: str) -> dict[str, Any]:
 
 
 def did_web_for_url(url: str) -> str:
-    """The did:web for an https URL path: ``https://h:5000/issuers/a`` -> ``did:web:h%3A5000:issuers:a``."""
+    """The did:web for a URL: ``https://h:5000/issuers/a`` -> ``did:web:h%3A5000:issuers:a``."""
     parts = urlsplit(url)
     if not parts.hostname:
         raise DidError(f"{url!r} has no host")

@@ -1,4 +1,4 @@
-"""Multibase (base58btc) and multicodec framing for public keys, as Multikey and did:key use them."""
+"""Multibase (base58btc) and multicodec framing of keys, as Multikey and did:key use them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The two interfaces the credential library works with: something that signs, something that verifies."""
+"""The two key interfaces the credential library uses: one that signs, one that verifies."""
 
 from __future__ import annotations
 

@@ -1,0 +1,43 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INTEROP := tests/interop
+
+.PHONY: install run test lint bench contexts interop clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Test-only: an independent Data Integrity implementation from npm, for cross-checks.
+$(INTEROP)/node_modules/.package-lock.json: $(INTEROP)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(INTEROP) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: interop tests will be skipped"; fi
+
+interop: $(INTEROP)/node_modules/.package-lock.json
+
+run: install
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+test: install interop
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/bench_proofs.py
+
+# Maintainers: re-take the JSON-LD contexts from their npm packages (needs Node.js).
+contexts: install
+	$(BIN)/python -m contexts.refresh
+
+clean:
+	rm -rf $(VENV) $(INTEROP)/node_modules .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,39 @@
+"""``credentials verify``: the stand-alone verifier for people without the service."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.factories import signed_credential
+
+
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "credentials", *args], input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_verified_credential_exits_zero(crosswalk, tmp_path) -> None:
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(signed_credential(crosswalk)))
+    result = run("verify", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[ok  ] proof: eddsa-rdfc-2022 signature" in result.stdout
+    assert result.stdout.strip().endswith("verified")
+
+
+def test_tampered_credential_from_stdin_exits_one(crosswalk) -> None:
+    credential = signed_credential(crosswalk)
+    credential["name"] = "Something else"
+    result = run("verify", "--json", "-", stdin=json.dumps(credential))
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["verified"] is False
+    assert any(e.startswith("proof: the signature does not match") for e in report["errors"])
+
+
+def test_not_json_exits_two() -> None:
+    result = run("verify", "-", stdin="{oops")
+    assert result.returncode == 2
+    assert "not JSON" in result.stderr

@@ -1,0 +1,74 @@
+"""Keys: Multikey and JWK encodings, did:key and did:web documents, signers."""
+
+from __future__ import annotations
+
+import pytest
+
+from keys import Ed25519Signer, Ed25519VerificationKey, generate_ed25519
+from keys.did import (
+    DidError,
+    did_key,
+    did_key_document,
+    did_key_public_key,
+    did_web_document,
+    did_web_document_url,
+    did_web_for_url,
+)
+from keys.multibase import MultibaseError
+
+# RFC 8032 section 7.1, test 1.
+RFC8032_SEED = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+RFC8032_PUBLIC = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+
+
+def test_rfc8032_key_and_multikey_round_trip() -> None:
+    signer = Ed25519Signer.from_seed(RFC8032_SEED)
+    key = signer.verification_key
+    assert key.raw == RFC8032_PUBLIC
+    assert key.multikey.startswith("z6Mk")
+    assert Ed25519VerificationKey.from_multikey(key.multikey).raw == RFC8032_PUBLIC
+    assert Ed25519VerificationKey.from_jwk(key.jwk()).raw == RFC8032_PUBLIC
+    signature = signer.sign(b"")
+    assert signature.hex().startswith("e5564300c360ac72")
+    assert key.verify(signature, b"") and not key.verify(signature, b"x")
+
+
+def test_private_key_never_shows_in_repr() -> None:
+    signer = generate_ed25519("did:example:1#k")
+    assert signer.private_bytes().hex() not in repr(signer)
+    assert "private" not in repr(signer).lower()
+
+
+def test_did_key_document() -> None:
+    key = Ed25519Signer.from_seed(RFC8032_SEED).verification_key
+    did = did_key(key)
+    document = did_key_document(did)
+    method = document["verificationMethod"][0]
+    assert method == {"id": f"{did}#{key.multikey}", "type": "Multikey", "controller": did,
+                      "publicKeyMultibase": key.multikey}
+    assert document["assertionMethod"] == [method["id"]]
+    assert did_key_public_key(method["id"]).raw == key.raw
+
+
+@pytest.mark.parametrize("bad", ["did:key:zQ3s", "did:key:z6Mkfoo", "did:web:x",
+                                 "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#other"])
+def test_bad_did_keys_are_refused(bad: str) -> None:
+    with pytest.raises((DidError, MultibaseError, ValueError)):
+        did_key_public_key(bad)
+
+
+def test_did_web_mapping() -> None:
+    did = did_web_for_url("http://127.0.0.1:5000/issuers/riverbend")
+    assert did == "did:web:127.0.0.1%3A5000:issuers:riverbend"
+    assert did_web_document_url(did) == "https://127.0.0.1:5000/issuers/riverbend/did.json"
+    assert did_web_document_url("did:web:example.com") == \
+        "https://example.com/.well-known/did.json"
+
+
+def test_did_web_document_keeps_retired_keys_published() -> None:
+    did = "did:web:example.com:issuers:a"
+    current = generate_ed25519(f"{did}#key-2", did).verification_key
+    retired = generate_ed25519(f"{did}#key-1", did).verification_key
+    document = did_web_document(did, [current, retired], assertion_keys=[current.id])
+    assert [m["id"] for m in document["verificationMethod"]] == [current.id, retired.id]
+    assert document["assertionMethod"] == [current.id]
