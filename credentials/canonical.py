@@ -55,31 +55,42 @@ def _check_expanded(node: Any, path: str) -> None:
             _check_expanded(value, f"{path}/{key}")
 
 
+class _SafeProcessor(jsonld.JsonLdProcessor):
+    """A pyld processor whose expansion refuses what toRdf would silently drop.
+
+    ``normalize`` expands through ``self.expand``, so the check costs no second expansion.
+    """
+
+    def __init__(self) -> None:
+        self.dropped: list[str | None] = []
+        super().__init__(on_property_dropped=self.dropped.append)
+
+    def expand(self, input_: Any, options: Any) -> list[Any]:
+        expanded = super().expand(input_, options)
+        if self.dropped:
+            names = ", ".join(sorted({repr(term) for term in self.dropped}))
+            raise CanonicalizationError(
+                f"the document uses terms its @context does not define: {names}")
+        _check_expanded(expanded, "")
+        return expanded
+
+
 def expand_safely(document: Mapping[str, Any], loader: StaticDocumentLoader = DEFAULT_LOADER
                   ) -> list[Any]:
     """JSON-LD expansion that raises instead of dropping undefined terms."""
-    dropped: list[str | None] = []
-    processor = jsonld.JsonLdProcessor(on_property_dropped=dropped.append)
     try:
-        expanded = processor.expand(dict(document), loader.jsonld_options())
+        return _SafeProcessor().expand(dict(document), loader.jsonld_options())
     except (jsonld.JsonLdError, ValueError, TypeError) as error:
         raise _explain(error) from error
-    if dropped:
-        names = ", ".join(sorted({repr(term) for term in dropped}))
-        raise CanonicalizationError(
-            f"the document uses terms its @context does not define: {names}")
-    _check_expanded(expanded, "")
-    return expanded
 
 
 def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEFAULT_LOADER
                  ) -> str:
     """Canonical N-Quads (RDFC-1.0) of a JSON-LD document, refusing unsafe documents."""
-    expanded = expand_safely(document, loader)
     options = {**loader.jsonld_options(), "algorithm": "URDNA2015",
                "format": "application/n-quads"}
     try:
-        return jsonld.JsonLdProcessor().normalize(expanded, options)
+        return _SafeProcessor().normalize(dict(document), options)
     except (jsonld.JsonLdError, ValueError, TypeError) as error:
         raise _explain(error) from error
 
@@ -88,6 +99,8 @@ def _explain(error: Exception) -> CanonicalizationError:
     """The innermost JSON-LD error, in words a verifier's report can show."""
     cause: BaseException | None = error
     while cause is not None:
+        if isinstance(cause, CanonicalizationError):
+            return cause
         if isinstance(cause, DocumentNotAllowed):
             return CanonicalizationError(str(cause), "/@context")
         cause = cause.__cause__ or getattr(cause, "cause", None)
