@@ -35,9 +35,9 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 class FrameworkDataError(ValueError):
     """A competency data file is invalid; the message names the file and the field."""
 
-    def __init__(self, file: Path | str, pointer: str, message: str) -> None:
-        super().__init__(f"{Path(file).name}: {pointer or '/'}: {message}")
-        self.file = str(file)
+    def __init__(self, source: Path | str, pointer: str, message: str) -> None:
+        self.source = Path(source).name if isinstance(source, Path) else source
+        super().__init__(f"{self.source}: {pointer or '/'}: {message}")
         self.pointer = pointer
 
 
@@ -51,24 +51,28 @@ def _validator(schema_name: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
-def read_validated(file: Path, schema_name: str) -> dict[str, Any]:
-    """Parse ``file`` and check it against one of our schemas; raise FrameworkDataError."""
+def read_json(file: Path) -> Any:
+    """Parse a data file; raise FrameworkDataError naming it."""
     try:
-        document = json.loads(file.read_text(encoding="utf-8"))
+        return json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FrameworkDataError(file, "", "file not found") from None
     except json.JSONDecodeError as error:
         raise FrameworkDataError(file, "", f"not JSON: {error}") from None
+
+
+def validate(document: Any, schema_name: str, source: str) -> dict[str, Any]:
+    """Check a document against one of our schemas; raise FrameworkDataError."""
     errors = sorted(_validator(schema_name).iter_errors(document), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
-        raise FrameworkDataError(file, _pointer(first.absolute_path), first.message)
+        raise FrameworkDataError(source, _pointer(first.absolute_path), first.message)
     return document
 
 
-def load_model(file: Path) -> CompetencyModel:
-    """A competency model file (competency-model.schema.json)."""
-    data = read_validated(file, "competency-model")
+def build_model(document: Any, source: str) -> CompetencyModel:
+    """A competency model (competency-model.schema.json)."""
+    data = validate(document, "competency-model", source)
     modes = data["trainingModes"]
     tiers = {t["id"]: Tier(t["id"], t["name"], t["position"], t.get("trainingMode"))
              for t in data["tiers"]}
@@ -77,12 +81,13 @@ def load_model(file: Path) -> CompetencyModel:
     for i, item in enumerate(data["competencies"]):
         where = f"/competencies/{i}"
         if item["id"] in seen:
-            raise FrameworkDataError(file, f"{where}/id", f"duplicate competency id {item['id']!r}")
+            raise FrameworkDataError(source, f"{where}/id",
+                                     f"duplicate competency id {item['id']!r}")
         seen.add(item["id"])
         if item["tier"] not in tiers:
-            raise FrameworkDataError(file, f"{where}/tier", f"no tier {item['tier']!r}")
+            raise FrameworkDataError(source, f"{where}/tier", f"no tier {item['tier']!r}")
         if item["trainingMode"] not in modes:
-            raise FrameworkDataError(file, f"{where}/trainingMode",
+            raise FrameworkDataError(source, f"{where}/trainingMode",
                                      f"no training mode {item['trainingMode']!r}")
         competencies.append(Competency(item["id"], item["name"], item["definition"],
                                        tiers[item["tier"]], item["trainingMode"],
@@ -98,9 +103,9 @@ def load_model(file: Path) -> CompetencyModel:
     )
 
 
-def load_lerme_framework(file: Path, framework_id: str) -> LevelFramework:
+def build_lerme_framework(document: Any, framework_id: str, source: str) -> LevelFramework:
     """An LER.me export kept as published; statements get ids ``{level}-{n}``."""
-    data = read_validated(file, "lerme-framework")
+    data = validate(document, "lerme-framework", source)
     levels = []
     statements: dict[str, LevelStatement] = {}
     for position, level_id in enumerate(LEVELS, start=1):
@@ -122,21 +127,21 @@ def load_lerme_framework(file: Path, framework_id: str) -> LevelFramework:
     )
 
 
-def load_crosswalk(file: Path, models: dict[str, CompetencyModel],
-                   frameworks: dict[str, LevelFramework]) -> Crosswalk:
-    """A crosswalk file, with every competency and statement id resolved."""
-    data = read_validated(file, "crosswalk")
+def build_crosswalk(document: Any, models: dict[str, CompetencyModel],
+                    frameworks: dict[str, LevelFramework], source: str) -> Crosswalk:
+    """A crosswalk, with every competency and statement id resolved."""
+    data = validate(document, "crosswalk", source)
     if data["model"] not in models:
-        raise FrameworkDataError(file, "/model", f"no model {data['model']!r} is loaded")
+        raise FrameworkDataError(source, "/model", f"no model {data['model']!r} is loaded")
     if data["framework"] not in frameworks:
-        raise FrameworkDataError(file, "/framework",
+        raise FrameworkDataError(source, "/framework",
                                  f"no framework {data['framework']!r} is loaded")
     model, framework = models[data["model"]], frameworks[data["framework"]]
     known = {c.id for c in model.competencies}
     mappings: dict[str, dict[str, tuple[Evidence, ...]]] = {}
     for competency_id, by_level in data["mappings"].items():
         if competency_id not in known:
-            raise FrameworkDataError(file, f"/mappings/{competency_id}",
+            raise FrameworkDataError(source, f"/mappings/{competency_id}",
                                      f"model {model.id!r} has no competency {competency_id!r}")
         mappings[competency_id] = {}
         for level, cited in by_level.items():
@@ -145,15 +150,15 @@ def load_crosswalk(file: Path, models: dict[str, CompetencyModel],
                 where = f"/mappings/{competency_id}/{level}/{i}/statement"
                 statement = framework.statements.get(item["statement"])
                 if statement is None:
-                    raise FrameworkDataError(file, where, f"no statement {item['statement']!r}")
+                    raise FrameworkDataError(source, where, f"no statement {item['statement']!r}")
                 if statement.level != level:
-                    raise FrameworkDataError(file, where,
+                    raise FrameworkDataError(source, where,
                                              f"{statement.id} is not a {level} statement")
                 evidence.append(Evidence(statement, item["rationale"]))
             mappings[competency_id][level] = tuple(evidence)
     unmapped = known - set(mappings)
     if unmapped:
-        raise FrameworkDataError(file, "/mappings",
+        raise FrameworkDataError(source, "/mappings",
                                  f"competencies without any statement: {sorted(unmapped)}")
     return Crosswalk(data["id"], model, framework, mappings)
 
@@ -176,19 +181,44 @@ class Catalog:
         raise KeyError(f"model {model_id!r} has no crosswalk to a level framework")
 
 
+@dataclass(frozen=True)
+class CatalogDocuments:
+    """The raw documents of a catalog, each with the name errors should point at."""
+
+    models: list[tuple[str, Any]]  # (source, document)
+    frameworks: list[tuple[str, str, Any]]  # (source, framework id, document)
+    crosswalks: list[tuple[str, Any]]
+
+
+def read_catalog_documents(directory: Path = DATA) -> CatalogDocuments:
+    """``catalog.json`` in ``directory`` and every file it lists, parsed but not yet checked."""
+    index = validate(read_json(directory / "catalog.json"), "catalog", "catalog.json")
+    return CatalogDocuments(
+        models=[(e["file"], read_json(directory / e["file"])) for e in index["models"]],
+        frameworks=[(e["file"], e["id"], read_json(directory / e["file"]))
+                    for e in index["frameworks"]],
+        crosswalks=[(e["file"], read_json(directory / e["file"])) for e in index["crosswalks"]],
+    )
+
+
+def build_catalog(documents: CatalogDocuments) -> Catalog:
+    """Validate and link a set of documents into a Catalog."""
+    models: dict[str, CompetencyModel] = {}
+    for source, document in documents.models:
+        model = build_model(document, source)
+        models[model.id] = model
+    frameworks = {framework_id: build_lerme_framework(document, framework_id, source)
+                  for source, framework_id, document in documents.frameworks}
+    crosswalks = {}
+    for source, document in documents.crosswalks:
+        crosswalk = build_crosswalk(document, models, frameworks, source)
+        crosswalks[crosswalk.id] = crosswalk
+    return Catalog(models, frameworks, crosswalks)
+
+
 def load_catalog(directory: Path = DATA) -> Catalog:
     """Load ``catalog.json`` in ``directory`` and every file it lists."""
-    index = read_validated(directory / "catalog.json", "catalog")
-    models = {e["id"]: load_model(directory / e["file"]) for e in index["models"]}
-    for entry in index["models"]:
-        if models[entry["id"]].id != entry["id"]:
-            raise FrameworkDataError(directory / entry["file"], "/id",
-                                     f"catalog calls this model {entry['id']!r}")
-    frameworks = {e["id"]: load_lerme_framework(directory / e["file"], e["id"])
-                  for e in index["frameworks"]}
-    crosswalks = {e["id"]: load_crosswalk(directory / e["file"], models, frameworks)
-                  for e in index["crosswalks"]}
-    return Catalog(models, frameworks, crosswalks)
+    return build_catalog(read_catalog_documents(directory))
 
 
 @cache
