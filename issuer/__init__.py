@@ -8,19 +8,41 @@ from typing import Any
 
 from flask import Flask
 
+from credentials.fetch import SafeFetcher
+
+DEFAULTS = {
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "DATABASE_URL": None,  # None: SQLite in the instance folder
+    "KEY_ENCRYPTION_KEY": None,  # None: generated once into the instance folder
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "FETCH_ALLOW_PRIVATE": False,  # tests only: let did:web reach loopback addresses
+}
+FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY")
+
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment, then ``test_config``; blueprints last."""
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH"),
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
                 instance_relative_config=True)
-    app.config.from_mapping(
-        PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-    )
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping({k: os.environ[k] for k in FROM_ENVIRONMENT if os.environ.get(k)})
     if test_config:
         app.config.from_mapping(test_config)
+    app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")
     os.makedirs(app.instance_path, exist_ok=True)
+    app.json.sort_keys = False  # keep credentials in the order they were written
 
-    from issuer.public import bp as public
+    from issuer import cli, problems, store
+    from issuer.services.keyring import load_kek
 
-    app.register_blueprint(public)
+    store.init_app(app)
+    problems.init_app(app)
+    cli.init_app(app)
+    app.extensions["kek"] = load_kek(app.config["KEY_ENCRYPTION_KEY"], app.instance_path)
+    app.extensions["fetcher"] = SafeFetcher(allow_private=app.config["FETCH_ALLOW_PRIVATE"])
+
+    from issuer import api, openapi, public, vcapi
+
+    for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -1,13 +1,89 @@
-"""Public endpoints that need no token."""
+"""Public, unauthenticated documents: health, issuer profiles and DIDs, achievements,
+credentials at their id URLs."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, Response, current_app, json
+from sqlalchemy import select
+
+from credentials.achievements import build_achievement
+from credentials.build import OB_CONTEXT, IssuerProfile
+from issuer.problems import Problem
+from issuer.services.catalog import catalog
+from issuer.services.credentials import credential_document
+from issuer.services.identifiers import IssuerIdentifiers, verification_method
+from issuer.services.issuers import get_issuer
+from issuer.store import session, store
+from issuer.store.models import SigningKey
+from keys.did import did_web_document
+from keys.ed25519 import Ed25519VerificationKey
 
 bp = Blueprint("public", __name__)
 
+JSON_LD = "application/ld+json"
+DID_JSON = "application/did+ld+json"
+VC_LD_JSON = "application/vc+ld+json"
+
+
+def _json(document: Any, mimetype: str) -> Response:
+    return Response(json.dumps(document, ensure_ascii=False), mimetype=mimetype)
+
+
+def _base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"]
+
 
 @bp.get("/healthz")
-def healthz() -> dict[str, str]:
-    """Liveness for load balancers and ``make run`` users."""
+def healthz() -> Any:
+    """200 once the store answers."""
+    try:
+        store(current_app).ping()
+    except Exception as error:  # any driver error means "not healthy", never a 500
+        raise Problem(503, "Service Unavailable", f"the store does not answer: "
+                      f"{type(error).__name__}") from None
     return {"status": "ok"}
+
+
+@bp.get("/issuers/<slug>")
+def issuer_profile(slug: str) -> Response:
+    db = session()
+    issuer = get_issuer(db, slug)
+    ids = IssuerIdentifiers.for_slug(_base_url(), slug)
+    profile = IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email).as_json()
+    return _json({"@context": OB_CONTEXT, **profile, "otherIdentifier": [{
+        "type": "IdentifierEntry", "identifier": ids.did_web, "identifierType": "identifier"}]},
+        JSON_LD)
+
+
+@bp.get("/issuers/<slug>/did.json")
+def issuer_did(slug: str) -> Response:
+    db = session()
+    issuer = get_issuer(db, slug)
+    ids = IssuerIdentifiers.for_slug(_base_url(), slug)
+    keys = db.scalars(select(SigningKey).where(SigningKey.issuer_id == issuer.id,
+                                               SigningKey.status != "revoked")
+                      .order_by(SigningKey.id.desc())).all()
+    verification_keys = [Ed25519VerificationKey.from_multikey(
+        k.public_multikey, verification_method(ids.did_web, k.public_multikey), ids.did_web)
+        for k in keys]
+    active = [v.id for v, k in zip(verification_keys, keys, strict=True)
+              if k.status == "active"]
+    return _json(did_web_document(ids.did_web, verification_keys, active), DID_JSON)
+
+
+@bp.get("/achievements/<model_id>/<competency_id>")
+def achievement(model_id: str, competency_id: str) -> Response:
+    try:
+        crosswalk = catalog(session()).crosswalk_for(model_id)
+        document = build_achievement(crosswalk, competency_id, _base_url())
+    except KeyError:
+        raise Problem(404, "Not Found",
+                      f"no achievement for {model_id}/{competency_id}") from None
+    return _json({"@context": OB_CONTEXT, **document}, JSON_LD)
+
+
+@bp.get("/credentials/<credential_id>")
+def credential(credential_id: str) -> Response:
+    return Response(credential_document(session(), credential_id), mimetype=VC_LD_JSON)

@@ -1,0 +1,66 @@
+"""The JSON API under /api/v1: frameworks, completions, credentials, tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from issuer.api.requests import COMPLETION, TOKEN, json_body, validated
+from issuer.auth import current_caller
+from issuer.problems import Problem
+from issuer.services import completions, credentials, issuers
+from issuer.services.catalog import catalog
+from issuer.services.framework_views import framework_summary, model_view
+from issuer.store import session
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"]
+
+
+@bp.get("/frameworks")
+def list_frameworks() -> Any:
+    data = catalog(session())
+    return {"frameworks": [framework_summary(cw, _base_url())
+                           for cw in data.crosswalks.values()]}
+
+
+@bp.get("/frameworks/<model_id>")
+def get_framework(model_id: str) -> Any:
+    try:
+        crosswalk = catalog(session()).crosswalk_for(model_id)
+    except KeyError:
+        raise Problem(404, "Not Found", f"no competency model {model_id!r}") from None
+    return model_view(crosswalk, _base_url())
+
+
+@bp.post("/issuers/<slug>/completions")
+def post_completion(slug: str) -> Any:
+    caller = current_caller()
+    body = validated(json_body(), COMPLETION)
+    result = completions.record_completion(
+        session(), caller, slug, completions.CompletionRequest.from_json(body), body,
+        request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"])
+    response = jsonify(result.body)
+    response.status_code = result.status
+    response.headers["Location"] = result.body["url"]
+    if result.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@bp.get("/issuers/<slug>/credentials")
+def get_credentials(slug: str) -> Any:
+    caller = current_caller()
+    return {"credentials": credentials.list_credentials(
+        session(), caller, slug, request.args.get("learner"), _base_url())}
+
+
+@bp.post("/issuers/<slug>/tokens")
+def post_token(slug: str) -> Any:
+    caller = current_caller()
+    body = validated(json_body(), TOKEN)
+    return issuers.create_token(session(), slug, body["role"], body.get("label"), caller), 201

@@ -1,0 +1,27 @@
+"""Bearer-token authentication for the HTTP layer."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from issuer.problems import Problem
+from issuer.services.callers import Caller
+from issuer.services.issuers import authenticate
+from issuer.store import store
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="competency-credentials"'}
+
+
+def current_caller() -> Caller:
+    """The caller the request's ``Authorization: Bearer`` token identifies, or 401."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(401, "Unauthorized", "this needs an API token: "
+                      "send 'Authorization: Bearer <token>'", headers=CHALLENGE)
+    with store(current_app).sessions() as db:
+        caller = authenticate(db, token.strip())
+    if caller is None:
+        raise Problem(401, "Unauthorized", "the API token is unknown or revoked",
+                      headers=CHALLENGE)
+    return caller

@@ -1,0 +1,158 @@
+"""The OpenAPI 3.1 description of the HTTP API, and the browsable page made from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+
+from issuer.api.requests import COMPLETION, TOKEN
+
+bp = Blueprint("docs", __name__)
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PROBLEM = {"description": "RFC 9457 problem details",
+           "content": {"application/problem+json": {"schema": PROBLEM_REF}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(code): PROBLEM for code in codes}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+OBJECT = {"type": "object"}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+BEARER = [{"bearer": []}]
+
+
+def document(base_url: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Competency Credentials", "version": "1",
+                 "description": "Record verified competency completions and issue, serve and "
+                                "verify Open Badges 3.0 credentials. Errors are RFC 9457 "
+                                "problem details (application/problem+json)."},
+        "servers": [{"url": base_url}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "an issuer's API token"}},
+            "schemas": {
+                "Problem": {"type": "object", "required": ["type", "title", "status"],
+                            "properties": {"type": {"type": "string"},
+                                           "title": {"type": "string"},
+                                           "status": {"type": "integer"},
+                                           "detail": {"type": "string"},
+                                           "instance": {"type": "string"},
+                                           "errors": {"type": "array", "items": {
+                                               "type": "object", "properties": {
+                                                   "pointer": {"type": "string"},
+                                                   "detail": {"type": "string"}}}}}},
+                "CompletionRequest": COMPLETION,
+                "TokenRequest": TOKEN,
+                "VerificationResult": {"type": "object",
+                                       "required": ["verified", "checks", "warnings", "errors"],
+                                       "properties": {
+                                           "verified": {"type": "boolean"},
+                                           "checks": {"type": "array", "items": OBJECT},
+                                           "warnings": {"type": "array",
+                                                        "items": {"type": "string"}},
+                                           "errors": {"type": "array",
+                                                      "items": {"type": "string"}}}},
+            },
+        },
+        "paths": {
+            "/healthz": {"get": {"summary": "Liveness: 200 once the store answers",
+                                 "responses": {"200": _json(OBJECT, "healthy"),
+                                               **_errors(503)}}},
+            "/api/v1/frameworks": {"get": {
+                "summary": "Competency models with their level frameworks",
+                "responses": {"200": _json(OBJECT, "the models")}}},
+            "/api/v1/frameworks/{model}": {"get": {
+                "summary": "A model's competencies, each with the O*NET level statements its "
+                           "levels cite",
+                "parameters": [{"name": "model", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": _json(OBJECT, "the model"), **_errors(404)}}},
+            "/api/v1/issuers/{slug}/completions": {"post": {
+                "summary": "Record a verified completion and issue its credential",
+                "description": "Recorded as verified by the token's holder; the credential is "
+                               "issued in the same transaction. A repeated Idempotency-Key "
+                               "with the same body replays the first answer; with another "
+                               "body it is a 409.",
+                "security": BEARER,
+                "parameters": [SLUG, {"name": "Idempotency-Key", "in": "header",
+                                      "schema": {"type": "string", "maxLength": 200}}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/CompletionRequest"}}}},
+                "responses": {"201": _json(OBJECT, "completionId, credentialId, url, "
+                                                   "credential"),
+                              **_errors(400, 401, 403, 404, 409, 413, 415, 422)}}},
+            "/api/v1/issuers/{slug}/credentials": {"get": {
+                "summary": "Credentials the issuer issued", "security": BEARER,
+                "parameters": [SLUG, {"name": "learner", "in": "query",
+                                      "schema": {"type": "string"}}],
+                "responses": {"200": _json(OBJECT, "the credentials"),
+                              **_errors(401, 403)}}},
+            "/api/v1/issuers/{slug}/tokens": {"post": {
+                "summary": "Mint an API token (admin)", "security": BEARER,
+                "parameters": [SLUG],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
+                "responses": {"201": _json(OBJECT, "the token, shown once"),
+                              **_errors(400, 401, 403, 415, 422)}}},
+            "/credentials/issue": {"post": {
+                "summary": "VC API: sign a credential as the token's issuer",
+                "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["credential"],
+                               "properties": {"credential": OBJECT, "options": OBJECT}}}}},
+                "responses": {"201": _json(OBJECT, "{verifiableCredential}"),
+                              **_errors(400, 401, 403, 415)}}},
+            "/credentials/verify": {"post": {
+                "summary": "VC API: verify any Open Badges 3.0 / CLR 2.0 credential",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["verifiableCredential"],
+                               "properties": {"verifiableCredential": OBJECT,
+                                              "options": OBJECT}}}}},
+                "responses": {"200": _json({"$ref": "#/components/schemas/VerificationResult"},
+                                           "verified"),
+                              "422": _json({"$ref": "#/components/schemas/VerificationResult"},
+                                           "not verified"),
+                              **_errors(400, 413, 415)}}},
+            "/credentials/{id}": {"get": {
+                "summary": "A credential at its id URL (application/vc+ld+json)",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "the signed credential", "content": {
+                    "application/vc+ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
+            "/issuers/{slug}": {"get": {"summary": "The issuer's OB 3.0 Profile",
+                                        "parameters": [SLUG],
+                                        "responses": {"200": _json(OBJECT, "Profile"),
+                                                      **_errors(404)}}},
+            "/issuers/{slug}/did.json": {"get": {
+                "summary": "The issuer's did:web document (Multikey verification methods)",
+                "parameters": [SLUG],
+                "responses": {"200": _json(OBJECT, "DID document"), **_errors(404)}}},
+            "/achievements/{model}/{competency}": {"get": {
+                "summary": "A competency as an OB 3.0 Achievement",
+                "parameters": [{"name": "model", "in": "path", "required": True,
+                                "schema": {"type": "string"}},
+                               {"name": "competency", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": _json(OBJECT, "Achievement"), **_errors(404)}}},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> dict[str, Any]:
+    return document(current_app.config["PUBLIC_BASE_URL"])
+
+
+@bp.get("/docs")
+def docs() -> str:
+    spec = document(current_app.config["PUBLIC_BASE_URL"])
+    return render_template("docs.html", spec=spec)

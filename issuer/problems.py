@@ -1,0 +1,71 @@
+"""RFC 9457 problem details: every error the service returns is ``application/problem+json``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class Problem(Exception):
+    """An error a handler or service raises to answer with problem details.
+
+    ``errors`` lists field-level problems as ``{"pointer": "/json/pointer", "detail": "..."}``.
+    """
+
+    def __init__(self, status: int, title: str, detail: str, *, type_: str = "about:blank",
+                 errors: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.type = status, title, detail, type_
+        self.errors = errors or []
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def validation_problem(errors: list[dict[str, str]], detail: str | None = None) -> Problem:
+    first = errors[0]
+    return Problem(422, "Invalid request",
+                   detail or f"{first['pointer'] or '/'}: {first['detail']}",
+                   type_="/problems/validation", errors=errors)
+
+
+def problem_response(problem: Problem) -> Response:
+    body: dict[str, Any] = {"type": problem.type, "title": problem.title,
+                            "status": problem.status, "detail": problem.detail,
+                            "instance": request.path}
+    if problem.errors:
+        body["errors"] = problem.errors
+    body.update(problem.extra)
+    response = Response(json.dumps(body), status=problem.status, mimetype=PROBLEM_JSON)
+    response.headers.update(problem.headers)
+    return response
+
+
+def _from_http_exception(error: HTTPException) -> Response:
+    detail = error.description or error.name
+    headers = {}
+    if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
+        headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        detail = f"{request.method} is not allowed here; use {headers['Allow']}"
+    if error.code == 404:
+        detail = f"nothing at {request.path}"
+    return problem_response(Problem(error.code or 500, error.name, detail, headers=headers))
+
+
+def _from_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem_response(Problem(500, "Internal Server Error",
+                                    "the service failed to handle this request; nothing was "
+                                    "changed, and it is safe to retry"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(Problem, problem_response)
+    app.register_error_handler(HTTPException, _from_http_exception)
+    app.register_error_handler(Exception, _from_unexpected)

@@ -1,0 +1,135 @@
+"""Record a verified completion and issue its credential, in one transaction."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from credentials.achievements import build_achievement
+from credentials.build import (
+    EvidenceItem,
+    IssuerProfile,
+    Learner,
+    build_achievement_credential,
+    normalise_email,
+)
+from issuer.problems import validation_problem
+from issuer.services import idempotency
+from issuer.services.audit import record
+from issuer.services.callers import Caller
+from issuer.services.catalog import catalog
+from issuer.services.identifiers import IssuerIdentifiers, credential_url
+from issuer.services.issuers import get_issuer
+from issuer.services.signing import sign_as
+from issuer.store.models import Completion, Credential
+from keys.encryption import KeyEncryptionKey
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    """A completion as the API accepted it (shape already checked by the HTTP layer)."""
+
+    learner_name: str
+    learner_email: str
+    competency: str  # "<model>/<competency>"
+    level: str
+    completed_on: str
+    evidence: list[dict[str, str]]
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> CompletionRequest:
+        return cls(body["learner"]["name"].strip(), body["learner"]["email"].strip(),
+                   body["competency"], body["level"], body["completedOn"],
+                   body.get("evidence", []))
+
+
+def _completed_on(value: str, today: date) -> date:
+    try:
+        completed = date.fromisoformat(value)
+    except ValueError:
+        raise validation_problem([{"pointer": "/completedOn",
+                                   "detail": f"{value!r} is not a calendar date"}]) from None
+    if completed > today:
+        raise validation_problem([{"pointer": "/completedOn",
+                                   "detail": f"{value} is in the future"}])
+    return completed
+
+
+def record_completion(db: Session, caller: Caller, slug: str, request: CompletionRequest,
+                      raw_body: dict[str, Any], idempotency_key: str | None, base_url: str,
+                      kek: KeyEncryptionKey) -> idempotency.StoredResponse:
+    """Validate, record and sign; replay the first answer for a repeated Idempotency-Key."""
+    caller.require(slug, ("assessor", "admin"))
+    idempotency.check_key(idempotency_key)
+    digest = idempotency.request_hash(raw_body)
+    try:
+        with db.begin():
+            if idempotency_key:
+                stored = idempotency.replay(db, caller.issuer_id, idempotency_key, digest)
+                if stored:
+                    return stored
+            body = _issue(db, caller, slug, request, base_url, kek)
+            if idempotency_key:
+                idempotency.remember(db, caller.issuer_id, idempotency_key, digest, 201, body)
+    except IntegrityError:
+        # Another request with the same key committed first: answer as it did.
+        with db.begin():
+            stored = idempotency.replay(db, caller.issuer_id, idempotency_key or "", digest)
+        if stored is None:
+            raise
+        return stored
+    return idempotency.StoredResponse(201, body, False)
+
+
+def _issue(db: Session, caller: Caller, slug: str, request: CompletionRequest,
+           base_url: str, kek: KeyEncryptionKey) -> dict[str, Any]:
+    issuer = get_issuer(db, slug)
+    model_id, _, competency_id = request.competency.partition("/")
+    data = catalog(db)
+    try:
+        crosswalk = data.crosswalk_for(model_id)
+        crosswalk.model.competency(competency_id)
+    except KeyError:
+        raise validation_problem([{"pointer": "/competency",
+                                   "detail": f"no competency {request.competency!r}; see "
+                                             "GET /api/v1/frameworks"}]) from None
+    now = datetime.now(UTC)
+    completed_on = _completed_on(request.completed_on, now.date())
+    email = normalise_email(request.learner_email)
+    completion = Completion(
+        id=str(uuid.uuid4()), issuer_id=issuer.id, learner_name=request.learner_name,
+        learner_email=email, model_id=model_id, competency_id=competency_id,
+        level=request.level, completed_on=completed_on, evidence=request.evidence,
+        verified_by_token_id=caller.token_id)
+    db.add(completion)
+    db.flush()
+
+    credential_id = str(uuid.uuid4())
+    url = credential_url(base_url, credential_id)
+    ids = IssuerIdentifiers.for_slug(base_url, slug)
+    unsigned = build_achievement_credential(
+        credential_id=url,
+        issuer=IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email),
+        achievement=build_achievement(crosswalk, competency_id, base_url),
+        level=request.level,
+        learner=Learner(request.learner_name, email),
+        completed_on=completed_on,
+        evidence=[EvidenceItem(e["name"], e["narrative"], e.get("url"))
+                  for e in request.evidence],
+        issued_at=now,
+    )
+    signed, key = sign_as(db, issuer, kek, base_url, unsigned)
+    db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=completion.id,
+                      learner_email=email, signing_key_id=key.id,
+                      document=json.dumps(signed, ensure_ascii=False)))
+    record(db, issuer, None, "credential.issue", f"credential:{credential_id}",
+           {"completion": completion.id, "competency": request.competency,
+            "level": request.level, "token": caller.token_id})
+    return {"completionId": completion.id, "credentialId": credential_id, "url": url,
+            "credential": signed}

@@ -1,0 +1,104 @@
+"""Issued credentials: the VC API issue use case, listing and fetching."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from credentials.build import normalise_email
+from credentials.canonical import CanonicalizationError
+from credentials.dates import format_datetime
+from credentials.verify.checks import check_schema
+from credentials.verify.report import Outcome
+from issuer.problems import Problem
+from issuer.services.audit import record
+from issuer.services.callers import Caller
+from issuer.services.identifiers import credential_url
+from issuer.services.issuers import get_issuer
+from issuer.services.signing import sign_as
+from issuer.store.models import Completion, Credential
+from keys.encryption import KeyEncryptionKey
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+
+
+def _bad(pointer: str, detail: str) -> Problem:
+    return Problem(400, "Bad Request", f"{pointer}: {detail}", type_="/problems/validation",
+                   errors=[{"pointer": pointer, "detail": detail}])
+
+
+def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
+                     base_url: str, kek: KeyEncryptionKey) -> dict[str, Any]:
+    """VC API ``POST /credentials/issue``: sign a caller-built credential as its issuer."""
+    if caller.role not in ("assessor", "admin"):
+        raise Problem(403, "Forbidden", "issuing needs an assessor or admin token")
+    if not isinstance(credential, Mapping):
+        raise _bad("/credential", "must be a JSON object")
+    if options is not None and not isinstance(options, Mapping):
+        raise _bad("/options", "must be a JSON object")
+    if "proof" in credential:
+        raise _bad("/credential/proof", "the credential to issue must not already have a proof")
+    context = credential.get("@context")
+    if not isinstance(context, list) or not context or context[0] != VC_V2:
+        raise _bad("/credential/@context", f"must be an array starting with {VC_V2}")
+    document = dict(credential)
+    credential_id = str(uuid.uuid4())
+    document.setdefault("id", credential_url(base_url, credential_id))
+    schema = check_schema(document)
+    if schema.outcome is Outcome.FAILURE:
+        pointer = "/credential" + schema.detail.get("pointer", "").rstrip("/")
+        raise _bad(pointer, schema.message)
+    with db.begin():
+        issuer = get_issuer(db, caller.issuer_slug)
+        try:
+            signed, key = sign_as(db, issuer, kek, base_url, document)
+        except CanonicalizationError as error:
+            raise _bad("/credential" + error.path, str(error)) from None
+        db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
+                          learner_email=None, signing_key_id=key.id,
+                          document=json.dumps(signed, ensure_ascii=False)))
+        record(db, issuer, caller.token_id, "credential.issue", f"credential:{credential_id}",
+               {"via": "vc-api"})
+    return signed
+
+
+def list_credentials(db: Session, caller: Caller, slug: str, learner: str | None,
+                     base_url: str) -> list[dict[str, Any]]:
+    caller.require(slug, ("assessor", "admin"))
+    query = (select(Credential, Completion)
+             .outerjoin(Completion, Completion.id == Credential.completion_id)
+             .where(Credential.issuer_id == caller.issuer_id)
+             .order_by(Credential.created_at.desc(), Credential.id))
+    if learner:
+        query = query.where(Credential.learner_email == normalise_email(learner))
+    with db.begin():
+        rows = db.execute(query).all()
+    return [{
+        "credentialId": credential.id,
+        "url": credential_url(base_url, credential.id),
+        "issuedAt": format_datetime(credential.created_at.replace(
+            tzinfo=credential.created_at.tzinfo or UTC)),
+        "learnerEmail": credential.learner_email,
+        "competency": f"{completion.model_id}/{completion.competency_id}" if completion else None,
+        "level": completion.level if completion else None,
+        "completionId": completion.id if completion else None,
+    } for credential, completion in rows]
+
+
+def credential_document(db: Session, credential_id: str) -> str:
+    """The stored JSON text of a credential, exactly as issued."""
+    try:
+        uuid.UUID(credential_id)
+    except ValueError:
+        raise Problem(404, "Not Found", f"no credential {credential_id!r}") from None
+    with db.begin():
+        row = db.get(Credential, credential_id)
+        if row is None:
+            raise Problem(404, "Not Found", f"no credential {credential_id!r}")
+        return row.document

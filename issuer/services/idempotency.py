@@ -1,0 +1,53 @@
+"""Idempotency keys: the first response to a key is kept and replayed for identical retries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from issuer.problems import Problem
+from issuer.store.models import IdempotencyRecord
+
+MAX_KEY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def request_hash(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":"))
+                          .encode()).hexdigest()
+
+
+def check_key(key: str | None) -> None:
+    if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
+        raise Problem(400, "Bad Request",
+                      f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters")
+
+
+def replay(db: Session, issuer_id: int, key: str, digest: str) -> StoredResponse | None:
+    """The stored response for ``key``, None if there is none; 409 if the body differs."""
+    record = db.scalars(select(IdempotencyRecord).where(
+        IdempotencyRecord.issuer_id == issuer_id, IdempotencyRecord.key == key)).first()
+    if record is None:
+        return None
+    if record.request_hash != digest:
+        raise Problem(409, "Conflict",
+                      "this Idempotency-Key was already used with a different request body",
+                      type_="/problems/idempotency-key-reused")
+    return StoredResponse(record.status_code, json.loads(record.response), True)
+
+
+def remember(db: Session, issuer_id: int, key: str, digest: str, status: int,
+             body: dict[str, Any]) -> None:
+    db.add(IdempotencyRecord(issuer_id=issuer_id, key=key, request_hash=digest,
+                             status_code=status, response=json.dumps(body)))

@@ -1,0 +1,50 @@
+"""Sign a credential as one of our issuers, under the identifier it names as issuer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from credentials.proofs import EDDSA_RDFC_2022, create_proof
+from issuer.problems import Problem
+from issuer.services.identifiers import IssuerIdentifiers, verification_method
+from issuer.services.keyring import active_key, signer_for
+from issuer.store.models import Issuer, SigningKey
+from keys.did import did_key, did_key_verification_method
+from keys.ed25519 import Ed25519VerificationKey
+from keys.encryption import KeyEncryptionKey
+
+
+def issuer_id_of(credential: Mapping[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, Mapping):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+def method_for(issuer_id: str, ids: IssuerIdentifiers, key: SigningKey) -> tuple[str, str]:
+    """(verification method, controller) matching the identifier a credential's issuer uses;
+    Problem 403 when it is not one of this issuer's identifiers."""
+    key_did = did_key(Ed25519VerificationKey.from_multikey(key.public_multikey))
+    if issuer_id in (ids.profile, ids.did_web):
+        return verification_method(issuer_id, key.public_multikey), issuer_id
+    if issuer_id == key_did:
+        return did_key_verification_method(key_did), key_did
+    raise Problem(403, "Forbidden",
+                  f"issuer {issuer_id!r} is not one of this token's issuer identifiers "
+                  f"({ids.profile}, {ids.did_web}, {key_did})",
+                  errors=[{"pointer": "/credential/issuer", "detail": "not this issuer"}])
+
+
+def sign_as(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str,
+            credential: Mapping[str, Any]) -> tuple[dict[str, Any], SigningKey]:
+    """The credential with an eddsa-rdfc-2022 proof by the issuer's active key."""
+    key = active_key(db, issuer)
+    if key is None:
+        raise Problem(409, "Conflict", f"issuer {issuer.slug!r} has no active signing key")
+    ids = IssuerIdentifiers.for_slug(base_url, issuer.slug)
+    method, controller = method_for(issuer_id_of(credential) or "", ids, key)
+    signer = signer_for(issuer, key, kek, method, controller)
+    return create_proof(credential, EDDSA_RDFC_2022, signer), key

@@ -1,0 +1,75 @@
+"""The store: engine and sessions per app, SQLite (WAL) by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, g
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _sqlite_pragmas(connection: object, _record: object) -> None:
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass(frozen=True)
+class Store:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+
+def default_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'credentials.sqlite3'}"
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("DATABASE_URL") or default_url(app.instance_path)
+    engine = make_engine(url)
+    app.extensions["store"] = Store(engine, sessionmaker(engine, expire_on_commit=False))
+    app.teardown_appcontext(_close_session)
+
+
+def store(app: Flask) -> Store:
+    return app.extensions["store"]
+
+
+def session() -> Session:
+    """The request's session (one per app context)."""
+    from flask import current_app
+
+    if "db_session" not in g:
+        g.db_session = store(current_app).sessions()
+    return g.db_session
+
+
+def _close_session(_error: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()

@@ -1,0 +1,48 @@
+"""W3C VC API: ``POST /credentials/issue`` and ``POST /credentials/verify``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify
+
+from issuer.api.requests import json_body
+from issuer.auth import current_caller
+from issuer.problems import Problem
+from issuer.services.credentials import issue_credential
+from issuer.services.verification import verify
+from issuer.store import session
+
+bp = Blueprint("vcapi", __name__)
+
+
+@bp.post("/credentials/issue")
+def issue() -> Any:
+    caller = current_caller()
+    body = json_body()
+    if "credential" not in body:
+        raise Problem(400, "Bad Request", "/credential: the body needs a credential",
+                      errors=[{"pointer": "/credential", "detail": "required"}])
+    signed = issue_credential(session(), caller, body["credential"], body.get("options"),
+                              current_app.config["PUBLIC_BASE_URL"],
+                              current_app.extensions["kek"])
+    return {"verifiableCredential": signed}, 201
+
+
+@bp.post("/credentials/verify")
+def verify_endpoint() -> Any:
+    body = json_body()
+    credential = body.get("verifiableCredential")
+    if not isinstance(credential, dict):
+        raise Problem(400, "Bad Request",
+                      "/verifiableCredential: the body needs a verifiableCredential object",
+                      errors=[{"pointer": "/verifiableCredential",
+                               "detail": "required, a JSON object"}])
+    if "options" in body and not isinstance(body["options"], dict):
+        raise Problem(400, "Bad Request", "/options: must be a JSON object",
+                      errors=[{"pointer": "/options", "detail": "must be a JSON object"}])
+    report = verify(session(), credential, current_app.config["PUBLIC_BASE_URL"],
+                    current_app.extensions["fetcher"])
+    response = jsonify(report.as_json())
+    response.status_code = 200 if report.verified else 422
+    return response

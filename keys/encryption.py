@@ -1,0 +1,57 @@
+"""Private keys at rest: AES-256-GCM under a key-encryption key (KEK) kept elsewhere.
+
+The associated data binds each ciphertext to the key record it belongs to, so an encrypted
+private key copied onto another record (another issuer's, say) does not decrypt.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+NONCE_BYTES = 12
+KEK_BYTES = 32
+
+
+class KeyDecryptionError(Exception):
+    """A stored private key could not be decrypted: wrong KEK, or the record was altered."""
+
+
+class KeyEncryptionKey:
+    """A 256-bit AES-GCM key that encrypts signing keys; its bytes never leave this object."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != KEK_BYTES:
+            raise ValueError(f"a key-encryption key is {KEK_BYTES} bytes, not {len(key)}")
+        self._aead = AESGCM(key)
+
+    @classmethod
+    def from_text(cls, text: str) -> KeyEncryptionKey:
+        """From the base64url text form used in ``KEY_ENCRYPTION_KEY``."""
+        try:
+            raw = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+        except ValueError as error:
+            raise ValueError("KEY_ENCRYPTION_KEY is not base64url") from error
+        return cls(raw)
+
+    @staticmethod
+    def generate_text() -> str:
+        """A new random KEK in its text form."""
+        return base64.urlsafe_b64encode(os.urandom(KEK_BYTES)).rstrip(b"=").decode()
+
+    def encrypt(self, plaintext: bytes, associated_data: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, plaintext, associated_data)
+
+    def decrypt(self, blob: bytes, associated_data: bytes) -> bytes:
+        try:
+            return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], associated_data)
+        except InvalidTag:
+            raise KeyDecryptionError("a stored private key failed to decrypt: wrong "
+                                     "KEY_ENCRYPTION_KEY, or the key record was altered") from None
+
+    def __repr__(self) -> str:
+        return "KeyEncryptionKey(<hidden>)"
