@@ -22,8 +22,12 @@ $(INTEROP)/node_modules/.package-lock.json: $(INTEROP)/package-lock.json
 
 interop: $(INTEROP)/node_modules/.package-lock.json
 
+# Creates or migrates the SQLite store in ./instance, loads the bundled frameworks, creates a
+# demo issuer on first run (printing its admin token once), and serves on 127.0.0.1:5000.
 run: install
-	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	$(BIN)/flask --app wsgi init
+	$(BIN)/flask --app wsgi demo
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 wsgi:app
 
 test: install interop
 	$(BIN)/ruff check .
@@ -34,6 +38,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/bench_proofs.py
+	$(BIN)/python bench/bench_http.py
 
 # Maintainers: re-take the JSON-LD contexts from their npm packages (needs Node.js).
 contexts: install

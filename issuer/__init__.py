@@ -20,9 +20,10 @@ DEFAULTS = {
 FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY")
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None,
+               instance_path: str | None = None) -> Flask:
     """Build the app: defaults, then environment, then ``test_config``; blueprints last."""
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
+    app = Flask(__name__, instance_path=instance_path or os.environ.get("INSTANCE_PATH") or None,
                 instance_relative_config=True)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping({k: os.environ[k] for k in FROM_ENVIRONMENT if os.environ.get(k)})

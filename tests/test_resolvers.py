@@ -13,6 +13,7 @@ from credentials.verify.resolvers import (
 )
 from keys import generate_ed25519
 from keys.did import did_web_document
+from tests.resolvers_support import FakeFetcher
 
 
 @pytest.mark.parametrize("url, words", [
@@ -29,19 +30,6 @@ from keys.did import did_web_document
 def test_fetcher_refuses_unsafe_urls(url: str, words: str) -> None:
     with pytest.raises(FetchError, match=words):
         SafeFetcher().get_json(url)
-
-
-class FakeFetcher(SafeFetcher):
-    """Serves fixed documents, to test resolution without a network."""
-
-    def __init__(self, documents: dict) -> None:
-        super().__init__()
-        object.__setattr__(self, "documents", documents)
-
-    def get_json(self, url: str) -> object:
-        if url not in self.documents:
-            raise FetchError(f"{url!r} answered HTTP 404")
-        return self.documents[url]
 
 
 def test_did_web_resolution_checks_the_assertion_method() -> None:

@@ -1,0 +1,92 @@
+"""Fixtures for the service: a real app on a real store (SQLite by default) per test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from issuer import create_app
+from issuer.services.catalog import load_bundled_frameworks
+from issuer.services.issuers import create_issuer, create_token
+from issuer.store import store
+from issuer.store.migrate import upgrade
+from issuer.store.models import (
+    AuditEvent,
+    Completion,
+    Credential,
+    IdempotencyRecord,
+)
+
+BASE = "http://localhost:5000"
+MODEL = "mn-dli-psychiatric-mental-health-technician-inpatient"
+KEK = "q83vEi3Ewh6vD6X9L0cbnVXkSKk0Y3m3K2wQv5nO9u4"
+
+
+def make_app(instance: Path, **config: object) -> Flask:
+    return create_app({"TESTING": True, "PUBLIC_BASE_URL": BASE, "KEY_ENCRYPTION_KEY": KEK,
+                       "DATABASE_URL": f"sqlite:///{instance / 'credentials.sqlite3'}",
+                       **config}, instance_path=str(instance))
+
+
+@pytest.fixture(scope="session")
+def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated store with the frameworks loaded, copied for each test (fast and isolated)."""
+    folder = tmp_path_factory.mktemp("template")
+    app = make_app(folder)
+    upgrade(store(app).engine)
+    with store(app).sessions() as db:
+        load_bundled_frameworks(db)
+    store(app).engine.dispose()
+    return folder / "credentials.sqlite3"
+
+
+@dataclass
+class Service:
+    app: Flask
+    client: FlaskClient
+    admin: str  # tokens for issuer "riverbend"
+    assessor: str
+    other_admin: str  # token for issuer "lakeside"
+
+    def auth(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    def counts(self) -> dict[str, int]:
+        with store(self.app).sessions() as db:
+            return {model.__tablename__: db.scalar(select(func.count()).select_from(model))
+                    for model in (Completion, Credential, IdempotencyRecord, AuditEvent)}
+
+
+@pytest.fixture
+def service(tmp_path: Path, template_store: Path) -> Iterator[Service]:
+    shutil.copyfile(template_store, tmp_path / "credentials.sqlite3")
+    app = make_app(tmp_path)
+    with store(app).sessions() as db:
+        riverbend = create_issuer(db, app.extensions["kek"], BASE, "riverbend",
+                                  "Riverbend Behavioral Health",
+                                  url="https://riverbend.example.org")
+        lakeside = create_issuer(db, app.extensions["kek"], BASE, "lakeside", "Lakeside")
+        assessor = create_token(db, "riverbend", "assessor", "trainer")
+    yield Service(app, app.test_client(), riverbend["token"], str(assessor["token"]),
+                  lakeside["token"])
+    store(app).engine.dispose()
+
+
+def completion_body(**changes: object) -> dict:
+    body = {
+        "learner": {"name": "Jordan Rivera", "email": "jordan.rivera@example.com"},
+        "competency": f"{MODEL}/de-escalation",
+        "level": "developing",
+        "completedOn": "2026-11-02",
+        "evidence": [{"name": "Observed shift", "narrative": "Calmed an agitated patient.",
+                      "url": "https://riverbend.example.org/evidence/1"}],
+    }
+    body.update(changes)
+    return body

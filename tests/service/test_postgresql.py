@@ -1,0 +1,71 @@
+"""The same service on PostgreSQL: migrations up and down, issuing, idempotent retries."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from issuer import create_app
+from issuer.services.catalog import load_bundled_frameworks
+from issuer.services.issuers import create_issuer
+from issuer.store import normalise_url, store
+from issuer.store.migrate import downgrade, upgrade
+from tests.service.conftest import BASE, KEK, completion_body
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh schema in the test database, dropped afterwards."""
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_URL)
+    admin = create_engine(normalise_url(url))
+    schema = f"cc_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {url}: {type(error).__name__}")
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_service_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "PUBLIC_BASE_URL": BASE, "KEY_ENCRYPTION_KEY": KEK,
+                      "DATABASE_URL": pg_url}, instance_path=str(tmp_path))
+    engine = store(app).engine
+    assert engine.dialect.name == "postgresql"
+    upgrade(engine)
+    assert "credentials" in inspect(engine).get_table_names()
+    downgrade(engine, "base")
+    assert "credentials" not in inspect(engine).get_table_names()
+    upgrade(engine)
+
+    with store(app).sessions() as db:
+        load_bundled_frameworks(db)
+        assert load_bundled_frameworks(db) == []
+        created = create_issuer(db, app.extensions["kek"], BASE, "riverbend", "Riverbend")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {created['token']}", "Idempotency-Key": "pg-1"}
+    first = client.post("/api/v1/issuers/riverbend/completions", json=completion_body(),
+                        headers=headers)
+    assert first.status_code == 201, first.get_json()
+    again = client.post("/api/v1/issuers/riverbend/completions", json=completion_body(),
+                        headers=headers)
+    assert again.get_json() == first.get_json()
+    report = client.post("/credentials/verify",
+                         json={"verifiableCredential": first.get_json()["credential"]})
+    assert report.status_code == 200, report.get_json()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM credentials")).scalar() == 1
+    engine.dispose()
