@@ -128,8 +128,8 @@ def _issue(db: Session, caller: Caller, slug: str, request: CompletionRequest,
     db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=completion.id,
                       learner_email=email, signing_key_id=key.id,
                       document=json.dumps(signed, ensure_ascii=False)))
-    record(db, issuer, None, "credential.issue", f"credential:{credential_id}",
+    record(db, issuer, caller.token_id, "credential.issue", f"credential:{credential_id}",
            {"completion": completion.id, "competency": request.competency,
-            "level": request.level, "token": caller.token_id})
+            "level": request.level})
     return {"completionId": completion.id, "credentialId": credential_id, "url": url,
             "credential": signed}

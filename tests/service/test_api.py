@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft201909Validator
+from sqlalchemy import select
 
 from credentials.proofs import EDDSA_RDFC_2022, verify_proof
 from credentials.verify.resolvers import DidWebResolver
+from issuer.store import store
+from issuer.store.models import AuditEvent, Completion
 from keys.ed25519 import Ed25519VerificationKey
 from tests.resolvers_support import FakeFetcher
 from tests.service.conftest import BASE, MODEL, completion_body
@@ -118,6 +121,10 @@ def test_vc_api_issue_with_did_web_issuer_verifies_through_did_web(service) -> N
         "https://localhost:5000/issuers/riverbend/did.json": did_json}))
     key = resolver.resolve(signed["proof"]["verificationMethod"], "assertionMethod")
     verify_proof(signed, signed["proof"], EDDSA_RDFC_2022, key)
+    # The service itself resolves its own did:web from the store: its fetcher refuses
+    # loopback, so an HTTP round trip to itself would have failed this.
+    report = service.client.post("/credentials/verify", json={"verifiableCredential": signed})
+    assert report.status_code == 200, report.get_json()
 
 
 @pytest.mark.parametrize("issuer_form", ["profile", "did:key"])
@@ -170,3 +177,13 @@ def test_openapi_and_docs(service) -> None:
     assert "/api/v1/issuers/{slug}/completions" in spec["paths"]
     page = service.client.get("/docs")
     assert page.status_code == 200 and b"/credentials/verify" in page.data
+
+
+def test_issuance_is_audited_with_the_assessors_token(service) -> None:
+    result = issue(service)
+    with store(service.app).sessions() as db:
+        completion = db.get(Completion, result["completionId"])
+        event = db.scalars(select(AuditEvent).where(
+            AuditEvent.subject == f"credential:{result['credentialId']}")).one()
+    assert event.action == "credential.issue"
+    assert event.token_id == completion.verified_by_token_id is not None
