@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -79,9 +80,16 @@ class StaticDocumentLoader:
 
     def __init__(self, extra: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.extra = dict(extra or {})
-        # Resolved contexts are kept per loader so documents from one loader's ``extra``
-        # can never answer for another loader.
-        self.resolved_contexts: LRUCache = LRUCache(maxsize=256)
+        self._local = threading.local()
+
+    @property
+    def resolved_contexts(self) -> LRUCache:
+        """Processed contexts, kept per loader (one loader's ``extra`` never answers for
+        another) and per thread (pyld's caches are not safe to share between threads)."""
+        cache = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = self._local.cache = LRUCache(maxsize=256)
+        return cache
 
     def document(self, url: str) -> Mapping[str, Any]:
         """The document for ``url``, or :class:`DocumentNotAllowed`."""

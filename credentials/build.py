@@ -94,6 +94,7 @@ def build_achievement_credential(
     issued_at: datetime | None = None,
     valid_until: datetime | None = None,
     salt: str | None = None,
+    credential_status: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """An unsigned AchievementCredential recording ``learner``'s ``level`` in ``achievement``."""
     achieved = level_id(achievement["id"], level)
@@ -128,4 +129,8 @@ def build_achievement_credential(
         credential["validUntil"] = format_datetime(valid_until)
     if evidence:
         credential["evidence"] = [item.as_json() for item in evidence]
+    if credential_status:
+        credential["credentialStatus"] = (dict(credential_status[0])
+                                          if len(credential_status) == 1
+                                          else [dict(e) for e in credential_status])
     return credential

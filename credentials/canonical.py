@@ -98,11 +98,13 @@ def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEF
 def _explain(error: Exception) -> CanonicalizationError:
     """The innermost JSON-LD error, in words a verifier's report can show."""
     cause: BaseException | None = error
+    innermost: BaseException = error
     while cause is not None:
         if isinstance(cause, CanonicalizationError):
             return cause
         if isinstance(cause, DocumentNotAllowed):
             return CanonicalizationError(str(cause), "/@context")
+        innermost = cause
         cause = cause.__cause__ or getattr(cause, "cause", None)
-    message = getattr(error, "message", None) or str(error).splitlines()[0]
+    message = getattr(innermost, "message", None) or str(innermost).splitlines()[0]
     return CanonicalizationError(f"JSON-LD processing failed: {message}")

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from credentials.fetch import SafeFetcher
+from credentials.verify.status_check import HttpStatusListSource
 
 DEFAULTS = {
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
@@ -41,6 +42,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     cli.init_app(app)
     app.extensions["kek"] = load_kek(app.config["KEY_ENCRYPTION_KEY"], app.instance_path)
     app.extensions["fetcher"] = SafeFetcher(allow_private=app.config["FETCH_ALLOW_PRIVATE"])
+    # One per process: remote status lists are cached here for their ttl.
+    app.extensions["status_source"] = HttpStatusListSource(app.extensions["fetcher"])
 
     from issuer import api, openapi, public, vcapi
 

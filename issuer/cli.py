@@ -7,11 +7,13 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from issuer.problems import Problem
 from issuer.services.catalog import load_bundled_frameworks
-from issuer.services.issuers import ROLES, create_issuer, create_token
+from issuer.services.credential_status import TRANSITIONS, change_status
+from issuer.services.issuers import ROLES, create_issuer, create_token, set_suspension
 from issuer.store import store
 from issuer.store.migrate import upgrade
 from issuer.store.models import Issuer
@@ -25,6 +27,7 @@ def _fail(problem: Problem) -> None:
 
 
 @click.command("init")
+@with_appcontext
 def init_command() -> None:
     """Create or migrate the store and load the bundled frameworks (idempotent)."""
     engine = store(current_app).engine
@@ -35,7 +38,7 @@ def init_command() -> None:
                            "frameworksLoaded": changed}))
 
 
-@click.group("issuers")
+@click.group("issuers", cls=AppGroup)
 def issuers_group() -> None:
     """Issuers (employers, programmes)."""
 
@@ -45,18 +48,61 @@ def issuers_group() -> None:
 @click.option("--name", required=True)
 @click.option("--url")
 @click.option("--email")
-def create_issuer_command(slug: str, name: str, url: str | None, email: str | None) -> None:
+@click.option("--suspension/--no-suspension", default=False,
+              help="Give new credentials a suspension status entry too.")
+def create_issuer_command(slug: str, name: str, url: str | None, email: str | None,
+                          suspension: bool) -> None:
     """Create issuer SLUG with an Ed25519 key and an admin token (printed once)."""
     with store(current_app).sessions() as db:
         try:
             result = create_issuer(db, current_app.extensions["kek"],
-                                   current_app.config["PUBLIC_BASE_URL"], slug, name, url, email)
+                                   current_app.config["PUBLIC_BASE_URL"], slug, name, url, email,
+                                   suspension)
         except Problem as problem:
             _fail(problem)
     click.echo(json.dumps(result))
 
 
-@click.group("tokens")
+@issuers_group.command("update")
+@click.argument("slug")
+@click.option("--suspension/--no-suspension", required=True,
+              help="Whether new credentials get a suspension status entry.")
+def update_issuer_command(slug: str, suspension: bool) -> None:
+    """Change an issuer's settings (applies to credentials issued from now on)."""
+    with store(current_app).sessions() as db:
+        try:
+            result = set_suspension(db, slug, suspension)
+        except Problem as problem:
+            _fail(problem)
+    click.echo(json.dumps(result))
+
+
+@click.group("credentials", cls=AppGroup)
+def credentials_group() -> None:
+    """Issued credentials: revoke, suspend, reinstate."""
+
+
+def _status_command(action: str) -> click.Command:
+    @click.argument("credential_id")
+    @click.option("--issuer", "slug", required=True)
+    @click.option("--reason")
+    def command(credential_id: str, slug: str, reason: str | None) -> None:
+        with store(current_app).sessions() as db:
+            try:
+                result = change_status(db, slug, credential_id, action, reason)
+            except Problem as problem:
+                _fail(problem)
+        click.echo(json.dumps(result))
+
+    command.__doc__ = f"{action.capitalize()} credential CREDENTIAL_ID of --issuer."
+    return credentials_group.command(action)(command)
+
+
+for _action in TRANSITIONS:
+    _status_command(_action)
+
+
+@click.group("tokens", cls=AppGroup)
 def tokens_group() -> None:
     """API tokens."""
 
@@ -76,6 +122,7 @@ def create_token_command(slug: str, role: str, label: str | None) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Create the demo issuer if there is no issuer yet, and print its admin token."""
     with store(current_app).sessions() as db:
@@ -91,5 +138,5 @@ def demo_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, issuers_group, tokens_group, demo_command):
+    for command in (init_command, issuers_group, tokens_group, credentials_group, demo_command):
         app.cli.add_command(command)

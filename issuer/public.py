@@ -15,6 +15,7 @@ from issuer.services.catalog import catalog
 from issuer.services.credentials import credential_document
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.issuers import get_issuer
+from issuer.services.status_lists import signed_list
 from issuer.store import session, store
 from issuer.store.models import SigningKey
 from keys.did import did_web_document
@@ -82,6 +83,15 @@ def achievement(model_id: str, competency_id: str) -> Response:
         raise Problem(404, "Not Found",
                       f"no achievement for {model_id}/{competency_id}") from None
     return _json({"@context": OB_CONTEXT, **document}, JSON_LD)
+
+
+@bp.get("/status/<slug>/<int:number>")
+def status_list(slug: str, number: int) -> Response:
+    """A signed BitstringStatusListCredential; caches may keep it for its ttl."""
+    signed = signed_list(session(), slug, number, _base_url(), current_app.extensions["kek"])
+    response = Response(signed.document, mimetype=VC_LD_JSON)
+    response.headers["Cache-Control"] = f"public, max-age={signed.max_age_seconds}"
+    return response
 
 
 @bp.get("/credentials/<credential_id>")

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from credentials.verify import Outcome, verify_credential
+from credentials.status import Bitstring
+from credentials.verify import Outcome, StatusUnavailable, verify_credential
+from credentials.verify.resolvers import ChainResolver, DidKeyResolver, MultikeyFragmentResolver
 from tests.conftest import STANDARDS, read_json
 
 EXPECTED = STANDARDS / "examples" / "expected-results.json"
@@ -33,6 +35,9 @@ OUTCOMES: dict[str, tuple[bool, dict[str, Outcome]]] = {
     "ob30-1edtech-validator/simple_v1.json":
         (True, {"proof": Outcome.WARNING, "schema": Outcome.WARNING}),
     "ob30-1edtech-validator/bit-string-list_testlist.json": (True, {"proof": Outcome.SUCCESS}),
+    # Its list is served, as the validator's test serves it, from bit-string-list_testlist.json.
+    "ob30-1edtech-validator/bit-string-list_credential-status-revoked.json":
+        (False, {"proof": Outcome.SUCCESS, "status": Outcome.FAILURE}),
     "ob30-1edtech-validator/complete_v1.json": (False, {"proof": Outcome.FAILURE}),
     "ob30-1edtech-validator/simple-err-proof-value.json": (False, {"proof": Outcome.FAILURE}),
     "ob30-1edtech-validator/simple-err-type.json": (False, {"proof": Outcome.FAILURE}),
@@ -53,14 +58,13 @@ OUTCOMES: dict[str, tuple[bool, dict[str, Outcome]]] = {
 LATER: dict[str, tuple[str, dict[str, Outcome]]] = {
     "ob30-1edtech-validator/complete.json": (
         "expected invalid by the validator through its embedded endorsements (#key-1 methods "
-        "need HTTP resolution) and 1EdTechRevocationList: the proof-formats and status issues",
-        {"proof": Outcome.SUCCESS, "schema": Outcome.SUCCESS}),
+        "need HTTP resolution): the proof-formats issue; its 1EdTechRevocationList is on the "
+        "network, so its status is unknown offline",
+        {"proof": Outcome.SUCCESS, "schema": Outcome.SUCCESS, "status": Outcome.WARNING}),
     "ob30-1edtech-validator/credential-status-revoked.json": (
-        "revoked through a 1EdTechRevocationList and signed by a did:web key on the network: "
-        "the status-list issue", {}),
-    "ob30-1edtech-validator/bit-string-list_credential-status-revoked.json": (
-        "revoked through a BitstringStatusList: the status-list issue",
-        {"proof": Outcome.SUCCESS}),
+        "revoked through a 1EdTechRevocationList published only on the network, and signed by "
+        "a did:web key that must be fetched: not verifiable offline",
+        {"status": Outcome.WARNING}),
     "ob30-1edtech-validator/sd_derivedcredential.json": (
         "ecdsa-sd-2023 selective-disclosure proof: the proof-formats issue", {}),
     "w3c-vc-di-eddsa-test-vectors/eddsa-jcs-2022/signedJCS.json": (
@@ -90,10 +94,52 @@ def _assert_checks(report, checks: dict[str, Outcome]) -> None:
         assert check.outcome is outcome, f"{name}: {check.outcome} ({check.message})"
 
 
+TESTLIST_URL = ("https://raw.githubusercontent.com/1EdTech/digital-credentials-public-validator/"
+                "refs/heads/main/inspector-vc/src/test/resources/ob30/bit-string-list/testlist")
+
+
+class ExampleStatusLists:
+    """Serves the bundled status list at the URL the examples name; nothing else (offline)."""
+
+    def __init__(self, examples: Path) -> None:
+        self.lists = {TESTLIST_URL: read_json(
+            examples / "ob30-1edtech-validator" / "bit-string-list_testlist.json")}
+
+    def handles(self, url: str) -> bool:
+        return True
+
+    def get(self, url: str) -> dict:
+        if url not in self.lists:
+            raise StatusUnavailable(f"{url} is not available offline")
+        return self.lists[url]
+
+
+OFFLINE = ChainResolver([DidKeyResolver(), MultikeyFragmentResolver()])
+
+
+def verify_example(examples: Path, loader, name: str):
+    """Verify offline: no did:web fetch, status lists only from the bundle."""
+    return verify_credential(read_json(examples / name), loader=loader, resolver=OFFLINE,
+                             status_source=ExampleStatusLists(examples))
+
+
+def test_status_list_example_decodes_with_its_bits(examples: Path) -> None:
+    document = read_json(examples / "ob30-1edtech-validator" / "bit-string-list_testlist.json")
+    bits = Bitstring.decode(document["credentialSubject"]["encodedList"])
+    assert len(bits) == 131_072
+    assert bits.set_indexes() == [23]
+
+
+def test_revoked_example_is_reported_revoked(examples: Path, example_loader) -> None:
+    report = verify_example(examples, example_loader,
+                            "ob30-1edtech-validator/bit-string-list_credential-status-revoked.json")
+    assert report.check("status").message.startswith("revoked: revocation bit 23")
+
+
 @pytest.mark.parametrize("name", sorted(OUTCOMES))
 def test_example_outcome(examples: Path, example_loader, name: str) -> None:
     verified, checks = OUTCOMES[name]
-    report = verify_credential(read_json(examples / name), loader=example_loader)
+    report = verify_example(examples, example_loader, name)
     assert report.verified is verified, report.as_json()
     _assert_checks(report, checks)
 
@@ -102,6 +148,5 @@ def test_example_outcome(examples: Path, example_loader, name: str) -> None:
 def test_example_needing_a_later_issue(examples: Path, example_loader, name: str) -> None:
     reason, checks = LATER[name]
     if checks:
-        _assert_checks(verify_credential(read_json(examples / name), loader=example_loader),
-                       checks)
+        _assert_checks(verify_example(examples, example_loader, name), checks)
     pytest.skip(reason)

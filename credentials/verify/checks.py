@@ -148,17 +148,6 @@ def check_validity_period(credential: Mapping[str, Any], now: datetime) -> Check
     return Check("validity_period", Outcome.SUCCESS, "within its validity period", detail)
 
 
-def check_status(credential: Mapping[str, Any]) -> Check:
-    status = credential.get("credentialStatus")
-    if not status:
-        return Check("status", Outcome.SKIPPED, "the credential has no credentialStatus")
-    entries = status if isinstance(status, list) else [status]
-    kinds = sorted({str(e.get("type")) for e in entries if isinstance(e, Mapping)})
-    return Check("status", Outcome.WARNING,
-                 f"status not checked: {', '.join(kinds)} lists are not read by this verifier",
-                 {"types": kinds})
-
-
 def check_subject(credential: Mapping[str, Any], expected_email: str | None = None) -> Check:
     """The subject is identified, and -- if the caller knows the holder's email -- is them."""
     subjects = credential.get("credentialSubject")

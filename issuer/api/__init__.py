@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from issuer.api.requests import COMPLETION, TOKEN, json_body, validated
+from issuer.api.requests import COMPLETION, STATUS_CHANGE, TOKEN, json_body, validated
 from issuer.auth import current_caller
 from issuer.problems import Problem
-from issuer.services import completions, credentials, issuers
+from issuer.services import completions, credential_status, credentials, issuers
 from issuer.services.catalog import catalog
 from issuer.services.framework_views import framework_summary, model_view
 from issuer.store import session
@@ -57,6 +57,14 @@ def get_credentials(slug: str) -> Any:
     caller = current_caller()
     return {"credentials": credentials.list_credentials(
         session(), caller, slug, request.args.get("learner"), _base_url())}
+
+
+@bp.post("/issuers/<slug>/credentials/<credential_id>/<any(revoke, suspend, reinstate):action>")
+def post_status_change(slug: str, credential_id: str, action: str) -> Any:
+    caller = current_caller()
+    body = validated(json_body(), STATUS_CHANGE) if request.content_length else {}
+    return credential_status.change_status(session(), slug, credential_id, action,
+                                           body.get("reason"), caller)
 
 
 @bp.post("/issuers/<slug>/tokens")

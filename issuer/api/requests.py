@@ -33,6 +33,11 @@ COMPLETION = {
     },
 }
 
+STATUS_CHANGE = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}},
+}
+
 TOKEN = {
     "type": "object", "required": ["role"], "additionalProperties": False,
     "properties": {"role": {"enum": ["assessor", "admin"]}, "label": TEXT},

@@ -27,6 +27,7 @@ from issuer.services.catalog import catalog
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuers import get_issuer
 from issuer.services.signing import sign_as
+from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
 
@@ -113,6 +114,7 @@ def _issue(db: Session, caller: Caller, slug: str, request: CompletionRequest,
     credential_id = str(uuid.uuid4())
     url = credential_url(base_url, credential_id)
     ids = IssuerIdentifiers.for_slug(base_url, slug)
+    status = status_entries_for(db, issuer, ids.profile, credential_id, base_url)
     unsigned = build_achievement_credential(
         credential_id=url,
         issuer=IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email),
@@ -123,6 +125,7 @@ def _issue(db: Session, caller: Caller, slug: str, request: CompletionRequest,
         evidence=[EvidenceItem(e["name"], e["narrative"], e.get("url"))
                   for e in request.evidence],
         issued_at=now,
+        credential_status=status,
     )
     signed, key = sign_as(db, issuer, kek, base_url, unsigned)
     db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=completion.id,

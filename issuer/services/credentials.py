@@ -21,7 +21,8 @@ from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.identifiers import credential_url
 from issuer.services.issuers import get_issuer
-from issuer.services.signing import sign_as
+from issuer.services.signing import check_identifier, issuer_id_of, sign_as
+from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
 
@@ -44,6 +45,9 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
         raise _bad("/options", "must be a JSON object")
     if "proof" in credential:
         raise _bad("/credential/proof", "the credential to issue must not already have a proof")
+    if "credentialStatus" in credential:
+        raise _bad("/credential/credentialStatus",
+                   "the issuer sets credentialStatus (its own status lists)")
     context = credential.get("@context")
     if not isinstance(context, list) or not context or context[0] != VC_V2:
         raise _bad("/credential/@context", f"must be an array starting with {VC_V2}")
@@ -56,6 +60,10 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
         raise _bad(pointer, schema.message)
     with db.begin():
         issuer = get_issuer(db, caller.issuer_slug)
+        issuer_id = issuer_id_of(document) or ""
+        check_identifier(db, issuer, base_url, issuer_id)
+        entries = status_entries_for(db, issuer, issuer_id, credential_id, base_url)
+        document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
         try:
             signed, key = sign_as(db, issuer, kek, base_url, document)
         except CanonicalizationError as error:
@@ -87,6 +95,7 @@ def list_credentials(db: Session, caller: Caller, slug: str, learner: str | None
         "learnerEmail": credential.learner_email,
         "competency": f"{completion.model_id}/{completion.competency_id}" if completion else None,
         "level": completion.level if completion else None,
+        "status": credential.status,
         "completionId": completion.id if completion else None,
     } for credential, completion in rows]
 

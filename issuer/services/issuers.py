@@ -53,7 +53,8 @@ def _mint_token(db: Session, issuer: Issuer, role: str, label: str | None,
 
 
 def create_issuer(db: Session, kek: KeyEncryptionKey, base_url: str, slug: str, name: str,
-                  url: str | None = None, email: str | None = None) -> dict[str, str]:
+                  url: str | None = None, email: str | None = None,
+                  suspension: bool = False) -> dict[str, str]:
     """A new issuer with an Ed25519 key and an admin token (the token is shown only here)."""
     if not SLUG.match(slug):
         raise Problem(422, "Invalid request",
@@ -64,7 +65,8 @@ def create_issuer(db: Session, kek: KeyEncryptionKey, base_url: str, slug: str, 
                       type_="/problems/validation")
     try:
         with db.begin():
-            issuer = Issuer(slug=slug, name=name.strip(), url=url, email=email)
+            issuer = Issuer(slug=slug, name=name.strip(), url=url, email=email,
+                            suspension_enabled=suspension)
             db.add(issuer)
             db.flush()
             create_signing_key(db, issuer, kek)
@@ -86,6 +88,14 @@ def create_token(db: Session, slug: str, role: str, label: str | None,
         token = _mint_token(db, issuer, role, label, caller.token_id if caller else None)
     return {"token": token.token, "issuer": token.issuer, "role": token.role,
             "label": token.label}
+
+
+def set_suspension(db: Session, slug: str, enabled: bool) -> dict[str, object]:
+    with db.begin():
+        issuer = get_issuer(db, slug)
+        issuer.suspension_enabled = enabled
+        record(db, issuer, None, "issuer.update", f"issuer:{slug}", {"suspension": enabled})
+    return {"slug": slug, "suspension": enabled}
 
 
 def get_issuer(db: Session, slug: str) -> Issuer:

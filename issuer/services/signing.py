@@ -38,6 +38,14 @@ def method_for(issuer_id: str, ids: IssuerIdentifiers, key: SigningKey) -> tuple
                   errors=[{"pointer": "/credential/issuer", "detail": "not this issuer"}])
 
 
+def check_identifier(db: Session, issuer: Issuer, base_url: str, issuer_id: str) -> None:
+    """403 unless ``issuer_id`` is one of ``issuer``'s identifiers."""
+    key = active_key(db, issuer)
+    if key is None:
+        raise Problem(409, "Conflict", f"issuer {issuer.slug!r} has no active signing key")
+    method_for(issuer_id, IssuerIdentifiers.for_slug(base_url, issuer.slug), key)
+
+
 def sign_as(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str,
             credential: Mapping[str, Any]) -> tuple[dict[str, Any], SigningKey]:
     """The credential with an eddsa-rdfc-2022 proof by the issuer's active key."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from credentials.fetch import SafeFetcher
 from credentials.verify import VerificationReport, verify_credential
@@ -17,9 +19,17 @@ from credentials.verify.resolvers import (
     MultikeyFragmentResolver,
     ResolutionError,
 )
+from credentials.verify.status_check import (
+    ChainStatusSource,
+    HttpStatusListSource,
+    StatusUnavailable,
+)
+from issuer.problems import Problem
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import verification_key
+from issuer.services.status_lists import signed_list
 from issuer.store.models import Issuer, SigningKey
+from keys.encryption import KeyEncryptionKey
 from keys.signer import Verifier
 
 
@@ -53,9 +63,34 @@ class StoreResolver:
         return verification_key(row, url, controller)
 
 
-def verify(db: Session, credential: Any, base_url: str, fetcher: SafeFetcher
-           ) -> VerificationReport:
+@dataclass
+class StoreStatusSource:
+    """This service's own status lists, read from the store (re-signed if stale)."""
+
+    sessions: sessionmaker[Session]
+    base_url: str
+    kek: KeyEncryptionKey
+
+    def handles(self, url: str) -> bool:
+        return url.startswith(f"{self.base_url}/status/")
+
+    def get(self, url: str) -> Mapping[str, Any]:
+        slug, _, number = url.removeprefix(f"{self.base_url}/status/").partition("/")
+        if not number.isdigit():
+            raise StatusUnavailable(f"{url!r} is not a status list of this service")
+        with self.sessions() as db:
+            try:
+                return json.loads(signed_list(db, slug, int(number), self.base_url,
+                                              self.kek).document)
+            except Problem as problem:
+                raise StatusUnavailable(problem.detail) from None
+
+
+def verify(db: Session, sessions: sessionmaker[Session], credential: Any, base_url: str,
+           fetcher: SafeFetcher, kek: KeyEncryptionKey,
+           http_status: HttpStatusListSource) -> VerificationReport:
+    """Verify any credential: our issuers' keys and lists from the store, others over HTTPS."""
     resolver = ChainResolver([StoreResolver(db, base_url), DidKeyResolver(),
                               DidWebResolver(fetcher), MultikeyFragmentResolver()])
-    with db.begin():
-        return verify_credential(credential, resolver=resolver)
+    status = ChainStatusSource([StoreStatusSource(sessions, base_url, kek), http_status])
+    return verify_credential(credential, resolver=resolver, status_source=status)

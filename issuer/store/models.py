@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -37,6 +39,8 @@ class Issuer(Base):
     name: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(320))
+    suspension_enabled: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -110,7 +114,49 @@ class Credential(Base):
     learner_email: Mapped[str | None] = mapped_column(String(320), index=True)
     signing_key_id: Mapped[int] = mapped_column(ForeignKey("signing_keys.id"))
     document: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StatusList(Base):
+    """One Bitstring Status List of an issuer, for one purpose (revocation or suspension).
+
+    ``version`` counts bit changes; the signed list credential is kept with the version it
+    was made from, so it is re-signed once per batch of changes, when next requested.
+    """
+
+    __tablename__ = "status_lists"
+    __table_args__ = (UniqueConstraint("issuer_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(String(16))
+    # The issuer identifier the list is issued under (profile URL, did:web or did:key): it
+    # must equal the issuer of every credential that points at the list.
+    issuer_identifier: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    signed_version: Mapped[int | None] = mapped_column(Integer)
+    signed_document: Mapped[str | None] = mapped_column(Text)
+    signed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StatusEntry(Base):
+    """A position in a status list, given to one credential; ``is_set`` is its bit."""
+
+    __tablename__ = "status_entries"
+    __table_args__ = (UniqueConstraint("status_list_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status_list_id: Mapped[int] = mapped_column(ForeignKey("status_lists.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    # Not a foreign key: the entry is allocated before the credential that embeds it is signed.
+    credential_id: Mapped[str] = mapped_column(String(36), index=True)
+    is_set: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class IdempotencyRecord(Base):

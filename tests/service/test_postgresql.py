@@ -15,6 +15,7 @@ from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.issuers import create_issuer
 from issuer.store import normalise_url, store
 from issuer.store.migrate import downgrade, upgrade
+from tests.service.concurrency import assert_nothing_lost, issue_concurrently
 from tests.service.conftest import BASE, KEK, completion_body
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -69,3 +70,15 @@ def test_service_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM credentials")).scalar() == 1
     engine.dispose()
+
+
+def test_concurrent_issuance_on_postgresql(pg_url: str, tmp_path: Path, monkeypatch) -> None:
+    """200 issuances from 8 threads on PostgreSQL, one failing midway."""
+    app = create_app({"TESTING": True, "PUBLIC_BASE_URL": BASE, "KEY_ENCRYPTION_KEY": KEK,
+                      "DATABASE_URL": pg_url}, instance_path=str(tmp_path))
+    upgrade(store(app).engine)
+    with store(app).sessions() as db:
+        load_bundled_frameworks(db)
+        token = create_issuer(db, app.extensions["kek"], BASE, "riverbend", "Riverbend")["token"]
+    assert_nothing_lost(issue_concurrently(app, token, "riverbend", monkeypatch))
+    store(app).engine.dispose()
