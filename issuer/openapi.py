@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
-from issuer.api.requests import COMPLETION, TOKEN
+from issuer.api.requests import COMPLETION, STATUS_CHANGE, TOKEN
 
 bp = Blueprint("docs", __name__)
 
@@ -52,6 +52,7 @@ def document(base_url: str) -> dict[str, Any]:
                                                    "detail": {"type": "string"}}}}}},
                 "CompletionRequest": COMPLETION,
                 "TokenRequest": TOKEN,
+                "StatusChangeRequest": STATUS_CHANGE,
                 "VerificationResult": {"type": "object",
                                        "required": ["verified", "checks", "warnings", "errors"],
                                        "properties": {
@@ -96,6 +97,21 @@ def document(base_url: str) -> dict[str, Any]:
                                       "schema": {"type": "string"}}],
                 "responses": {"200": _json(OBJECT, "the credentials"),
                               **_errors(401, 403)}}},
+            "/api/v1/issuers/{slug}/credentials/{id}/{action}": {"post": {
+                "summary": "Revoke, suspend or reinstate a credential (admin)",
+                "description": "action is revoke (final), suspend (needs a suspension entry: "
+                               "issuers created with --suspension) or reinstate (a suspended "
+                               "credential). The status list credential is re-signed once "
+                               "per batch of changes, when next requested.",
+                "security": BEARER,
+                "parameters": [SLUG, {"name": "id", "in": "path", "required": True,
+                                      "schema": {"type": "string"}},
+                               {"name": "action", "in": "path", "required": True,
+                                "schema": {"enum": ["revoke", "suspend", "reinstate"]}}],
+                "requestBody": {"content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/StatusChangeRequest"}}}},
+                "responses": {"200": _json(OBJECT, "credentialId, status, reason"),
+                              **_errors(401, 403, 404, 409, 415, 422)}}},
             "/api/v1/issuers/{slug}/tokens": {"post": {
                 "summary": "Mint an API token (admin)", "security": BEARER,
                 "parameters": [SLUG],
@@ -127,6 +143,12 @@ def document(base_url: str) -> dict[str, Any]:
                 "parameters": [{"name": "id", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "the signed credential", "content": {
+                    "application/vc+ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
+            "/status/{slug}/{list}": {"get": {
+                "summary": "A signed BitstringStatusListCredential (cacheable for its ttl)",
+                "parameters": [SLUG, {"name": "list", "in": "path", "required": True,
+                                      "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "the status list credential", "content": {
                     "application/vc+ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
             "/issuers/{slug}": {"get": {"summary": "The issuer's OB 3.0 Profile",
                                         "parameters": [SLUG],
