@@ -55,6 +55,9 @@ def schema_for(credential: Mapping[str, Any]) -> tuple[str, str]:
         return "clr-credential.schema.json", "CLR 2.0 ClrCredential"
     if {"AchievementCredential", "OpenBadgeCredential"} & set(types):
         return "ob-achievement-credential.schema.json", "Open Badges 3.0 AchievementCredential"
+    if "BitstringStatusListCredential" in types:
+        return ("bitstring-status-list-credential.schema.json",
+                "BitstringStatusListCredential")
     return "verifiable-credential.schema.json", "Verifiable Credential"
 
 

@@ -128,6 +128,7 @@ def test_published_list_verifies_and_a_tampered_list_fails(service) -> None:
                                       ["statusListIndex"])]
     status, report = verify(service, document)
     assert status == 200, report
+    assert report["checks"][0]["message"] == "valid BitstringStatusListCredential"
     tampered = {**document, "credentialSubject": {**subject,
                                                   "encodedList": Bitstring().encode()}}
     status, report = verify(service, tampered)
