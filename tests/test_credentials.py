@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from credentials.achievements import build_achievement
 from credentials.build import identity_hash
 from credentials.frameworks import LEVELS
 from credentials.verify import verify_credential
+from credentials.verify.checks import check_validity_period
 from tests.conftest import BASE_URL
 from tests.factories import signed_credential, unsigned_credential
 
@@ -102,3 +104,12 @@ def test_wrong_holder_email_fails_the_subject_check(crosswalk) -> None:
     report = verify_credential(signed_credential(crosswalk), expected_email="someone@else.org")
     assert not report.verified
     assert report.check("subject").outcome.value == "failure"
+
+
+def test_validity_period_tolerates_a_minute_of_clock_skew(crosswalk) -> None:
+    credential = unsigned_credential(crosswalk)  # validFrom 2026-11-03T15:00:00Z
+    start = dt.datetime(2026, 11, 3, 15, 0, tzinfo=dt.UTC)
+    assert check_validity_period(credential, start - dt.timedelta(seconds=59)) \
+        .outcome.value == "success"
+    assert check_validity_period(credential, start - dt.timedelta(seconds=61)) \
+        .outcome.value == "failure"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from credentials.verify.resolvers import ChainResolver, ResolutionError
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
+CLOCK_SKEW = timedelta(seconds=60)
 
 
 def _types(value: Any) -> list[str]:
@@ -124,7 +125,11 @@ def check_proof(credential: Mapping[str, Any], resolver: ChainResolver,
 
 
 def check_validity_period(credential: Mapping[str, Any], now: datetime) -> Check:
-    """validFrom/validUntil (VCDM 2.0) or issuanceDate/expirationDate (1.1) against ``now``."""
+    """validFrom/validUntil (VCDM 2.0) or issuanceDate/expirationDate (1.1) against ``now``.
+
+    A start up to ``CLOCK_SKEW`` ahead of ``now`` is accepted: issuer and verifier clocks
+    differ, and a list signed a moment ago must not read as "not yet valid".
+    """
     v1 = is_vcdm_1_1(credential)
     start_name, end_name = ("issuanceDate", "expirationDate") if v1 else ("validFrom",
                                                                           "validUntil")
@@ -139,7 +144,7 @@ def check_validity_period(credential: Mapping[str, Any], now: datetime) -> Check
     start, end = bounds.get(start_name), bounds.get(end_name)
     detail = {"now": now.isoformat(), start_name: credential.get(start_name),
               end_name: credential.get(end_name)}
-    if start and now < start:
+    if start and now + CLOCK_SKEW < start:
         return Check("validity_period", Outcome.FAILURE,
                      f"not yet valid: {start_name} is {credential[start_name]}", detail)
     if end and now >= end:

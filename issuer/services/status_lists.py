@@ -42,16 +42,18 @@ def _insert(db: Session) -> Any:
     return (postgresql if db.get_bind().dialect.name == "postgresql" else sqlite).insert
 
 
-def _open_list(db: Session, issuer: Issuer, purpose: str, identifier: str) -> StatusList:
-    """The issuer's newest list for ``purpose`` under ``identifier`` with room left, opening
-    the next if needed."""
+def _open_list(db: Session, issuer: Issuer, purpose: str, identifier: str
+               ) -> tuple[StatusList, int]:
+    """The issuer's newest list for ``purpose`` under ``identifier`` with room left (and how
+    many positions it has given out), opening the next if needed."""
     for _attempt in range(MAX_ATTEMPTS):
         current = db.scalars(select(StatusList).where(
             StatusList.issuer_id == issuer.id, StatusList.purpose == purpose,
             StatusList.issuer_identifier == identifier)
             .order_by(StatusList.number.desc())).first()
-        if current is not None and _used(db, current) < current.size:
-            return current
+        used = _used(db, current) if current is not None else 0
+        if current is not None and used < current.size:
+            return current, used
         number = (db.scalar(select(func.max(StatusList.number))
                             .where(StatusList.issuer_id == issuer.id)) or 0) + 1
         db.execute(_insert(db)(StatusList).values(
@@ -65,8 +67,8 @@ def _used(db: Session, status_list: StatusList) -> int:
                      .where(StatusEntry.status_list_id == status_list.id)) or 0
 
 
-def _candidate(db: Session, status_list: StatusList) -> int:
-    if _used(db, status_list) < status_list.size * DENSE:
+def _candidate(db: Session, status_list: StatusList, used: int) -> int:
+    if used < status_list.size * DENSE:
         return _random.randrange(status_list.size)
     taken = set(db.scalars(select(StatusEntry.position)
                            .where(StatusEntry.status_list_id == status_list.id)))
@@ -78,8 +80,8 @@ def allocate(db: Session, issuer: Issuer, purpose: str, identifier: str, credent
              base_url: str) -> dict[str, Any]:
     """Claim a random unused position for ``credential_id``; return its status entry."""
     for _attempt in range(MAX_ATTEMPTS):
-        status_list = _open_list(db, issuer, purpose, identifier)
-        position = _candidate(db, status_list)
+        status_list, used = _open_list(db, issuer, purpose, identifier)
+        position = _candidate(db, status_list, used)
         claimed = db.execute(_insert(db)(StatusEntry).values(
             status_list_id=status_list.id, position=position, credential_id=credential_id,
             is_set=False).on_conflict_do_nothing().returning(StatusEntry.id)).first()
