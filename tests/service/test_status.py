@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+import issuer.services.status_lists as status_lists
 from credentials.status import MIN_ENTRIES, Bitstring
 from credentials.verify import verify_credential
 from issuer.services.issuers import create_issuer, set_suspension
@@ -194,3 +195,15 @@ def test_status_change_via_cli(service, action: str) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["status"] == {"revoke": "revoked", "suspend": "suspended",
                                                    "reinstate": "active"}[action]
+
+
+def test_a_full_list_is_followed_by_the_next(service, monkeypatch) -> None:
+    monkeypatch.setattr(status_lists, "LIST_SIZE", 16)
+    entries = [issue(service)["credential"]["credentialStatus"] for _ in range(20)]
+    by_list: dict[str, set[int]] = {}
+    for entry in entries:
+        by_list.setdefault(entry["statusListCredential"], set()).add(
+            int(entry["statusListIndex"]))
+    assert sorted(by_list) == [f"{BASE}/status/riverbend/1", f"{BASE}/status/riverbend/2"]
+    assert by_list[f"{BASE}/status/riverbend/1"] == set(range(16))
+    assert len(by_list[f"{BASE}/status/riverbend/2"]) == 4
