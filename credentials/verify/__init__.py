@@ -13,6 +13,7 @@ from typing import Any
 
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
 from credentials.verify.checks import (
+    check_embedded,
     check_proof,
     check_schema,
     check_subject,
@@ -30,6 +31,9 @@ from credentials.verify.status_check import (
 _DEFAULT_STATUS_SOURCE = HttpStatusListSource()
 
 
+MAX_NESTING = 2  # a CLR may embed credentials; those may not embed further CLRs
+
+
 def verify_credential(
     credential: Any,
     *,
@@ -38,11 +42,13 @@ def verify_credential(
     now: datetime | None = None,
     expected_email: str | None = None,
     status_source: StatusListSource | None = None,
+    _depth: int = 0,
 ) -> VerificationReport:
     """Run every check on ``credential`` and return the report (never raises for bad input).
 
     Status lists come from ``status_source`` (default: HTTPS through the safe fetcher, cached
-    per process for each list's ttl).
+    per process for each list's ttl). A ClrCredential's embedded credentials are each
+    verified in full, with the same resolver, loader, clock and status source.
     """
     if not isinstance(credential, Mapping):
         return VerificationReport((Check("schema", Outcome.FAILURE,
@@ -57,12 +63,22 @@ def verify_credential(
         report = VerificationReport(checks)
         return report.verified, "; ".join(report.errors)
 
+    status_source = status_source or _DEFAULT_STATUS_SOURCE
+
+    def verify_embedded(embedded: Any) -> VerificationReport:
+        if _depth >= MAX_NESTING:
+            return VerificationReport((Check("schema", Outcome.FAILURE,
+                                             "credentials are nested too deeply"),))
+        return verify_credential(embedded, resolver=resolver, loader=loader, now=moment,
+                                 status_source=status_source, _depth=_depth + 1)
+
     return VerificationReport((
         check_schema(credential),
         check_proof(credential, resolver, loader),
         check_validity_period(credential, moment),
-        check_status(credential, status_source or _DEFAULT_STATUS_SOURCE, verify_list),
+        check_status(credential, status_source, verify_list),
         check_subject(credential, expected_email),
+        check_embedded(credential, verify_embedded),
     ))
 
 

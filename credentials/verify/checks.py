@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -17,7 +17,7 @@ from credentials.build import identity_hash, normalise_email
 from credentials.canonical import CanonicalizationError
 from credentials.dates import parse_datetime
 from credentials.proofs import ProofError, suite_for, verify_proof
-from credentials.verify.report import Check, Outcome
+from credentials.verify.report import Check, Outcome, VerificationReport
 from credentials.verify.resolvers import ChainResolver, ResolutionError
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
@@ -180,3 +180,36 @@ def check_subject(credential: Mapping[str, Any], expected_email: str | None = No
             return Check("subject", Outcome.SUCCESS, "the subject's email matches")
     return Check("subject", Outcome.FAILURE,
                  "the credential was not issued to the expected email address")
+
+
+def check_embedded(credential: Mapping[str, Any],
+                   verify: Callable[[Any], VerificationReport]) -> Check:
+    """A ClrCredential holds only credentials that verify in full; each is reported by id."""
+    types = _types(credential.get("type"))
+    subject = credential.get("credentialSubject")
+    if "ClrCredential" not in types or not isinstance(subject, Mapping):
+        return Check("embedded_credentials", Outcome.SKIPPED, "no embedded credentials")
+    embedded = subject.get("verifiableCredential") or []
+    results = []
+    for index, item in enumerate(embedded if isinstance(embedded, list) else [embedded]):
+        label = item.get("id") if isinstance(item, Mapping) else None
+        label = label or f"/credentialSubject/verifiableCredential/{index}"
+        if isinstance(item, str):
+            results.append({"id": label, "verified": False, "errors": [
+                "embedded VC-JWT credentials are not verified by this version"]})
+            continue
+        report = verify(item)
+        results.append({"id": label, "verified": report.verified, "errors": report.errors,
+                        "warnings": report.warnings})
+    failed = [r for r in results if not r["verified"]]
+    detail = {"credentials": results}
+    if failed:
+        names = ", ".join(f"{r['id']} ({r['errors'][0] if r['errors'] else 'failed'})"
+                          for r in failed[:5])
+        return Check("embedded_credentials", Outcome.FAILURE,
+                     f"{len(failed)} of {len(results)} embedded credentials do not verify: "
+                     f"{names}", detail)
+    warned = any(r["warnings"] for r in results)
+    return Check("embedded_credentials", Outcome.WARNING if warned else Outcome.SUCCESS,
+                 f"all {len(results)} embedded credentials verify"
+                 + (" (with warnings)" if warned else ""), detail)

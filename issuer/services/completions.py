@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from credentials.achievements import build_achievement
@@ -67,25 +66,8 @@ def record_completion(db: Session, caller: Caller, slug: str, request: Completio
                       kek: KeyEncryptionKey) -> idempotency.StoredResponse:
     """Validate, record and sign; replay the first answer for a repeated Idempotency-Key."""
     caller.require(slug, ("assessor", "admin"))
-    idempotency.check_key(idempotency_key)
-    digest = idempotency.request_hash(raw_body)
-    try:
-        with db.begin():
-            if idempotency_key:
-                stored = idempotency.replay(db, caller.issuer_id, idempotency_key, digest)
-                if stored:
-                    return stored
-            body = _issue(db, caller, slug, request, base_url, kek)
-            if idempotency_key:
-                idempotency.remember(db, caller.issuer_id, idempotency_key, digest, 201, body)
-    except IntegrityError:
-        # Another request with the same key committed first: answer as it did.
-        with db.begin():
-            stored = idempotency.replay(db, caller.issuer_id, idempotency_key or "", digest)
-        if stored is None:
-            raise
-        return stored
-    return idempotency.StoredResponse(201, body, False)
+    return idempotency.run_once(db, caller.issuer_id, idempotency_key, "completion", raw_body,
+                                lambda: _issue(db, caller, slug, request, base_url, kek))
 
 
 def _issue(db: Session, caller: Caller, slug: str, request: CompletionRequest,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from issuer.problems import Problem
@@ -23,8 +25,9 @@ class StoredResponse:
     replayed: bool
 
 
-def request_hash(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":"))
+def request_hash(scope: str, payload: Any) -> str:
+    """Digest of what a request asks for; ``scope`` keeps one key from matching two actions."""
+    return hashlib.sha256(json.dumps([scope, payload], sort_keys=True, separators=(",", ":"))
                           .encode()).hexdigest()
 
 
@@ -51,3 +54,32 @@ def remember(db: Session, issuer_id: int, key: str, digest: str, status: int,
              body: dict[str, Any]) -> None:
     db.add(IdempotencyRecord(issuer_id=issuer_id, key=key, request_hash=digest,
                              status_code=status, response=json.dumps(body)))
+
+
+def run_once(db: Session, issuer_id: int, key: str | None, scope: str, payload: Any,
+             produce: Callable[[], dict[str, Any]]) -> StoredResponse:
+    """Run ``produce`` in one transaction, unless ``key`` already has an answer to replay.
+
+    Two racing requests with one key meet at the unique constraint: the loser's transaction
+    rolls back and it replays the winner's answer.
+    """
+    check_key(key)
+    digest = request_hash(scope, payload)
+    try:
+        with db.begin():
+            if key:
+                stored = replay(db, issuer_id, key, digest)
+                if stored:
+                    return stored
+            body = produce()
+            if key:
+                remember(db, issuer_id, key, digest, 201, body)
+    except IntegrityError:
+        if not key:
+            raise
+        with db.begin():
+            stored = replay(db, issuer_id, key, digest)
+        if stored is None:
+            raise
+        return stored
+    return StoredResponse(201, body, False)

@@ -159,7 +159,7 @@ def test_verify_reports_failure_with_422(service) -> None:
     assert body["verified"] is False
     assert body["errors"][0].startswith("proof: the signature does not match")
     assert {c["check"] for c in body["checks"]} == {"schema", "proof", "validity_period",
-                                                    "status", "subject"}
+                                                    "status", "subject", "embedded_credentials"}
 
 
 def test_admin_mints_tokens(service) -> None:

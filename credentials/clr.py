@@ -1,0 +1,138 @@
+"""CLR 2.0 ``ClrCredential``: a learner's signed credentials in one record, placed in the
+competency model by associations (competency -> tier -> model), and the programme-completion
+Achievement that a full record earns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from credentials.achievements import achievement_url
+from credentials.build import (
+    OB_V3P0,
+    VC_V2,
+    IssuerProfile,
+    Learner,
+    email_identity,
+    name_identity,
+)
+from credentials.dates import format_datetime
+from credentials.frameworks import LEVELS, Crosswalk
+
+CLR_V2P0 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+CLR_CONTEXT = [VC_V2, CLR_V2P0, OB_V3P0]
+
+
+def model_url(base_url: str, model_id: str) -> str:
+    return f"{base_url.rstrip('/')}/achievements/{model_id}"
+
+
+def tier_url(base_url: str, model_id: str, tier_id: str) -> str:
+    return f"{model_url(base_url, model_id)}/tiers/{tier_id}"
+
+
+def programme_achievement(crosswalk: Crosswalk, base_url: str, required_level: str
+                          ) -> dict[str, Any]:
+    """The ``Certificate`` Achievement for holding every competency of a model."""
+    model = crosswalk.model
+    level = crosswalk.framework.level(required_level).label
+    return {
+        "id": model_url(base_url, model.id),
+        "type": ["Achievement"],
+        "achievementType": "Certificate",
+        "name": f"{model.occupation}: all {len(model.competencies)} competencies",
+        "description": f"Holds every competency of the {model.title} ({model.publisher}, "
+                       f"updated {model.version_date}) at {level} level or above.",
+        "criteria": {"narrative": f"A credential from this issuer for each of the "
+                                  f"{len(model.competencies)} competencies of the model, each "
+                                  f"assessed at {level} or above."},
+        "alignment": [{"type": ["Alignment"], "targetName": model.title,
+                       "targetUrl": model.source_url, "targetFramework": model.publisher,
+                       "targetCode": model.id, "targetType": "CTDL"}],
+        "inLanguage": "en",
+        "version": model.version_date,
+    }
+
+
+def tier_achievement(crosswalk: Crosswalk, tier_id: str, base_url: str) -> dict[str, Any]:
+    model = crosswalk.model
+    tier = next(t for t in model.tiers if t.id == tier_id)
+    count = sum(1 for c in model.competencies if c.tier.id == tier_id)
+    return {
+        "id": tier_url(base_url, model.id, tier.id),
+        "type": ["Achievement"],
+        "achievementType": "ext:CompetencyModelTier",
+        "name": tier.name,
+        "description": f"Tier {tier.position} of the {model.title}: {count} competencies.",
+        "criteria": {"narrative": f"The {tier.name} of the {model.title}."},
+    }
+
+
+def _association(kind: str, source: str, target: str) -> dict[str, str]:
+    return {"type": "Association", "associationType": kind, "sourceId": source,
+            "targetId": target}
+
+
+def meets_level(level: str, required: str) -> bool:
+    return LEVELS.index(level) >= LEVELS.index(required)
+
+
+def _competency_of(credential: dict[str, Any], crosswalk: Crosswalk, base_url: str
+                   ) -> str | None:
+    achievement_id = credential.get("credentialSubject", {}).get("achievement", {}).get("id")
+    for competency in crosswalk.model.competencies:
+        if achievement_id == achievement_url(base_url, crosswalk.model.id, competency.id):
+            return competency.id
+    return None
+
+
+def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: Learner,
+                         credentials: Sequence[dict[str, Any]], crosswalk: Crosswalk,
+                         base_url: str, salt: str, issued_at: datetime | None = None,
+                         credential_status: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """An unsigned ClrCredential embedding ``credentials`` (signed AchievementCredentials)."""
+    model = crosswalk.model
+    achievements: dict[str, dict[str, Any]] = {}
+    associations: list[dict[str, str]] = []
+    held: set[str] = set()
+    model_id = model_url(base_url, model.id)
+    for credential in credentials:
+        achievement = credential["credentialSubject"]["achievement"]
+        achievements.setdefault(achievement["id"], achievement)
+        competency_id = _competency_of(credential, crosswalk, base_url)
+        if competency_id is None or competency_id in held:
+            continue
+        held.add(competency_id)
+        tier = model.competency(competency_id).tier.id
+        tier_id = tier_url(base_url, model.id, tier)
+        associations += [_association("isChildOf", achievement["id"], tier_id),
+                         _association("isParentOf", tier_id, achievement["id"])]
+        if tier_id not in achievements:
+            achievements[tier_id] = tier_achievement(crosswalk, tier, base_url)
+            associations += [_association("isChildOf", tier_id, model_id),
+                             _association("isParentOf", model_id, tier_id)]
+    issued = format_datetime(issued_at or datetime.now(UTC))
+    clr: dict[str, Any] = {
+        "@context": list(CLR_CONTEXT),
+        "id": credential_id,
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "name": f"Comprehensive Learner Record: {learner.name}, {model.occupation}",
+        "description": f"{len(held)} of the {len(model.competencies)} competencies of the "
+                       f"{model.title}, as assessed and signed by {issuer.name}.",
+        "issuer": issuer.as_json(),
+        "validFrom": issued,
+        "credentialSubject": {
+            "type": ["ClrSubject"],
+            "identifier": [email_identity(learner.email, salt), name_identity(learner.name)],
+            "achievement": list(achievements.values()),
+            "verifiableCredential": [dict(c) for c in credentials],
+            "association": associations,
+        },
+    }
+    if len(held) < len(model.competencies):
+        clr["partial"] = True
+    if credential_status:
+        clr["credentialStatus"] = (dict(credential_status[0]) if len(credential_status) == 1
+                                   else [dict(e) for e in credential_status])
+    return clr
