@@ -100,5 +100,70 @@ def main() -> None:
         print(f"{operation:8} {label:28} {per_second:9.1f} {ms:9.2f} {ratio:11.2f}x")
 
 
+def clr_case() -> None:
+    """CLR with 25 embedded credentials: build+sign, and verify (the CLR and each embedded
+    credential), against plain pyld doing the same canonicalizations."""
+    from credentials.build import IssuerProfile, Learner
+    from credentials.clr import build_clr_credential
+    from credentials.verify import verify_credential
+    from credentials.verify.resolvers import ChainResolver, DidKeyResolver
+
+    crosswalk = bundled_catalog().crosswalk_for(MODEL)
+    signer = did_key_signer()
+    key = signer.verification_key
+    embedded = [create_proof(unsigned_credential(crosswalk, c.id, "proficient"),
+                             EDDSA_RDFC_2022, signer) for c in crosswalk.model.competencies]
+    warm = StaticDocumentLoader()
+
+    def build() -> dict:
+        return build_clr_credential(
+            credential_id="urn:uuid:6e0c9a43-55b4-4a57-9f0d-3c1d7e3f8a11",
+            issuer=IssuerProfile(signer.controller, "Riverbend"),
+            learner=Learner("Jordan Rivera", "jordan@example.com"), credentials=embedded,
+            crosswalk=crosswalk, base_url="https://credentials.example.org", salt="00")
+
+    def ours_sign() -> dict:
+        return create_proof(build(), EDDSA_RDFC_2022, signer, warm)
+
+    signed = ours_sign()
+    proof = signed["proof"]
+    unsigned = {k: v for k, v in signed.items() if k != "proof"}
+    config = proof_config_for_verification(unsigned, proof)
+    resolver = ChainResolver([DidKeyResolver()])
+
+    def baseline_sign() -> object:
+        return encode_base58btc(signer.sign(plain_hash(build(), config)))
+
+    def baseline_verify() -> object:
+        assert key.verify(decode_base58btc(proof["proofValue"]), plain_hash(unsigned, config))
+        for credential in embedded:
+            inner = {k: v for k, v in credential.items() if k != "proof"}
+            inner_config = proof_config_for_verification(inner, credential["proof"])
+            assert key.verify(decode_base58btc(credential["proof"]["proofValue"]),
+                              plain_hash(inner, inner_config))
+
+    def ours_verify() -> object:
+        report = verify_credential(signed, resolver=resolver, loader=warm)
+        assert report.verified, report.errors
+
+    import resource
+    print()
+    print(f"CLR with 25 embedded credentials, ~{len(str(signed)) // 1024} KiB of JSON; one core")
+    print(f"{'operation':22} {'implementation':22} {'ms/CLR':>9} {'vs baseline':>12}")
+    for operation, cases in (("build+sign", (("plain pyld (baseline)", baseline_sign),
+                                             ("ours, warm cache", ours_sign))),
+                             ("verify (CLR + 25)", (("plain pyld (baseline)", baseline_verify),
+                                                    ("ours, warm cache", ours_verify)))):
+        base = None
+        for label, action in cases:
+            action()
+            per_second, ms = rate(action, max(SECONDS, 3.0))
+            base = base or per_second
+            print(f"{operation:22} {label:22} {ms:9.1f} {per_second / base:11.2f}x")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process: {peak:.0f} MiB")
+
+
 if __name__ == "__main__":
     main()
+    clr_case()

@@ -77,6 +77,11 @@ def name_identity(name: str) -> dict[str, Any]:
             "identityHash": name}
 
 
+def status_property(entries: Sequence[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
+    """``credentialStatus``: one entry as an object, several as an array."""
+    return dict(entries[0]) if len(entries) == 1 else [dict(e) for e in entries]
+
+
 def _rubric_level_ids(achievement: dict[str, Any]) -> list[str]:
     return [level["id"] for description in achievement.get("resultDescription", [])
             for level in description.get("rubricCriterionLevel", [])]
@@ -130,7 +135,5 @@ def build_achievement_credential(
     if evidence:
         credential["evidence"] = [item.as_json() for item in evidence]
     if credential_status:
-        credential["credentialStatus"] = (dict(credential_status[0])
-                                          if len(credential_status) == 1
-                                          else [dict(e) for e in credential_status])
+        credential["credentialStatus"] = status_property(credential_status)
     return credential

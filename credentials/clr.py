@@ -16,6 +16,7 @@ from credentials.build import (
     Learner,
     email_identity,
     name_identity,
+    status_property,
 )
 from credentials.dates import format_datetime
 from credentials.frameworks import LEVELS, Crosswalk
@@ -67,6 +68,39 @@ def tier_achievement(crosswalk: Crosswalk, tier_id: str, base_url: str) -> dict[
         "description": f"Tier {tier.position} of the {model.title}: {count} competencies.",
         "criteria": {"narrative": f"The {tier.name} of the {model.title}."},
     }
+
+
+def build_programme_credential(*, credential_id: str, issuer: IssuerProfile, learner: Learner,
+                               achievement: dict[str, Any],
+                               evidence: Sequence[tuple[str, str, str]], salt: str,
+                               issued_at: datetime | None = None,
+                               credential_status: Sequence[dict[str, Any]] = ()
+                               ) -> dict[str, Any]:
+    """The programme-completion AchievementCredential; ``evidence`` lists each competency
+    credential as (url, competency name, level label)."""
+    issued = format_datetime(issued_at or datetime.now(UTC))
+    credential: dict[str, Any] = {
+        "@context": [VC_V2, OB_V3P0],
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential", "AchievementCredential"],
+        "name": achievement["name"],
+        "description": f"{learner.name} holds every competency of the programme, each "
+                       f"verified by {issuer.name}.",
+        "issuer": issuer.as_json(),
+        "validFrom": issued,
+        "awardedDate": issued,
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [email_identity(learner.email, salt), name_identity(learner.name)],
+            "achievement": achievement,
+        },
+        "evidence": [{"id": url, "type": ["Evidence"], "name": name,
+                      "narrative": f"{name}: {level} (credential {url})"}
+                     for url, name, level in evidence],
+    }
+    if credential_status:
+        credential["credentialStatus"] = status_property(credential_status)
+    return credential
 
 
 def _association(kind: str, source: str, target: str) -> dict[str, str]:
@@ -133,6 +167,5 @@ def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: 
     if len(held) < len(model.competencies):
         clr["partial"] = True
     if credential_status:
-        clr["credentialStatus"] = (dict(credential_status[0]) if len(credential_status) == 1
-                                   else [dict(e) for e in credential_status])
+        clr["credentialStatus"] = status_property(credential_status)
     return clr

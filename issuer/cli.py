@@ -10,10 +10,19 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from credentials.frameworks import LEVELS
 from issuer.problems import Problem
+from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.credential_status import TRANSITIONS, change_status
-from issuer.services.issuers import ROLES, create_issuer, create_token, set_suspension
+from issuer.services.issuers import (
+    ROLES,
+    create_issuer,
+    create_token,
+    find_issuer,
+    update_issuer,
+)
+from issuer.services.learner_records import build_learner_record
 from issuer.store import store
 from issuer.store.migrate import upgrade
 from issuer.store.models import Issuer
@@ -65,13 +74,16 @@ def create_issuer_command(slug: str, name: str, url: str | None, email: str | No
 
 @issuers_group.command("update")
 @click.argument("slug")
-@click.option("--suspension/--no-suspension", required=True,
+@click.option("--suspension/--no-suspension", default=None,
               help="Whether new credentials get a suspension status entry.")
-def update_issuer_command(slug: str, suspension: bool) -> None:
-    """Change an issuer's settings (applies to credentials issued from now on)."""
+@click.option("--programme-level", type=click.Choice(LEVELS),
+              help="Lowest level that counts toward completing a whole model.")
+def update_issuer_command(slug: str, suspension: bool | None,
+                          programme_level: str | None) -> None:
+    """Change an issuer's settings (applies from now on)."""
     with store(current_app).sessions() as db:
         try:
-            result = set_suspension(db, slug, suspension)
+            result = update_issuer(db, slug, suspension, programme_level)
         except Problem as problem:
             _fail(problem)
     click.echo(json.dumps(result))
@@ -121,6 +133,33 @@ def create_token_command(slug: str, role: str, label: str | None) -> None:
     click.echo(json.dumps(result))
 
 
+@click.group("clr", cls=AppGroup)
+def clr_group() -> None:
+    """Comprehensive Learner Records."""
+
+
+@clr_group.command("build")
+@click.option("--issuer", "slug", required=True)
+@click.option("--email", required=True, help="The learner's email address.")
+@click.option("--credential", "credential_ids", multiple=True,
+              help="A credential id to include (repeatable); default: all live ones.")
+def clr_build_command(slug: str, email: str, credential_ids: tuple[str, ...]) -> None:
+    """Build, sign and store a learner's CLR; prints its id and URL."""
+    with store(current_app).sessions() as db:
+        try:
+            with db.begin():
+                issuer = find_issuer(db, slug)
+            if issuer is None:
+                raise Problem(404, "Not Found", f"no issuer {slug!r}")
+            caller = Caller(None, issuer.id, slug, "admin")
+            result = build_learner_record(db, caller, slug, email, list(credential_ids) or None,
+                                          None, current_app.config["PUBLIC_BASE_URL"],
+                                          current_app.extensions["kek"])
+        except Problem as problem:
+            _fail(problem)
+    click.echo(json.dumps({k: v for k, v in result.body.items() if k != "credential"}))
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -138,5 +177,6 @@ def demo_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, issuers_group, tokens_group, credentials_group, demo_command):
+    for command in (init_command, issuers_group, tokens_group, credentials_group, clr_group,
+                    demo_command):
         app.cli.add_command(command)

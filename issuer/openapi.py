@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
-from issuer.api.requests import COMPLETION, STATUS_CHANGE, TOKEN
+from issuer.api.requests import COMPLETION, LEARNER_RECORD, STATUS_CHANGE, TOKEN
 
 bp = Blueprint("docs", __name__)
 
@@ -53,6 +53,7 @@ def document(base_url: str) -> dict[str, Any]:
                 "CompletionRequest": COMPLETION,
                 "TokenRequest": TOKEN,
                 "StatusChangeRequest": STATUS_CHANGE,
+                "LearnerRecordRequest": LEARNER_RECORD,
                 "VerificationResult": {"type": "object",
                                        "required": ["verified", "checks", "warnings", "errors"],
                                        "properties": {
@@ -112,6 +113,21 @@ def document(base_url: str) -> dict[str, Any]:
                     "schema": {"$ref": "#/components/schemas/StatusChangeRequest"}}}},
                 "responses": {"200": _json(OBJECT, "credentialId, status, reason"),
                               **_errors(401, 403, 404, 409, 415, 422)}}},
+            "/api/v1/issuers/{slug}/learners/clr": {"post": {
+                "summary": "Build, sign and store a learner's CLR 2.0 ClrCredential",
+                "description": "Embeds the learner's live competency credentials from this "
+                               "issuer (or those named in credentialIds), places each in its "
+                               "tier and model with associations, and marks the record "
+                               "partial when it lacks competencies of the model. Accepts an "
+                               "Idempotency-Key.",
+                "security": BEARER,
+                "parameters": [SLUG, {"name": "Idempotency-Key", "in": "header",
+                                      "schema": {"type": "string", "maxLength": 200}}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/LearnerRecordRequest"}}}},
+                "responses": {"201": _json(OBJECT, "credentialId, url, partial, credentials, "
+                                                  "credential"),
+                              **_errors(401, 403, 409, 415, 422)}}},
             "/api/v1/issuers/{slug}/tokens": {"post": {
                 "summary": "Mint an API token (admin)", "security": BEARER,
                 "parameters": [SLUG],

@@ -100,6 +100,7 @@ def build_model(document: Any, source: str) -> CompetencyModel:
         based_on=data.get("basedOn"),
         tiers=tuple(sorted(tiers.values(), key=lambda t: t.position)),
         competencies=tuple(competencies),
+        required_level=data.get("requiredLevel", "emerging"),
     )
 
 

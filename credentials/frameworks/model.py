@@ -44,6 +44,7 @@ class CompetencyModel:
     based_on: str | None
     tiers: tuple[Tier, ...]
     competencies: tuple[Competency, ...]
+    required_level: str = "emerging"
 
     def competency(self, competency_id: str) -> Competency:
         """The competency with this id, or KeyError naming it."""

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from issuer.api.requests import COMPLETION, STATUS_CHANGE, TOKEN, json_body, validated
+from issuer.api.requests import (
+    COMPLETION,
+    LEARNER_RECORD,
+    STATUS_CHANGE,
+    TOKEN,
+    json_body,
+    validated,
+)
 from issuer.auth import current_caller
 from issuer.problems import Problem
-from issuer.services import completions, credential_status, credentials, issuers
+from issuer.services import (
+    completions,
+    credential_status,
+    credentials,
+    issuers,
+    learner_records,
+)
 from issuer.services.catalog import catalog
 from issuer.services.framework_views import framework_summary, model_view
+from issuer.services.idempotency import StoredResponse
 from issuer.store import session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -44,6 +58,11 @@ def post_completion(slug: str) -> Any:
     result = completions.record_completion(
         session(), caller, slug, completions.CompletionRequest.from_json(body), body,
         request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"])
+    return _created(result)
+
+
+def _created(result: StoredResponse) -> Response:
+    """201 (or the replayed status) with Location, marking replays of an Idempotency-Key."""
     response = jsonify(result.body)
     response.status_code = result.status
     response.headers["Location"] = result.body["url"]
@@ -65,6 +84,16 @@ def post_status_change(slug: str, credential_id: str, action: str) -> Any:
     body = validated(json_body(), STATUS_CHANGE) if request.content_length else {}
     return credential_status.change_status(session(), slug, credential_id, action,
                                            body.get("reason"), caller)
+
+
+@bp.post("/issuers/<slug>/learners/clr")
+def post_learner_record(slug: str) -> Any:
+    caller = current_caller()
+    body = validated(json_body(), LEARNER_RECORD)
+    result = learner_records.build_learner_record(
+        session(), caller, slug, body["email"], body.get("credentialIds"),
+        request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"])
+    return _created(result)
 
 
 @bp.post("/issuers/<slug>/tokens")

@@ -33,6 +33,15 @@ COMPLETION = {
     },
 }
 
+LEARNER_RECORD = {
+    "type": "object", "required": ["email"], "additionalProperties": False,
+    "properties": {
+        "email": EMAIL,
+        "credentialIds": {"type": "array", "minItems": 1, "maxItems": 500,
+                          "items": {"type": "string", "maxLength": 64}},
+    },
+}
+
 STATUS_CHANGE = {
     "type": "object", "additionalProperties": False,
     "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}},

@@ -9,7 +9,7 @@ from issuer.problems import Problem
 
 @dataclass(frozen=True)
 class Caller:
-    token_id: int
+    token_id: int | None  # None for an operator at the command line
     issuer_id: int
     issuer_slug: str
     role: str

@@ -25,6 +25,7 @@ from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuers import get_issuer
+from issuer.services.programmes import award_if_complete
 from issuer.services.signing import sign_as
 from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
@@ -116,5 +117,10 @@ def _issue(db: Session, caller: Caller, slug: str, request: CompletionRequest,
     record(db, issuer, caller.token_id, "credential.issue", f"credential:{credential_id}",
            {"completion": completion.id, "competency": request.competency,
             "level": request.level})
-    return {"completionId": completion.id, "credentialId": credential_id, "url": url,
+    body = {"completionId": completion.id, "credentialId": credential_id, "url": url,
             "credential": signed}
+    programme = award_if_complete(db, issuer, Learner(request.learner_name, email), crosswalk,
+                                  base_url, kek, now)
+    if programme:
+        body["programmeCredential"] = programme
+    return body

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from credentials.build import normalise_email
+from credentials.build import normalise_email, status_property
 from credentials.canonical import CanonicalizationError
 from credentials.dates import format_datetime
 from credentials.verify.checks import check_schema
@@ -63,7 +63,7 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
         issuer_id = issuer_id_of(document) or ""
         check_identifier(db, issuer, base_url, issuer_id)
         entries = status_entries_for(db, issuer, issuer_id, credential_id, base_url)
-        document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
+        document["credentialStatus"] = status_property(entries)
         try:
             signed, key = sign_as(db, issuer, kek, base_url, document)
         except CanonicalizationError as error:

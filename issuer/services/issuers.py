@@ -90,12 +90,19 @@ def create_token(db: Session, slug: str, role: str, label: str | None,
             "label": token.label}
 
 
-def set_suspension(db: Session, slug: str, enabled: bool) -> dict[str, object]:
+def update_issuer(db: Session, slug: str, suspension: bool | None = None,
+                  programme_level: str | None = None) -> dict[str, object]:
+    """Change the settings given (None leaves one as it is); audited."""
     with db.begin():
         issuer = get_issuer(db, slug)
-        issuer.suspension_enabled = enabled
-        record(db, issuer, None, "issuer.update", f"issuer:{slug}", {"suspension": enabled})
-    return {"slug": slug, "suspension": enabled}
+        if suspension is not None:
+            issuer.suspension_enabled = suspension
+        if programme_level is not None:
+            issuer.programme_level = programme_level
+        settings = {"suspension": issuer.suspension_enabled,
+                    "programmeLevel": issuer.programme_level}
+        record(db, issuer, None, "issuer.update", f"issuer:{slug}", settings)
+    return {"slug": slug, **settings}
 
 
 def get_issuer(db: Session, slug: str) -> Issuer:

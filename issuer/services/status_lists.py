@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from credentials.dates import format_datetime
 from credentials.status import MIN_ENTRIES, Bitstring, status_entry, status_list_credential
 from issuer.problems import Problem
 from issuer.services.signing import sign_as
+from issuer.store import insert_statement
 from issuer.store.models import Issuer, StatusEntry, StatusList
 from keys.encryption import KeyEncryptionKey
 
@@ -38,10 +38,6 @@ def list_url(base_url: str, slug: str, number: int) -> str:
     return f"{base_url.rstrip('/')}/status/{slug}/{number}"
 
 
-def _insert(db: Session) -> Any:
-    return (postgresql if db.get_bind().dialect.name == "postgresql" else sqlite).insert
-
-
 def _open_list(db: Session, issuer: Issuer, purpose: str, identifier: str
                ) -> tuple[StatusList, int]:
     """The issuer's newest list for ``purpose`` under ``identifier`` with room left (and how
@@ -56,7 +52,7 @@ def _open_list(db: Session, issuer: Issuer, purpose: str, identifier: str
             return current, used
         number = (db.scalar(select(func.max(StatusList.number))
                             .where(StatusList.issuer_id == issuer.id)) or 0) + 1
-        db.execute(_insert(db)(StatusList).values(
+        db.execute(insert_statement(db, StatusList).values(
             issuer_id=issuer.id, number=number, purpose=purpose, issuer_identifier=identifier,
             size=LIST_SIZE, version=0, created_at=datetime.now(UTC)).on_conflict_do_nothing())
     raise RuntimeError(f"could not open a status list after {MAX_ATTEMPTS} attempts")
@@ -82,7 +78,7 @@ def allocate(db: Session, issuer: Issuer, purpose: str, identifier: str, credent
     for _attempt in range(MAX_ATTEMPTS):
         status_list, used = _open_list(db, issuer, purpose, identifier)
         position = _candidate(db, status_list, used)
-        claimed = db.execute(_insert(db)(StatusEntry).values(
+        claimed = db.execute(insert_statement(db, StatusEntry).values(
             status_list_id=status_list.id, position=position, credential_id=credential_id,
             is_set=False).on_conflict_do_nothing().returning(StatusEntry.id)).first()
         if claimed is not None:

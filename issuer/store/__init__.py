@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, g
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -16,6 +18,13 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+def insert_statement(db: Session, table: Any) -> Any:
+    """``INSERT`` with the dialect's ``ON CONFLICT`` support (SQLite and PostgreSQL), so a
+    claim on a unique key can be made without an exception aborting the transaction."""
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:

@@ -41,6 +41,8 @@ class Issuer(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     suspension_enabled: Mapped[bool] = mapped_column(Boolean, default=False,
                                                      server_default=false())
+    # Lowest level that counts toward programme completion; None: the model's own.
+    programme_level: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -114,6 +116,9 @@ class Credential(Base):
     learner_email: Mapped[str | None] = mapped_column(String(320), index=True)
     signing_key_id: Mapped[int] = mapped_column(ForeignKey("signing_keys.id"))
     document: Mapped[str] = mapped_column(Text)
+    # achievement (one competency), programme (a completed model) or clr (a learner record)
+    kind: Mapped[str] = mapped_column(String(16), default="achievement",
+                                      server_default="achievement")
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     status_reason: Mapped[str | None] = mapped_column(String(500))
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -185,4 +190,18 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(300))
     detail: Mapped[Any] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProgrammeAward(Base):
+    """A learner's completion of a whole model, recorded once (the credential is issued once)."""
+
+    __tablename__ = "programme_awards"
+    __table_args__ = (UniqueConstraint("issuer_id", "learner_email", "model_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"))
+    learner_email: Mapped[str] = mapped_column(String(320))
+    model_id: Mapped[str] = mapped_column(String(200))
+    credential_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 import issuer.services.status_lists as status_lists
 from credentials.status import MIN_ENTRIES, Bitstring
 from credentials.verify import verify_credential
-from issuer.services.issuers import create_issuer, set_suspension
+from issuer.services.issuers import create_issuer, update_issuer
 from issuer.store import store
 from issuer.store.models import StatusList
 from tests.service.concurrency import assert_nothing_lost, issue_concurrently
@@ -75,7 +75,7 @@ def test_revoke_then_verify_reports_revoked(service) -> None:
 
 def test_suspend_then_reinstate(service) -> None:
     with store(service.app).sessions() as db:
-        set_suspension(db, "riverbend", True)
+        update_issuer(db, "riverbend", suspension=True)
     issued = issue(service)
     purposes = [e["statusPurpose"] for e in issued["credential"]["credentialStatus"]]
     assert purposes == ["revocation", "suspension"]
@@ -184,7 +184,7 @@ def test_concurrent_issuance_gets_distinct_positions(service, monkeypatch) -> No
 @pytest.mark.parametrize("action", ["revoke", "suspend", "reinstate"])
 def test_status_change_via_cli(service, action: str) -> None:
     with store(service.app).sessions() as db:
-        set_suspension(db, "riverbend", True)
+        update_issuer(db, "riverbend", suspension=True)
     issued = issue(service)
     runner = service.app.test_cli_runner()
     if action == "reinstate":

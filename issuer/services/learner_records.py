@@ -1,0 +1,97 @@
+"""Build, sign and store a learner's Comprehensive Learner Record (CLR 2.0)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from credentials.build import IssuerProfile, Learner, normalise_email
+from credentials.clr import build_clr_credential
+from issuer.problems import validation_problem
+from issuer.services import idempotency
+from issuer.services.audit import record
+from issuer.services.callers import Caller
+from issuer.services.catalog import catalog
+from issuer.services.identifiers import IssuerIdentifiers, credential_url
+from issuer.services.issuers import get_issuer
+from issuer.services.signing import sign_as
+from issuer.services.status_lists import status_entries_for
+from issuer.store.models import Completion, Credential
+from keys.encryption import KeyEncryptionKey
+
+
+def _selected(db: Session, issuer_id: int, email: str, credential_ids: list[str] | None
+              ) -> list[tuple[Credential, Completion]]:
+    query = (select(Credential, Completion)
+             .join(Completion, Completion.id == Credential.completion_id)
+             .where(Credential.issuer_id == issuer_id, Credential.learner_email == email)
+             .order_by(Credential.created_at, Credential.id))
+    if credential_ids is None:
+        return list(db.execute(query.where(Credential.status != "revoked")).all())
+    rows = {credential.id: (credential, completion)
+            for credential, completion in db.execute(query.where(
+                Credential.id.in_(credential_ids))).all()}
+    problems = [{"pointer": f"/credentialIds/{i}",
+                 "detail": f"no competency credential {cid!r} for this learner and issuer"}
+                for i, cid in enumerate(credential_ids) if cid not in rows]
+    problems += [{"pointer": f"/credentialIds/{i}", "detail": f"credential {cid} is revoked"}
+                 for i, cid in enumerate(credential_ids)
+                 if cid in rows and rows[cid][0].status == "revoked"]
+    if problems:
+        raise validation_problem(problems)
+    return [rows[cid] for cid in dict.fromkeys(credential_ids)]
+
+
+def _build(db: Session, caller: Caller, slug: str, email: str,
+           credential_ids: list[str] | None, base_url: str, kek: KeyEncryptionKey
+           ) -> dict[str, Any]:
+    issuer = get_issuer(db, slug)
+    rows = _selected(db, issuer.id, email, credential_ids)
+    if not rows:
+        raise validation_problem([{"pointer": "/email", "detail":
+                                   "this issuer holds no live credentials for this learner"}])
+    models = {completion.model_id for _credential, completion in rows}
+    if len(models) > 1:
+        raise validation_problem([{"pointer": "/credentialIds", "detail":
+                                   f"credentials from several models ({', '.join(models)}): "
+                                   "choose those of one model"}])
+    crosswalk = catalog(db).crosswalk_for(models.pop())
+    latest = rows[-1][1]
+    credential_id = str(uuid.uuid4())
+    url = credential_url(base_url, credential_id)
+    ids = IssuerIdentifiers.for_slug(base_url, slug)
+    unsigned = build_clr_credential(
+        credential_id=url,
+        issuer=IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email),
+        learner=Learner(latest.learner_name, email),
+        credentials=[json.loads(credential.document) for credential, _ in rows],
+        crosswalk=crosswalk, base_url=base_url, salt=secrets.token_hex(16),
+        issued_at=datetime.now(UTC),
+        credential_status=status_entries_for(db, issuer, ids.profile, credential_id, base_url))
+    signed, key = sign_as(db, issuer, kek, base_url, unsigned)
+    db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
+                      learner_email=email, signing_key_id=key.id, kind="clr",
+                      document=json.dumps(signed, ensure_ascii=False)))
+    record(db, issuer, caller.token_id, "clr.issue",
+           f"credential:{credential_id}", {"credentials": [c.id for c, _ in rows]})
+    return {"credentialId": credential_id, "url": url, "partial": signed.get("partial", False),
+            "credentials": len(rows), "credential": signed}
+
+
+def build_learner_record(db: Session, caller: Caller, slug: str, email: str,
+                         credential_ids: list[str] | None, idempotency_key: str | None,
+                         base_url: str, kek: KeyEncryptionKey) -> idempotency.StoredResponse:
+    """A signed ClrCredential of the learner's credentials from this issuer (all live ones by
+    default), stored and served at its id URL."""
+    caller.require(slug, ("assessor", "admin"))
+    email = normalise_email(email)
+    payload = {"email": email, "credentialIds": credential_ids}
+    return idempotency.run_once(db, caller.issuer_id, idempotency_key, "clr", payload,
+                                lambda: _build(db, caller, slug, email, credential_ids,
+                                               base_url, kek))

@@ -1,0 +1,78 @@
+"""Programme completion: the Certificate a learner earns by holding every competency of a
+model, issued exactly once, inside the transaction of the completion that earned it."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from credentials.build import IssuerProfile, Learner
+from credentials.clr import build_programme_credential, meets_level, programme_achievement
+from credentials.frameworks import Crosswalk
+from issuer.services.audit import record
+from issuer.services.identifiers import IssuerIdentifiers, credential_url
+from issuer.services.signing import sign_as
+from issuer.services.status_lists import status_entries_for
+from issuer.store import insert_statement
+from issuer.store.models import Completion, Credential, Issuer, ProgrammeAward
+from keys.encryption import KeyEncryptionKey
+
+
+def held_competencies(db: Session, issuer: Issuer, email: str, model_id: str,
+                      required_level: str) -> dict[str, tuple[str, str]]:
+    """competency id -> (credential id, level) for the learner's live credentials that count
+    (the highest level wins when a competency was assessed more than once)."""
+    rows = db.execute(
+        select(Completion.competency_id, Completion.level, Credential.id)
+        .join(Credential, Credential.completion_id == Completion.id)
+        .where(Completion.issuer_id == issuer.id, Completion.learner_email == email,
+               Completion.model_id == model_id, Credential.status != "revoked")
+        .order_by(Completion.created_at)).all()
+    held: dict[str, tuple[str, str]] = {}
+    for competency_id, level, credential_id in rows:
+        if meets_level(level, required_level) and (
+                competency_id not in held or meets_level(level, held[competency_id][1])):
+            held[competency_id] = (credential_id, level)
+    return held
+
+
+def award_if_complete(db: Session, issuer: Issuer, learner: Learner, crosswalk: Crosswalk,
+                      base_url: str, kek: KeyEncryptionKey, now: datetime
+                      ) -> dict[str, str] | None:
+    """Issue the programme credential if the learner now holds every competency and has not
+    had it yet; returns its id and url when issued by this call."""
+    model = crosswalk.model
+    required = issuer.programme_level or model.required_level
+    held = held_competencies(db, issuer, learner.email, model.id, required)
+    if len(held) < len(model.competencies):
+        return None
+    credential_id = str(uuid.uuid4())
+    claimed = db.execute(insert_statement(db, ProgrammeAward).values(
+        issuer_id=issuer.id, learner_email=learner.email, model_id=model.id,
+        credential_id=credential_id, created_at=now)
+        .on_conflict_do_nothing().returning(ProgrammeAward.id)).first()
+    if claimed is None:
+        return None
+    ids = IssuerIdentifiers.for_slug(base_url, issuer.slug)
+    url = credential_url(base_url, credential_id)
+    labels = {level.id: level.label for level in crosswalk.framework.levels}
+    evidence = [(credential_url(base_url, held[c.id][0]), c.name, labels[held[c.id][1]])
+                for c in model.competencies]
+    unsigned = build_programme_credential(
+        credential_id=url,
+        issuer=IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email),
+        learner=learner, achievement=programme_achievement(crosswalk, base_url, required),
+        evidence=evidence, salt=secrets.token_hex(16), issued_at=now,
+        credential_status=status_entries_for(db, issuer, ids.profile, credential_id, base_url))
+    signed, key = sign_as(db, issuer, kek, base_url, unsigned)
+    db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
+                      learner_email=learner.email, signing_key_id=key.id, kind="programme",
+                      document=json.dumps(signed, ensure_ascii=False)))
+    record(db, issuer, None, "programme.award", f"credential:{credential_id}",
+           {"model": model.id, "learner": learner.email, "level": required})
+    return {"credentialId": credential_id, "url": url}
