@@ -22,6 +22,7 @@ from issuer.services.issuers import (
     find_issuer,
     update_issuer,
 )
+from issuer.services.keys import revoke, rotate_keys
 from issuer.services.learner_records import build_learner_record
 from issuer.store import store
 from issuer.store.migrate import upgrade
@@ -133,6 +134,36 @@ def create_token_command(slug: str, role: str, label: str | None) -> None:
     click.echo(json.dumps(result))
 
 
+@click.group("keys", cls=AppGroup)
+def keys_group() -> None:
+    """Issuers' signing keys."""
+
+
+@keys_group.command("rotate")
+@click.option("--issuer", "slug", required=True)
+def keys_rotate_command(slug: str) -> None:
+    """Retire the issuer's active keys and start a new one; retired keys stay published."""
+    with store(current_app).sessions() as db:
+        try:
+            result = rotate_keys(db, None, slug, current_app.extensions["kek"])
+        except Problem as problem:
+            _fail(problem)
+    click.echo(json.dumps(result))
+
+
+@keys_group.command("revoke")
+@click.option("--issuer", "slug", required=True)
+@click.option("--kid", required=True, help="The key id (the fragment of its method URL).")
+def keys_revoke_command(slug: str, kid: str) -> None:
+    """Revoke a key: it is unpublished and what it signed no longer verifies."""
+    with store(current_app).sessions() as db:
+        try:
+            result = revoke(db, None, slug, kid)
+        except Problem as problem:
+            _fail(problem)
+    click.echo(json.dumps(result))
+
+
 @click.group("clr", cls=AppGroup)
 def clr_group() -> None:
     """Comprehensive Learner Records."""
@@ -177,6 +208,6 @@ def demo_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, issuers_group, tokens_group, credentials_group, clr_group,
-                    demo_command):
+    for command in (init_command, issuers_group, tokens_group, credentials_group, keys_group,
+                    clr_group, demo_command):
         app.cli.add_command(command)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, json
-from sqlalchemy import select
 
 from credentials.achievements import build_achievement
 from credentials.build import OB_CONTEXT, IssuerProfile
@@ -15,11 +14,11 @@ from issuer.services.catalog import catalog
 from issuer.services.credentials import credential_document
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.issuers import get_issuer
+from issuer.services.keyring import published_keys, verification_key
 from issuer.services.status_lists import signed_list
 from issuer.store import session, store
-from issuer.store.models import SigningKey
 from keys.did import did_web_document
-from keys.ed25519 import Ed25519VerificationKey
+from keys.jose import KEY_TYPES
 
 bp = Blueprint("public", __name__)
 
@@ -60,18 +59,27 @@ def issuer_profile(slug: str) -> Response:
 
 @bp.get("/issuers/<slug>/did.json")
 def issuer_did(slug: str) -> Response:
+    """Every unrevoked key (active and retired) as a verification method: retired keys stay
+    until revoked, so credentials they signed keep verifying."""
     db = session()
     issuer = get_issuer(db, slug)
     ids = IssuerIdentifiers.for_slug(_base_url(), slug)
-    keys = db.scalars(select(SigningKey).where(SigningKey.issuer_id == issuer.id,
-                                               SigningKey.status != "revoked")
-                      .order_by(SigningKey.id.desc())).all()
-    verification_keys = [Ed25519VerificationKey.from_multikey(
-        k.public_multikey, verification_method(ids.did_web, k.public_multikey), ids.did_web)
-        for k in keys]
-    active = [v.id for v, k in zip(verification_keys, keys, strict=True)
-              if k.status == "active"]
-    return _json(did_web_document(ids.did_web, verification_keys, active), DID_JSON)
+    keys = [verification_key(k, verification_method(ids.did_web, k.kid), ids.did_web)
+            for k in published_keys(db, issuer)]
+    document = did_web_document(ids.did_web, keys)
+    document["alsoKnownAs"] = [ids.profile]
+    return _json(document, DID_JSON)
+
+
+@bp.get("/issuers/<slug>/jwks.json")
+def issuer_jwks(slug: str) -> Response:
+    """The issuer's public keys as a JWK Set; ``kid`` is each key's did:web method URL."""
+    db = session()
+    issuer = get_issuer(db, slug)
+    ids = IssuerIdentifiers.for_slug(_base_url(), slug)
+    keys = [{**k.public_jwk, "kid": verification_method(ids.did_web, k.kid),
+             "alg": KEY_TYPES[k.algorithm], "use": "sig"} for k in published_keys(db, issuer)]
+    return _json({"keys": keys}, "application/jwk-set+json")
 
 
 @bp.get("/achievements/<model_id>/<competency_id>")

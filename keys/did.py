@@ -9,6 +9,7 @@ from urllib.parse import quote, unquote, urlsplit
 from keys.ed25519 import Ed25519VerificationKey
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
+JWK_CONTEXT = "https://w3id.org/security/jwk/v1"
 
 
 class DidError(ValueError):
@@ -73,17 +74,27 @@ def did_web_document_url(did: str) -> str:
     return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
 
 
-def did_web_document(did: str, keys: Sequence[Ed25519VerificationKey],
-                     assertion_keys: Sequence[str] | None = None) -> dict[str, Any]:
-    """A did:web document listing ``keys`` as Multikeys.
+def verification_method_document(key: Any) -> dict[str, Any]:
+    """Ed25519 keys as ``Multikey``; P-256 and RSA keys as ``JsonWebKey`` with publicKeyJwk."""
+    if isinstance(key, Ed25519VerificationKey):
+        return key.multikey_document()
+    return {"id": key.id, "type": "JsonWebKey", "controller": key.controller,
+            "publicKeyJwk": key.jwk()}
 
-    ``assertion_keys`` (ids) are the keys that may sign credentials now; by default all of
-    them. A retired key stays in ``verificationMethod`` so older credentials still verify.
+
+def did_web_document(did: str, keys: Sequence[Any],
+                     assertion_keys: Sequence[str] | None = None) -> dict[str, Any]:
+    """A did:web document listing ``keys`` (Multikey or JsonWebKey).
+
+    ``assertion_keys`` (ids) are the keys credentials may be signed with; by default all.
     """
-    methods = [key.multikey_document() for key in keys]
+    methods = [verification_method_document(key) for key in keys]
     active = list(assertion_keys) if assertion_keys is not None else [m["id"] for m in methods]
+    context = list(DID_CONTEXT)
+    if any(m["type"] == "JsonWebKey" for m in methods):
+        context.append(JWK_CONTEXT)
     return {
-        "@context": DID_CONTEXT,
+        "@context": context,
         "id": did,
         "verificationMethod": methods,
         "authentication": active,

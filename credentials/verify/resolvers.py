@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from credentials.fetch import FetchError, SafeFetcher
 from keys.did import DidError, did_key_public_key, did_web_document_url
 from keys.ed25519 import Ed25519VerificationKey
+from keys.jose import JwkVerificationKey
 from keys.multibase import MultibaseError
 from keys.signer import Verifier
 
@@ -27,22 +28,25 @@ class VerificationMethodResolver(Protocol):
     def resolve(self, url: str, purpose: str) -> Verifier: ...
 
 
-def key_from_method(method: Mapping[str, Any]) -> Ed25519VerificationKey:
-    """A key from a verification method object (Multikey, Ed25519VerificationKey2020, JWK)."""
+def key_from_method(method: Mapping[str, Any]) -> Verifier:
+    """A key from a verification method object (Multikey, Ed25519VerificationKey2020,
+    JsonWebKey with an Ed25519, P-256 or RSA public JWK)."""
     method_id, controller = method.get("id", ""), method.get("controller", "")
     try:
         if "publicKeyMultibase" in method:
             return Ed25519VerificationKey.from_multikey(method["publicKeyMultibase"],
                                                         method_id, controller)
-        if "publicKeyJwk" in method:
-            return Ed25519VerificationKey.from_jwk(method["publicKeyJwk"], method_id, controller)
+        jwk = method.get("publicKeyJwk")
+        if isinstance(jwk, Mapping) and jwk.get("kty") == "OKP":
+            return Ed25519VerificationKey.from_jwk(dict(jwk), method_id, controller)
+        if isinstance(jwk, Mapping) and jwk.get("kty") in ("EC", "RSA"):
+            return JwkVerificationKey(dict(jwk), method_id, controller)
     except (MultibaseError, ValueError) as error:
         raise ResolutionError(f"verification method {method_id!r}: {error}") from None
     raise ResolutionError(f"verification method {method_id!r} has no Ed25519 key we can read")
 
 
-def method_in_document(document: Mapping[str, Any], url: str, purpose: str
-                       ) -> Ed25519VerificationKey:
+def method_in_document(document: Mapping[str, Any], url: str, purpose: str) -> Verifier:
     """Find ``url`` in a controller/DID document and check it may be used for ``purpose``."""
     did = document.get("id", "")
 

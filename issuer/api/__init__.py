@@ -21,6 +21,7 @@ from issuer.services import (
     credential_status,
     credentials,
     issuers,
+    keys,
     learner_records,
 )
 from issuer.services.catalog import catalog
@@ -94,6 +95,16 @@ def post_learner_record(slug: str) -> Any:
         session(), caller, slug, body["email"], body.get("credentialIds"),
         request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"])
     return _created(result)
+
+
+@bp.post("/issuers/<slug>/keys/rotate")
+def post_key_rotation(slug: str) -> Any:
+    return keys.rotate_keys(session(), current_caller(), slug, current_app.extensions["kek"])
+
+
+@bp.post("/issuers/<slug>/keys/<kid>/revoke")
+def post_key_revocation(slug: str, kid: str) -> Any:
+    return keys.revoke(session(), current_caller(), slug, kid)
 
 
 @bp.post("/issuers/<slug>/tokens")

@@ -61,7 +61,7 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
     with db.begin():
         issuer = get_issuer(db, caller.issuer_slug)
         issuer_id = issuer_id_of(document) or ""
-        check_identifier(db, issuer, base_url, issuer_id)
+        check_identifier(db, issuer, kek, base_url, issuer_id)
         entries = status_entries_for(db, issuer, issuer_id, credential_id, base_url)
         document["credentialStatus"] = status_property(entries)
         try:

@@ -27,31 +27,29 @@ def issuer_id_of(credential: Mapping[str, Any]) -> str | None:
 def method_for(issuer_id: str, ids: IssuerIdentifiers, key: SigningKey) -> tuple[str, str]:
     """(verification method, controller) matching the identifier a credential's issuer uses;
     Problem 403 when it is not one of this issuer's identifiers."""
-    key_did = did_key(Ed25519VerificationKey.from_multikey(key.public_multikey))
+    key_did = did_key(Ed25519VerificationKey.from_multikey(key.public_multikey)) \
+        if key.public_multikey else None
     if issuer_id in (ids.profile, ids.did_web):
-        return verification_method(issuer_id, key.public_multikey), issuer_id
-    if issuer_id == key_did:
+        return verification_method(issuer_id, key.kid), issuer_id
+    if key_did and issuer_id == key_did:
         return did_key_verification_method(key_did), key_did
     raise Problem(403, "Forbidden",
                   f"issuer {issuer_id!r} is not one of this token's issuer identifiers "
-                  f"({ids.profile}, {ids.did_web}, {key_did})",
+                  f"({ids.profile}, {ids.did_web}, or the did:key of its Ed25519 key)",
                   errors=[{"pointer": "/credential/issuer", "detail": "not this issuer"}])
 
 
-def check_identifier(db: Session, issuer: Issuer, base_url: str, issuer_id: str) -> None:
+def check_identifier(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str,
+                     issuer_id: str) -> None:
     """403 unless ``issuer_id`` is one of ``issuer``'s identifiers."""
-    key = active_key(db, issuer)
-    if key is None:
-        raise Problem(409, "Conflict", f"issuer {issuer.slug!r} has no active signing key")
+    key = active_key(db, issuer, kek)
     method_for(issuer_id, IssuerIdentifiers.for_slug(base_url, issuer.slug), key)
 
 
 def sign_as(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str,
             credential: Mapping[str, Any]) -> tuple[dict[str, Any], SigningKey]:
     """The credential with an eddsa-rdfc-2022 proof by the issuer's active key."""
-    key = active_key(db, issuer)
-    if key is None:
-        raise Problem(409, "Conflict", f"issuer {issuer.slug!r} has no active signing key")
+    key = active_key(db, issuer, kek)
     ids = IssuerIdentifiers.for_slug(base_url, issuer.slug)
     method, controller = method_for(issuer_id_of(credential) or "", ids, key)
     signer = signer_for(issuer, key, kek, method, controller)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from credentials.dates import format_datetime
 from credentials.fetch import SafeFetcher
 from credentials.verify import VerificationReport, verify_credential
 from credentials.verify.resolvers import (
@@ -51,15 +53,17 @@ class StoreResolver:
         return self._slug(url.partition("#")[0]) is not None
 
     def resolve(self, url: str, purpose: str) -> Verifier:
-        controller, _, multikey = url.partition("#")
+        controller, _, kid = url.partition("#")
         slug = self._slug(controller)
         row = self.db.execute(
             select(SigningKey).join(Issuer, Issuer.id == SigningKey.issuer_id)
-            .where(Issuer.slug == slug, SigningKey.public_multikey == multikey)).scalar()
+            .where(Issuer.slug == slug, SigningKey.kid == kid)).scalar()
         if row is None:
             raise ResolutionError(f"{url!r} is not a key of issuer {slug!r} of this service")
         if row.status == "revoked":
-            raise ResolutionError(f"{url!r} was revoked by its issuer")
+            when = format_datetime(row.revoked_at.replace(tzinfo=row.revoked_at.tzinfo or UTC))
+            raise ResolutionError(f"key {url} was revoked by its issuer on {when}; what it "
+                                  "signed no longer verifies")
         return verification_key(row, url, controller)
 
 

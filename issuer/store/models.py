@@ -50,14 +50,21 @@ class SigningKey(Base):
     """An issuer's key pair: public part in clear, private part AES-GCM encrypted."""
 
     __tablename__ = "signing_keys"
+    __table_args__ = (UniqueConstraint("issuer_id", "kid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
-    algorithm: Mapped[str] = mapped_column(String(16))
-    public_multikey: Mapped[str] = mapped_column(String(128), unique=True)
+    algorithm: Mapped[str] = mapped_column(String(16))  # Ed25519, P-256 or RSA-2048
+    # The fragment of the key's verification method: the Multikey for Ed25519, the RFC 7638
+    # thumbprint otherwise.
+    kid: Mapped[str] = mapped_column(String(128))
+    public_multikey: Mapped[str | None] = mapped_column(String(128), unique=True)
+    public_jwk: Mapped[Any] = mapped_column(JSON)
     private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|retired|revoked
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ApiToken(Base):
