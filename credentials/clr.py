@@ -124,8 +124,13 @@ def _competency_of(credential: dict[str, Any], crosswalk: Crosswalk, base_url: s
 def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: Learner,
                          credentials: Sequence[dict[str, Any]], crosswalk: Crosswalk,
                          base_url: str, salt: str, issued_at: datetime | None = None,
-                         credential_status: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-    """An unsigned ClrCredential embedding ``credentials`` (signed AchievementCredentials)."""
+                         credential_status: Sequence[dict[str, Any]] = (),
+                         embedded: Sequence[Any] | None = None) -> dict[str, Any]:
+    """An unsigned ClrCredential embedding signed AchievementCredentials.
+
+    ``credentials`` are the credentials' contents; ``embedded`` what to embed for each, when
+    that differs (an EnvelopedVerifiableCredential for a VC-JWT); by default the credentials.
+    """
     model = crosswalk.model
     achievements: dict[str, dict[str, Any]] = {}
     associations: list[dict[str, str]] = []
@@ -160,7 +165,8 @@ def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: 
             "type": ["ClrSubject"],
             "identifier": [email_identity(learner.email, salt), name_identity(learner.name)],
             "achievement": list(achievements.values()),
-            "verifiableCredential": [dict(c) for c in credentials],
+            "verifiableCredential": list(embedded) if embedded is not None
+            else [dict(c) for c in credentials],
             "association": associations,
         },
     }

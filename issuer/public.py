@@ -25,6 +25,7 @@ bp = Blueprint("public", __name__)
 JSON_LD = "application/ld+json"
 DID_JSON = "application/did+ld+json"
 VC_LD_JSON = "application/vc+ld+json"
+VC_JWT = "application/vc+jwt"
 
 
 def _json(document: Any, mimetype: str) -> Response:
@@ -104,4 +105,6 @@ def status_list(slug: str, number: int) -> Response:
 
 @bp.get("/credentials/<credential_id>")
 def credential(credential_id: str) -> Response:
-    return Response(credential_document(session(), credential_id), mimetype=VC_LD_JSON)
+    """The credential as issued: JSON-LD with a Data Integrity proof, or a VC-JWT."""
+    document = credential_document(session(), credential_id)
+    return Response(document, mimetype=VC_LD_JSON if document.startswith("{") else VC_JWT)

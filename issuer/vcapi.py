@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
+from credentials.proofs.jwt import unwrap
 from issuer.api.requests import json_body
 from issuer.auth import current_caller
 from issuer.problems import Problem
@@ -33,11 +34,12 @@ def issue() -> Any:
 def verify_endpoint() -> Any:
     body = json_body()
     credential = body.get("verifiableCredential")
-    if not isinstance(credential, dict):
+    if not isinstance(credential, dict) and unwrap(credential) is None:
         raise Problem(400, "Bad Request",
-                      "/verifiableCredential: the body needs a verifiableCredential object",
+                      "/verifiableCredential: the body needs a verifiableCredential: a JSON "
+                      "object or a VC-JWT (compact JWS)",
                       errors=[{"pointer": "/verifiableCredential",
-                               "detail": "required, a JSON object"}])
+                               "detail": "required, a JSON object or a compact JWS"}])
     if "options" in body and not isinstance(body["options"], dict):
         raise Problem(400, "Bad Request", "/options: must be a JSON object",
                       errors=[{"pointer": "/options", "detail": "must be a JSON object"}])

@@ -50,6 +50,10 @@ OUTCOMES: dict[str, tuple[bool, dict[str, Outcome]]] = {
                  "schema": Outcome.FAILURE}),
     "ob30-1edtech-validator/simple-noproof.json": (False, {"proof": Outcome.FAILURE}),
     "clr20-1edtech-validator/simple.json": (True, {"proof": Outcome.SUCCESS}),
+    # RS256 with the key in the JWT header: the signature verifies (as expected); its
+    # @context names draft URLs no registry ships, so the CLR schema check fails.
+    "clr20-1edtech-validator/simple.jwt":
+        (False, {"proof": Outcome.WARNING, "schema": Outcome.FAILURE}),
     "clr20-1edtech-validator/simple_v1.json":
         (True, {"proof": Outcome.WARNING, "schema": Outcome.WARNING}),
 }
@@ -69,7 +73,6 @@ LATER: dict[str, tuple[str, dict[str, Outcome]]] = {
         "ecdsa-sd-2023 selective-disclosure proof: the proof-formats issue", {}),
     "w3c-vc-di-eddsa-test-vectors/eddsa-jcs-2022/signedJCS.json": (
         "eddsa-jcs-2022 (JCS, not RDFC) is not an OB 3.0 / CLR 2.0 proof format", {}),
-    "clr20-1edtech-validator/simple.jwt": ("VC-JWT: the proof-formats issue", {}),
     "ob30-1edtech-validator/simple-json.png": ("baked PNG: the pages issue", {}),
     "ob30-1edtech-validator/simple-json.svg": ("baked SVG: the pages issue", {}),
     "ob30-1edtech-validator/simple-jwt.png": ("baked VC-JWT: the pages issue", {}),
@@ -117,9 +120,13 @@ class ExampleStatusLists:
 OFFLINE = ChainResolver([DidKeyResolver(), MultikeyFragmentResolver()])
 
 
+def read_example(path: Path):
+    return path.read_text().strip() if path.suffix == ".jwt" else read_json(path)
+
+
 def verify_example(examples: Path, loader, name: str):
     """Verify offline: no did:web fetch, status lists only from the bundle."""
-    return verify_credential(read_json(examples / name), loader=loader, resolver=OFFLINE,
+    return verify_credential(read_example(examples / name), loader=loader, resolver=OFFLINE,
                              status_source=ExampleStatusLists(examples))
 
 

@@ -12,8 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
+from credentials.proofs import ProofError
+from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.verify.checks import (
     check_embedded,
+    check_jwt_proof,
     check_proof,
     check_schema,
     check_subject,
@@ -50,10 +53,19 @@ def verify_credential(
     per process for each list's ttl). A ClrCredential's embedded credentials are each
     verified in full, with the same resolver, loader, clock and status source.
     """
+    resolver = resolver or default_resolver()
+    token = unwrap(credential)
+    decoded = None
+    if token is not None:
+        try:
+            decoded = decode_jwt(token)
+        except ProofError as error:
+            return VerificationReport((Check("proof", Outcome.FAILURE, str(error),
+                                             {"format": "vc+jwt"}),))
+        credential = decoded.credential
     if not isinstance(credential, Mapping):
         return VerificationReport((Check("schema", Outcome.FAILURE,
-                                         "a credential must be a JSON object"),))
-    resolver = resolver or default_resolver()
+                                         "a credential must be a JSON object or a VC-JWT"),))
     moment = now or datetime.now(UTC)
 
     def verify_list(document: Mapping[str, Any]) -> tuple[bool, str]:
@@ -72,9 +84,11 @@ def verify_credential(
         return verify_credential(embedded, resolver=resolver, loader=loader, now=moment,
                                  status_source=status_source, _depth=_depth + 1)
 
+    proof = (check_jwt_proof(decoded, resolver) if decoded is not None
+             else check_proof(credential, resolver, loader))
     return VerificationReport((
         check_schema(credential),
-        check_proof(credential, resolver, loader),
+        proof,
         check_validity_period(credential, moment),
         check_status(credential, status_source, verify_list),
         check_subject(credential, expected_email),

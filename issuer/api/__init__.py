@@ -93,7 +93,8 @@ def post_learner_record(slug: str) -> Any:
     body = validated(json_body(), LEARNER_RECORD)
     result = learner_records.build_learner_record(
         session(), caller, slug, body["email"], body.get("credentialIds"),
-        request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"])
+        request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"],
+        body.get("format", "data-integrity"), body.get("algorithm", "RS256"))
     return _created(result)
 
 

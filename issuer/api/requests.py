@@ -25,6 +25,8 @@ COMPLETION = {
         "competency": {"type": "string", "maxLength": 400, "pattern": r"^[a-z0-9.-]+/[a-z0-9.-]+$"},
         "level": {"enum": ["emerging", "developing", "proficient", "advanced"]},
         "completedOn": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "format": {"enum": ["data-integrity", "jwt"]},
+        "algorithm": {"enum": ["RS256", "ES256", "EdDSA"]},
         "evidence": {"type": "array", "maxItems": 20, "items": {
             "type": "object", "required": ["name", "narrative"], "additionalProperties": False,
             "properties": {"name": TEXT,
@@ -39,6 +41,8 @@ LEARNER_RECORD = {
         "email": EMAIL,
         "credentialIds": {"type": "array", "minItems": 1, "maxItems": 500,
                           "items": {"type": "string", "maxLength": 64}},
+        "format": {"enum": ["data-integrity", "jwt"]},
+        "algorithm": {"enum": ["RS256", "ES256", "EdDSA"]},
     },
 }
 

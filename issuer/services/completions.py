@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,7 +25,7 @@ from issuer.services.catalog import catalog
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuers import get_issuer
 from issuer.services.programmes import award_if_complete
-from issuer.services.signing import sign_as
+from issuer.services.signing import sign_as, sign_jwt_as, stored_form
 from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
@@ -42,12 +41,15 @@ class CompletionRequest:
     level: str
     completed_on: str
     evidence: list[dict[str, str]]
+    format: str = "data-integrity"
+    algorithm: str = "RS256"  # for VC-JWT: every OB 3.0 verifier supports RS256
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> CompletionRequest:
         return cls(body["learner"]["name"].strip(), body["learner"]["email"].strip(),
                    body["competency"], body["level"], body["completedOn"],
-                   body.get("evidence", []))
+                   body.get("evidence", []), body.get("format", "data-integrity"),
+                   body.get("algorithm", "RS256"))
 
 
 def _completed_on(value: str, today: date) -> date:
@@ -110,10 +112,12 @@ def _issue(db: Session, caller: Caller, slug: str, request: CompletionRequest,
         issued_at=now,
         credential_status=status,
     )
-    signed, key = sign_as(db, issuer, kek, base_url, unsigned)
+    if request.format == "jwt":
+        signed, key = sign_jwt_as(db, issuer, kek, base_url, unsigned, request.algorithm)
+    else:
+        signed, key = sign_as(db, issuer, kek, base_url, unsigned)
     db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=completion.id,
-                      learner_email=email, signing_key_id=key.id,
-                      document=json.dumps(signed, ensure_ascii=False)))
+                      learner_email=email, signing_key_id=key.id, document=stored_form(signed)))
     record(db, issuer, caller.token_id, "credential.issue", f"credential:{credential_id}",
            {"completion": completion.id, "competency": request.competency,
             "level": request.level})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC
@@ -12,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.build import normalise_email, status_property
-from credentials.canonical import CanonicalizationError
+from credentials.canonical import CanonicalizationError, expand_safely
 from credentials.dates import format_datetime
+from credentials.proofs.jwt import envelope
 from credentials.verify.checks import check_schema
 from credentials.verify.report import Outcome
 from issuer.problems import Problem
@@ -21,7 +21,14 @@ from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.identifiers import credential_url
 from issuer.services.issuers import get_issuer
-from issuer.services.signing import check_identifier, issuer_id_of, sign_as
+from issuer.services.keyring import JWS_ALGORITHMS
+from issuer.services.signing import (
+    check_identifier,
+    issuer_id_of,
+    sign_as,
+    sign_jwt_as,
+    stored_form,
+)
 from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
@@ -43,6 +50,13 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
         raise _bad("/credential", "must be a JSON object")
     if options is not None and not isinstance(options, Mapping):
         raise _bad("/options", "must be a JSON object")
+    options = options or {}
+    output_format = options.get("format", "data-integrity")
+    if output_format not in ("data-integrity", "jwt"):
+        raise _bad("/options/format", "must be 'data-integrity' or 'jwt'")
+    algorithm = options.get("algorithm", "RS256")
+    if algorithm not in JWS_ALGORITHMS:
+        raise _bad("/options/algorithm", f"must be one of {', '.join(JWS_ALGORITHMS)}")
     if "proof" in credential:
         raise _bad("/credential/proof", "the credential to issue must not already have a proof")
     if "credentialStatus" in credential:
@@ -65,15 +79,20 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
         entries = status_entries_for(db, issuer, issuer_id, credential_id, base_url)
         document["credentialStatus"] = status_property(entries)
         try:
-            signed, key = sign_as(db, issuer, kek, base_url, document)
+            if output_format == "jwt":
+                # The JSON-LD must still be sound, though the JWS signs the bytes.
+                expand_safely(document)
+                signed, key = sign_jwt_as(db, issuer, kek, base_url, document, algorithm)
+            else:
+                signed, key = sign_as(db, issuer, kek, base_url, document)
         except CanonicalizationError as error:
             raise _bad("/credential" + error.path, str(error)) from None
         db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
                           learner_email=None, signing_key_id=key.id,
-                          document=json.dumps(signed, ensure_ascii=False)))
+                          document=stored_form(signed)))
         record(db, issuer, caller.token_id, "credential.issue", f"credential:{credential_id}",
-               {"via": "vc-api"})
-    return signed
+               {"via": "vc-api", "format": output_format})
+    return envelope(signed) if isinstance(signed, str) else signed
 
 
 def list_credentials(db: Session, caller: Caller, slug: str, learner: str | None,

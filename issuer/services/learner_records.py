@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuers import get_issuer
-from issuer.services.signing import sign_as
+from issuer.services.signing import parsed_form, sign_as, sign_jwt_as, stored_form
 from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
@@ -49,8 +48,8 @@ def _selected(db: Session, issuer_id: int, email: str, credential_ids: list[str]
 
 
 def _build(db: Session, caller: Caller, slug: str, email: str,
-           credential_ids: list[str] | None, base_url: str, kek: KeyEncryptionKey
-           ) -> dict[str, Any]:
+           credential_ids: list[str] | None, base_url: str, kek: KeyEncryptionKey,
+           output_format: str, algorithm: str) -> dict[str, Any]:
     issuer = get_issuer(db, slug)
     rows = _selected(db, issuer.id, email, credential_ids)
     if not rows:
@@ -66,32 +65,41 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
     credential_id = str(uuid.uuid4())
     url = credential_url(base_url, credential_id)
     ids = IssuerIdentifiers.for_slug(base_url, slug)
+    forms = [parsed_form(credential.document) for credential, _ in rows]
     unsigned = build_clr_credential(
         credential_id=url,
         issuer=IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email),
         learner=Learner(latest.learner_name, email),
-        credentials=[json.loads(credential.document) for credential, _ in rows],
+        credentials=[content for _embedded, content in forms],
+        embedded=[embedded for embedded, _content in forms],
         crosswalk=crosswalk, base_url=base_url, salt=secrets.token_hex(16),
         issued_at=datetime.now(UTC),
         credential_status=status_entries_for(db, issuer, ids.profile, credential_id, base_url))
-    signed, key = sign_as(db, issuer, kek, base_url, unsigned)
+    if output_format == "jwt":
+        signed, key = sign_jwt_as(db, issuer, kek, base_url, unsigned, algorithm)
+    else:
+        signed, key = sign_as(db, issuer, kek, base_url, unsigned)
     db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
                       learner_email=email, signing_key_id=key.id, kind="clr",
-                      document=json.dumps(signed, ensure_ascii=False)))
+                      document=stored_form(signed)))
     record(db, issuer, caller.token_id, "clr.issue",
            f"credential:{credential_id}", {"credentials": [c.id for c, _ in rows]})
-    return {"credentialId": credential_id, "url": url, "partial": signed.get("partial", False),
-            "credentials": len(rows), "credential": signed}
+    return {"credentialId": credential_id, "url": url,
+            "partial": unsigned.get("partial", False), "credentials": len(rows),
+            "credential": signed}
 
 
 def build_learner_record(db: Session, caller: Caller, slug: str, email: str,
                          credential_ids: list[str] | None, idempotency_key: str | None,
-                         base_url: str, kek: KeyEncryptionKey) -> idempotency.StoredResponse:
-    """A signed ClrCredential of the learner's credentials from this issuer (all live ones by
-    default), stored and served at its id URL."""
+                         base_url: str, kek: KeyEncryptionKey,
+                         output_format: str = "data-integrity", algorithm: str = "RS256"
+                         ) -> idempotency.StoredResponse:
+    """A signed ClrCredential (Data Integrity or VC-JWT) of the learner's credentials from
+    this issuer (all live ones by default), stored and served at its id URL."""
     caller.require(slug, ("assessor", "admin"))
     email = normalise_email(email)
-    payload = {"email": email, "credentialIds": credential_ids}
+    payload = {"email": email, "credentialIds": credential_ids, "format": output_format,
+               "algorithm": algorithm}
     return idempotency.run_once(db, caller.issuer_id, idempotency_key, "clr", payload,
                                 lambda: _build(db, caller, slug, email, credential_ids,
-                                               base_url, kek))
+                                               base_url, kek, output_format, algorithm))

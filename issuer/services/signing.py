@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
+from credentials.proofs.jwt import decode_jwt, envelope, sign_jwt
 from issuer.problems import Problem
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
-from issuer.services.keyring import active_key, signer_for
+from issuer.services.keyring import JWS_ALGORITHMS, active_key, signer_for
 from issuer.store.models import Issuer, SigningKey
 from keys.did import did_key, did_key_verification_method
 from keys.ed25519 import Ed25519VerificationKey
@@ -54,3 +56,33 @@ def sign_as(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str,
     method, controller = method_for(issuer_id_of(credential) or "", ids, key)
     signer = signer_for(issuer, key, kek, method, controller)
     return create_proof(credential, EDDSA_RDFC_2022, signer), key
+
+
+def sign_jwt_as(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str,
+                credential: Mapping[str, Any], algorithm: str) -> tuple[str, SigningKey]:
+    """The credential as a VC-JWT by the issuer's active key for ``algorithm``.
+
+    ``kid`` is the key's did:web method URL, which resolves through did.json; the issuer
+    identifier must still be one of this issuer's.
+    """
+    key = active_key(db, issuer, kek, JWS_ALGORITHMS[algorithm])
+    ids = IssuerIdentifiers.for_slug(base_url, issuer.slug)
+    issuer_id = issuer_id_of(credential) or ""
+    if issuer_id not in (ids.profile, ids.did_web):
+        method_for(issuer_id, ids, key)  # did:key issuers: Ed25519 only, else 403
+    kid = verification_method(ids.did_web, key.kid)
+    signer = signer_for(issuer, key, kek, kid, ids.did_web)
+    return sign_jwt(credential, signer), key
+
+
+def stored_form(signed: dict[str, Any] | str) -> str:
+    """What the credentials table keeps: the JSON text, or the compact JWS as it is."""
+    return signed if isinstance(signed, str) else json.dumps(signed, ensure_ascii=False)
+
+
+def parsed_form(document: str) -> tuple[Any, dict[str, Any]]:
+    """(what to embed or serve, the credential it carries) for a stored document."""
+    if document.startswith("{"):
+        credential = json.loads(document)
+        return credential, credential
+    return envelope(document), decode_jwt(document).credential
