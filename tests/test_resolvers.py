@@ -6,6 +6,7 @@ import pytest
 
 from credentials.fetch import FetchError, SafeFetcher
 from credentials.verify.resolvers import (
+    ControllerDocumentResolver,
     DidWebResolver,
     ResolutionError,
     default_resolver,
@@ -67,6 +68,20 @@ def test_relative_method_ids_resolve() -> None:
 
 def test_default_resolver_names_what_it_supports() -> None:
     with pytest.raises(ResolutionError, match="supported: did:key, did:web"):
-        default_resolver().resolve("https://issuer.example/keys#key-1")
+        default_resolver().resolve("urn:example:issuer#key-1")
     with pytest.raises(ResolutionError, match="no verificationMethod"):
         default_resolver().resolve("")
+
+
+def test_https_controller_documents_are_fetched_and_checked() -> None:
+    key = generate_ed25519().verification_key
+    controller = "https://issuer.example/issuers/7"
+    document = {"id": controller, "verificationMethod": [
+        {"id": f"{controller}#key-1", "type": "Multikey", "controller": controller,
+         "publicKeyMultibase": key.multikey}], "assertionMethod": [f"{controller}#key-1"]}
+    resolver = ControllerDocumentResolver(FakeFetcher({controller: document}))
+    assert resolver.resolve(f"{controller}#key-1", "assertionMethod").raw == key.raw
+    with pytest.raises(ResolutionError, match="not listed"):
+        resolver.resolve(f"{controller}#key-2", "assertionMethod")
+    with pytest.raises(ResolutionError, match="cannot fetch"):
+        resolver.resolve("https://elsewhere.example/k#1", "assertionMethod")

@@ -80,19 +80,37 @@ def proof_options(suite: Cryptosuite, signer: Signer, created: str | None = None
 
 def create_proof(document: Mapping[str, Any], suite: Cryptosuite, signer: Signer,
                  loader: StaticDocumentLoader = DEFAULT_LOADER, created: str | None = None,
-                 proof_purpose: str = "assertionMethod") -> dict[str, Any]:
-    """Sign ``document`` and return it with its new proof (the input is not changed)."""
+                 proof_purpose: str = "assertionMethod", proof_id: str | None = None,
+                 previous_proof: str | None = None) -> dict[str, Any]:
+    """Sign ``document`` and return it with its new proof (the input is not changed).
+
+    Without ``previous_proof`` any existing proof is replaced. With it, the new proof is
+    chained to the existing proof of that id (VC Data Integrity 4.4): that proof is signed
+    over too, and the result carries both.
+    """
     if suite.legacy:
         raise ProofError(f"{suite.name or suite.proof_type} is accepted for verification only")
     if signer.algorithm != suite.algorithm:
         raise ProofError(f"{suite.proof_type} needs an {suite.algorithm} key, "
                          f"not {signer.algorithm}")
     unsecured = {k: v for k, v in document.items() if k != "proof"}
+    existing = document.get("proof") or []
+    existing = existing if isinstance(existing, list) else [existing]
     proof = proof_options(suite, signer, created, proof_purpose)
+    if proof_id:
+        proof = {"id": proof_id, **proof}
+    hashed = unsecured
+    if previous_proof:
+        chained = [p for p in existing if p.get("id") == previous_proof]
+        if not chained:
+            raise ProofError(f"no existing proof with id {previous_proof!r} to chain to")
+        proof["previousProof"] = previous_proof
+        hashed = {**unsecured, "proof": chained[0]}
     config = {**proof, "@context": unsecured["@context"]}
-    hashes = hash_data(unsecured, config, loader)
+    hashes = hash_data(hashed, config, loader)
     proof["proofValue"] = encode_base58btc(signer.sign(hashes.data))
-    return {**copy.deepcopy(unsecured), "proof": proof}
+    proofs = [*existing, proof] if previous_proof else proof
+    return {**copy.deepcopy(unsecured), "proof": copy.deepcopy(proofs)}
 
 
 def proof_config_for_verification(document: Mapping[str, Any], proof: Mapping[str, Any]

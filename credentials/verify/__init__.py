@@ -16,12 +16,12 @@ from credentials.proofs import ProofError
 from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.verify.checks import (
     check_embedded,
-    check_jwt_proof,
-    check_proof,
+    check_endorsements,
     check_schema,
     check_subject,
     check_validity_period,
 )
+from credentials.verify.proof_check import check_issuer, check_jwt_proof, check_proof
 from credentials.verify.report import Check, Outcome, VerificationReport
 from credentials.verify.resolvers import ChainResolver, ResolutionError, default_resolver
 from credentials.verify.status_check import (
@@ -89,10 +89,12 @@ def verify_credential(
     return VerificationReport((
         check_schema(credential),
         proof,
+        check_issuer(credential, proof, resolver),
         check_validity_period(credential, moment),
         check_status(credential, status_source, verify_list),
         check_subject(credential, expected_email),
         check_embedded(credential, verify_embedded),
+        check_endorsements(credential, verify_embedded),
     ))
 
 

@@ -12,15 +12,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from contexts import StaticDocumentLoader
 from credentials.build import identity_hash, normalise_email
-from credentials.canonical import CanonicalizationError
 from credentials.dates import parse_datetime
-from credentials.proofs import ProofError, suite_for, verify_proof
-from credentials.proofs.jwt import DecodedJwt, verify_jwt
 from credentials.verify.report import Check, Outcome, VerificationReport
-from credentials.verify.resolvers import ChainResolver, ResolutionError
-from keys.jose import JwkVerificationKey
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -81,49 +75,6 @@ def check_schema(credential: Mapping[str, Any]) -> Check:
                      "credentials/v1 context) that OB 3.0 and CLR 2.0 have replaced with 2.0",
                      {"schema": schema_id})
     return Check("schema", Outcome.SUCCESS, f"valid {label}", {"schema": schema_id})
-
-
-def _verify_one(credential: Mapping[str, Any], proof: Any, resolver: ChainResolver,
-                loader: StaticDocumentLoader) -> tuple[bool, str, dict[str, Any]]:
-    if not isinstance(proof, Mapping):
-        return False, "a proof is not an object", {}
-    method = proof.get("verificationMethod")
-    detail = {"type": proof.get("type"), "cryptosuite": proof.get("cryptosuite"),
-              "verificationMethod": method}
-    try:
-        suite = suite_for(proof)
-        purpose = proof.get("proofPurpose")
-        if purpose != "assertionMethod":
-            raise ProofError(f"proofPurpose is {purpose!r}; a credential needs assertionMethod")
-        key = resolver.resolve(method, purpose)
-        verify_proof(credential, proof, suite, key, loader)
-    except (ProofError, ResolutionError, CanonicalizationError) as error:
-        if isinstance(error, CanonicalizationError) and error.path:
-            detail["pointer"] = error.path
-        return False, str(error), detail
-    label = suite.name or suite.proof_type
-    if suite.legacy and suite.name:
-        return True, f"{label} signature valid (legacy name of eddsa-rdfc-2022)", detail
-    return True, f"{label} signature by {method} is valid", detail
-
-
-def check_proof(credential: Mapping[str, Any], resolver: ChainResolver,
-                loader: StaticDocumentLoader) -> Check:
-    """At least one proof must verify (a proof set is valid if one of its proofs is)."""
-    proofs = credential.get("proof")
-    if not proofs:
-        return Check("proof", Outcome.FAILURE, "the credential has no proof")
-    results = [_verify_one(credential, p, resolver, loader)
-               for p in (proofs if isinstance(proofs, list) else [proofs])]
-    valid = [r for r in results if r[0]]
-    details = [{"valid": ok, "message": message, **detail} for ok, message, detail in results]
-    if not valid:
-        return Check("proof", Outcome.FAILURE, "; ".join(r[1] for r in results),
-                     {"proofs": details})
-    legacy = any(d.get("type") == "Ed25519Signature2020" or d.get("cryptosuite") == "eddsa-2022"
-                 for d, r in zip(details, results, strict=True) if r[0])
-    outcome = Outcome.WARNING if legacy else Outcome.SUCCESS
-    return Check("proof", outcome, valid[0][1], {"proofs": details})
 
 
 def check_validity_period(credential: Mapping[str, Any], now: datetime) -> Check:
@@ -215,24 +166,43 @@ def check_embedded(credential: Mapping[str, Any],
                  + (" (with warnings)" if warned else ""), detail)
 
 
-def check_jwt_proof(decoded: DecodedJwt, resolver: ChainResolver) -> Check:
-    """The JWS signature, by the key ``kid`` resolves to or the ``jwk`` in the header."""
-    header = decoded.header
-    detail = {"format": "vc+jwt", "alg": header.get("alg"), "kid": header.get("kid")}
-    try:
-        if "kid" in header:
-            key = resolver.resolve(header["kid"], "assertionMethod")
-            jwk, source = key.jwk(), f"key {header['kid']}"
-        else:
-            jwk, source = dict(header["jwk"]), "the key in the JWT header"
-            JwkVerificationKey(jwk)  # refuses private members
-        verify_jwt(decoded, jwk)
-    except (ProofError, ResolutionError, ValueError, KeyError, TypeError) as error:
-        return Check("proof", Outcome.FAILURE, str(error), detail)
-    message = f"VC-JWT {header['alg']} signature by {source} is valid"
-    if "kid" not in header:
-        return Check("proof", Outcome.WARNING, message + "; that key is not bound to the "
-                     "issuer by any published document", detail)
-    if decoded.vcdm_1_1:
-        return Check("proof", Outcome.WARNING, message + " (VCDM 1.1 'vc' claim)", detail)
-    return Check("proof", Outcome.SUCCESS, message, detail)
+def _endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Every embedded endorsement, with where it sits (credential, issuer, achievement)."""
+    subject = credential.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
+    places = [("", credential), ("/issuer", credential.get("issuer")),
+              ("/credentialSubject/achievement", achievement)]
+    if isinstance(achievement, Mapping):
+        places.append(("/credentialSubject/achievement/creator", achievement.get("creator")))
+    found = []
+    for pointer, holder in places:
+        if not isinstance(holder, Mapping):
+            continue
+        for key in ("endorsement", "endorsementJwt"):
+            items = holder.get(key) or []
+            for index, item in enumerate(items if isinstance(items, list) else [items]):
+                found.append((f"{pointer}/{key}/{index}", item))
+    return found
+
+
+def check_endorsements(credential: Mapping[str, Any],
+                       verify: Callable[[Any], VerificationReport]) -> Check:
+    """Endorsements embedded in the credential, its issuer or its achievement each verify."""
+    found = _endorsements(credential)
+    if not found:
+        return Check("endorsements", Outcome.SKIPPED, "no embedded endorsements")
+    results = []
+    for pointer, item in found:
+        report = verify(item)
+        label = item.get("id") if isinstance(item, Mapping) else None
+        results.append({"id": label or pointer, "pointer": pointer,
+                        "verified": report.verified, "errors": report.errors})
+    failed = [r for r in results if not r["verified"]]
+    if failed:
+        names = ", ".join(f"{r['id']} ({r['errors'][0] if r['errors'] else 'failed'})"
+                          for r in failed[:5])
+        return Check("endorsements", Outcome.FAILURE,
+                     f"{len(failed)} of {len(results)} endorsements do not verify: {names}",
+                     {"endorsements": results})
+    return Check("endorsements", Outcome.SUCCESS, f"all {len(results)} endorsements verify",
+                 {"endorsements": results})

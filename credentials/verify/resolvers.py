@@ -23,9 +23,16 @@ class ResolutionError(LookupError):
 
 
 class VerificationMethodResolver(Protocol):
+    """``binds`` says whether a key it resolves was found in its controller's own published
+    document (so the controller vouches for it), rather than read from the URL itself."""
+
+    binds: bool
+
     def handles(self, url: str) -> bool: ...
 
     def resolve(self, url: str, purpose: str) -> Verifier: ...
+
+    def aliases(self, url: str) -> frozenset[str]: ...
 
 
 def key_from_method(method: Mapping[str, Any]) -> Verifier:
@@ -75,6 +82,11 @@ def method_in_document(document: Mapping[str, Any], url: str, purpose: str) -> V
 class DidKeyResolver:
     """did:key: the key is the identifier, nothing is fetched."""
 
+    binds = False
+
+    def aliases(self, url: str) -> frozenset[str]:
+        return frozenset()
+
     def handles(self, url: str) -> bool:
         return url.startswith("did:key:")
 
@@ -90,19 +102,33 @@ class DidWebResolver:
     """did:web over HTTPS through the SSRF-safe fetcher."""
 
     fetcher: SafeFetcher = field(default_factory=SafeFetcher)
+    binds = True
+    _documents: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def handles(self, url: str) -> bool:
         return url.startswith("did:web:")
 
+    def _document(self, did: str) -> Mapping[str, Any]:
+        if did not in self._documents:
+            try:
+                document = self.fetcher.get_json(did_web_document_url(did))
+            except (DidError, FetchError) as error:
+                raise ResolutionError(f"cannot resolve {did}: {error}") from None
+            if not isinstance(document, Mapping) or document.get("id") != did:
+                raise ResolutionError(f"the DID document fetched for {did} is not for that DID")
+            self._documents[did] = document
+        return self._documents[did]
+
     def resolve(self, url: str, purpose: str) -> Verifier:
-        did = url.split("#")[0]
+        return method_in_document(self._document(url.split("#")[0]), url, purpose)
+
+    def aliases(self, url: str) -> frozenset[str]:
+        """The DID document's ``alsoKnownAs``: other identifiers of the same controller."""
         try:
-            document = self.fetcher.get_json(did_web_document_url(did))
-        except (DidError, FetchError) as error:
-            raise ResolutionError(f"cannot resolve {did}: {error}") from None
-        if not isinstance(document, Mapping) or document.get("id") != did:
-            raise ResolutionError(f"the DID document fetched for {did} is not for that DID")
-        return method_in_document(document, url, purpose)
+            known = self._document(url.split("#")[0]).get("alsoKnownAs", [])
+        except ResolutionError:
+            return frozenset()
+        return frozenset(k for k in known if isinstance(k, str))
 
 
 class MultikeyFragmentResolver:
@@ -111,6 +137,11 @@ class MultikeyFragmentResolver:
     Open Badges 3.0 examples and the 1EdTech validator identify keys this way. The key is
     read from the URL itself; the controller document is not consulted.
     """
+
+    binds = False
+
+    def aliases(self, url: str) -> frozenset[str]:
+        return frozenset()
 
     def handles(self, url: str) -> bool:
         return "#z6Mk" in url and not url.startswith("did:key:")
@@ -124,6 +155,35 @@ class MultikeyFragmentResolver:
 
 
 @dataclass
+class ControllerDocumentResolver:
+    """An https URL whose document (fetched through the safe fetcher) is the controller
+    document listing the method, or the verification method itself."""
+
+    fetcher: SafeFetcher = field(default_factory=SafeFetcher)
+    binds = True
+
+    def aliases(self, url: str) -> frozenset[str]:
+        return frozenset()
+
+    def handles(self, url: str) -> bool:
+        return url.startswith("https://")
+
+    def resolve(self, url: str, purpose: str) -> Verifier:
+        location = url.partition("#")[0]
+        try:
+            document = self.fetcher.get_json(location)
+        except FetchError as error:
+            raise ResolutionError(f"cannot fetch the controller document of {url!r}: "
+                                  f"{error}") from None
+        if not isinstance(document, Mapping):
+            raise ResolutionError(f"{location!r} is not a JSON object")
+        if document.get("id") == url and ("publicKeyMultibase" in document
+                                          or "publicKeyJwk" in document):
+            return key_from_method(document)
+        return method_in_document({"id": location, **document}, url, purpose)
+
+
+@dataclass
 class ChainResolver:
     """Asks each resolver in turn for the first that handles a URL."""
 
@@ -132,6 +192,9 @@ class ChainResolver:
     def handles(self, url: str) -> bool:
         return any(r.handles(url) for r in self.resolvers)
 
+    def handler(self, url: str) -> VerificationMethodResolver | None:
+        return next((r for r in self.resolvers if r.handles(url)), None)
+
     def resolve(self, url: str, purpose: str = "assertionMethod") -> Verifier:
         if not isinstance(url, str) or not url:
             raise ResolutionError("the proof has no verificationMethod")
@@ -139,10 +202,13 @@ class ChainResolver:
             if resolver.handles(url):
                 return resolver.resolve(url, purpose)
         raise ResolutionError(f"no resolver for verification method {url!r} "
-                              "(supported: did:key, did:web, <controller>#<Ed25519 Multikey>)")
+                              "(supported: did:key, did:web, <controller>#<Ed25519 Multikey>, "
+                              "https controller documents)")
 
 
 def default_resolver(fetcher: SafeFetcher | None = None) -> ChainResolver:
-    """did:key, did:web (safe HTTPS) and Multikey-fragment URLs."""
-    return ChainResolver([DidKeyResolver(), DidWebResolver(fetcher or SafeFetcher()),
-                          MultikeyFragmentResolver()])
+    """did:key, did:web (safe HTTPS), Multikey-fragment URLs, then controller documents at
+    https URLs."""
+    fetcher = fetcher or SafeFetcher()
+    return ChainResolver([DidKeyResolver(), DidWebResolver(fetcher), MultikeyFragmentResolver(),
+                          ControllerDocumentResolver(fetcher)])

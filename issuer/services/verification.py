@@ -16,6 +16,7 @@ from credentials.fetch import SafeFetcher
 from credentials.verify import VerificationReport, verify_credential
 from credentials.verify.resolvers import (
     ChainResolver,
+    ControllerDocumentResolver,
     DidKeyResolver,
     DidWebResolver,
     MultikeyFragmentResolver,
@@ -41,6 +42,15 @@ class StoreResolver:
 
     db: Session
     base_url: str
+    binds = True
+
+    def aliases(self, url: str) -> frozenset[str]:
+        """An issuer here is known by its profile URL and its did:web alike."""
+        slug = self._slug(url.partition("#")[0])
+        if slug is None:
+            return frozenset()
+        ids = IssuerIdentifiers.for_slug(self.base_url, slug)
+        return frozenset({ids.profile, ids.did_web})
 
     def _slug(self, controller: str) -> str | None:
         for prefix in (IssuerIdentifiers.for_slug(self.base_url, "").profile,
@@ -95,6 +105,7 @@ def verify(db: Session, sessions: sessionmaker[Session], credential: Any, base_u
            http_status: HttpStatusListSource) -> VerificationReport:
     """Verify any credential: our issuers' keys and lists from the store, others over HTTPS."""
     resolver = ChainResolver([StoreResolver(db, base_url), DidKeyResolver(),
-                              DidWebResolver(fetcher), MultikeyFragmentResolver()])
+                              DidWebResolver(fetcher), MultikeyFragmentResolver(),
+                              ControllerDocumentResolver(fetcher)])
     status = ChainStatusSource([StoreStatusSource(sessions, base_url, kek), http_status])
     return verify_credential(credential, resolver=resolver, status_source=status)

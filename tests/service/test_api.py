@@ -158,8 +158,9 @@ def test_verify_reports_failure_with_422(service) -> None:
     body = response.get_json()
     assert body["verified"] is False
     assert body["errors"][0].startswith("proof: the signature does not match")
-    assert {c["check"] for c in body["checks"]} == {"schema", "proof", "validity_period",
-                                                    "status", "subject", "embedded_credentials"}
+    assert {c["check"] for c in body["checks"]} == {
+        "schema", "proof", "issuer", "validity_period", "status", "subject",
+        "embedded_credentials"}
 
 
 def test_admin_mints_tokens(service) -> None:
