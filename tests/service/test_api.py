@@ -160,7 +160,7 @@ def test_verify_reports_failure_with_422(service) -> None:
     assert body["errors"][0].startswith("proof: the signature does not match")
     assert {c["check"] for c in body["checks"]} == {
         "schema", "proof", "issuer", "validity_period", "status", "subject",
-        "embedded_credentials"}
+        "embedded_credentials", "endorsements"}
 
 
 def test_admin_mints_tokens(service) -> None:
