@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from keys.ed25519 import Ed25519Signer, Ed25519VerificationKey, generate_ed25519
+from keys.multibase import decode_base58btc
 
 KEY_TYPES = {"Ed25519": "EdDSA", "P-256": "ES256", "RSA-2048": "RS256"}
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
@@ -149,3 +150,16 @@ def generate(key_type: str) -> Ed25519Signer | JoseSigner:
     if key_type == "RSA-2048":
         return JoseSigner(rsa.generate_private_key(public_exponent=65537, key_size=2048))
     raise ValueError(f"unknown key type {key_type!r}; use one of {', '.join(KEY_TYPES)}")
+
+
+P256_PUB = bytes([0x80, 0x24])  # multicodec p256-pub (varint 0x1200)
+
+
+def p256_multikey_jwk(data: bytes | str) -> dict[str, str]:
+    """The JWK of a P-256 Multikey: raw bytes (with header) or its base58btc text (zDn...)."""
+    if isinstance(data, str):
+        data = decode_base58btc(data)
+    if not data.startswith(P256_PUB) or len(data) != len(P256_PUB) + 33:
+        raise ValueError("expected a 33-byte compressed P-256 key with multicodec 0x1200")
+    point = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), data[len(P256_PUB):])
+    return public_jwk(point)

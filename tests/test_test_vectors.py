@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from credentials.proofs import EDDSA_RDFC_2022, create_proof, hash_data
+from credentials.proofs.eddsa_jcs_2022 import jcs_hash_data
 from keys import Ed25519Signer
 from keys.multibase import decode_base58btc, encode_base58btc
 from tests.conftest import read_json
@@ -70,3 +71,16 @@ def test_w3c_vector_reproduces(examples: Path, example_loader, suite_dir: str,
     assert encode_base58btc(signature) == (folder / f"sigBTC58{suffix}.txt").read_text().strip()
     assert read_json(folder / f"signed{suffix}.json")["proof"]["proofValue"] == \
         encode_base58btc(signature)
+
+
+def test_w3c_jcs_vector_reproduces(examples: Path) -> None:
+    root = examples / "w3c-vc-di-eddsa-test-vectors"
+    folder = root / "eddsa-jcs-2022"
+    unsigned = read_json(root / "unsigned.json")
+    hashes = jcs_hash_data(unsigned, read_json(folder / "proofConfigJCS.json"))
+    assert hashes.canonical_document == (folder / "canonDocJCS.txt").read_text().strip()
+    assert hashes.canonical_proof_config == (folder / "proofCanonJCS.txt").read_text().strip()
+    assert hashes.data.hex() == (folder / "combinedHashJCS.txt").read_text().strip()
+    seed = decode_base58btc(read_json(root / "keyPair.json")["privateKeyMultibase"])[2:]
+    signature = Ed25519Signer.from_seed(seed).sign(hashes.data)
+    assert signature.hex() == (folder / "sigHexJCS.txt").read_text().strip()

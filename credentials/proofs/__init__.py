@@ -11,10 +11,23 @@ from credentials.proofs.data_integrity import (
     hash_data,
     verify_proof,
 )
+from credentials.proofs.ecdsa_sd_2023 import ECDSA_SD_2023, verify_sd_derived
 from credentials.proofs.ed25519_signature_2020 import ED25519_SIGNATURE_2020
+from credentials.proofs.eddsa_jcs_2022 import EDDSA_JCS_2022, verify_jcs
 from credentials.proofs.eddsa_rdfc_2022 import EDDSA_2022, EDDSA_RDFC_2022
 
-SUITES = (EDDSA_RDFC_2022, EDDSA_2022, ED25519_SIGNATURE_2020)
+SUITES = (EDDSA_RDFC_2022, EDDSA_2022, ED25519_SIGNATURE_2020, ECDSA_SD_2023, EDDSA_JCS_2022)
+
+
+def verify_with_suite(document: Mapping[str, Any], proof: Mapping[str, Any],
+                      suite: Cryptosuite, key: Any, loader: Any) -> None:
+    """Check one proof with the suite it names (selective disclosure has its own algorithm)."""
+    if suite is ECDSA_SD_2023:
+        verify_sd_derived(document, proof, key, loader)
+    elif suite is EDDSA_JCS_2022:
+        verify_jcs(document, proof, key)
+    else:
+        verify_proof(document, proof, suite, key, loader)
 
 
 def suite_for(proof: Mapping[str, Any]) -> Cryptosuite:
@@ -27,8 +40,10 @@ def suite_for(proof: Mapping[str, Any]) -> Cryptosuite:
 
 
 __all__ = [
+    "ECDSA_SD_2023",
     "ED25519_SIGNATURE_2020",
     "EDDSA_2022",
+    "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
     "SUITES",
     "Cryptosuite",
@@ -38,4 +53,5 @@ __all__ = [
     "hash_data",
     "suite_for",
     "verify_proof",
+    "verify_with_suite",
 ]

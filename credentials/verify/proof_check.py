@@ -7,7 +7,7 @@ from typing import Any
 
 from contexts import StaticDocumentLoader
 from credentials.canonical import CanonicalizationError
-from credentials.proofs import ProofError, suite_for, verify_proof
+from credentials.proofs import ProofError, suite_for, verify_with_suite
 from credentials.proofs.jwt import DecodedJwt, verify_jwt
 from credentials.verify.report import Check, Outcome
 from credentials.verify.resolvers import ChainResolver, ResolutionError
@@ -42,13 +42,13 @@ def _verify_one(credential: Mapping[str, Any], proof: Any, resolver: ChainResolv
             document["proof"] = _previous_proofs(credential, proof, previous, resolver, loader,
                                                  seen | {id(proof)})
         key = resolver.resolve(method, purpose)
-        verify_proof(document, proof, suite, key, loader)
+        verify_with_suite(document, proof, suite, key, loader)
     except (ProofError, ResolutionError, CanonicalizationError) as error:
         if isinstance(error, CanonicalizationError) and error.path:
             detail["pointer"] = error.path
         return False, str(error), detail
     label = suite.name or suite.proof_type
-    if suite.legacy and suite.name:
+    if suite.name == "eddsa-2022":
         return True, f"{label} signature valid (legacy name of eddsa-rdfc-2022)", detail
     return True, f"{label} signature by {method} is valid", detail
 

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from credentials.fetch import FetchError, SafeFetcher
 from keys.did import DidError, did_key_public_key, did_web_document_url
 from keys.ed25519 import Ed25519VerificationKey
-from keys.jose import JwkVerificationKey
+from keys.jose import JwkVerificationKey, p256_multikey_jwk
 from keys.multibase import MultibaseError
 from keys.signer import Verifier
 
@@ -132,7 +132,8 @@ class DidWebResolver:
 
 
 class MultikeyFragmentResolver:
-    """``<controller>#z6Mk...``: an Ed25519 Multikey given as the URL's fragment.
+    """``<controller>#z6Mk...`` (Ed25519) or ``#zDn...`` (P-256): a Multikey given as the
+    URL's fragment.
 
     Open Badges 3.0 examples and the 1EdTech validator identify keys this way. The key is
     read from the URL itself; the controller document is not consulted.
@@ -144,11 +145,13 @@ class MultikeyFragmentResolver:
         return frozenset()
 
     def handles(self, url: str) -> bool:
-        return "#z6Mk" in url and not url.startswith("did:key:")
+        return ("#z6Mk" in url or "#zDn" in url) and not url.startswith("did:key:")
 
     def resolve(self, url: str, purpose: str) -> Verifier:
         controller, _, fragment = url.partition("#")
         try:
+            if fragment.startswith("zDn"):
+                return JwkVerificationKey(p256_multikey_jwk(fragment), url, controller)
             return Ed25519VerificationKey.from_multikey(fragment, url, controller)
         except (MultibaseError, ValueError) as error:
             raise ResolutionError(f"{url!r}: {error}") from None
