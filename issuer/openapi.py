@@ -128,6 +128,21 @@ def document(base_url: str) -> dict[str, Any]:
                 "responses": {"201": _json(OBJECT, "credentialId, url, partial, credentials, "
                                                   "credential"),
                               **_errors(401, 403, 409, 415, 422)}}},
+            "/api/v1/issuers/{slug}/keys/rotate": {"post": {
+                "summary": "Rotate the issuer's keys (admin)",
+                "description": "Active keys become retired (still published, so what they "
+                               "signed keeps verifying); a new Ed25519 key becomes active, "
+                               "P-256 and RSA keys follow on demand.",
+                "security": BEARER, "parameters": [SLUG],
+                "responses": {"200": _json(OBJECT, "retired, active"),
+                              **_errors(401, 403, 404)}}},
+            "/api/v1/issuers/{slug}/keys/{kid}/revoke": {"post": {
+                "summary": "Revoke a key (admin): unpublished; what it signed fails",
+                "security": BEARER,
+                "parameters": [SLUG, {"name": "kid", "in": "path", "required": True,
+                                      "schema": {"type": "string"}}],
+                "responses": {"200": _json(OBJECT, "kid, status"),
+                              **_errors(401, 403, 404, 409)}}},
             "/api/v1/issuers/{slug}/tokens": {"post": {
                 "summary": "Mint an API token (admin)", "security": BEARER,
                 "parameters": [SLUG],
@@ -137,6 +152,9 @@ def document(base_url: str) -> dict[str, Any]:
                               **_errors(400, 401, 403, 415, 422)}}},
             "/credentials/issue": {"post": {
                 "summary": "VC API: sign a credential as the token's issuer",
+                "description": "options.format 'jwt' (with options.algorithm RS256, ES256 or "
+                               "EdDSA) answers with an EnvelopedVerifiableCredential; the "
+                               "default is an eddsa-rdfc-2022 Data Integrity proof.",
                 "security": BEARER,
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["credential"],
@@ -145,6 +163,8 @@ def document(base_url: str) -> dict[str, Any]:
                               **_errors(400, 401, 403, 415)}}},
             "/credentials/verify": {"post": {
                 "summary": "VC API: verify any Open Badges 3.0 / CLR 2.0 credential",
+                "description": "verifiableCredential is a JSON-LD credential, a VC-JWT "
+                               "(compact JWS) or an EnvelopedVerifiableCredential.",
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["verifiableCredential"],
                                "properties": {"verifiableCredential": OBJECT,
@@ -155,7 +175,8 @@ def document(base_url: str) -> dict[str, Any]:
                                            "not verified"),
                               **_errors(400, 413, 415)}}},
             "/credentials/{id}": {"get": {
-                "summary": "A credential at its id URL (application/vc+ld+json)",
+                "summary": "A credential at its id URL (application/vc+ld+json, or "
+                           "application/vc+jwt for a VC-JWT)",
                 "parameters": [{"name": "id", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "the signed credential", "content": {
@@ -170,6 +191,11 @@ def document(base_url: str) -> dict[str, Any]:
                                         "parameters": [SLUG],
                                         "responses": {"200": _json(OBJECT, "Profile"),
                                                       **_errors(404)}}},
+            "/issuers/{slug}/jwks.json": {"get": {
+                "summary": "The issuer's public keys as a JWK Set (kid = did:web method URL)",
+                "parameters": [SLUG],
+                "responses": {"200": {"description": "JWK Set", "content": {
+                    "application/jwk-set+json": {"schema": OBJECT}}}, **_errors(404)}}},
             "/issuers/{slug}/did.json": {"get": {
                 "summary": "The issuer's did:web document (Multikey verification methods)",
                 "parameters": [SLUG],
