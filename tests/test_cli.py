@@ -6,7 +6,9 @@ import json
 import subprocess
 import sys
 
+from credentials.baking import bake_png
 from tests.factories import signed_credential
+from tests.test_baking import tiny_png
 
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -36,4 +38,11 @@ def test_tampered_credential_from_stdin_exits_one(crosswalk) -> None:
 def test_not_json_exits_two() -> None:
     result = run("verify", "-", stdin="{oops")
     assert result.returncode == 2
-    assert "not JSON" in result.stderr
+    assert "not a credential" in result.stderr
+
+
+def test_baked_png_is_verified(crosswalk, tmp_path) -> None:
+    path = tmp_path / "badge.png"
+    path.write_bytes(bake_png(tiny_png(), signed_credential(crosswalk)))
+    result = run("verify", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr

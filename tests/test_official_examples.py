@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from credentials.baking import extract
 from credentials.status import Bitstring
 from credentials.verify import Outcome, StatusUnavailable, verify_credential
 from credentials.verify.resolvers import ChainResolver, DidKeyResolver, MultikeyFragmentResolver
@@ -30,6 +31,13 @@ OUTCOMES: dict[str, tuple[bool, dict[str, Outcome]]] = {
     "w3c-vc-di-eddsa-test-vectors/Ed25519Signature2020/signedEdSig.json":
         (True, {"proof": Outcome.WARNING}),
     "ob30-1edtech-validator/simple.json": (True, {"proof": Outcome.SUCCESS}),
+    # Baked badges: the credential is extracted from the image, then verified.
+    "ob30-1edtech-validator/simple-json.png": (True, {"proof": Outcome.SUCCESS}),
+    "ob30-1edtech-validator/simple-json.svg": (True, {"proof": Outcome.SUCCESS}),
+    "ob30-1edtech-validator/simple-jwt.png": (True, {"proof": Outcome.SUCCESS}),
+    "ob30-1edtech-validator/simple-jwt.svg": (True, {"proof": Outcome.SUCCESS}),
+    "ob30-1edtech-validator/simple-jwt_v1.png":
+        (True, {"proof": Outcome.WARNING, "schema": Outcome.WARNING}),
     "ob30-1edtech-validator/sd_derivedcredential.json": (True, {"proof": Outcome.SUCCESS}),
     "ob30-1edtech-validator/simple-did-key-method.json": (True, {"proof": Outcome.SUCCESS}),
     "ob30-1edtech-validator/simple-did-web-method.json": (True, {"proof": Outcome.SUCCESS}),
@@ -72,11 +80,6 @@ LATER: dict[str, tuple[str, dict[str, Outcome]]] = {
         "revoked through a 1EdTechRevocationList published only on the network, and signed by "
         "a did:web key that must be fetched: not verifiable offline",
         {"status": Outcome.WARNING}),
-    "ob30-1edtech-validator/simple-json.png": ("baked PNG: the pages issue", {}),
-    "ob30-1edtech-validator/simple-json.svg": ("baked SVG: the pages issue", {}),
-    "ob30-1edtech-validator/simple-jwt.png": ("baked VC-JWT: the pages issue", {}),
-    "ob30-1edtech-validator/simple-jwt.svg": ("baked VC-JWT: the pages issue", {}),
-    "ob30-1edtech-validator/simple-jwt_v1.png": ("baked VC-JWT: the pages issue", {}),
 }
 
 
@@ -120,6 +123,8 @@ OFFLINE = ChainResolver([DidKeyResolver(), MultikeyFragmentResolver()])
 
 
 def read_example(path: Path):
+    if path.suffix in (".png", ".svg"):
+        return extract(path.read_bytes())
     return path.read_text().strip() if path.suffix == ".jwt" else read_json(path)
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import IO
+from typing import IO, Any
 
 import click
 
+from credentials.baking import PNG_SIGNATURE, BakingError, extract
 from credentials.verify import verify_credential
 from credentials.verify.report import Outcome, VerificationReport
 
@@ -30,16 +31,30 @@ def main() -> None:
     """Open Badges 3.0 / CLR 2.0 credential tools."""
 
 
+def read_credential(data: bytes) -> Any:
+    """A credential from a file's bytes: JSON, a VC-JWT, or a baked PNG or SVG."""
+    stripped = data.strip()
+    if stripped.startswith(PNG_SIGNATURE) or stripped[:200].lstrip().startswith(b"<"):
+        return extract(stripped)
+    text = stripped.decode("utf-8")
+    if text.startswith("{"):
+        return json.loads(text)
+    if text.count(".") == 2:
+        return text
+    raise ValueError("expected JSON, a VC-JWT, or a baked PNG/SVG")
+
+
 @main.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--email", help="Also check the credential was issued to this email address.")
-def verify(file: IO[str], as_json: bool, email: str | None) -> None:
-    """Verify the credential in FILE (``-`` for standard input)."""
+def verify(file: IO[bytes], as_json: bool, email: str | None) -> None:
+    """Verify the credential in FILE (``-`` for standard input): JSON, a VC-JWT, or a baked
+    PNG/SVG badge."""
     try:
-        credential = json.load(file)
-    except ValueError as error:
-        click.echo(f"{file.name}: not JSON: {error}", err=True)
+        credential = read_credential(file.read())
+    except (ValueError, BakingError) as error:
+        click.echo(f"{file.name}: not a credential: {error}", err=True)
         sys.exit(2)
     report = verify_credential(credential, expected_email=email)
     click.echo(json.dumps(report.as_json(), indent=2) if as_json else render(report))
