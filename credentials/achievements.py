@@ -25,6 +25,13 @@ def framework_url(base_url: str, model_id: str) -> str:
     return f"{base_url.rstrip('/')}/api/v1/frameworks/{model_id}"
 
 
+def badge_url(base_url: str, model_id: str, competency_id: str, level: str | None = None,
+              extension: str = "svg") -> str:
+    """Where the service draws a competency's badge (and one per level)."""
+    path = f"{model_id}/{competency_id}" + (f"/{level}" if level else "")
+    return f"{base_url.rstrip('/')}/badges/{path}.{extension}"
+
+
 def result_description_id(achievement_id: str) -> str:
     return f"{achievement_id}#levels"
 
@@ -111,6 +118,8 @@ def build_achievement(crosswalk: Crosswalk, competency_id: str, base_url: str
                 "targetType": "ext:OnetSocOccupation",
             },
         ],
+        "image": {"id": badge_url(base_url, model.id, competency.id), "type": "Image",
+                  "caption": f"{competency.name} badge"},
         "tag": [competency.tier.name, competency.training_mode_name, model.occupation],
         "inLanguage": "en",
         "version": model.version_date,

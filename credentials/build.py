@@ -100,6 +100,7 @@ def build_achievement_credential(
     valid_until: datetime | None = None,
     salt: str | None = None,
     credential_status: Sequence[dict[str, Any]] = (),
+    image: str | None = None,
 ) -> dict[str, Any]:
     """An unsigned AchievementCredential recording ``learner``'s ``level`` in ``achievement``."""
     achieved = level_id(achievement["id"], level)
@@ -130,6 +131,9 @@ def build_achievement_credential(
             }],
         },
     }
+    if image:
+        credential["image"] = {"id": image, "type": "Image",
+                               "caption": f"{achievement['name']} ({level_name}) badge"}
     if valid_until:
         credential["validUntil"] = format_datetime(valid_until)
     if evidence:

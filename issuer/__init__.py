@@ -45,8 +45,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     # One per process: remote status lists are cached here for their ttl.
     app.extensions["status_source"] = HttpStatusListSource(app.extensions["fetcher"])
 
-    from issuer import api, openapi, public, vcapi
+    from issuer import api, badges, openapi, public, vcapi
 
-    for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp):
+    for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp):
         app.register_blueprint(blueprint)
     return app

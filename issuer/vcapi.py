@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 
+from credentials.baking import BakingError, extract
 from credentials.proofs.jwt import unwrap
 from issuer.api.requests import json_body
 from issuer.auth import current_caller
@@ -30,9 +31,20 @@ def issue() -> Any:
     return {"verifiableCredential": signed}, 201
 
 
+BAKED = ("image/png", "image/svg+xml")
+
+
 @bp.post("/credentials/verify")
 def verify_endpoint() -> Any:
-    body = json_body()
+    """Verify a credential sent as ``{"verifiableCredential": ...}``, or a baked badge sent
+    as the body itself (``image/png`` or ``image/svg+xml``)."""
+    if request.mimetype in BAKED:
+        try:
+            body = {"verifiableCredential": extract(request.get_data())}
+        except BakingError as error:
+            raise Problem(400, "Bad Request", f"no credential in the image: {error}") from None
+    else:
+        body = json_body()
     credential = body.get("verifiableCredential")
     if not isinstance(credential, dict) and unwrap(credential) is None:
         raise Problem(400, "Bad Request",

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from credentials.achievements import build_achievement
+from credentials.achievements import badge_url, build_achievement
 from credentials.build import (
     EvidenceItem,
     IssuerProfile,
@@ -111,6 +111,7 @@ def _issue(db: Session, caller: Caller, slug: str, request: CompletionRequest,
                   for e in request.evidence],
         issued_at=now,
         credential_status=status,
+        image=badge_url(base_url, model_id, competency_id, request.level),
     )
     if request.format == "jwt":
         signed, key = sign_jwt_as(db, issuer, kek, base_url, unsigned, request.algorithm)

@@ -119,14 +119,19 @@ def list_credentials(db: Session, caller: Caller, slug: str, learner: str | None
     } for credential, completion in rows]
 
 
-def credential_document(db: Session, credential_id: str) -> str:
-    """The stored JSON text of a credential, exactly as issued."""
+def credential_row(db: Session, credential_id: str) -> Credential:
+    """The stored credential, or 404 (inside the caller's transaction)."""
     try:
         uuid.UUID(credential_id)
     except ValueError:
         raise Problem(404, "Not Found", f"no credential {credential_id!r}") from None
+    row = db.get(Credential, credential_id)
+    if row is None:
+        raise Problem(404, "Not Found", f"no credential {credential_id!r}")
+    return row
+
+
+def credential_document(db: Session, credential_id: str) -> str:
+    """The stored text of a credential (JSON or VC-JWT), exactly as issued."""
     with db.begin():
-        row = db.get(Credential, credential_id)
-        if row is None:
-            raise Problem(404, "Not Found", f"no credential {credential_id!r}")
-        return row.document
+        return credential_row(db, credential_id).document
