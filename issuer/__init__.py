@@ -18,7 +18,7 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "FETCH_ALLOW_PRIVATE": False,  # tests only: let did:web reach loopback addresses
 }
-FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY")
+FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SECRET_KEY")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None,
@@ -35,7 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.json.sort_keys = False  # keep credentials in the order they were written
 
     from issuer import cli, problems, store
-    from issuer.services.keyring import load_kek
+    from issuer.services.keyring import load_kek, load_secret
 
     store.init_app(app)
     problems.init_app(app)
@@ -45,8 +45,12 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     # One per process: remote status lists are cached here for their ttl.
     app.extensions["status_source"] = HttpStatusListSource(app.extensions["fetcher"])
 
-    from issuer import api, badges, openapi, public, vcapi
+    app.secret_key = app.config.get("SECRET_KEY") or load_secret(app.instance_path)
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      SESSION_COOKIE_SECURE=app.config["PUBLIC_BASE_URL"].startswith("https"))
 
-    for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp):
+    from issuer import api, badges, desk, openapi, pages, public, vcapi
+
+    for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp, pages.bp, desk.bp):
         app.register_blueprint(blueprint)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, json
+from flask import Blueprint, Response, current_app, json, render_template, request
 
 from credentials.achievements import build_achievement
 from credentials.build import OB_CONTEXT, IssuerProfile
@@ -15,6 +15,7 @@ from issuer.services.credentials import credential_document
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import published_keys, verification_key
+from issuer.services.share import share_view
 from issuer.services.status_lists import signed_list
 from issuer.store import session, store
 from keys.did import did_web_document
@@ -103,8 +104,26 @@ def status_list(slug: str, number: int) -> Response:
     return response
 
 
+def wants_html() -> bool:
+    """A browser asking for a page (and not a download link asking for the data)."""
+    if request.args.get("format") in ("json", "jwt"):
+        return False
+    best = request.accept_mimetypes.best_match(["text/html", VC_LD_JSON, "application/json",
+                                                VC_JWT])
+    return best == "text/html" and request.accept_mimetypes["text/html"] > \
+        request.accept_mimetypes[VC_LD_JSON]
+
+
 @bp.get("/credentials/<credential_id>")
-def credential(credential_id: str) -> Response:
-    """The credential as issued: JSON-LD with a Data Integrity proof, or a VC-JWT."""
+def credential(credential_id: str) -> Response | str:
+    """The id URL: for machines the credential as issued (JSON-LD with a Data Integrity
+    proof, or a VC-JWT); for people the share page."""
+    if wants_html():
+        view = share_view(session(), store(current_app).sessions, credential_id, _base_url(),
+                          current_app.extensions["fetcher"], current_app.extensions["kek"],
+                          current_app.extensions["status_source"])
+        return render_template("share.html", view=view)
     document = credential_document(session(), credential_id)
-    return Response(document, mimetype=VC_LD_JSON if document.startswith("{") else VC_JWT)
+    response = Response(document, mimetype=VC_LD_JSON if document.startswith("{") else VC_JWT)
+    response.headers["Vary"] = "Accept"
+    return response

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import IO, Any
+from typing import IO
 
 import click
 
-from credentials.baking import PNG_SIGNATURE, BakingError, extract
+from credentials.baking import BakingError
 from credentials.verify import verify_credential
+from credentials.verify.inputs import read_credential
 from credentials.verify.report import Outcome, VerificationReport
 
 MARKS = {Outcome.SUCCESS: "ok  ", Outcome.WARNING: "warn", Outcome.FAILURE: "FAIL",
@@ -29,19 +30,6 @@ def render(report: VerificationReport) -> str:
 @click.group()
 def main() -> None:
     """Open Badges 3.0 / CLR 2.0 credential tools."""
-
-
-def read_credential(data: bytes) -> Any:
-    """A credential from a file's bytes: JSON, a VC-JWT, or a baked PNG or SVG."""
-    stripped = data.strip()
-    if stripped.startswith(PNG_SIGNATURE) or stripped[:200].lstrip().startswith(b"<"):
-        return extract(stripped)
-    text = stripped.decode("utf-8")
-    if text.startswith("{"):
-        return json.loads(text)
-    if text.count(".") == 2:
-        return text
-    raise ValueError("expected JSON, a VC-JWT, or a baked PNG/SVG")
 
 
 @main.command()

@@ -24,18 +24,30 @@ KEK_FILE = "key-encryption-key"
 JWS_ALGORITHMS = {alg: key_type for key_type, alg in KEY_TYPES.items()}
 
 
-def load_kek(configured: str | None, instance_path: str) -> KeyEncryptionKey:
-    """``KEY_ENCRYPTION_KEY`` if set; otherwise a key generated once into the instance folder
-    (mode 0600). Production deployments should set the variable and keep it elsewhere."""
-    if configured:
-        return KeyEncryptionKey.from_text(configured)
-    path = Path(instance_path) / KEK_FILE
+def instance_secret(instance_path: str, name: str) -> str:
+    """A random secret generated once into the instance folder (mode 0600), so every worker
+    of one deployment reads the same value; concurrent first starts agree on one file."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text()
         with os.fdopen(descriptor, "w") as file:
             file.write(KeyEncryptionKey.generate_text())
-    return KeyEncryptionKey.from_text(path.read_text())
+    return path.read_text()
+
+
+def load_kek(configured: str | None, instance_path: str) -> KeyEncryptionKey:
+    """``KEY_ENCRYPTION_KEY`` if set; otherwise a key generated once into the instance folder.
+    Production deployments should set the variable and keep it elsewhere."""
+    return KeyEncryptionKey.from_text(configured or instance_secret(instance_path, KEK_FILE))
+
+
+def load_secret(instance_path: str) -> str:
+    """The desk's session-signing secret when SECRET_KEY is not set."""
+    return instance_secret(instance_path, "session-secret")
 
 
 def _associated_data(issuer: Issuer, kid: str) -> bytes:

@@ -1,0 +1,163 @@
+"""The employer desk: trainers sign in with their API token and record, review, revoke and
+bundle credentials in a browser. State-changing forms carry a per-session CSRF token."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import (
+    session as cookie,
+)
+from jsonschema import Draft202012Validator
+
+from issuer.api.requests import COMPLETION
+from issuer.problems import Problem
+from issuer.services import completions, credential_status, credentials, learner_records
+from issuer.services.callers import Caller
+from issuer.services.catalog import catalog
+from issuer.services.issuers import authenticate
+from issuer.store import session, store
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+
+def _caller() -> Caller | None:
+    token = cookie.get("token")
+    if not token:
+        return None
+    with store(current_app).sessions() as db:
+        return authenticate(db, token)
+
+
+def _csrf() -> str:
+    if "csrf" not in cookie:
+        cookie["csrf"] = secrets.token_urlsafe(32)
+    return cookie["csrf"]
+
+
+def _checked(view: Callable[..., Any]) -> Callable[..., Any]:
+    """POST handlers: a valid CSRF token and a signed-in caller, or nothing happens."""
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        sent = request.form.get("csrf", "")
+        if not sent or not secrets.compare_digest(sent, cookie.get("csrf", "")):
+            abort(400, description="the form has expired; reload the page and try again")
+        caller = _caller()
+        if caller is None:
+            return redirect(url_for("desk.desk"))
+        return view(caller, *args, **kwargs)
+    return wrapper
+
+
+def _statements(data: Any, model_id: str) -> dict[str, dict[str, list[str]]]:
+    crosswalk = data.crosswalk_for(model_id)
+    return {c.id: {level.id: [e.statement.text for e in crosswalk.evidence(c.id, level.id)]
+                   for level in crosswalk.framework.levels}
+            for c in crosswalk.model.competencies}
+
+
+@bp.get("")
+def desk() -> Any:
+    caller = _caller()
+    if caller is None:
+        return render_template("desk_sign_in.html", csrf=_csrf())
+    listed = credentials.list_credentials(session(), caller, caller.issuer_slug, None,
+                                          current_app.config["PUBLIC_BASE_URL"])
+    data = catalog(session())
+    session().rollback()
+    models = list(data.models.values())
+    return render_template(
+        "desk.html", caller=caller, csrf=_csrf(), models=models,
+        statements={m.id: _statements(data, m.id) for m in models},
+        levels=[level for level in next(iter(data.frameworks.values())).levels],
+        credentials=listed)
+
+
+@bp.post("/sign-in")
+def sign_in() -> Any:
+    sent = request.form.get("csrf", "")
+    if not sent or not secrets.compare_digest(sent, cookie.get("csrf", "")):
+        abort(400, description="the form has expired; reload the page and try again")
+    token = request.form.get("token", "").strip()
+    with store(current_app).sessions() as db:
+        caller = authenticate(db, token)
+    if caller is None:
+        return render_template("desk_sign_in.html", csrf=_csrf(),
+                               error="That token is unknown or revoked."), 401
+    cookie.clear()
+    cookie["token"] = token
+    return redirect(url_for("desk.desk"))
+
+
+@bp.post("/sign-out")
+@_checked
+def sign_out(caller: Caller) -> Any:
+    cookie.clear()
+    return redirect(url_for("desk.desk"))
+
+
+@bp.post("/completions")
+@_checked
+def record(caller: Caller) -> Any:
+    form = request.form
+    body: dict[str, Any] = {
+        "learner": {"name": form.get("learner_name", ""), "email": form.get("learner_email", "")},
+        "competency": form.get("competency", ""), "level": form.get("level", ""),
+        "completedOn": form.get("completed_on", "")}
+    if form.get("evidence_name") or form.get("evidence_narrative"):
+        item = {"name": form.get("evidence_name", ""),
+                "narrative": form.get("evidence_narrative", "")}
+        if form.get("evidence_url"):
+            item["url"] = form["evidence_url"]
+        body["evidence"] = [item]
+    errors = list(Draft202012Validator(COMPLETION).iter_errors(body))
+    try:
+        if errors:
+            raise Problem(422, "Invalid", errors[0].message)
+        result = completions.record_completion(
+            session(), caller, caller.issuer_slug,
+            completions.CompletionRequest.from_json(body), body, None,
+            current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"])
+    except Problem as problem:
+        flash(f"Not recorded: {problem.detail}", "error")
+        return redirect(url_for("desk.desk"))
+    flash(f"Recorded and issued: {result.body['url']}", "ok")
+    return redirect(url_for("desk.desk", issued=result.body["credentialId"]))
+
+
+@bp.post("/credentials/<credential_id>/<any(revoke, suspend, reinstate):action>")
+@_checked
+def change(caller: Caller, credential_id: str, action: str) -> Any:
+    try:
+        credential_status.change_status(session(), caller.issuer_slug, credential_id, action,
+                                        request.form.get("reason") or None, caller)
+        flash(f"Credential {credential_id}: {action} done.", "ok")
+    except Problem as problem:
+        flash(f"Not changed: {problem.detail}", "error")
+    return redirect(url_for("desk.desk"))
+
+
+@bp.post("/clr")
+@_checked
+def build_clr(caller: Caller) -> Any:
+    try:
+        result = learner_records.build_learner_record(
+            session(), caller, caller.issuer_slug, request.form.get("email", ""), None, None,
+            current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"])
+        flash(f"Learner record built: {result.body['url']}", "ok")
+    except Problem as problem:
+        flash(f"No learner record: {problem.detail}", "error")
+    return redirect(url_for("desk.desk"))

@@ -1,0 +1,73 @@
+"""The verifier page: paste, upload or link any credential and read each check in words."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+
+from credentials.baking import BakingError
+from credentials.fetch import FetchError
+from credentials.verify.inputs import read_credential
+from issuer.problems import Problem
+from issuer.services.credentials import credential_document
+from issuer.services.verification import verify
+from issuer.store import session, store
+
+bp = Blueprint("pages", __name__)
+
+LABELS = {"schema": "Format", "proof": "Signature", "issuer": "Issuer",
+          "validity_period": "Dates", "status": "Revocation", "subject": "Recipient",
+          "embedded_credentials": "Credentials inside", "endorsements": "Endorsements"}
+RESULTS = {"success": "Passed", "warning": "Passed with a warning", "failure": "Failed",
+           "skipped": "Not applicable"}
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+def _from_url(url: str) -> bytes:
+    base = current_app.config["PUBLIC_BASE_URL"] + "/credentials/"
+    if url.startswith(base):  # ours: from the store, not over HTTP to ourselves
+        return credential_document(session(), url[len(base):].split("?")[0]).encode()
+    return current_app.extensions["fetcher"].get_bytes(
+        url, accept="application/vc+ld+json, application/vc+jwt, application/json")
+
+
+def _submitted() -> bytes:
+    upload = request.files.get("credential_file")
+    if upload and upload.filename:
+        data = upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise ValueError("the file is larger than 2 MB")
+        return data
+    text = request.form.get("credential_text", "").strip()
+    if text:
+        return text.encode()
+    url = request.form.get("credential_url", "").strip()
+    if url:
+        return _from_url(url)
+    raise ValueError("paste a credential, choose a file, or give a credential URL")
+
+
+def _checks(report: Any) -> list[dict[str, Any]]:
+    return [{"label": LABELS.get(c.name, c.name), "result": RESULTS[c.outcome.value],
+             "outcome": c.outcome.value, "message": c.message,
+             "detail": json.dumps(c.detail, indent=2) if c.detail else ""}
+            for c in report.checks]
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify_page() -> Any:
+    if request.method == "GET":
+        return render_template("verify.html", report=None, error=None)
+    try:
+        credential = read_credential(_submitted())
+    except (ValueError, BakingError, FetchError, Problem) as error:
+        message = error.detail if isinstance(error, Problem) else str(error)
+        return render_template("verify.html", report=None, error=message), 400
+    report = verify(session(), store(current_app).sessions, credential,
+                    current_app.config["PUBLIC_BASE_URL"], current_app.extensions["fetcher"],
+                    current_app.extensions["kek"], current_app.extensions["status_source"])
+    name = credential.get("name") if isinstance(credential, dict) else "VC-JWT credential"
+    return render_template("verify.html", report=report, checks=_checks(report), name=name,
+                           error=None)

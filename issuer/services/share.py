@@ -1,0 +1,133 @@
+"""What the share page shows about a credential, in words for people."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from sqlalchemy.orm import Session, sessionmaker
+
+from credentials.dates import parse_datetime
+from credentials.fetch import SafeFetcher
+from credentials.proofs.jwt import decode_jwt
+from credentials.verify import VerificationReport
+from credentials.verify.report import Outcome
+from credentials.verify.status_check import HttpStatusListSource
+from issuer.services.credentials import credential_document
+from issuer.services.identifiers import credential_url
+from issuer.services.verification import verify
+from keys.encryption import KeyEncryptionKey
+
+
+@dataclass
+class ShareView:
+    url: str
+    json_url: str
+    is_jwt: bool
+    title: str
+    summary: str
+    issuer: str
+    issued: str
+    status_line: str
+    status_class: str
+    badge_svg: str
+    badge_png: str
+    badge_alt: str
+    baked_png: str
+    baked_svg: str
+    linkedin: str
+    qr_svg: str
+    learner: str | None = None
+    competency: str | None = None
+    definition: str | None = None
+    level: str | None = None
+    model: str | None = None
+    completed: str | None = None
+    statements: list[str] = field(default_factory=list)
+    attribution: str | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+
+def status_line(report: VerificationReport, issuer: str) -> tuple[str, str]:
+    """One sentence a person can act on, and how to colour it."""
+    status = report.check("status")
+    if status.outcome is Outcome.FAILURE and status.message.startswith(("revoked",
+                                                                      "suspended")):
+        word = "revoked" if status.message.startswith("revoked") else "suspended"
+        return f"This credential has been {word} by {issuer}. Do not rely on it.", "bad"
+    if not report.verified:
+        first = report.errors[0] if report.errors else "a check failed"
+        return f"This credential does not verify: {first}", "bad"
+    parts = ["signature valid"]
+    parts.append("not revoked" if status.outcome is Outcome.SUCCESS else "status not checked")
+    return f"Verified just now: {', '.join(parts)}, issued by {issuer}.", "ok"
+
+
+def _date(value: Any) -> str:
+    moment = parse_datetime(value)
+    return moment.strftime("%d %B %Y") if moment else str(value or "")
+
+
+def _learner(subject: dict[str, Any]) -> str | None:
+    for identity in subject.get("identifier", []) or []:
+        if identity.get("identityType") == "name" and not identity.get("hashed"):
+            return identity.get("identityHash")
+    return None
+
+
+def share_view(db: Session, sessions: sessionmaker[Session], credential_id: str,
+               base_url: str, fetcher: SafeFetcher, kek: KeyEncryptionKey,
+               status_source: HttpStatusListSource) -> ShareView:
+    document = credential_document(db, credential_id)
+    is_jwt = not document.startswith("{")
+    credential = decode_jwt(document).credential if is_jwt else json.loads(document)
+    report = verify(db, sessions, document if is_jwt else credential, base_url, fetcher, kek,
+                    status_source)
+    issuer = credential.get("issuer", {})
+    issuer_name = issuer.get("name", issuer.get("id", "")) if isinstance(issuer, dict) \
+        else str(issuer)
+    line, css = status_line(report, issuer_name)
+    url = credential_url(base_url, credential_id)
+    subject = credential.get("credentialSubject", {})
+    achievement = subject.get("achievement", {}) if isinstance(subject, dict) else {}
+    name = credential.get("name", "Credential")
+    issued = _date(credential.get("validFrom") or credential.get("issuanceDate"))
+    image = credential.get("image", {}).get("id") or f"{url}/badge.svg"
+    moment = parse_datetime(credential.get("validFrom"))
+    linkedin = "https://www.linkedin.com/profile/add?" + urlencode({
+        "startTask": "CERTIFICATION_NAME", "name": name, "organizationName": issuer_name,
+        "issueYear": moment.year if moment else "", "issueMonth": moment.month if moment else "",
+        "certUrl": url, "certId": credential_id})
+    qr = io.BytesIO()
+    segno.make(url, error="m").save(qr, kind="svg", xmldecl=False, svgns=True, scale=4,
+                                    title="QR code for this credential's link")
+    view = ShareView(
+        url=url, json_url=f"{url}?format=json", is_jwt=is_jwt, title=name,
+        summary=credential.get("description", name), issuer=issuer_name, issued=issued,
+        status_line=line, status_class=css, badge_svg=image,
+        badge_png=image.removesuffix(".svg") + ".png",
+        badge_alt=f"Badge: {name}", baked_png=f"{url}/badge.png", baked_svg=f"{url}/badge.svg",
+        linkedin=linkedin, qr_svg=qr.getvalue().decode(), learner=_learner(subject)
+        if isinstance(subject, dict) else None)
+    if achievement.get("achievementType") == "Competency":
+        view.competency = achievement.get("name")
+        view.definition = achievement.get("description")
+        result = (subject.get("result") or [{}])[0]
+        levels = {level["id"]: level for description in achievement.get("resultDescription",
+                                                                         [])
+                  for level in description.get("rubricCriterionLevel", [])}
+        achieved = levels.get(result.get("achievedLevel"), {})
+        view.level = achieved.get("name")
+        view.statements = [a.get("targetDescription", "") for a in achieved.get("alignment", [])]
+        view.attribution = achieved.get("description", "").rpartition("Source: ")[2] or None
+        view.model = next((a.get("targetFramework") for a in achievement.get("alignment", [])
+                           if a.get("targetType") == "ceasn:Competency"), None)
+        view.completed = _date(subject.get("activityEndDate"))
+    view.evidence = [{"name": e.get("name", "Evidence"), "narrative": e.get("narrative", ""),
+                      "url": e.get("id") if str(e.get("id", "")).startswith("http") else None}
+                     for e in credential.get("evidence", []) or []]
+    return view
