@@ -144,7 +144,8 @@ def change(caller: Caller, credential_id: str, action: str) -> Any:
     try:
         credential_status.change_status(session(), caller.issuer_slug, credential_id, action,
                                         request.form.get("reason") or None, caller)
-        flash(f"Credential {credential_id}: {action} done.", "ok")
+        done = {"revoke": "revoked", "suspend": "suspended", "reinstate": "reinstated"}[action]
+        flash(f"Credential {credential_id} {done}.", "ok")
     except Problem as problem:
         flash(f"Not changed: {problem.detail}", "error")
     return redirect(url_for("desk.desk"))

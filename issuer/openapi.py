@@ -179,8 +179,30 @@ def document(base_url: str) -> dict[str, Any]:
                            "application/vc+jwt for a VC-JWT)",
                 "parameters": [{"name": "id", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "the signed credential", "content": {
-                    "application/vc+ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
+                "responses": {"200": {"description": "the signed credential; a browser "
+                                      "(Accept: text/html, no ?format=json) gets the share page",
+                                      "content": {
+                    "application/vc+ld+json": {"schema": OBJECT},
+                    "application/vc+jwt": {"schema": {"type": "string"}},
+                    "text/html": {"schema": {"type": "string"}}}}, **_errors(404)}}},
+            "/verify": {
+                "get": {"summary": "The verifier page (HTML form)",
+                        "responses": {"200": {"description": "the page", "content": {
+                            "text/html": {"schema": {"type": "string"}}}}}},
+                "post": {"summary": "Verify a pasted, uploaded or linked credential; "
+                                    "the result as a page",
+                         "requestBody": {"content": {"multipart/form-data": {"schema": {
+                             "type": "object", "properties": {
+                                 "credential_text": {"type": "string"},
+                                 "credential_file": {"type": "string", "format": "binary"},
+                                 "credential_url": {"type": "string", "format": "uri"}}}}}},
+                         "responses": {"200": {"description": "the report as a page",
+                                               "content": {"text/html": {
+                                                   "schema": {"type": "string"}}}},
+                                       "400": {"description": "nothing usable was given; "
+                                                              "the page says why",
+                                               "content": {"text/html": {
+                                                   "schema": {"type": "string"}}}}}}},
             "/status/{slug}/{list}": {"get": {
                 "summary": "A signed BitstringStatusListCredential (cacheable for its ttl)",
                 "parameters": [SLUG, {"name": "list", "in": "path", "required": True,

@@ -49,6 +49,28 @@ def _submitted() -> bytes:
     raise ValueError("paste a credential, choose a file, or give a credential URL")
 
 
+PLAIN_FAILURES = {
+    "proof": "the signature does not match: the credential was changed after it was signed, "
+             "or was not signed by the key it names",
+    "issuer": "it was not signed by a key of the issuer it names",
+    "validity_period": "it is outside its validity period (expired, or not yet valid)",
+    "schema": "it is not a well-formed Open Badges 3.0 or CLR 2.0 credential",
+    "embedded_credentials": "a credential inside it did not verify",
+}
+
+
+def _headline(report: Any) -> str:
+    """The first failed check in a sentence a person can act on."""
+    failed = next((c for c in report.checks if c.outcome.value == "failure"), None)
+    if failed is None:
+        return report.errors[0] if report.errors else "it could not be checked"
+    if failed.name == "status":
+        for state in ("revoked", "suspended"):
+            if failed.message.startswith(state):
+                return f"the issuer has {state} this credential"
+    return PLAIN_FAILURES.get(failed.name, failed.message)
+
+
 def _checks(report: Any) -> list[dict[str, Any]]:
     return [{"label": LABELS.get(c.name, c.name), "result": RESULTS[c.outcome.value],
              "outcome": c.outcome.value, "message": c.message,
@@ -70,4 +92,4 @@ def verify_page() -> Any:
                     current_app.extensions["kek"], current_app.extensions["status_source"])
     name = credential.get("name") if isinstance(credential, dict) else "VC-JWT credential"
     return render_template("verify.html", report=report, checks=_checks(report), name=name,
-                           error=None)
+                           headline=None if report.verified else _headline(report), error=None)

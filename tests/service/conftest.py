@@ -23,6 +23,7 @@ from issuer.store.models import (
     Credential,
     IdempotencyRecord,
 )
+from tests.service.live import LiveServer, live_server
 
 BASE = "http://localhost:5000"
 MODEL = "mn-dli-psychiatric-mental-health-technician-inpatient"
@@ -90,3 +91,9 @@ def completion_body(**changes: object) -> dict:
     }
     body.update(changes)
     return body
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    """gunicorn serving a fresh store on a free loopback port."""
+    yield from live_server(tmp_path)
