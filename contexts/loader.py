@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cachetools import LRUCache
 from pyld.context_resolver import ContextResolver
@@ -22,6 +22,7 @@ from pyld.context_resolver import ContextResolver
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "MANIFEST"
 DOCUMENTS = HERE / "documents"
+T = TypeVar("T")
 
 
 class DocumentNotAllowed(LookupError):
@@ -90,6 +91,15 @@ class StaticDocumentLoader:
         if cache is None:
             cache = self._local.cache = LRUCache(maxsize=256)
         return cache
+
+    def per_thread(self, name: str, factory: Callable[[], T]) -> T:
+        """This thread's ``name`` object for this loader, made by ``factory`` on first use
+        (memos built from this loader's documents, say)."""
+        state = getattr(self._local, name, None)
+        if state is None:
+            state = factory()
+            setattr(self._local, name, state)
+        return state
 
     def document(self, url: str) -> Mapping[str, Any]:
         """The document for ``url``, or :class:`DocumentNotAllowed`."""

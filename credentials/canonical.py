@@ -14,6 +14,8 @@ from typing import Any
 from pyld import jsonld
 
 from contexts import DEFAULT_LOADER, DocumentNotAllowed, StaticDocumentLoader
+from credentials.jsonld_quads import ContextMemo, Unsupported, to_quads
+from credentials.rdfc import CanonicalizationTooComplex, canonical_nquads
 
 
 class CanonicalizationError(ValueError):
@@ -86,7 +88,25 @@ def expand_safely(document: Mapping[str, Any], loader: StaticDocumentLoader = DE
 
 def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEFAULT_LOADER
                  ) -> str:
-    """Canonical N-Quads (RDFC-1.0) of a JSON-LD document, refusing unsafe documents."""
+    """Canonical N-Quads (RDFC-1.0) of a JSON-LD document, refusing unsafe documents.
+
+    The direct walker handles the shapes credentials take; whatever it leaves (and every
+    document safe mode refuses) goes through pyld, so the answer is pyld's either way.
+    """
+    memo = loader.per_thread("quad_memo", lambda: ContextMemo(loader))
+    try:
+        quads = to_quads(document, memo)
+    except Unsupported:
+        return canonicalize_with_pyld(document, loader)
+    try:
+        return canonical_nquads(quads)
+    except CanonicalizationTooComplex as error:
+        raise CanonicalizationError(str(error)) from error
+
+
+def canonicalize_with_pyld(document: Mapping[str, Any],
+                           loader: StaticDocumentLoader = DEFAULT_LOADER) -> str:
+    """The reference path: pyld's expansion, toRdf and URDNA2015, in safe mode."""
     options = {**loader.jsonld_options(), "algorithm": "URDNA2015",
                "format": "application/n-quads"}
     try:

@@ -1,0 +1,341 @@
+"""JSON-LD straight to RDF quads, for the shapes credentials take.
+
+pyld spends most of a credential's canonicalization in expansion: it re-processes the same
+type-scoped contexts at every node and copies dictionaries on the way, then builds a node map
+before writing a single quad. This walker visits the compact document once, following pyld's
+expansion (``_expand``, ``_prepare_nested_context``, ``_expand_object``) step for step, and
+writes quads as it goes. It reuses pyld's own context processing, IRI expansion and literal
+conversion, so the terms mean exactly what they mean to pyld; what it adds is memoisation,
+which is sound because pyld's active contexts are immutable.
+
+Anything outside that subset (value objects, ``@list``/``@set``/``@graph``/``@nest``/
+``@reverse``/``@included`` keywords, index, language, id and type maps, ``@json``, language
+tagging, and every case that safe mode would refuse) raises :class:`Unsupported`; the caller
+then falls back to pyld, which decides exactly as before.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyld import jsonld
+from pyld.nquads import escape
+
+from contexts import StaticDocumentLoader
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDF_FIRST = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>"
+RDF_REST = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>"
+RDF_NIL = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil>"
+UNSUPPORTED_CONTAINERS = frozenset({"@language", "@index", "@id", "@type"})
+
+# A quad as serialised N-Quads terms: subject, predicate, object, graph ("" for the default
+# graph). Blank nodes are "_:...", IRIs "<...>", literals start with a double quote.
+Quad = tuple[str, str, str, str]
+
+
+class Unsupported(Exception):
+    """The document needs JSON-LD features this walker leaves to pyld."""
+
+
+def is_absolute_iri(value: str) -> bool:
+    scheme, colon, _ = value.partition(":")
+    return bool(colon) and scheme[:1].isalpha() and all(
+        c.isalnum() or c in "+-." for c in scheme)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """What an active context says about one key, looked up once."""
+    iri: str | None
+    type: str | None
+    containers: frozenset[str]
+    scoped: Any  # the term's own (property-scoped) context, or None
+    tagged: bool  # a default language or direction applies to its strings
+    reverse: bool
+
+
+class ContextMemo:
+    """Per loader and thread: context transitions, term lookups and IRI expansions.
+
+    Entries keyed by ``id()`` keep the objects they were made from, so an identifier is never
+    mistaken for a later object's; the whole memo is dropped when it grows past ``LIMIT``.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self, loader: StaticDocumentLoader) -> None:
+        self.processor = jsonld.JsonLdProcessor()
+        self.options = {**loader.jsonld_options(), "isFrame": False,
+                        "keepFreeFloatingNodes": False, "processingMode": "json-ld-1.1",
+                        "extractAllScripts": False, "produceGeneralizedRdf": False}
+        self.initial = self.processor._get_initial_context(self.options)
+        self._transitions: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
+        self._terms: dict[int, tuple[Any, dict[str | None, Term]]] = {}
+        self._iris: dict[int, tuple[Any, dict[tuple[str, bool], str | None]]] = {}
+
+    def _trim(self) -> None:
+        if len(self._transitions) + len(self._terms) + len(self._iris) > self.LIMIT:
+            self._transitions.clear()
+            self._terms.clear()
+            self._iris.clear()
+
+    def process(self, active: Any, local: Any, override_protected: bool = False,
+                propagate: bool = True) -> Any:
+        """pyld's ``_process_context``, once per (context, local context, flags)."""
+        if isinstance(local, str):
+            local_key: Any = local
+        elif isinstance(local, list) and all(isinstance(c, str) for c in local):
+            local_key = tuple(local)
+        else:
+            local_key = ("object", id(local))
+        key = (id(active), local_key, override_protected, propagate)
+        entry = self._transitions.get(key)
+        if entry is not None and entry[0] is active and (
+                not isinstance(local_key, tuple) or local_key[:1] != ("object",)
+                or entry[1] is local):
+            return entry[2]
+        self._trim()
+        result = self.processor._process_context(
+            active, local, self.options, override_protected=override_protected,
+            propagate=propagate)
+        self._transitions[key] = (active, local, result)
+        return result
+
+    def iri(self, ctx: Any, value: str, vocab: bool) -> str | None:
+        """pyld's ``_expand_iri`` with no document base (relative IRIs stay relative)."""
+        entry = self._iris.get(id(ctx))
+        if entry is None or entry[0] is not ctx:
+            self._trim()
+            entry = self._iris[id(ctx)] = (ctx, {})
+        memo = entry[1]
+        key = (value, vocab)
+        if key not in memo:
+            memo[key] = self.processor._expand_iri(ctx, value, base=None, vocab=vocab)
+        return memo[key]
+
+    def term(self, ctx: Any, key: str | None) -> Term:
+        entry = self._terms.get(id(ctx))
+        if entry is None or entry[0] is not ctx:
+            self._trim()
+            entry = self._terms[id(ctx)] = (ctx, {})
+        memo = entry[1]
+        term = memo.get(key)
+        if term is None:
+            value = jsonld.JsonLdProcessor.get_context_value
+            mapping = ctx["mappings"].get(key) if key is not None else None
+            term = memo[key] = Term(
+                iri=self.iri(ctx, key, True) if key is not None else None,
+                type=value(ctx, key, "@type"),
+                containers=frozenset(jsonld.JsonLdProcessor.arrayify(
+                    value(ctx, key, "@container"))),
+                scoped=value(ctx, key, "@context"),
+                tagged=value(ctx, key, "@language") is not None
+                or value(ctx, key, "@direction") is not None,
+                reverse=bool(mapping and mapping.get("reverse")))
+        return term
+
+
+class QuadWriter:
+    """One document's walk: blank node labels, and the quads written so far."""
+
+    def __init__(self, memo: ContextMemo) -> None:
+        self.memo = memo
+        self.quads: set[Quad] = set()
+        self._counter = itertools.count()
+        self._labels: dict[str, str] = {}
+
+    def blank(self) -> str:
+        return f"_:b{next(self._counter)}"
+
+    def _node_id(self, value: str | None) -> str:
+        """A subject or object term for an expanded identifier, refusing what safe mode
+        refuses (relative IRIs, undefined terms)."""
+        if value is None:
+            raise Unsupported("identifier expands to nothing")
+        if value.startswith("_:"):
+            if value not in self._labels:
+                self._labels[value] = self.blank()
+            return self._labels[value]
+        if not is_absolute_iri(value) or any(c in value for c in '<>" {}|\\^`\n'):
+            raise Unsupported(f"not an absolute IRI: {value!r}")
+        return f"<{value}>"
+
+    def document(self, document: Any) -> set[Quad]:
+        for item in self._values(self.memo.initial, None, document, False, ""):
+            if item[0] == "literal":
+                raise Unsupported("top-level literal")
+        return self.quads
+
+    # -- values -------------------------------------------------------------------------
+
+    def _values(self, ctx: Any, prop: str | None, element: Any, inside_list: bool,
+                graph: str, graph_items: bool = False) -> Iterator[tuple[str, Any]]:
+        """Expanded items of ``element`` as ("node", term) or ("literal", term); with
+        ``graph_items`` each node goes into a graph of its own and
+        the item names that graph."""
+        if element is None:
+            return
+        if isinstance(element, list):
+            inside = inside_list or "@list" in self.memo.term(ctx, prop).containers
+            for item in element:
+                if inside and isinstance(item, list):
+                    raise Unsupported("list of lists")
+                yield from self._values(ctx, prop, item, inside, graph, graph_items)
+            return
+        if isinstance(element, dict):
+            if graph_items:
+                named = self.blank()
+                self._node(ctx, prop, element, named)
+                yield ("node", named)
+            else:
+                yield ("node", self._node(ctx, prop, element, graph))
+            return
+        if not inside_list and prop is None:
+            return  # free-floating scalar: dropped by expansion
+        item = self._scalar(ctx, prop, element)
+        if graph_items:
+            if item[0] != "node":
+                raise Unsupported("literal in a graph container")
+            yield ("node", self.blank())  # a graph holding only a reference: no quads
+            return
+        yield item
+
+    def _scalar(self, ctx: Any, prop: str | None, value: Any) -> tuple[str, str]:
+        """pyld's ``_expand_value`` then ``_object_to_rdf``, for one JSON scalar."""
+        term = self.memo.term(ctx, prop)
+        if term.iri is None or term.iri.startswith("@"):
+            raise Unsupported(f"scalar under keyword {prop!r}")
+        if isinstance(value, str) and term.type in ("@id", "@vocab"):
+            return ("node", self._node_id(self.memo.iri(ctx, value, term.type == "@vocab")))
+        if term.type == "@json":
+            raise Unsupported("@json literal")
+        datatype = term.type if term.type not in (None, "@id", "@vocab", "@none") else None
+        if isinstance(value, str):
+            if datatype is None and term.tagged:
+                raise Unsupported("language-tagged string")
+            if datatype != XSD_DOUBLE:
+                return ("literal", self._literal(value, datatype or XSD_STRING))
+        item = {"@value": value, **({"@type": datatype} if datatype else {})}
+        converted = self.memo.processor._object_to_rdf(item, None, [], self.memo.options)
+        return ("literal", self._literal(converted["value"], converted["datatype"]))
+
+    @staticmethod
+    def _literal(value: str, datatype: str) -> str:
+        if datatype == XSD_STRING:
+            return f'"{escape(value)}"'
+        if datatype == RDF_LANGSTRING or not is_absolute_iri(datatype):
+            raise Unsupported(f"datatype {datatype!r}")
+        return f'"{escape(value)}"^^<{datatype}>'
+
+    # -- node objects ---------------------------------------------------------------------
+
+    def _node(self, ctx: Any, prop: str | None, element: dict[str, Any], graph: str) -> str:
+        """Expand one node object in ``graph``, write its quads, return its subject."""
+        memo = self.memo
+        property_scoped = memo.term(ctx, prop).scoped if prop is not None else None
+        previous = ctx.get("previousContext")
+        revert = True
+        if previous is not None and len(element) <= 2 and "@context" not in element:
+            for key in sorted(element):
+                expanded = memo.iri(ctx, key, True)
+                if expanded == "@value":
+                    raise Unsupported("value object")
+                if expanded == "@id" and len(element) == 1:
+                    revert = False
+                    break
+        if revert and previous is not None:
+            ctx = previous
+        if property_scoped is not None:
+            ctx = memo.process(ctx, property_scoped, override_protected=True)
+        if "@context" in element:
+            ctx = memo.process(ctx, element["@context"])
+        type_scoped = ctx
+        for key, value in sorted(element.items()):
+            if memo.iri(ctx, key, True) != "@type":
+                continue
+            types = value if isinstance(value, list) else [value]
+            for type_ in sorted(t for t in types if isinstance(t, str)):
+                scoped = memo.term(type_scoped, type_).scoped
+                if scoped is not None and scoped is not False:
+                    ctx = memo.process(ctx, scoped, propagate=False)
+
+        subject: str | None = None
+        pending: list[tuple[str, str]] = []
+        for key, value in sorted(element.items()):
+            if key == "@context":
+                continue
+            expanded = memo.iri(ctx, key, True)
+            if expanded is None:
+                raise Unsupported(f"undefined term {key!r}")
+            if expanded.startswith("@"):
+                if expanded == "@id":
+                    if not isinstance(value, str):
+                        raise Unsupported("@id that is not a string")
+                    if subject is not None:
+                        raise Unsupported("colliding @id keys")
+                    subject = self._node_id(memo.iri(ctx, value, False))
+                elif expanded == "@type":
+                    for type_ in value if isinstance(value, list) else [value]:
+                        if not isinstance(type_, str):
+                            raise Unsupported("@type that is not a string")
+                        pending.append((RDF_TYPE, self._node_id(
+                            memo.iri(type_scoped, type_, True))))
+                else:
+                    raise Unsupported(f"keyword {expanded}")
+                continue
+            if not is_absolute_iri(expanded):
+                raise Unsupported(f"term {key!r} expands to {expanded!r}")
+            pending.extend(self._property(ctx, key, expanded, value, graph))
+
+        subject = subject or self.blank()
+        for predicate, obj in pending:
+            self.quads.add((subject, predicate, obj, graph))
+        return subject
+
+    def _property(self, ctx: Any, key: str, expanded: str, value: Any, graph: str
+                  ) -> Iterator[tuple[str, str]]:
+        term = self.memo.term(ctx, key)
+        if term.containers & UNSUPPORTED_CONTAINERS or term.type == "@json" or term.reverse:
+            raise Unsupported(f"term {key!r} needs a container or form left to pyld")
+        term_ctx = ctx
+        if term.scoped is not None:
+            term_ctx = self.memo.process(ctx, term.scoped, override_protected=True)
+        predicate = f"<{expanded}>"
+        if "@graph" in term.containers:
+            if "@list" in term.containers:
+                raise Unsupported("list in a graph container")
+            for _kind, named in self._values(term_ctx, key, value, False, graph, True):
+                yield (predicate, named)
+            return
+        items = list(self._values(term_ctx, key, value, False, graph))
+        if "@list" in term.containers:
+            yield (predicate, self._list([obj for _kind, obj in items], graph))
+            return
+        for _kind, obj in items:
+            yield (predicate, obj)
+
+    def _list(self, items: list[str], graph: str) -> str:
+        """An RDF collection of ``items``; returns its head."""
+        if not items:
+            return RDF_NIL
+        nodes = [self.blank() for _ in items]
+        for index, obj in enumerate(items):
+            self.quads.add((nodes[index], RDF_FIRST, obj, graph))
+            following = nodes[index + 1] if index + 1 < len(items) else RDF_NIL
+            self.quads.add((nodes[index], RDF_REST, following, graph))
+        return nodes[0]
+
+
+def to_quads(document: Mapping[str, Any], memo: ContextMemo) -> set[Quad]:
+    """The RDF dataset of ``document``, or :class:`Unsupported`."""
+    try:
+        return QuadWriter(memo).document(document)
+    except (jsonld.JsonLdError, KeyError, TypeError, AttributeError, ValueError) as error:
+        raise Unsupported(str(error)) from error
