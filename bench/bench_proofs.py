@@ -1,5 +1,8 @@
-"""Sign and verify throughput for an OB 3.0 credential: cold vs warm context cache, against a
-baseline of plain pyld (jsonld.normalize with a static loader) measured in the same run.
+"""Canonicalizations, signs and verifies per second on one core, each beside plain pyld
+(``jsonld.normalize`` with a static loader) measured in the same run, for:
+
+(a) the service's own DLI competency credential, (b) the official ``complete.json`` example
+(../shared/standards, skipped when absent), (c) a CLR with 25 embedded credentials.
 
 Run with ``make bench``. Not part of ``make test``: numbers, not pass/fail.
 """
@@ -7,9 +10,12 @@ Run with ``make bench``. Not part of ``make test``: numbers, not pass/fail.
 from __future__ import annotations
 
 import hashlib
+import json
+import resource
 import statistics
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,152 +24,156 @@ from pyld import jsonld
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from contexts import StaticDocumentLoader, bundled_document
+from credentials.build import IssuerProfile, Learner
+from credentials.canonical import canonicalize
+from credentials.clr import build_clr_credential
 from credentials.frameworks import bundled_catalog
 from credentials.proofs import EDDSA_RDFC_2022, create_proof, verify_proof
 from credentials.proofs.data_integrity import proof_config_for_verification
+from credentials.verify import verify_credential
+from credentials.verify.resolvers import ChainResolver, DidKeyResolver
 from keys.multibase import decode_base58btc, encode_base58btc
 from tests.factories import did_key_signer, unsigned_credential
 
+ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
 MODEL = "mn-dli-psychiatric-mental-health-technician-inpatient"
+COMPLETE = ROOT.parent / "shared/standards/examples/ob30-1edtech-validator/complete.json"
+PLAIN = {"algorithm": "URDNA2015", "format": "application/n-quads",
+         "documentLoader": lambda url, options=None: {
+             "contextUrl": None, "documentUrl": url, "document": bundled_document(url)}}
 
 
-def rate(action: Callable[[], object], seconds: float = SECONDS) -> tuple[float, float]:
-    """Operations per second (median of 5 slices) and the median latency in ms."""
+def rate(action: Callable[[], object], seconds: float = SECONDS) -> float:
+    """Operations per second: the median of at least 5 timed calls over ``seconds``."""
+    action()  # outside the timing: imports, first context loads
     timings: list[float] = []
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline or len(timings) < 5:
         start = time.perf_counter()
         action()
         timings.append(time.perf_counter() - start)
-    per_op = statistics.median(timings)
-    return 1 / per_op, per_op * 1000
-
-
-def plain_pyld_loader(url: str, options: object = None) -> dict:
-    return {"contextUrl": None, "documentUrl": url, "document": bundled_document(url)}
+    return 1 / statistics.median(timings)
 
 
 def plain_hash(document: dict, config: dict) -> bytes:
-    options = {"algorithm": "URDNA2015", "format": "application/n-quads",
-               "documentLoader": plain_pyld_loader}
-    canonical_document = jsonld.normalize(document, options)
-    canonical_config = jsonld.normalize(config, options)
-    return (hashlib.sha256(canonical_config.encode()).digest()
-            + hashlib.sha256(canonical_document.encode()).digest())
+    return (hashlib.sha256(jsonld.normalize(config, PLAIN).encode()).digest()
+            + hashlib.sha256(jsonld.normalize(document, PLAIN).encode()).digest())
+
+
+class Case:
+    """One document: its unsigned form, its signed form, and the embedded credentials whose
+    proofs a verifier checks too (the CLR's)."""
+
+    def __init__(self, name: str, unsigned: dict, embedded: list[dict] | None = None) -> None:
+        self.name = name
+        self.unsigned = unsigned
+        self.embedded = embedded or []
+        self.signer = did_key_signer()
+        self.signed = create_proof(unsigned, EDDSA_RDFC_2022, self.signer)
+        self.proof = self.signed["proof"]
+        self.config = proof_config_for_verification(unsigned, self.proof)
+        self.size = len(json.dumps(self.signed))
+
+    def pairs(self, loader: StaticDocumentLoader) -> list[tuple[str, Callable, Callable]]:
+        """(operation, plain pyld, ours) for canonicalize, sign and verify."""
+        key, signer = self.signer.verification_key, self.signer
+        signature = decode_base58btc(self.proof["proofValue"])
+        inner = [({k: v for k, v in c.items() if k != "proof"}, c["proof"])
+                 for c in self.embedded]
+
+        def plain_verify() -> None:
+            assert key.verify(signature, plain_hash(self.unsigned, self.config))
+            for document, proof in inner:
+                config = proof_config_for_verification(document, proof)
+                assert key.verify(decode_base58btc(proof["proofValue"]),
+                                  plain_hash(document, config))
+
+        def ours_verify() -> None:
+            verify_proof(self.signed, self.proof, EDDSA_RDFC_2022, key, loader)  # raises
+            for credential in self.embedded:
+                verify_proof(credential, credential["proof"], EDDSA_RDFC_2022, key,
+                             loader)
+
+        return [
+            ("canonicalize", lambda: jsonld.normalize(self.unsigned, PLAIN),
+             lambda: canonicalize(self.unsigned, loader)),
+            ("sign", lambda: encode_base58btc(signer.sign(plain_hash(self.unsigned,
+                                                                     self.config))),
+             lambda: create_proof(self.unsigned, EDDSA_RDFC_2022, signer, loader)),
+            ("verify" + (f" (+{len(inner)} inside)" if inner else ""), plain_verify,
+             ours_verify),
+        ]
+
+
+def cases() -> list[Case]:
+    crosswalk = bundled_catalog().crosswalk_for(MODEL)
+    found = [Case("(a) DLI credential", unsigned_credential(crosswalk))]
+    if COMPLETE.is_file():
+        complete = json.loads(COMPLETE.read_text())
+        found.append(Case("(b) complete.json", {k: v for k, v in complete.items()
+                                                if k != "proof"}))
+    else:
+        print(f"(b) complete.json skipped: {COMPLETE} not present")
+    signer = did_key_signer()
+    embedded = [create_proof(unsigned_credential(crosswalk, c.id, "proficient"),
+                             EDDSA_RDFC_2022, signer) for c in crosswalk.model.competencies]
+    clr = build_clr_credential(
+        credential_id="urn:uuid:6e0c9a43-55b4-4a57-9f0d-3c1d7e3f8a11",
+        issuer=IssuerProfile(signer.controller, "Riverbend"),
+        learner=Learner("Jordan Rivera", "jordan@example.com"), credentials=embedded,
+        crosswalk=crosswalk, base_url="https://credentials.example.org", salt="00")
+    found.append(Case("(c) CLR(25)", clr, embedded))
+    return found
 
 
 def main() -> None:
-    crosswalk = bundled_catalog().crosswalk_for(MODEL)
-    unsigned = unsigned_credential(crosswalk)
-    signer = did_key_signer()
-    key = signer.verification_key
-    signed = create_proof(unsigned, EDDSA_RDFC_2022, signer, created="2026-11-03T15:00:00Z")
-    proof = signed["proof"]
-    config = proof_config_for_verification(unsigned, proof)
-    signature = decode_base58btc(proof["proofValue"])
+    warm = StaticDocumentLoader()
+    print(f"one core, warm context cache, {SECONDS:.0f}s per figure; ops/s (higher is better)")
+    print(f"{'document':20} {'KiB':>5} {'operation':22} {'plain pyld':>11} {'ours':>9} "
+          f"{'ratio':>7}")
+    all_cases = cases()
+    for case in all_cases:
+        for operation, plain, ours in case.pairs(warm):
+            base, fast = rate(plain), rate(ours)
+            print(f"{case.name:20} {case.size / 1024:5.0f} {operation:22} {base:11.1f} "
+                  f"{fast:9.1f} {fast / base:6.2f}x")
 
-    def baseline_sign() -> object:
-        return encode_base58btc(signer.sign(plain_hash(unsigned, config)))
+    own = all_cases[0]
 
-    def baseline_verify() -> object:
-        assert key.verify(signature, plain_hash(unsigned, config))
-
-    def cold_loader() -> StaticDocumentLoader:
+    def cold_sign() -> None:
         bundled_document.cache_clear()
-        return StaticDocumentLoader()
+        create_proof(own.unsigned, EDDSA_RDFC_2022, own.signer, StaticDocumentLoader())
 
-    warm = StaticDocumentLoader()
-    cases = [
-        ("sign", "plain pyld (baseline)", baseline_sign),
-        ("sign", "ours, cold context cache",
-         lambda: create_proof(unsigned, EDDSA_RDFC_2022, signer, cold_loader())),
-        ("sign", "ours, warm context cache",
-         lambda: create_proof(unsigned, EDDSA_RDFC_2022, signer, warm)),
-        ("verify", "plain pyld (baseline)", baseline_verify),
-        ("verify", "ours, cold context cache",
-         lambda: verify_proof(signed, proof, EDDSA_RDFC_2022, key, cold_loader())),
-        ("verify", "ours, warm context cache",
-         lambda: verify_proof(signed, proof, EDDSA_RDFC_2022, key, warm)),
-    ]
-    size = len(str(signed))
-    print(f"OB 3.0 AchievementCredential (De-escalation, Developing), ~{size} bytes of JSON; "
-          f"one core; {SECONDS:.0f}s per figure")
-    header = ("operation", "implementation", "creds/s", "ms/cred", "vs baseline")
-    print(f"{header[0]:8} {header[1]:28} {header[2]:>9} {header[3]:>9} {header[4]:>12}")
-    baseline: dict[str, float] = {}
-    for operation, label, action in cases:
-        action()  # first call outside the timing: imports, file reads
-        per_second, ms = rate(action)
-        baseline.setdefault(operation, per_second)
-        ratio = per_second / baseline[operation]
-        print(f"{operation:8} {label:28} {per_second:9.1f} {ms:9.2f} {ratio:11.2f}x")
+    base, cold = rate(own.pairs(warm)[1][1]), rate(cold_sign)
+    print(f"{own.name:20} {own.size / 1024:5.0f} {'sign, cold cache':22} {base:11.1f} "
+          f"{cold:9.1f} {cold / base:6.2f}x")
 
-
-def clr_case() -> None:
-    """CLR with 25 embedded credentials: build+sign, and verify (the CLR and each embedded
-    credential), against plain pyld doing the same canonicalizations."""
-    from credentials.build import IssuerProfile, Learner
-    from credentials.clr import build_clr_credential
-    from credentials.verify import verify_credential
-    from credentials.verify.resolvers import ChainResolver, DidKeyResolver
-
-    crosswalk = bundled_catalog().crosswalk_for(MODEL)
-    signer = did_key_signer()
-    key = signer.verification_key
-    embedded = [create_proof(unsigned_credential(crosswalk, c.id, "proficient"),
-                             EDDSA_RDFC_2022, signer) for c in crosswalk.model.competencies]
-    warm = StaticDocumentLoader()
-
-    def build() -> dict:
-        return build_clr_credential(
-            credential_id="urn:uuid:6e0c9a43-55b4-4a57-9f0d-3c1d7e3f8a11",
-            issuer=IssuerProfile(signer.controller, "Riverbend"),
-            learner=Learner("Jordan Rivera", "jordan@example.com"), credentials=embedded,
-            crosswalk=crosswalk, base_url="https://credentials.example.org", salt="00")
-
-    def ours_sign() -> dict:
-        return create_proof(build(), EDDSA_RDFC_2022, signer, warm)
-
-    signed = ours_sign()
-    proof = signed["proof"]
-    unsigned = {k: v for k, v in signed.items() if k != "proof"}
-    config = proof_config_for_verification(unsigned, proof)
+    record = all_cases[-1]
     resolver = ChainResolver([DidKeyResolver()])
 
-    def baseline_sign() -> object:
-        return encode_base58btc(signer.sign(plain_hash(build(), config)))
+    def full_report() -> None:
+        assert verify_credential(record.signed, resolver=resolver, loader=warm).verified
 
-    def baseline_verify() -> object:
-        assert key.verify(decode_base58btc(proof["proofValue"]), plain_hash(unsigned, config))
-        for credential in embedded:
-            inner = {k: v for k, v in credential.items() if k != "proof"}
-            inner_config = proof_config_for_verification(inner, credential["proof"])
-            assert key.verify(decode_base58btc(credential["proof"]["proofValue"]),
-                              plain_hash(inner, inner_config))
+    proofs_only = rate(record.pairs(warm)[2][1])
+    full = rate(full_report)
+    print(f"{record.name:20} {record.size / 1024:5.0f} {'full report (all checks)':22} "
+          f"{proofs_only:11.1f} {full:9.1f} {full / proofs_only:6.2f}x   (baseline: proofs "
+          "only)")
 
-    def ours_verify() -> object:
-        report = verify_credential(signed, resolver=resolver, loader=warm)
-        assert report.verified, report.errors
-
-    import resource
     print()
-    print(f"CLR with 25 embedded credentials, ~{len(str(signed)) // 1024} KiB of JSON; one core")
-    print(f"{'operation':22} {'implementation':22} {'ms/CLR':>9} {'vs baseline':>12}")
-    for operation, cases in (("build+sign", (("plain pyld (baseline)", baseline_sign),
-                                             ("ours, warm cache", ours_sign))),
-                             ("verify (CLR + 25)", (("plain pyld (baseline)", baseline_verify),
-                                                    ("ours, warm cache", ours_verify)))):
-        base = None
-        for label, action in cases:
-            action()
-            per_second, ms = rate(action, max(SECONDS, 3.0))
-            base = base or per_second
-            print(f"{operation:22} {label:22} {ms:9.1f} {per_second / base:11.2f}x")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process: {peak:.0f} MiB")
+    for label, action in (("sign", lambda: create_proof(record.unsigned, EDDSA_RDFC_2022,
+                                                        record.signer, warm)),
+                          ("verify, full report", full_report)):
+        tracemalloc.start()
+        action()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"{record.name} {label}: peak Python allocation {peak / 2**20:.1f} MiB = "
+              f"{peak / record.size:.1f}x the document's {record.size / 2**20:.2f} MiB")
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this benchmark process: {peak_rss:.0f} MiB")
 
 
 if __name__ == "__main__":
     main()
-    clr_case()

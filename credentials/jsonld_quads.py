@@ -16,7 +16,9 @@ then falls back to pyld, which decides exactly as before.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +36,7 @@ RDF_FIRST = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>"
 RDF_REST = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>"
 RDF_NIL = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil>"
 UNSUPPORTED_CONTAINERS = frozenset({"@language", "@index", "@id", "@type"})
+NEEDS_ESCAPE = re.compile(r'[\\"\t\n\r]')  # what pyld's N-Quads escape() rewrites
 
 # A quad as serialised N-Quads terms: subject, predicate, object, graph ("" for the default
 # graph). Blank nodes are "_:...", IRIs "<...>", literals start with a double quote.
@@ -59,6 +62,7 @@ class Term:
     scoped: Any  # the term's own (property-scoped) context, or None
     tagged: bool  # a default language or direction applies to its strings
     reverse: bool
+    predicate: str | None  # "<iri>" when the key expands to an absolute IRI
 
 
 class ContextMemo:
@@ -79,12 +83,15 @@ class ContextMemo:
         self._transitions: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
         self._terms: dict[int, tuple[Any, dict[str | None, Term]]] = {}
         self._iris: dict[int, tuple[Any, dict[tuple[str, bool], str | None]]] = {}
+        self._iri_terms: dict[str, str] = {}
 
     def _trim(self) -> None:
-        if len(self._transitions) + len(self._terms) + len(self._iris) > self.LIMIT:
+        if (len(self._transitions) + len(self._terms) + len(self._iris)
+                + len(self._iri_terms)) > self.LIMIT:
             self._transitions.clear()
             self._terms.clear()
             self._iris.clear()
+            self._iri_terms.clear()
 
     def process(self, active: Any, local: Any, override_protected: bool = False,
                 propagate: bool = True) -> Any:
@@ -120,6 +127,16 @@ class ContextMemo:
             memo[key] = self.processor._expand_iri(ctx, value, base=None, vocab=vocab)
         return memo[key]
 
+    def iri_term(self, value: str) -> str:
+        """``<value>`` for an absolute IRI N-Quads can carry as it is, else Unsupported."""
+        term = self._iri_terms.get(value)
+        if term is None:
+            if not is_absolute_iri(value) or any(c in value for c in '<>" {}|\\^`\n'):
+                raise Unsupported(f"not an absolute IRI: {value!r}")
+            self._trim()
+            term = self._iri_terms[value] = f"<{value}>"
+        return term
+
     def term(self, ctx: Any, key: str | None) -> Term:
         entry = self._terms.get(id(ctx))
         if entry is None or entry[0] is not ctx:
@@ -138,7 +155,10 @@ class ContextMemo:
                 scoped=value(ctx, key, "@context"),
                 tagged=value(ctx, key, "@language") is not None
                 or value(ctx, key, "@direction") is not None,
-                reverse=bool(mapping and mapping.get("reverse")))
+                reverse=bool(mapping and mapping.get("reverse")),
+                predicate=None)
+            if term.iri is not None and is_absolute_iri(term.iri):
+                term = memo[key] = dataclasses.replace(term, predicate=f"<{term.iri}>")
         return term
 
 
@@ -163,9 +183,7 @@ class QuadWriter:
             if value not in self._labels:
                 self._labels[value] = self.blank()
             return self._labels[value]
-        if not is_absolute_iri(value) or any(c in value for c in '<>" {}|\\^`\n'):
-            raise Unsupported(f"not an absolute IRI: {value!r}")
-        return f"<{value}>"
+        return self.memo.iri_term(value)
 
     def document(self, document: Any) -> set[Quad]:
         for item in self._values(self.memo.initial, None, document, False, ""):
@@ -228,11 +246,12 @@ class QuadWriter:
 
     @staticmethod
     def _literal(value: str, datatype: str) -> str:
+        text = escape(value) if NEEDS_ESCAPE.search(value) else value
         if datatype == XSD_STRING:
-            return f'"{escape(value)}"'
+            return f'"{text}"'
         if datatype == RDF_LANGSTRING or not is_absolute_iri(datatype):
             raise Unsupported(f"datatype {datatype!r}")
-        return f'"{escape(value)}"^^<{datatype}>'
+        return f'"{text}"^^<{datatype}>'
 
     # -- node objects ---------------------------------------------------------------------
 
@@ -240,10 +259,11 @@ class QuadWriter:
         """Expand one node object in ``graph``, write its quads, return its subject."""
         memo = self.memo
         property_scoped = memo.term(ctx, prop).scoped if prop is not None else None
+        items = sorted(element.items())
         previous = ctx.get("previousContext")
         revert = True
         if previous is not None and len(element) <= 2 and "@context" not in element:
-            for key in sorted(element):
+            for key, _value in items:
                 expanded = memo.iri(ctx, key, True)
                 if expanded == "@value":
                     raise Unsupported("value object")
@@ -257,7 +277,7 @@ class QuadWriter:
         if "@context" in element:
             ctx = memo.process(ctx, element["@context"])
         type_scoped = ctx
-        for key, value in sorted(element.items()):
+        for key, value in items:
             if memo.iri(ctx, key, True) != "@type":
                 continue
             types = value if isinstance(value, list) else [value]
@@ -268,7 +288,7 @@ class QuadWriter:
 
         subject: str | None = None
         pending: list[tuple[str, str]] = []
-        for key, value in sorted(element.items()):
+        for key, value in items:
             if key == "@context":
                 continue
             expanded = memo.iri(ctx, key, True)
@@ -290,36 +310,37 @@ class QuadWriter:
                 else:
                     raise Unsupported(f"keyword {expanded}")
                 continue
-            if not is_absolute_iri(expanded):
-                raise Unsupported(f"term {key!r} expands to {expanded!r}")
-            pending.extend(self._property(ctx, key, expanded, value, graph))
+            self._property(ctx, key, value, graph, pending)
 
         subject = subject or self.blank()
         for predicate, obj in pending:
             self.quads.add((subject, predicate, obj, graph))
         return subject
 
-    def _property(self, ctx: Any, key: str, expanded: str, value: Any, graph: str
-                  ) -> Iterator[tuple[str, str]]:
+    def _property(self, ctx: Any, key: str, value: Any, graph: str,
+                  pending: list[tuple[str, str]]) -> None:
+        """Expand one property's value; add (predicate, object) pairs to ``pending``."""
         term = self.memo.term(ctx, key)
+        predicate = term.predicate
+        if predicate is None:
+            raise Unsupported(f"term {key!r} expands to {term.iri!r}")
         if term.containers & UNSUPPORTED_CONTAINERS or term.type == "@json" or term.reverse:
             raise Unsupported(f"term {key!r} needs a container or form left to pyld")
         term_ctx = ctx
         if term.scoped is not None:
             term_ctx = self.memo.process(ctx, term.scoped, override_protected=True)
-        predicate = f"<{expanded}>"
         if "@graph" in term.containers:
             if "@list" in term.containers:
                 raise Unsupported("list in a graph container")
             for _kind, named in self._values(term_ctx, key, value, False, graph, True):
-                yield (predicate, named)
+                pending.append((predicate, named))
             return
-        items = list(self._values(term_ctx, key, value, False, graph))
+        items = self._values(term_ctx, key, value, False, graph)
         if "@list" in term.containers:
-            yield (predicate, self._list([obj for _kind, obj in items], graph))
+            pending.append((predicate, self._list([obj for _kind, obj in items], graph)))
             return
         for _kind, obj in items:
-            yield (predicate, obj)
+            pending.append((predicate, obj))
 
     def _list(self, items: list[str], graph: str) -> str:
         """An RDF collection of ``items``; returns its head."""

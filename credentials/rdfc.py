@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import cmp_to_key
 from itertools import permutations
 
 from credentials.jsonld_quads import Quad
@@ -50,6 +51,11 @@ def _line(quad: Quad, rename: Callable[[str], str]) -> str:
     if graph:
         return f"{subject} {predicate} {obj} {rename(graph) if graph[0] == '_' else graph} .\n"
     return f"{subject} {predicate} {obj} .\n"
+
+
+def _concatenation_order(left: str, right: str) -> int:
+    """Orders labels so that joining them gives the least string (a+b against b+a)."""
+    return (left + right > right + left) - (left + right < right + left)
 
 
 def _sha256(text: str) -> str:
@@ -96,6 +102,12 @@ class _Canonicalizer:
         data = []
         for related_hash, nodes in sorted(related_by_hash.items()):
             data.append(related_hash)
+            labels = [self.canonical.issued.get(n) or issuer.issued.get(n) for n in nodes]
+            if all(labels):
+                # Every permutation issues nothing new and recurses nowhere, so the chosen
+                # path is simply the least concatenation of the labels.
+                data.append("".join(sorted(labels, key=cmp_to_key(_concatenation_order))))
+                continue
             chosen_path = ""
             chosen_issuer: _Issuer | None = None
             for permutation in permutations(nodes):
