@@ -17,6 +17,9 @@ DEFAULTS = {
     "KEY_ENCRYPTION_KEY": None,  # None: generated once into the instance folder
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "FETCH_ALLOW_PRIVATE": False,  # tests only: let did:web reach loopback addresses
+    "JOB_RUNNER": True,  # a background thread per process resumes import jobs
+    "JOB_POLL_SECONDS": 5.0,
+    "BATCH_INLINE_ROWS": 50,  # larger batches answer 202 and run as a background job
 }
 FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SECRET_KEY")
 
@@ -49,7 +52,9 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_SECURE=app.config["PUBLIC_BASE_URL"].startswith("https"))
 
-    from issuer import api, badges, desk, openapi, pages, public, vcapi
+    from issuer import api, badges, desk, job_runner, openapi, pages, public, vcapi
+
+    job_runner.init_app(app)
 
     for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp, pages.bp, desk.bp):
         app.register_blueprint(blueprint)

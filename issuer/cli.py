@@ -1,7 +1,9 @@
-"""``flask --app wsgi ...`` commands: init, issuers create, tokens create, demo."""
+"""``flask --app wsgi ...`` commands: init, issuers, tokens, credentials, keys, clr,
+completions import, jobs resume, demo."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 
@@ -12,11 +14,13 @@ from sqlalchemy import func, select
 
 from credentials.frameworks import LEVELS
 from issuer.problems import Problem
+from issuer.services import batches
 from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.credential_status import TRANSITIONS, change_status
 from issuer.services.issuers import (
     ROLES,
+    authenticate,
     create_issuer,
     create_token,
     find_issuer,
@@ -191,6 +195,66 @@ def clr_build_command(slug: str, email: str, credential_ids: tuple[str, ...]) ->
     click.echo(json.dumps({k: v for k, v in result.body.items() if k != "credential"}))
 
 
+@click.group("completions", cls=AppGroup)
+def completions_group() -> None:
+    """Recorded completions: import a cohort from CSV."""
+
+
+@completions_group.command("import")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--issuer", "slug", required=True)
+@click.option("--token", envvar="CC_TOKEN", required=True,
+              help="The API token (assessor or admin) of the assessor who verified these "
+                   "completions; or set CC_TOKEN.")
+@click.option("--idempotency-key", "key",
+              help="Default: derived from the file's content, so running the same file again "
+                   "resumes (or replays) its job instead of issuing twice.")
+def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token: str,
+                               key: str | None) -> None:
+    """Issue a credential for every valid row of CSV_FILE (header: learner_name,
+    learner_email, competency, level, completed_on, evidence); bad rows are reported."""
+    text = csv_file.read()
+    key = key or "csv-" + hashlib.sha256(text.encode()).hexdigest()[:40]
+    sessions = store(current_app).sessions
+    base_url, kek = current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"]
+    with sessions() as db:
+        caller = authenticate(db, token)
+        if caller is None:
+            _fail(Problem(401, "Unauthorized", "the token is unknown or revoked"))
+        try:
+            job, _replayed = batches.create_job(db, caller, slug, batches.from_csv(text), key)
+            view = batches.get_job(db, caller, slug, job.id, base_url)
+        except Problem as problem:
+            _fail(problem)
+    for error in view["errors"]:
+        click.echo(f"row {error['row']}: {error['field']}: {error['message']}", err=True)
+    with click.progressbar(length=view["valid"], label="Issuing", file=sys.stderr,
+                           show_pos=True) as bar:
+        bar.update(view["valid"] - view["pending"])
+        if not batches.run_job(sessions, job.id, batches.runner_id(), base_url, kek,
+                               bar.update):
+            _fail(Problem(409, "Conflict", "another process is running this job; it will "
+                          "finish it (or run this again once its lease has expired)"))
+    with sessions() as db:
+        view = batches.get_job(db, caller, slug, job.id, base_url)
+    click.echo(json.dumps({k: view[k] for k in ("id", "status", "total", "valid", "issued",
+                                                "failed", "invalid")}))
+
+
+@click.group("jobs", cls=AppGroup)
+def jobs_group() -> None:
+    """Import jobs."""
+
+
+@jobs_group.command("resume")
+def resume_jobs_command() -> None:
+    """Finish every interrupted import job whose lease is free."""
+    finished = batches.resume_jobs(store(current_app).sessions, batches.runner_id(),
+                                   current_app.config["PUBLIC_BASE_URL"],
+                                   current_app.extensions["kek"])
+    click.echo(json.dumps({"finished": finished}))
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -209,5 +273,5 @@ def demo_command() -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_command, issuers_group, tokens_group, credentials_group, keys_group,
-                    clr_group, demo_command):
+                    clr_group, completions_group, jobs_group, demo_command):
         app.cli.add_command(command)

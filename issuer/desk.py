@@ -23,12 +23,12 @@ from flask import (
 )
 from jsonschema import Draft202012Validator
 
-from issuer.api.requests import COMPLETION
 from issuer.problems import Problem
 from issuer.services import completions, credential_status, credentials, learner_records
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
 from issuer.services.issuers import authenticate
+from issuer.services.request_schemas import COMPLETION
 from issuer.store import session, store
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")

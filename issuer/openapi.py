@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
-from issuer.api.requests import COMPLETION, LEARNER_RECORD, STATUS_CHANGE, TOKEN
+from issuer.api.requests import LEARNER_RECORD, STATUS_CHANGE, TOKEN
+from issuer.services.request_schemas import COMPLETION
 
 bp = Blueprint("docs", __name__)
 
@@ -92,6 +93,34 @@ def document(base_url: str) -> dict[str, Any]:
                 "responses": {"201": _json(OBJECT, "completionId, credentialId, url, "
                                                    "credential"),
                               **_errors(400, 401, 403, 404, 409, 413, 415, 422)}}},
+            "/api/v1/issuers/{slug}/completions:batch": {"post": {
+                "summary": "Record many verified completions (JSON array or CSV)",
+                "description": "Every row is checked before anything is issued; the answer "
+                               "reports each bad row (row number from 1, field or CSV column, "
+                               "message). Valid rows are issued, each in its own transaction: "
+                               "up to BATCH_INLINE_ROWS before answering (201), more as a "
+                               "background job (202, Location: the job). CSV header: "
+                               "learner_name, learner_email, competency, level, completed_on, "
+                               "evidence (optional). A repeated Idempotency-Key with the same "
+                               "rows answers with the first job (200); with other rows 409.",
+                "security": BEARER,
+                "parameters": [SLUG, {"name": "Idempotency-Key", "in": "header",
+                                      "schema": {"type": "string", "maxLength": 200}}],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {
+                        "type": "array", "minItems": 1, "maxItems": 10000,
+                        "items": {"$ref": "#/components/schemas/CompletionRequest"}}},
+                    "text/csv": {"schema": {"type": "string"}}}},
+                "responses": {"200": _json(OBJECT, "the job of a replayed upload"),
+                              "201": _json(OBJECT, "the job, done"),
+                              "202": _json(OBJECT, "the job, running"),
+                              **_errors(400, 401, 403, 404, 409, 413, 415, 422)}}},
+            "/api/v1/issuers/{slug}/jobs/{id}": {"get": {
+                "summary": "An import job's progress and per-row report", "security": BEARER,
+                "parameters": [SLUG, {"name": "id", "in": "path", "required": True,
+                                      "schema": {"type": "string"}}],
+                "responses": {"200": _json(OBJECT, "status, counts, errors, rows"),
+                              **_errors(401, 403, 404)}}},
             "/api/v1/issuers/{slug}/credentials": {"get": {
                 "summary": "Credentials the issuer issued", "security": BEARER,
                 "parameters": [SLUG, {"name": "learner", "in": "query",

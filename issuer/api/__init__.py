@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from issuer.api.requests import (
-    COMPLETION,
     LEARNER_RECORD,
     STATUS_CHANGE,
     TOKEN,
@@ -17,6 +16,7 @@ from issuer.api.requests import (
 from issuer.auth import current_caller
 from issuer.problems import Problem
 from issuer.services import (
+    batches,
     completions,
     credential_status,
     credentials,
@@ -27,7 +27,8 @@ from issuer.services import (
 from issuer.services.catalog import catalog
 from issuer.services.framework_views import framework_summary, model_view
 from issuer.services.idempotency import StoredResponse
-from issuer.store import session
+from issuer.services.request_schemas import COMPLETION
+from issuer.store import session, store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -70,6 +71,41 @@ def _created(result: StoredResponse) -> Response:
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+@bp.post("/issuers/<slug>/completions:batch")
+def post_batch(slug: str) -> Any:
+    """Many completions (a JSON array, or text/csv): every row checked first, valid rows
+    issued; small batches before the answer (201), larger ones in the background (202)."""
+    caller = current_caller()
+    if request.mimetype == "text/csv":
+        try:
+            text = request.get_data().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise Problem(400, "Bad Request", "the CSV file is not UTF-8") from None
+        batch = batches.from_csv(text)
+    else:
+        batch = batches.from_json(json_body(expect_object=False))
+    job, replayed = batches.create_job(session(), caller, slug, batch,
+                                       request.headers.get("Idempotency-Key"))
+    valid = job.total - len({e["row"] for e in job.invalid})
+    if not replayed and valid <= current_app.config["BATCH_INLINE_ROWS"]:
+        batches.run_job(store(current_app).sessions, job.id, batches.runner_id(), _base_url(),
+                        current_app.extensions["kek"])
+    elif "job_runner" in current_app.extensions:
+        current_app.extensions["job_runner"].wake()
+    view = batches.get_job(session(), caller, slug, job.id, _base_url())
+    response = jsonify(view)
+    response.status_code = 200 if replayed else 201 if view["status"] == "done" else 202
+    response.headers["Location"] = view["url"]
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@bp.get("/issuers/<slug>/jobs/<job_id>")
+def get_job(slug: str, job_id: str) -> Any:
+    return batches.get_job(session(), current_caller(), slug, job_id, _base_url())
 
 
 @bp.get("/issuers/<slug>/credentials")

@@ -52,7 +52,7 @@ class CompletionRequest:
                    body.get("algorithm", "RS256"))
 
 
-def _completed_on(value: str, today: date) -> date:
+def completed_on_date(value: str, today: date) -> date:
     try:
         completed = date.fromisoformat(value)
     except ValueError:
@@ -70,11 +70,12 @@ def record_completion(db: Session, caller: Caller, slug: str, request: Completio
     """Validate, record and sign; replay the first answer for a repeated Idempotency-Key."""
     caller.require(slug, ("assessor", "admin"))
     return idempotency.run_once(db, caller.issuer_id, idempotency_key, "completion", raw_body,
-                                lambda: _issue(db, caller, slug, request, base_url, kek))
+                                lambda: issue_completion(db, caller, slug, request, base_url, kek))
 
 
-def _issue(db: Session, caller: Caller, slug: str, request: CompletionRequest,
-           base_url: str, kek: KeyEncryptionKey) -> dict[str, Any]:
+def issue_completion(db: Session, caller: Caller, slug: str, request: CompletionRequest,
+                     base_url: str, kek: KeyEncryptionKey) -> dict[str, Any]:
+    """Record one completion and issue its credential, inside the caller's transaction."""
     issuer = get_issuer(db, slug)
     model_id, _, competency_id = request.competency.partition("/")
     data = catalog(db)
@@ -86,7 +87,7 @@ def _issue(db: Session, caller: Caller, slug: str, request: CompletionRequest,
                                    "detail": f"no competency {request.competency!r}; see "
                                              "GET /api/v1/frameworks"}]) from None
     now = datetime.now(UTC)
-    completed_on = _completed_on(request.completed_on, now.date())
+    completed_on = completed_on_date(request.completed_on, now.date())
     email = normalise_email(request.learner_email)
     completion = Completion(
         id=str(uuid.uuid4()), issuer_id=issuer.id, learner_name=request.learner_name,

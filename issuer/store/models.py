@@ -212,3 +212,36 @@ class ProgrammeAward(Base):
     model_id: Mapped[str] = mapped_column(String(200))
     credential_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ImportJob(Base):
+    """A batch of completions: validated up front, then issued row by row (resumable)."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (UniqueConstraint("issuer_id", "idempotency_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    total: Mapped[int] = mapped_column(Integer)
+    invalid: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the per-row report
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ImportRow(Base):
+    """One valid row of a job: pending until the transaction that issues it marks it."""
+
+    __tablename__ = "import_rows"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("import_jobs.id"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request: Mapped[Any] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    credential_id: Mapped[str | None] = mapped_column(String(36))
+    error: Mapped[str | None] = mapped_column(Text)

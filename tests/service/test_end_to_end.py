@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.service.conftest import MODEL, completion_body
 from tests.service.live import call
 
@@ -23,3 +25,16 @@ def test_record_then_verify_over_http(server) -> None:
     served["name"] = "Something else"
     status, report = call(f"{base}/credentials/verify", {"verifiableCredential": served})
     assert status == 422 and report["verified"] is False
+
+
+def test_a_large_batch_runs_in_the_background_of_the_server(server) -> None:
+    rows = [completion_body(learner={"name": f"Tech {n}", "email": f"tech{n}@example.com"})
+            for n in range(60)]
+    status, job = call(f"{server.base}/api/v1/issuers/riverbend/completions:batch", rows,
+                       server.assessor)
+    assert status == 202 and job["pending"] == 60, job
+    deadline = time.monotonic() + 120
+    while job["status"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        status, job = call(job["url"], token=server.assessor)
+    assert (job["status"], job["issued"]) == ("done", 60)

@@ -1,0 +1,64 @@
+"""Runs import jobs in the background of each server process.
+
+Each process (each gunicorn worker, on any host) has one daemon thread that, when woken or
+every ``JOB_POLL_SECONDS``, resumes unfinished jobs whose lease is free. Exactly-once issuance
+does not depend on this thread: a row is marked issued in the transaction that issues it, and
+a job's lease keeps two runners from working on it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from flask import Flask
+
+from issuer.services.batches import resume_jobs, runner_id
+from issuer.store import store
+
+log = logging.getLogger(__name__)
+
+
+class JobRunner:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.owner = ""
+        self._pid = 0
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+
+    def ensure_started(self) -> None:
+        """Start this process's thread (again after a fork: threads do not survive one)."""
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self.owner = runner_id()
+            threading.Thread(target=self._loop, name="job-runner", daemon=True).start()
+
+    def wake(self) -> None:
+        self.ensure_started()
+        self._wake.set()
+
+    def _loop(self) -> None:
+        config = self.app.config
+        while True:
+            try:
+                with self.app.app_context():
+                    resume_jobs(store(self.app).sessions, self.owner,
+                                config["PUBLIC_BASE_URL"], self.app.extensions["kek"])
+            except Exception:
+                log.exception("import job runner: a pass failed; retrying")
+            self._wake.wait(config["JOB_POLL_SECONDS"])
+            self._wake.clear()
+
+
+def init_app(app: Flask) -> None:
+    """Start the runner with the first request a process serves (never in CLI commands)."""
+    if not app.config["JOB_RUNNER"]:
+        return
+    runner = app.extensions["job_runner"] = JobRunner(app)
+    app.before_request(runner.ensure_started)

@@ -1,0 +1,336 @@
+"""Batch issuance: a cohort's completions checked together, then issued row by row.
+
+Every row is checked before anything is issued, and the caller gets a report naming each bad
+row's number, field and problem. The valid rows become an import job. Each row is issued in a
+transaction of its own that also marks the row issued, so a job interrupted at any point (a
+killed process, a lost database connection) resumes with exactly the rows that are left: none
+twice, none skipped. One runner at a time works on a job, under a lease that a dead runner's
+successor takes over when it expires.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from issuer.problems import Problem, validation_problem
+from issuer.services.callers import Caller
+from issuer.services.catalog import catalog
+from issuer.services.completions import (
+    CompletionRequest,
+    completed_on_date,
+    issue_completion,
+)
+from issuer.services.idempotency import check_key, request_hash
+from issuer.services.issuers import get_issuer
+from issuer.services.request_schemas import COMPLETION_VALIDATOR, schema_errors
+from issuer.store.models import ImportJob, ImportRow, Issuer
+from keys.encryption import KeyEncryptionKey
+
+CSV_COLUMNS = ("learner_name", "learner_email", "competency", "level", "completed_on",
+               "evidence")
+FIELDS = {"/learner/name": "learner_name", "/learner/email": "learner_email",
+          "/learner": "learner", "/competency": "competency", "/level": "level",
+          "/completedOn": "completed_on", "/evidence": "evidence"}
+MAX_ROWS = 10_000
+LEASE = timedelta(seconds=30)
+CHUNK = 50
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The rows of one upload, numbered from 1 (the first data row of a CSV file)."""
+    rows: list[tuple[int, Any]]
+    csv: bool
+
+    @property
+    def digest_payload(self) -> list[Any]:
+        return [body for _row, body in self.rows]
+
+
+def from_json(items: Any) -> Batch:
+    if not isinstance(items, list):
+        raise Problem(400, "Bad Request", "the body must be a JSON array of completions "
+                      "(or text/csv)")
+    return _limited(Batch(list(enumerate(items, start=1)), csv=False))
+
+
+def from_csv(text: str) -> Batch:
+    """Rows of a CSV file whose header names the columns in ``CSV_COLUMNS``."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [column for column in CSV_COLUMNS if column != "evidence"
+               and column not in header]
+    unknown = [column for column in header if column not in CSV_COLUMNS]
+    if missing or unknown:
+        raise validation_problem([{"pointer": "/header", "detail":
+                                   f"the header must name {', '.join(CSV_COLUMNS)}"
+                                   + (f"; missing {', '.join(missing)}" if missing else "")
+                                   + (f"; unknown {', '.join(unknown)}" if unknown else "")}])
+    reader.fieldnames = header
+    rows = []
+    for number, record in enumerate(reader, start=1):
+        values = {k: (v or "").strip() for k, v in record.items() if k is not None}
+        body: dict[str, Any] = {
+            "learner": {"name": values.get("learner_name", ""),
+                        "email": values.get("learner_email", "")},
+            "competency": values.get("competency", ""), "level": values.get("level", ""),
+            "completedOn": values.get("completed_on", "")}
+        evidence = values.get("evidence", "")
+        if evidence:
+            item = {"name": "Evidence", "narrative": evidence}
+            if evidence.startswith(("https://", "http://")) and " " not in evidence:
+                item["url"] = evidence
+            body["evidence"] = [item]
+        if None in record:
+            body["unexpected"] = "more values than the header has columns"
+        rows.append((number, body))
+    return _limited(Batch(rows, csv=True))
+
+
+def _limited(batch: Batch) -> Batch:
+    if not batch.rows:
+        raise Problem(422, "Invalid request", "the batch has no rows",
+                      type_="/problems/validation")
+    if len(batch.rows) > MAX_ROWS:
+        raise Problem(413, "Content Too Large",
+                      f"a batch holds at most {MAX_ROWS} rows; this one has {len(batch.rows)}")
+    return batch
+
+
+def check_rows(db: Session, batch: Batch) -> tuple[list[tuple[int, dict]], list[dict]]:
+    """(valid rows, report of invalid ones as {"row", "field", "message"})."""
+    data = catalog(db)
+    today = datetime.now(UTC).date()
+    valid, invalid = [], []
+    for number, body in batch.rows:
+        errors = [(e["pointer"], e["detail"]) for e in schema_errors(COMPLETION_VALIDATOR, body)]
+        if not errors:
+            errors = _meaning_errors(data, body, today)
+        if errors:
+            invalid.extend({"row": number, "field": _field(pointer, batch.csv), "message": text}
+                           for pointer, text in errors)
+        else:
+            valid.append((number, body))
+    return valid, invalid
+
+
+def _meaning_errors(data: Any, body: dict[str, Any], today: date) -> list[tuple[str, str]]:
+    model_id, _, competency_id = body["competency"].partition("/")
+    errors = []
+    try:
+        data.crosswalk_for(model_id).model.competency(competency_id)
+    except KeyError:
+        errors.append(("/competency", f"no competency {body['competency']!r}"))
+    try:
+        completed_on_date(body["completedOn"], today)
+    except Problem as problem:
+        errors.extend((e["pointer"], e["detail"]) for e in problem.errors)
+    return errors
+
+
+def _field(pointer: str, is_csv: bool) -> str:
+    if not is_csv:
+        return pointer or "/"
+    for prefix, column in FIELDS.items():
+        if pointer.startswith(prefix):
+            return column
+    return pointer.strip("/") or "row"
+
+
+def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
+               idempotency_key: str | None) -> tuple[ImportJob, bool]:
+    """Check every row and record the job; (job, replayed). Nothing is issued here.
+
+    A repeated Idempotency-Key with the same rows returns the first job (a retried upload
+    issues nothing twice); with other rows it is a 409. A batch without a valid row is a 422
+    carrying the whole report, and records nothing.
+    """
+    caller.require(slug, ("assessor", "admin"))
+    check_key(idempotency_key)
+    digest = request_hash("batch", batch.digest_payload)
+    with db.begin():
+        issuer = get_issuer(db, slug)
+        if idempotency_key:
+            existing = db.scalars(select(ImportJob).where(
+                ImportJob.issuer_id == issuer.id,
+                ImportJob.idempotency_key == idempotency_key)).first()
+            if existing is not None:
+                if existing.request_hash != digest:
+                    raise Problem(409, "Conflict", "this Idempotency-Key was already used "
+                                  "with a different batch",
+                                  type_="/problems/idempotency-key-reused")
+                return existing, True
+        valid, invalid = check_rows(db, batch)
+        if not valid:
+            raise validation_problem(
+                [{"pointer": f"/rows/{e['row']}/{e['field'].strip('/')}",
+                  "detail": e["message"]} for e in invalid[:200]],
+                detail=f"none of the {len(batch.rows)} rows is valid")
+        job = ImportJob(id=str(uuid.uuid4()), issuer_id=issuer.id, token_id=caller.token_id,
+                        role=caller.role, idempotency_key=idempotency_key,
+                        request_hash=digest, total=len(batch.rows), invalid=invalid)
+        db.add(job)
+        db.flush()
+        db.add_all(ImportRow(job_id=job.id, row=number, request=body, state="pending")
+                   for number, body in valid)
+    return job, False
+
+
+def runner_id() -> str:
+    """Who holds a lease: host, process and a nonce (a restarted process is someone else)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _dead(owner: str) -> bool:
+    """A lease holder on this host whose process is gone (killed): no need to wait it out."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _claim_lease(db: Session, job_id: str, owner: str) -> bool:
+    now = datetime.now(UTC)
+    with db.begin():
+        claimed = db.execute(update(ImportJob).where(
+            ImportJob.id == job_id, ImportJob.finished_at.is_(None),
+            or_(ImportJob.lease_owner.is_(None), ImportJob.lease_owner == owner,
+                ImportJob.lease_until < now),
+        ).values(lease_owner=owner, lease_until=now + LEASE))
+        if claimed.rowcount == 1:
+            return True
+        holder = db.scalar(select(ImportJob.lease_owner).where(ImportJob.id == job_id,
+                                                                ImportJob.finished_at.is_(None)))
+        if holder is None or not _dead(holder):
+            return False
+        claimed = db.execute(update(ImportJob).where(
+            ImportJob.id == job_id, ImportJob.lease_owner == holder,
+        ).values(lease_owner=owner, lease_until=now + LEASE))
+    return claimed.rowcount == 1
+
+
+def _release_lease(db: Session, job_id: str, owner: str) -> None:
+    db.rollback()
+    with db.begin():
+        db.execute(update(ImportJob).where(ImportJob.id == job_id,
+                                           ImportJob.lease_owner == owner)
+                   .values(lease_owner=None, lease_until=None))
+
+
+def _issue_row(db: Session, job: ImportJob, slug: str, row: ImportRow, base_url: str,
+               kek: KeyEncryptionKey) -> None:
+    """Issue one row in one transaction that also marks it; a row already taken is left."""
+    caller = Caller(job.token_id, job.issuer_id, slug, job.role)
+    try:
+        with db.begin():
+            taken = db.execute(update(ImportRow).where(
+                ImportRow.job_id == job.id, ImportRow.row == row.row,
+                ImportRow.state == "pending").values(state="issued"))
+            if taken.rowcount != 1:
+                return
+            body = issue_completion(db, caller, slug, CompletionRequest.from_json(row.request),
+                                    base_url, kek)
+            db.execute(update(ImportRow).where(
+                ImportRow.job_id == job.id, ImportRow.row == row.row,
+            ).values(credential_id=body["credentialId"]))
+    except Problem as problem:
+        with db.begin():
+            db.execute(update(ImportRow).where(
+                ImportRow.job_id == job.id, ImportRow.row == row.row,
+                ImportRow.state == "pending").values(state="failed", error=problem.detail))
+
+
+def run_job(sessions: sessionmaker[Session], job_id: str, owner: str, base_url: str,
+            kek: KeyEncryptionKey, progress: Callable[[int], None] | None = None) -> bool:
+    """Issue the job's pending rows; False when another runner holds the job's lease."""
+    with sessions() as db:
+        if not _claim_lease(db, job_id, owner):
+            return False
+        with db.begin():
+            job = db.get(ImportJob, job_id)
+            slug = db.get(Issuer, job.issuer_id).slug
+        try:
+            while True:
+                with db.begin():
+                    pending = list(db.scalars(select(ImportRow).where(
+                        ImportRow.job_id == job_id, ImportRow.state == "pending")
+                        .order_by(ImportRow.row).limit(CHUNK)))
+                if not pending:
+                    break
+                for row in pending:
+                    _issue_row(db, job, slug, row, base_url, kek)
+                    if progress:
+                        progress(1)
+                if not _claim_lease(db, job_id, owner):
+                    return False
+        except Exception:
+            _release_lease(db, job_id, owner)  # let the next runner retry at once
+            raise
+        with db.begin():
+            db.execute(update(ImportJob).where(ImportJob.id == job_id).values(
+                finished_at=datetime.now(UTC), lease_owner=None, lease_until=None))
+    return True
+
+
+def unfinished_jobs(db: Session) -> list[str]:
+    with db.begin():
+        return list(db.scalars(select(ImportJob.id).where(ImportJob.finished_at.is_(None))
+                               .order_by(ImportJob.created_at)))
+
+
+def resume_jobs(sessions: sessionmaker[Session], owner: str, base_url: str,
+                kek: KeyEncryptionKey) -> int:
+    """Run every unfinished job whose lease is free; how many it finished."""
+    with sessions() as db:
+        job_ids = unfinished_jobs(db)
+    return sum(run_job(sessions, job_id, owner, base_url, kek) for job_id in job_ids)
+
+
+def job_view(db: Session, job: ImportJob, base_url: str, slug: str) -> dict[str, Any]:
+    """What a caller sees of a job: counts, the per-row report, issued credentials."""
+    counts = dict(db.execute(select(ImportRow.state, func.count()).where(
+        ImportRow.job_id == job.id).group_by(ImportRow.state)).all())
+    rows = db.execute(select(ImportRow.row, ImportRow.state, ImportRow.credential_id,
+                             ImportRow.error).where(ImportRow.job_id == job.id,
+                                                    ImportRow.state != "pending")
+                      .order_by(ImportRow.row)).all()
+    return {
+        "id": job.id, "url": f"{base_url}/api/v1/issuers/{slug}/jobs/{job.id}",
+        "status": "done" if job.finished_at else "running",
+        "total": job.total, "valid": sum(counts.values()),
+        "issued": counts.get("issued", 0), "pending": counts.get("pending", 0),
+        "failed": counts.get("failed", 0), "invalid": len({e["row"] for e in job.invalid}),
+        "errors": job.invalid,
+        "rows": [{"row": r.row, "credentialId": r.credential_id} if r.state == "issued"
+                 else {"row": r.row, "error": r.error} for r in rows],
+        "createdAt": job.created_at.isoformat(),
+        "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def get_job(db: Session, caller: Caller, slug: str, job_id: str, base_url: str
+            ) -> dict[str, Any]:
+    caller.require(slug, ("assessor", "admin"))
+    with db.begin():
+        job = db.get(ImportJob, job_id, populate_existing=True)  # runners change it
+        if job is None or job.issuer_id != caller.issuer_id:
+            raise Problem(404, "Not Found", f"no job {job_id!r} for issuer {slug!r}")
+        return job_view(db, job, base_url, slug)

@@ -1,0 +1,157 @@
+"""Batch issuance over HTTP: per-row reports, idempotent uploads, background jobs that resume."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from issuer.services import batches
+from issuer.store import store
+from issuer.store.models import Completion, Credential, ImportJob, ImportRow
+from tests.service.conftest import BASE, MODEL, completion_body
+
+BATCH = "/api/v1/issuers/riverbend/completions:batch"
+HEADER = "learner_name,learner_email,competency,level,completed_on,evidence\n"
+
+
+def learner(n: int) -> dict:
+    return {"name": f"Learner {n}", "email": f"learner{n}@example.com"}
+
+
+def post(service, body=None, csv: str | None = None, key: str | None = None, token=None):
+    headers = service.auth(token or service.assessor)
+    if key:
+        headers["Idempotency-Key"] = key
+    if csv is not None:
+        return service.client.post(BATCH, data=csv, headers={**headers,
+                                                             "Content-Type": "text/csv"})
+    return service.client.post(BATCH, json=body, headers=headers)
+
+
+def credentials_count(service) -> int:
+    with store(service.app).sessions() as db:
+        return db.scalar(select(func.count()).select_from(Credential))
+
+
+def test_json_batch_issues_valid_rows_and_reports_bad_ones(service) -> None:
+    rows = [completion_body(learner=learner(1)),
+            completion_body(learner=learner(2), level="expert"),
+            completion_body(learner=learner(3), competency=f"{MODEL}/juggling"),
+            completion_body(learner={"name": "", "email": "not-an-email"}),
+            completion_body(learner=learner(5), completedOn="2999-01-01")]
+    response = post(service, rows)
+    assert response.status_code == 201, response.get_json()
+    job = response.get_json()
+    assert (job["status"], job["total"], job["valid"], job["issued"]) == ("done", 5, 1, 1)
+    assert job["invalid"] == 4
+    assert {(e["row"], e["field"]) for e in job["errors"]} == {
+        (2, "/level"), (3, "/competency"), (4, "/learner/name"), (4, "/learner/email"),
+        (5, "/completedOn")}
+    assert job["rows"][0]["row"] == 1 and credentials_count(service) == 1
+    served = service.client.get(f"/credentials/{job['rows'][0]['credentialId']}")
+    report = service.client.post("/credentials/verify",
+                                 json={"verifiableCredential": served.get_json()})
+    assert report.get_json()["verified"] is True
+
+
+def test_csv_batch_names_columns_in_its_report(service) -> None:
+    csv = HEADER + (
+        f"Ana Diaz,ana@example.com,{MODEL}/cpr-and-first-aid,proficient,2026-10-01,"
+        "https://riverbend.example.org/evidence/9\n"
+        f"Ben Ode,ben@example.com,{MODEL}/cpr-and-first-aid,Proficient,2026-10-01,\n"
+        f"Cy Lu,cy@example.com,{MODEL}/patient-vitals,emerging,2026-13-01,Observed\n")
+    job = post(service, csv=csv).get_json()
+    assert (job["issued"], job["invalid"]) == (1, 2)
+    assert [(e["row"], e["field"]) for e in job["errors"]] == [(2, "level"),
+                                                               (3, "completed_on")]
+    credential = service.client.get(f"/credentials/{job['rows'][0]['credentialId']}").get_json()
+    assert credential["evidence"][0]["id"] == "https://riverbend.example.org/evidence/9"
+
+
+def test_a_csv_without_the_documented_header_is_refused(service) -> None:
+    response = post(service, csv="name,email\nA,a@example.com\n")
+    assert response.status_code == 422
+    assert "missing learner_name" in response.get_json()["detail"]
+    assert credentials_count(service) == 0
+
+
+def test_a_batch_without_a_valid_row_records_nothing(service) -> None:
+    before = service.counts()
+    response = post(service, [completion_body(level="x"), {"nonsense": True}])
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert problem["detail"] == "none of the 2 rows is valid"
+    assert problem["errors"][0]["pointer"].startswith("/rows/1/")
+    assert service.counts() == before
+
+
+def test_a_retried_upload_issues_nothing_twice(service) -> None:
+    rows = [completion_body(learner=learner(n)) for n in range(3)]
+    first = post(service, rows, key="cohort-7")
+    again = post(service, rows, key="cohort-7")
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["rows"] == first.get_json()["rows"]
+    assert credentials_count(service) == 3
+    other = post(service, rows[:2], key="cohort-7")
+    assert other.status_code == 409 and credentials_count(service) == 3
+
+
+def test_batches_need_a_token_of_the_issuer(service) -> None:
+    assert service.client.post(BATCH, json=[completion_body()]).status_code == 401
+    assert post(service, [completion_body()], token=service.other_admin).status_code == 403
+    job = post(service, [completion_body()]).get_json()
+    other = service.client.get(f"/api/v1/issuers/lakeside/jobs/{job['id']}",
+                               headers=service.auth(service.other_admin))
+    assert other.status_code == 404
+
+
+def test_large_batches_run_as_a_job_with_progress(service) -> None:
+    service.app.config["BATCH_INLINE_ROWS"] = 2
+    rows = [completion_body(learner=learner(n)) for n in range(5)]
+    accepted = post(service, rows, key="big")
+    assert accepted.status_code == 202
+    location = accepted.headers["Location"]
+    assert location.startswith(f"{BASE}/api/v1/issuers/riverbend/jobs/")
+    progress = service.client.get(location.removeprefix(BASE),
+                                  headers=service.auth(service.assessor)).get_json()
+    assert (progress["status"], progress["pending"], progress["issued"]) == ("running", 5, 0)
+    assert batches.resume_jobs(store(service.app).sessions, "test-runner", BASE,
+                               service.app.extensions["kek"]) == 1
+    done = service.client.get(location.removeprefix(BASE),
+                              headers=service.auth(service.assessor)).get_json()
+    assert (done["status"], done["issued"], done["pending"]) == ("done", 5, 0)
+
+
+class Interrupted(BaseException):
+    """Stands for the process dying: unlike an error, it leaves the lease held."""
+
+
+def test_an_interrupted_job_resumes_without_duplicates_or_gaps(service) -> None:
+    service.app.config["BATCH_INLINE_ROWS"] = 0
+    rows = [completion_body(learner=learner(n)) for n in range(12)]
+    job_id = post(service, rows).get_json()["id"]
+    sessions, kek = store(service.app).sessions, service.app.extensions["kek"]
+    issued = []
+
+    def die_after_five(step: int) -> None:
+        issued.append(step)
+        if len(issued) == 5:
+            raise Interrupted  # the process "dies" between two rows
+
+    with pytest.raises(Interrupted):
+        batches.run_job(sessions, job_id, "worker-1", BASE, kek, die_after_five)
+    # The dead worker's lease still holds: another runner waits for it to expire...
+    assert batches.run_job(sessions, job_id, "worker-2", BASE, kek) is False
+    with sessions() as db, db.begin():
+        db.execute(update(ImportJob).values(lease_until=datetime.now(UTC) - timedelta(1)))
+    assert batches.run_job(sessions, job_id, "worker-2", BASE, kek) is True
+    assert issued == [1, 1, 1, 1, 1]
+    with sessions() as db:
+        states = db.execute(select(ImportRow.state, func.count())
+                            .group_by(ImportRow.state)).all()
+        assert states == [("issued", 12)]
+        assert db.scalar(select(func.count()).select_from(Completion)) == 12
+        assert db.scalar(select(func.count(func.distinct(ImportRow.credential_id)))) == 12
