@@ -27,7 +27,9 @@ interop: $(INTEROP)/node_modules/.package-lock.json
 run: install
 	$(BIN)/flask --app wsgi init
 	$(BIN)/flask --app wsgi demo
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 wsgi:app
+	rm -rf instance/metrics && mkdir -p instance/metrics
+	PROMETHEUS_MULTIPROC_DIR=instance/metrics $(BIN)/gunicorn --workers 2 \
+		--bind 127.0.0.1:5000 wsgi:app
 
 test: install interop
 	$(BIN)/ruff check .

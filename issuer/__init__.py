@@ -20,8 +20,15 @@ DEFAULTS = {
     "JOB_RUNNER": True,  # a background thread per process resumes import jobs
     "JOB_POLL_SECONDS": 5.0,
     "BATCH_INLINE_ROWS": 50,  # larger batches answer 202 and run as a background job
+    "LOG_JSON": True,  # one JSON object per log line, with the request id
+    "RATE_LIMIT_ISSUE_PER_TOKEN": "600/60",  # requests/seconds; "0" turns a limit off
+    "RATE_LIMIT_ISSUE_PER_IP": "1200/60",
+    "RATE_LIMIT_VERIFY_PER_IP": "600/60",
+    "RATE_LIMIT_REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0, shared by every worker
 }
-FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SECRET_KEY")
+FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SECRET_KEY",
+                    "RATE_LIMIT_ISSUE_PER_TOKEN", "RATE_LIMIT_ISSUE_PER_IP",
+                    "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None,
@@ -52,8 +59,21 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_SECURE=app.config["PUBLIC_BASE_URL"].startswith("https"))
 
-    from issuer import api, badges, desk, job_runner, openapi, pages, public, vcapi
+    from issuer import (
+        api,
+        badges,
+        desk,
+        job_runner,
+        observability,
+        openapi,
+        pages,
+        public,
+        rate_limits,
+        vcapi,
+    )
 
+    observability.init_app(app)
+    rate_limits.init_app(app)
     job_runner.init_app(app)
 
     for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp, pages.bp, desk.bp):

@@ -16,6 +16,7 @@ from issuer.api.requests import (
 from issuer.auth import current_caller
 from issuer.problems import Problem
 from issuer.services import (
+    audit,
     batches,
     completions,
     credential_status,
@@ -106,6 +107,18 @@ def post_batch(slug: str) -> Any:
 @bp.get("/issuers/<slug>/jobs/<job_id>")
 def get_job(slug: str, job_id: str) -> Any:
     return batches.get_job(session(), current_caller(), slug, job_id, _base_url())
+
+
+@bp.get("/issuers/<slug>/audit")
+def get_audit(slug: str) -> Any:
+    """Who did what, when (admins): ?action=credential.revoke&before=<id>&limit=100."""
+    try:
+        limit = min(max(int(request.args.get("limit", 100)), 1), 500)
+        before = int(request.args["before"]) if "before" in request.args else None
+    except ValueError:
+        raise Problem(400, "Bad Request", "limit and before must be integers") from None
+    return audit.list_events(session(), current_caller(), slug, request.args.get("action"),
+                             before, limit)
 
 
 @bp.get("/issuers/<slug>/credentials")

@@ -1,15 +1,55 @@
-"""The audit trail, written in the same transaction as the change it records."""
+"""The audit trail, written in the same transaction as the change it records, and counted in
+the metrics once that transaction commits."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from issuer import metrics
+from issuer.services.callers import Caller
 from issuer.store.models import AuditEvent, Issuer
+
+PENDING = "audit_actions"
 
 
 def record(db: Session, issuer: Issuer | None, token_id: int | None, action: str,
            subject: str, detail: dict[str, Any] | None = None) -> None:
     db.add(AuditEvent(issuer_id=issuer.id if issuer else None, token_id=token_id,
                       action=action, subject=subject, detail=detail or {}))
+    db.info.setdefault(PENDING, []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _count_committed(db: Session) -> None:
+    for action in db.info.pop(PENDING, []):
+        if action == "credential.issue":
+            metrics.ISSUED.labels("competency").inc()
+        elif action.startswith("credential."):
+            metrics.STATUS_CHANGES.labels(action.removeprefix("credential.")).inc()
+        elif action in ("clr.issue", "programme.award"):
+            metrics.ISSUED.labels(action.partition(".")[0]).inc()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(db: Session) -> None:
+    db.info.pop(PENDING, None)
+
+
+def list_events(db: Session, caller: Caller, slug: str, action: str | None,
+                before: int | None, limit: int) -> dict[str, Any]:
+    """The issuer's audit events, newest first (admins): who, what, when."""
+    caller.require(slug, ("admin",))
+    query = select(AuditEvent).where(AuditEvent.issuer_id == caller.issuer_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if before:
+        query = query.where(AuditEvent.id < before)
+    with db.begin():
+        events = db.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)).all()
+        return {"events": [{"id": e.id, "action": e.action, "subject": e.subject,
+                            "tokenId": e.token_id, "detail": e.detail,
+                            "at": e.created_at.isoformat()} for e in events],
+                "next": events[-1].id if len(events) == limit else None}

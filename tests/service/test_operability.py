@@ -1,0 +1,131 @@
+"""Operating the service: rate limits, readiness, metrics, request ids, JSON logs, audit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid
+
+import pytest
+import redis
+
+from issuer.observability import JsonFormatter
+from issuer.rate_limits import RedisCounter
+from tests.service.conftest import completion_body
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def issue(service, token=None, **headers):
+    return service.client.post("/api/v1/issuers/riverbend/completions", json=completion_body(),
+                               headers={**service.auth(token or service.assessor), **headers})
+
+
+def test_issuing_is_limited_per_token_with_retry_after(service) -> None:
+    service.app.config["RATE_LIMIT_ISSUE_PER_TOKEN"] = "2/60"
+    assert [issue(service).status_code for _ in range(2)] == [201, 201]
+    refused = issue(service)
+    assert refused.status_code == 429 and refused.mimetype == "application/problem+json"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "issue per token" in refused.get_json()["detail"]
+    assert issue(service, service.admin).status_code == 201  # another token, its own count
+    assert service.counts()["credentials"] == 3
+
+
+def test_verifying_is_limited_per_address(service) -> None:
+    service.app.config["RATE_LIMIT_VERIFY_PER_IP"] = "3/60"
+    answers = [service.client.post("/credentials/verify", json={}).status_code
+               for _ in range(4)]
+    assert answers == [400, 400, 400, 429]
+    other = service.client.post("/credentials/verify", json={},
+                                environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert other.status_code == 400
+
+
+def redis_or_skip() -> redis.Redis:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
+    return client
+
+
+def test_limits_are_shared_through_redis(service) -> None:
+    redis_or_skip()
+    service.app.config["RATE_LIMIT_ISSUE_PER_IP"] = "2/60"
+    address = f"198.51.100.{uuid.uuid4().int % 250}"
+    service.app.extensions["rate_counter"] = RedisCounter(REDIS_URL)
+    RedisCounter(REDIS_URL).hit(f"issue per address:{address}", 60)  # another worker's
+    first = service.client.post("/api/v1/issuers/riverbend/completions", json=completion_body(),
+                                headers=service.auth(service.assessor),
+                                environ_base={"REMOTE_ADDR": address})
+    second = service.client.post("/api/v1/issuers/riverbend/completions",
+                                 json=completion_body(), headers=service.auth(service.assessor),
+                                 environ_base={"REMOTE_ADDR": address})
+    assert (first.status_code, second.status_code) == (201, 429)
+
+
+def test_limits_fail_open_when_redis_is_down(service) -> None:
+    service.app.extensions["rate_counter"] = RedisCounter("redis://127.0.0.1:1/0")
+    service.app.config["RATE_LIMIT_ISSUE_PER_TOKEN"] = "1/60"
+    assert [issue(service).status_code for _ in range(2)] == [201, 201]
+
+
+def test_readiness_and_health(service) -> None:
+    assert service.client.get("/healthz").get_json() == {"status": "ok"}
+    assert service.client.get("/readyz").get_json() == {"status": "ready"}
+
+
+def test_metrics_count_issuance_verification_and_errors(service) -> None:
+    def value(name: str) -> float:
+        text = service.client.get("/metrics").get_data(as_text=True)
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith(name))
+
+    issued = value('credentials_issued_total{kind="competency"}')
+    requests = value('http_requests_total{endpoint="/api/v1/issuers/<slug>/completions"')
+    issue(service)
+    assert value('credentials_issued_total{kind="competency"}') == issued + 1
+    assert value('http_requests_total{endpoint="/api/v1/issuers/<slug>/completions"') \
+        == requests + 1
+    assert "http_request_duration_seconds_bucket" in service.client.get("/metrics").get_data(
+        as_text=True)
+
+
+def test_every_answer_carries_a_request_id(service) -> None:
+    assert len(service.client.get("/healthz").headers["X-Request-ID"]) == 32
+    echoed = service.client.get("/healthz", headers={"X-Request-ID": "trace-42"})
+    assert echoed.headers["X-Request-ID"] == "trace-42"
+
+
+def test_logs_are_json_lines_with_the_request_id(service, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="issuer.requests"):
+        service.client.get("/healthz", headers={"X-Request-ID": "trace-7"})
+    record = next(r for r in caplog.records if r.name == "issuer.requests")
+    with service.app.test_request_context("/healthz"):
+        from flask import g
+
+        g.request_id = "trace-7"
+        line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "request" and line["status"] == 200
+    assert line["path"] == "/healthz" and line["request_id"] == "trace-7"
+
+
+def test_admins_can_read_the_audit_trail(service) -> None:
+    issued = issue(service).get_json()
+    service.client.post(f"/api/v1/issuers/riverbend/credentials/{issued['credentialId']}/revoke",
+                        json={"reason": "error"}, headers=service.auth(service.admin))
+    trail = service.client.get("/api/v1/issuers/riverbend/audit?limit=10",
+                               headers=service.auth(service.admin)).get_json()
+    actions = [event["action"] for event in trail["events"]]
+    assert actions[:2] == ["credential.revoke", "credential.issue"]
+    assert trail["events"][0]["subject"] == f"credential:{issued['credentialId']}"
+    only = service.client.get("/api/v1/issuers/riverbend/audit?action=credential.issue",
+                              headers=service.auth(service.admin)).get_json()
+    assert {event["action"] for event in only["events"]} == {"credential.issue"}
+    assert service.client.get("/api/v1/issuers/riverbend/audit",
+                              headers=service.auth(service.assessor)).status_code == 403
