@@ -22,9 +22,18 @@ class FetchError(Exception):
     """A URL was refused or could not be fetched; the message says which and why."""
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    """Global unicast, judged by the IPv4 address an IPv6 form carries (mapped, NAT64, 6to4)
+    when it carries one."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if address in NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            address = embedded
     return address.is_global and not address.is_multicast
 
 
