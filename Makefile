@@ -31,9 +31,12 @@ run: install
 	PROMETHEUS_MULTIPROC_DIR=instance/metrics $(BIN)/gunicorn --workers 2 \
 		--bind 127.0.0.1:5000 wsgi:app
 
+# The whole suite on SQLite, then the service tests again on PostgreSQL (TEST_DATABASE_URL,
+# default postgresql://postgres@127.0.0.1:5432/test); the library tests have no store.
 test: install interop
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	TEST_STORE=postgresql $(BIN)/python -m pytest tests/service
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -58,6 +59,19 @@ def _from_http_exception(error: HTTPException) -> Response:
     return problem_response(Problem(error.code or 500, error.name, detail, headers=headers))
 
 
+def _from_store_outage(error: DBAPIError) -> Response:
+    """The database went away (a restart, a failover): nothing was written, retry shortly."""
+    if not error.connection_invalidated and not isinstance(error, OperationalError | \
+                                                           InterfaceError):
+        return _from_unexpected(error)
+    log.warning("store unavailable on %s %s: %s", request.method, request.path,
+                type(error.orig).__name__)
+    return problem_response(Problem(503, "Service Unavailable",
+                                    "the store is unavailable for a moment; nothing was "
+                                    "changed, and it is safe to retry",
+                                    headers={"Retry-After": "1"}))
+
+
 def _from_unexpected(error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem_response(Problem(500, "Internal Server Error",
@@ -68,4 +82,5 @@ def _from_unexpected(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(Problem, problem_response)
     app.register_error_handler(HTTPException, _from_http_exception)
+    app.register_error_handler(DBAPIError, _from_store_outage)
     app.register_error_handler(Exception, _from_unexpected)

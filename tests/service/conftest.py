@@ -1,9 +1,11 @@
-"""Fixtures for the service: a real app on a real store (SQLite by default) per test."""
+"""Fixtures for the service: a real app on a real store per test (SQLite, or PostgreSQL with
+TEST_STORE=postgresql)."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from issuer.store.models import (
     IdempotencyRecord,
 )
 from tests.service.live import LiveServer, live_server
+from tests.service.stores import database_url, on_postgresql, pg_database
 
 BASE = "http://localhost:5000"
 MODEL = "mn-dli-psychiatric-mental-health-technician-inpatient"
@@ -37,16 +40,36 @@ def make_app(instance: Path, **config: object) -> Flask:
                        **config}, instance_path=str(instance))
 
 
-@pytest.fixture(scope="session")
-def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated store with the frameworks loaded, copied for each test (fast and isolated)."""
-    folder = tmp_path_factory.mktemp("template")
-    app = make_app(folder)
+def _prepare(app: Flask) -> None:
     upgrade(store(app).engine)
     with store(app).sessions() as db:
         load_bundled_frameworks(db)
     store(app).engine.dispose()
-    return folder / "credentials.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def template_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated store with the frameworks loaded, copied for each test (fast and isolated):
+    a SQLite file, or a PostgreSQL template database."""
+    folder = tmp_path_factory.mktemp("template")
+    if not on_postgresql():
+        _prepare(make_app(folder))
+        yield str(folder / "credentials.sqlite3")
+        return
+    with pg_database(prefix="cc_template") as name:
+        _prepare(make_app(folder, DATABASE_URL=database_url(name)))
+        yield name
+
+
+@contextmanager
+def copied_store(tmp_path: Path, template: str) -> Iterator[dict[str, str]]:
+    """This test's own copy of the template store; the config that points at it."""
+    if not on_postgresql():
+        shutil.copyfile(template, tmp_path / "credentials.sqlite3")
+        yield {}
+        return
+    with pg_database(template) as name:
+        yield {"DATABASE_URL": database_url(name)}
 
 
 @dataclass
@@ -67,18 +90,18 @@ class Service:
 
 
 @pytest.fixture
-def service(tmp_path: Path, template_store: Path) -> Iterator[Service]:
-    shutil.copyfile(template_store, tmp_path / "credentials.sqlite3")
-    app = make_app(tmp_path)
-    with store(app).sessions() as db:
-        riverbend = create_issuer(db, app.extensions["kek"], BASE, "riverbend",
-                                  "Riverbend Behavioral Health",
-                                  url="https://riverbend.example.org")
-        lakeside = create_issuer(db, app.extensions["kek"], BASE, "lakeside", "Lakeside")
-        assessor = create_token(db, "riverbend", "assessor", "trainer")
-    yield Service(app, app.test_client(), riverbend["token"], str(assessor["token"]),
-                  lakeside["token"])
-    store(app).engine.dispose()
+def service(tmp_path: Path, template_store: str) -> Iterator[Service]:
+    with copied_store(tmp_path, template_store) as config:
+        app = make_app(tmp_path, **config)
+        with store(app).sessions() as db:
+            riverbend = create_issuer(db, app.extensions["kek"], BASE, "riverbend",
+                                      "Riverbend Behavioral Health",
+                                      url="https://riverbend.example.org")
+            lakeside = create_issuer(db, app.extensions["kek"], BASE, "lakeside", "Lakeside")
+            assessor = create_token(db, "riverbend", "assessor", "trainer")
+        yield Service(app, app.test_client(), riverbend["token"], str(assessor["token"]),
+                      lakeside["token"])
+        store(app).engine.dispose()
 
 
 def completion_body(**changes: object) -> dict:

@@ -11,10 +11,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.service.stores import database_url, on_postgresql, pg_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -54,13 +57,28 @@ class LiveServer:
     instance: Path
 
 
+@contextmanager
+def service_env(tmp_path: Path, base_url: str) -> Iterator[dict[str, str]]:
+    """Environment for CLI and gunicorn processes: an instance folder, and a database of
+    their own when the tests run on PostgreSQL."""
+    env = {**os.environ, "INSTANCE_PATH": str(tmp_path), "PUBLIC_BASE_URL": base_url}
+    env.pop("DATABASE_URL", None)
+    env.pop("KEY_ENCRYPTION_KEY", None)
+    if not on_postgresql():
+        yield env
+        return
+    with pg_database() as name:
+        yield {**env, "DATABASE_URL": database_url(name)}
+
+
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """Initialise a store in tmp_path, create issuer "riverbend", serve it with gunicorn."""
     port = free_port()
-    env = {**os.environ, "INSTANCE_PATH": str(tmp_path), "PUBLIC_BASE_URL":
-           f"http://127.0.0.1:{port}"}
-    env.pop("DATABASE_URL", None)
-    env.pop("KEY_ENCRYPTION_KEY", None)
+    with service_env(tmp_path, f"http://127.0.0.1:{port}") as env:
+        yield from _serve(env, port, tmp_path)
+
+
+def _serve(env: dict[str, str], port: int, tmp_path: Path) -> Iterator[LiveServer]:
     flask(env, "init")
     assert flask(env, "init")["frameworksLoaded"] == []  # idempotent
     created = flask(env, "issuers", "create", "riverbend", "--name", "Riverbend",

@@ -4,15 +4,18 @@ point and run again: the bad rows are reported, and every valid row is issued ex
 from __future__ import annotations
 
 import json
-import os
 import random
-import sqlite3
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+
+from issuer.store import normalise_url
 from tests.service.conftest import MODEL
-from tests.service.live import BIN, ROOT, flask
+from tests.service.live import BIN, ROOT, flask, service_env
 
 ROWS = 5000
 COMPETENCIES = ["de-escalation", "patient-vitals", "cpr-and-first-aid", "trauma-informed-care"]
@@ -45,20 +48,29 @@ def cohort(path: Path) -> set[tuple[int, str]]:
     return expected
 
 
-def count(database: Path, sql: str) -> int:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as connection:
-        return connection.execute(sql).fetchone()[0]
+def counter(env: dict[str, str], instance: Path) -> Callable[[str], int]:
+    """Counts rows of the store the CLI writes to, whichever it is."""
+    url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'credentials.sqlite3'}"
+    engine = create_engine(normalise_url(url))
+
+    def count(sql: str) -> int:
+        with engine.connect() as connection:
+            return connection.execute(text(sql)).scalar_one()
+
+    return count
 
 
 def test_a_killed_import_resumes_exactly_once(tmp_path: Path) -> None:
-    env = {**os.environ, "INSTANCE_PATH": str(tmp_path), "PUBLIC_BASE_URL":
-           "https://credentials.example.org"}
-    env.pop("DATABASE_URL", None)
+    with service_env(tmp_path, "https://credentials.example.org") as env:
+        import_killed_and_resumed(env, tmp_path)
+
+
+def import_killed_and_resumed(env: dict[str, str], tmp_path: Path) -> None:
     flask(env, "init")
     env["CC_TOKEN"] = flask(env, "issuers", "create", "riverbend", "--name", "Riverbend")["token"]
     csv_file = tmp_path / "cohort.csv"
     expected_errors = cohort(csv_file)
-    database = tmp_path / "credentials.sqlite3"
+    count = counter(env, tmp_path)
     command = [str(BIN / "flask"), "--app", "wsgi", "completions", "import", str(csv_file),
                "--issuer", "riverbend"]
 
@@ -68,15 +80,14 @@ def test_a_killed_import_resumes_exactly_once(tmp_path: Path) -> None:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and first.poll() is None:
         try:
-            if count(database, "select count(*) from import_rows where state = 'issued'") \
-                    >= kill_after:
+            if count("select count(*) from import_rows where state = 'issued'") >= kill_after:
                 break
-        except sqlite3.OperationalError:
+        except DBAPIError:
             pass  # the job's tables are not there yet
         time.sleep(0.05)
     first.kill()
     first.wait()
-    issued_before = count(database, "select count(*) from credentials")
+    issued_before = count("select count(*) from credentials")
     assert 0 < issued_before < ROWS - len(expected_errors), (kill_after, issued_before)
 
     second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
@@ -91,12 +102,12 @@ def test_a_killed_import_resumes_exactly_once(tmp_path: Path) -> None:
                 for line in second.stderr.splitlines() if line.startswith("row ")}
     assert reported == expected_errors
 
-    assert count(database, "select count(*) from completions") == valid
-    assert count(database, "select count(*) from credentials") == valid
-    assert count(database, "select count(distinct credential_id) from import_rows "
+    assert count("select count(*) from completions") == valid
+    assert count("select count(*) from credentials") == valid
+    assert count("select count(distinct credential_id) from import_rows "
                            "where state = 'issued'") == valid
-    assert count(database, "select count(*) from credentials c left join completions p "
+    assert count("select count(*) from credentials c left join completions p "
                            "on p.id = c.completion_id where p.id is null") == 0
-    assert count(database, "select count(*) from (select status_list_id, position "
-                           "from status_entries group by 1, 2 having count(*) > 1)") == 0
-    assert count(database, "select count(distinct learner_email) from completions") == valid
+    assert count("select count(*) from (select status_list_id, position "
+                           "from status_entries group by 1, 2 having count(*) > 1) as reused") == 0
+    assert count("select count(distinct learner_email) from completions") == valid
