@@ -70,6 +70,24 @@ def document(base_url: str) -> dict[str, Any]:
             "/healthz": {"get": {"summary": "Liveness: 200 once the store answers",
                                  "responses": {"200": _json(OBJECT, "healthy"),
                                                **_errors(503)}}},
+            "/readyz": {"get": {"summary": "Readiness: the store answers and its schema is "
+                                           "current",
+                                "responses": {"200": _json(OBJECT, "ready"),
+                                              **_errors(503)}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics (text exposition format)",
+                                 "responses": {"200": {"description": "metrics", "content": {
+                                     "text/plain": {"schema": {"type": "string"}}}}}}},
+            "/api/v1/issuers/{slug}/audit": {"get": {
+                "summary": "The issuer's audit trail, newest first (admin)",
+                "security": BEARER,
+                "parameters": [SLUG,
+                               {"name": "action", "in": "query", "schema": {"type": "string"}},
+                               {"name": "before", "in": "query",
+                                "schema": {"type": "integer"}},
+                               {"name": "limit", "in": "query",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 500}}],
+                "responses": {"200": _json(OBJECT, "events (who, what, when) and next"),
+                              **_errors(400, 401, 403)}}},
             "/api/v1/frameworks": {"get": {
                 "summary": "Competency models with their level frameworks",
                 "responses": {"200": _json(OBJECT, "the models")}}},

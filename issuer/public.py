@@ -98,6 +98,8 @@ def achievement(model_id: str, competency_id: str) -> Response:
 @bp.get("/status/<slug>/<int:number>")
 def status_list(slug: str, number: int) -> Response:
     """A signed BitstringStatusListCredential; caches may keep it for its ttl."""
+    if number >= 2**31:  # beyond any list number the store can hold
+        raise Problem(404, "Not Found", f"no status list {number} for issuer {slug!r}")
     signed = signed_list(session(), slug, number, _base_url(), current_app.extensions["kek"])
     response = Response(signed.document, mimetype=VC_LD_JSON)
     response.headers["Cache-Control"] = f"public, max-age={signed.max_age_seconds}"
