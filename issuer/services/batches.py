@@ -67,6 +67,13 @@ def from_json(items: Any) -> Batch:
 
 def from_csv(text: str) -> Batch:
     """Rows of a CSV file whose header names the columns in ``CSV_COLUMNS``."""
+    try:
+        return _limited(_csv_rows(text))
+    except csv.Error as error:
+        raise Problem(400, "Bad Request", f"the CSV cannot be read: {error}") from None
+
+
+def _csv_rows(text: str) -> Batch:
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [column for column in CSV_COLUMNS if column != "evidence"
@@ -95,7 +102,7 @@ def from_csv(text: str) -> Batch:
         if None in record:
             body["unexpected"] = "more values than the header has columns"
         rows.append((number, body))
-    return _limited(Batch(rows, csv=True))
+    return Batch(rows, csv=True)
 
 
 def _limited(batch: Batch) -> Batch:

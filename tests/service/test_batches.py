@@ -77,6 +77,14 @@ def test_a_csv_without_the_documented_header_is_refused(service) -> None:
     assert credentials_count(service) == 0
 
 
+def test_an_unreadable_csv_is_a_clear_400(service) -> None:
+    response = post(service, csv=HEADER + '"' + "x" * 200_000 + '"\n')
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["detail"].startswith("the CSV cannot be read")
+    assert post(service, csv=HEADER + "a,b\x00c,d,e,f,g\n").status_code == 422
+    assert post(service, csv="").status_code == 422
+
+
 def test_a_batch_without_a_valid_row_records_nothing(service) -> None:
     before = service.counts()
     response = post(service, [completion_body(level="x"), {"nonsense": True}])
