@@ -24,16 +24,14 @@ from pyld import jsonld
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from contexts import StaticDocumentLoader, bundled_document
-from credentials.build import IssuerProfile, Learner
 from credentials.canonical import canonicalize
-from credentials.clr import build_clr_credential
 from credentials.frameworks import bundled_catalog
 from credentials.proofs import EDDSA_RDFC_2022, create_proof, verify_proof
 from credentials.proofs.data_integrity import proof_config_for_verification
 from credentials.verify import verify_credential
 from credentials.verify.resolvers import ChainResolver, DidKeyResolver
 from keys.multibase import decode_base58btc, encode_base58btc
-from tests.factories import did_key_signer, unsigned_credential
+from tests.factories import did_key_signer, unsigned_credential, whole_record
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
@@ -115,14 +113,7 @@ def cases() -> list[Case]:
                                                 if k != "proof"}))
     else:
         print(f"(b) complete.json skipped: {COMPLETE} not present")
-    signer = did_key_signer()
-    embedded = [create_proof(unsigned_credential(crosswalk, c.id, "proficient"),
-                             EDDSA_RDFC_2022, signer) for c in crosswalk.model.competencies]
-    clr = build_clr_credential(
-        credential_id="urn:uuid:6e0c9a43-55b4-4a57-9f0d-3c1d7e3f8a11",
-        issuer=IssuerProfile(signer.controller, "Riverbend"),
-        learner=Learner("Jordan Rivera", "jordan@example.com"), credentials=embedded,
-        crosswalk=crosswalk, base_url="https://credentials.example.org", salt="00")
+    clr, embedded = whole_record(crosswalk)
     found.append(Case("(c) CLR(25)", clr, embedded))
     return found
 

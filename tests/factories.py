@@ -6,6 +6,7 @@ import datetime as dt
 
 from credentials.achievements import build_achievement
 from credentials.build import EvidenceItem, IssuerProfile, Learner, build_achievement_credential
+from credentials.clr import build_clr_credential
 from credentials.frameworks import Crosswalk
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from keys import Ed25519Signer
@@ -44,3 +45,17 @@ def unsigned_credential(crosswalk: Crosswalk, competency: str = "de-escalation",
 def signed_credential(crosswalk: Crosswalk, **kwargs: str) -> dict:
     return create_proof(unsigned_credential(crosswalk, **kwargs), EDDSA_RDFC_2022,
                         did_key_signer(), created="2026-11-03T15:00:00Z")
+
+
+def whole_record(crosswalk: Crosswalk) -> tuple[dict, list[dict]]:
+    """An unsigned CLR embedding one signed credential per competency of the model (25 for
+    the DLI model), and those credentials."""
+    signer = did_key_signer()
+    embedded = [create_proof(unsigned_credential(crosswalk, c.id, "proficient"),
+                             EDDSA_RDFC_2022, signer) for c in crosswalk.model.competencies]
+    record = build_clr_credential(
+        credential_id="urn:uuid:6e0c9a43-55b4-4a57-9f0d-3c1d7e3f8a11",
+        issuer=IssuerProfile(signer.controller, "Riverbend"),
+        learner=Learner("Jordan Rivera", "jordan@example.com"), credentials=embedded,
+        crosswalk=crosswalk, base_url="https://credentials.example.org", salt="00")
+    return record, embedded

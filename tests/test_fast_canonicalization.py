@@ -16,13 +16,11 @@ from hypothesis import strategies as st
 from pyld import jsonld
 
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
-from credentials.build import IssuerProfile, Learner
 from credentials.canonical import CanonicalizationError, canonicalize, canonicalize_with_pyld
-from credentials.clr import build_clr_credential
 from credentials.jsonld_quads import ContextMemo, Unsupported, to_quads
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.rdfc import _Canonicalizer
-from tests.factories import did_key_signer, unsigned_credential
+from tests.factories import did_key_signer, unsigned_credential, whole_record
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
 OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -109,14 +107,7 @@ def test_every_competency_and_level(crosswalk) -> None:
 
 
 def test_a_learner_record_with_25_credentials(crosswalk) -> None:
-    signer = did_key_signer()
-    embedded = [create_proof(unsigned_credential(crosswalk, c.id, "proficient"),
-                             EDDSA_RDFC_2022, signer) for c in crosswalk.model.competencies]
-    record = build_clr_credential(
-        credential_id="urn:uuid:6e0c9a43-55b4-4a57-9f0d-3c1d7e3f8a11",
-        issuer=IssuerProfile(signer.controller, "Riverbend"),
-        learner=Learner("Jordan Rivera", "jordan@example.com"), credentials=embedded,
-        crosswalk=crosswalk, base_url="https://credentials.example.org", salt="00")
+    record, _embedded = whole_record(crosswalk)
     assert walked(record)
     assert assert_same(record) != REFUSED
 
