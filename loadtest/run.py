@@ -14,6 +14,7 @@ version of it).
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -129,6 +130,7 @@ class Outcome:
     statuses: Counter = field(default_factory=Counter)  # final answers, by kind and status
     attempts: Counter = field(default_factory=Counter)  # every answer, retries included
     issued: dict[str, str] = field(default_factory=dict)  # Idempotency-Key -> credentialId
+    gave_up: dict[str, int] = field(default_factory=dict)  # key -> last status, not issued
     duplicates: list[str] = field(default_factory=list)
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"issue": [],
                                                                         "verify": []})
@@ -149,8 +151,8 @@ def run_load(server: Server, clients: int, seconds: float,
         for _ in range(40):
             try:
                 status, body = call()
-            except (OSError, ValueError):
-                status, body = 599, {}  # connection dropped (a killed worker)
+            except (OSError, ValueError, http.client.HTTPException):
+                status, body = 599, {}  # connection dropped, even mid-answer (a killed worker)
             with lock:
                 outcome.attempts[(kind, status)] += 1
             if status < 500 and status != 429:
@@ -179,7 +181,10 @@ def run_load(server: Server, clients: int, seconds: float,
                 status, body = attempt("issue", lambda b=body_, k=key: _post(
                     issue_url, b, server.token, {"Idempotency-Key": k}))
                 kind = "issue"
-                if status in (200, 201):
+                if status not in (200, 201):
+                    with lock:
+                        outcome.gave_up[key] = status
+                else:
                     with lock:
                         if key in outcome.issued and outcome.issued[key] != body["credentialId"]:
                             outcome.duplicates.append(key)
@@ -229,7 +234,10 @@ def check(server: Server, outcome: Outcome) -> list[str]:
     if lost := answered - stored:
         problems.append(f"{len(lost)} credentials answered with 201 are not stored")
     if extra := stored - answered:
-        problems.append(f"{len(extra)} stored credentials no client was given (duplicates)")
+        emails = _emails(server, extra)
+        problems.append(f"{len(extra)} stored credentials no client was given: "
+                        f"{sorted(emails)[:5]}; keys the clients gave up on: "
+                        f"{dict(list(outcome.gave_up.items())[:5])}")
     if orphans:
         problems.append(f"{orphans} credentials without their completion")
     if reused:
@@ -249,6 +257,15 @@ def check(server: Server, outcome: Outcome) -> list[str]:
     if final_5xx:
         problems.append(f"{final_5xx} requests ended in a 5xx after retries")
     return problems
+
+
+def _emails(server: Server, credential_ids: set[str]) -> set[str]:
+    """The learners of ``credential_ids`` (their addresses carry the clients' keys)."""
+    engine = create_engine(normalise_url(server.database_url))
+    with engine.connect() as connection:
+        rows = connection.execute(text("select id, learner_email from credentials")).all()
+    engine.dispose()
+    return {email for credential_id, email in rows if credential_id in credential_ids}
 
 
 def report(outcome: Outcome, label: str) -> None:
