@@ -42,6 +42,7 @@ def _open_list(db: Session, issuer: Issuer, purpose: str, identifier: str
                ) -> tuple[StatusList, int]:
     """The issuer's newest list for ``purpose`` under ``identifier`` with room left (and how
     many positions it has given out), opening the next if needed."""
+    locked = False
     for _attempt in range(MAX_ATTEMPTS):
         current = db.scalars(select(StatusList).where(
             StatusList.issuer_id == issuer.id, StatusList.purpose == purpose,
@@ -50,6 +51,14 @@ def _open_list(db: Session, issuer: Issuer, purpose: str, identifier: str
         used = _used(db, current) if current is not None else 0
         if current is not None and used < current.size:
             return current, used
+        if not locked:
+            # Opening a list is rare: take the issuer's row lock (PostgreSQL; SQLite writes
+            # are serial anyway) and look again, so that racing transactions open one list,
+            # not one each.
+            db.execute(select(Issuer.id).where(Issuer.id == issuer.id)
+                       .with_for_update(key_share=True))
+            locked = True
+            continue
         number = (db.scalar(select(func.max(StatusList.number))
                             .where(StatusList.issuer_id == issuer.id)) or 0) + 1
         db.execute(insert_statement(db, StatusList).values(
