@@ -27,6 +27,7 @@ from credentials.verify.status_check import (
     HttpStatusListSource,
     StatusUnavailable,
 )
+from issuer import metrics
 from issuer.problems import Problem
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import verification_key
@@ -108,4 +109,6 @@ def verify(db: Session, sessions: sessionmaker[Session], credential: Any, base_u
                               DidWebResolver(fetcher), MultikeyFragmentResolver(),
                               ControllerDocumentResolver(fetcher)])
     status = ChainStatusSource([StoreStatusSource(sessions, base_url, kek), http_status])
-    return verify_credential(credential, resolver=resolver, status_source=status)
+    report = verify_credential(credential, resolver=resolver, status_source=status)
+    metrics.VERIFICATIONS.labels("true" if report.verified else "false").inc()
+    return report

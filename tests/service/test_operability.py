@@ -88,8 +88,11 @@ def test_metrics_count_issuance_verification_and_errors(service) -> None:
 
     issued = value('credentials_issued_total{kind="competency"}')
     requests = value('http_requests_total{endpoint="/api/v1/issuers/<slug>/completions"')
-    issue(service)
+    verified = value('verifications_total{verified="true"}')
+    credential = issue(service).get_json()["credential"]
     assert value('credentials_issued_total{kind="competency"}') == issued + 1
+    service.client.post("/credentials/verify", json={"verifiableCredential": credential})
+    assert value('verifications_total{verified="true"}') == verified + 1
     assert value('http_requests_total{endpoint="/api/v1/issuers/<slug>/completions"') \
         == requests + 1
     assert "http_request_duration_seconds_bucket" in service.client.get("/metrics").get_data(
