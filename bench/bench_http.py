@@ -94,7 +94,8 @@ def server(canonicalizer: str) -> Iterator[tuple[str, str]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "INSTANCE_PATH": instance, "PUBLIC_BASE_URL": base,
-           "CREDENTIALS_CANONICALIZER": canonicalizer}
+           "CREDENTIALS_CANONICALIZER": canonicalizer, "RATE_LIMIT_ISSUE_PER_TOKEN": "0",
+           "RATE_LIMIT_ISSUE_PER_IP": "0", "RATE_LIMIT_VERIFY_PER_IP": "0"}
     env.pop("DATABASE_URL", None)
     if os.environ.get("BENCH_DATABASE_URL"):  # e.g. a PostgreSQL database to fill and empty
         env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
