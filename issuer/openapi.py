@@ -29,7 +29,25 @@ SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "stri
 BEARER = [{"bearer": []}]
 
 
+# Answers any operation can give: a store outage (503); rate-limited ones also 429.
+RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
+                ("/api/v1/issuers/{slug}/completions:batch", "post"),
+                ("/api/v1/issuers/{slug}/learners/clr", "post"),
+                ("/credentials/issue", "post"), ("/credentials/verify", "post"),
+                ("/verify", "post")}
+
+
 def document(base_url: str) -> dict[str, Any]:
+    spec = _document(base_url)
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            extra = (429, 503) if (path, method) in RATE_LIMITED else (503,)
+            operation["responses"].update(
+                {str(code): PROBLEM for code in extra if str(code) not in operation["responses"]})
+    return spec
+
+
+def _document(base_url: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Competency Credentials", "version": "1",

@@ -29,6 +29,9 @@ def test_issuing_is_limited_per_token_with_retry_after(service) -> None:
     assert refused.status_code == 429 and refused.mimetype == "application/problem+json"
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert "issue per token" in refused.get_json()["detail"]
+    documented = service.client.get("/openapi.json").get_json()["paths"]
+    assert "429" in documented["/api/v1/issuers/{slug}/completions"]["post"]["responses"]
+    assert "503" in documented["/issuers/{slug}"]["get"]["responses"]
     assert issue(service, service.admin).status_code == 201  # another token, its own count
     assert service.counts()["credentials"] == 3
 
