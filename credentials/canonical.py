@@ -15,7 +15,7 @@ from typing import Any
 from pyld import jsonld
 
 from contexts import DEFAULT_LOADER, DocumentNotAllowed, StaticDocumentLoader
-from credentials.jsonld_quads import ContextMemo, Unsupported, to_quads
+from credentials.jsonld_quads import ContextMemo, Unsupported, is_absolute_iri, to_quads
 from credentials.rdfc import CanonicalizationTooComplex, canonical_nquads
 
 # CREDENTIALS_CANONICALIZER=pyld turns the direct walker off (a kill switch, and the baseline
@@ -31,12 +31,6 @@ class CanonicalizationError(ValueError):
         self.path = path
 
 
-def _is_absolute_iri(value: str) -> bool:
-    scheme, colon, _ = value.partition(":")
-    return bool(colon) and scheme[:1].isalpha() and all(
-        c.isalnum() or c in "+-." for c in scheme)
-
-
 def _check_expanded(node: Any, path: str) -> None:
     """Walk expanded JSON-LD; raise on any IRI that toRdf would drop for being relative."""
     if isinstance(node, list):
@@ -46,13 +40,13 @@ def _check_expanded(node: Any, path: str) -> None:
     if not isinstance(node, dict):
         return
     node_id = node.get("@id")
-    if isinstance(node_id, str) and not (node_id.startswith("_:") or _is_absolute_iri(node_id)):
+    if isinstance(node_id, str) and not (node_id.startswith("_:") or is_absolute_iri(node_id)):
         raise CanonicalizationError(f"identifier {node_id!r} is not an absolute IRI", path)
     types = node.get("@type", [])
     for type_ in types if isinstance(types, list) else [types]:
         if "@value" in node and type_ == "@json":
             continue
-        if isinstance(type_, str) and not (type_.startswith("_:") or _is_absolute_iri(type_)):
+        if isinstance(type_, str) and not (type_.startswith("_:") or is_absolute_iri(type_)):
             raise CanonicalizationError(
                 f"type {type_!r} is not defined by the document's contexts", path)
     if "@value" in node:

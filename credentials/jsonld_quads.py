@@ -16,7 +16,6 @@ then falls back to pyld, which decides exactly as before.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 from collections.abc import Iterator, Mapping
@@ -147,8 +146,9 @@ class ContextMemo:
         if term is None:
             value = jsonld.JsonLdProcessor.get_context_value
             mapping = ctx["mappings"].get(key) if key is not None else None
+            iri = self.iri(ctx, key, True) if key is not None else None
             term = memo[key] = Term(
-                iri=self.iri(ctx, key, True) if key is not None else None,
+                iri=iri,
                 type=value(ctx, key, "@type"),
                 containers=frozenset(jsonld.JsonLdProcessor.arrayify(
                     value(ctx, key, "@container"))),
@@ -156,9 +156,7 @@ class ContextMemo:
                 tagged=value(ctx, key, "@language") is not None
                 or value(ctx, key, "@direction") is not None,
                 reverse=bool(mapping and mapping.get("reverse")),
-                predicate=None)
-            if term.iri is not None and is_absolute_iri(term.iri):
-                term = memo[key] = dataclasses.replace(term, predicate=f"<{term.iri}>")
+                predicate=f"<{iri}>" if iri is not None and is_absolute_iri(iri) else None)
         return term
 
 
@@ -186,9 +184,9 @@ class QuadWriter:
         return self.memo.iri_term(value)
 
     def document(self, document: Any) -> set[Quad]:
-        for item in self._values(self.memo.initial, None, document, False, ""):
-            if item[0] == "literal":
-                raise Unsupported("top-level literal")
+        """Walk ``document``; its quads (top-level scalars are dropped, as in expansion)."""
+        for _item in self._values(self.memo.initial, None, document, False, ""):
+            pass
         return self.quads
 
     # -- values -------------------------------------------------------------------------

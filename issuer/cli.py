@@ -6,11 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from credentials.frameworks import LEVELS
 from issuer.problems import Problem
@@ -40,6 +43,16 @@ def _fail(problem: Problem) -> None:
     sys.exit(1)
 
 
+def _print_result(action: Callable[[Session], Any]) -> None:
+    """Run ``action`` with a session; print its result as JSON, or the problem (exit 1)."""
+    with store(current_app).sessions() as db:
+        try:
+            result = action(db)
+        except Problem as problem:
+            _fail(problem)
+    click.echo(json.dumps(result))
+
+
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
@@ -67,14 +80,9 @@ def issuers_group() -> None:
 def create_issuer_command(slug: str, name: str, url: str | None, email: str | None,
                           suspension: bool) -> None:
     """Create issuer SLUG with an Ed25519 key and an admin token (printed once)."""
-    with store(current_app).sessions() as db:
-        try:
-            result = create_issuer(db, current_app.extensions["kek"],
-                                   current_app.config["PUBLIC_BASE_URL"], slug, name, url, email,
-                                   suspension)
-        except Problem as problem:
-            _fail(problem)
-    click.echo(json.dumps(result))
+    _print_result(lambda db: create_issuer(
+        db, current_app.extensions["kek"], current_app.config["PUBLIC_BASE_URL"], slug, name,
+        url, email, suspension))
 
 
 @issuers_group.command("update")
@@ -86,12 +94,7 @@ def create_issuer_command(slug: str, name: str, url: str | None, email: str | No
 def update_issuer_command(slug: str, suspension: bool | None,
                           programme_level: str | None) -> None:
     """Change an issuer's settings (applies from now on)."""
-    with store(current_app).sessions() as db:
-        try:
-            result = update_issuer(db, slug, suspension, programme_level)
-        except Problem as problem:
-            _fail(problem)
-    click.echo(json.dumps(result))
+    _print_result(lambda db: update_issuer(db, slug, suspension, programme_level))
 
 
 @click.group("credentials", cls=AppGroup)
@@ -104,12 +107,7 @@ def _status_command(action: str) -> click.Command:
     @click.option("--issuer", "slug", required=True)
     @click.option("--reason")
     def command(credential_id: str, slug: str, reason: str | None) -> None:
-        with store(current_app).sessions() as db:
-            try:
-                result = change_status(db, slug, credential_id, action, reason)
-            except Problem as problem:
-                _fail(problem)
-        click.echo(json.dumps(result))
+        _print_result(lambda db: change_status(db, slug, credential_id, action, reason))
 
     command.__doc__ = f"{action.capitalize()} credential CREDENTIAL_ID of --issuer."
     return credentials_group.command(action)(command)
@@ -130,12 +128,7 @@ def tokens_group() -> None:
 @click.option("--label")
 def create_token_command(slug: str, role: str, label: str | None) -> None:
     """Mint a token for an issuer (printed once)."""
-    with store(current_app).sessions() as db:
-        try:
-            result = create_token(db, slug, role, label)
-        except Problem as problem:
-            _fail(problem)
-    click.echo(json.dumps(result))
+    _print_result(lambda db: create_token(db, slug, role, label))
 
 
 @click.group("keys", cls=AppGroup)
@@ -147,12 +140,7 @@ def keys_group() -> None:
 @click.option("--issuer", "slug", required=True)
 def keys_rotate_command(slug: str) -> None:
     """Retire the issuer's active keys and start a new one; retired keys stay published."""
-    with store(current_app).sessions() as db:
-        try:
-            result = rotate_keys(db, None, slug, current_app.extensions["kek"])
-        except Problem as problem:
-            _fail(problem)
-    click.echo(json.dumps(result))
+    _print_result(lambda db: rotate_keys(db, None, slug, current_app.extensions["kek"]))
 
 
 @keys_group.command("revoke")
@@ -160,12 +148,7 @@ def keys_rotate_command(slug: str) -> None:
 @click.option("--kid", required=True, help="The key id (the fragment of its method URL).")
 def keys_revoke_command(slug: str, kid: str) -> None:
     """Revoke a key: it is unpublished and what it signed no longer verifies."""
-    with store(current_app).sessions() as db:
-        try:
-            result = revoke(db, None, slug, kid)
-        except Problem as problem:
-            _fail(problem)
-    click.echo(json.dumps(result))
+    _print_result(lambda db: revoke(db, None, slug, kid))
 
 
 @click.group("clr", cls=AppGroup)

@@ -76,8 +76,8 @@ def desk() -> Any:
         return render_template("desk_sign_in.html", csrf=_csrf())
     listed = credentials.list_credentials(session(), caller, caller.issuer_slug, None,
                                           current_app.config["PUBLIC_BASE_URL"])
-    data = catalog(session())
-    session().rollback()
+    with session().begin():
+        data = catalog(session())
     models = list(data.models.values())
     return render_template(
         "desk.html", caller=caller, csrf=_csrf(), models=models,

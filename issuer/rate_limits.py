@@ -4,7 +4,6 @@ on every host shares them, otherwise in this process's memory."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import threading
@@ -15,6 +14,7 @@ import redis
 from flask import Flask, current_app, request
 
 from issuer.problems import Problem
+from issuer.services.issuers import hash_token
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def _limit() -> None:
     _check(counter, "issue per address", address, config["RATE_LIMIT_ISSUE_PER_IP"])
     token = request.headers.get("Authorization", "").partition(" ")[2].strip()
     if token:  # counted under a digest: tokens are never kept in clear
-        _check(counter, "issue per token", hashlib.sha256(token.encode()).hexdigest()[:32],
+        _check(counter, "issue per token", hash_token(token),
                config["RATE_LIMIT_ISSUE_PER_TOKEN"])
 
 

@@ -89,7 +89,7 @@ def post_batch(slug: str) -> Any:
         batch = batches.from_json(json_body(expect_object=False))
     job, replayed = batches.create_job(session(), caller, slug, batch,
                                        request.headers.get("Idempotency-Key"))
-    valid = job.total - len({e["row"] for e in job.invalid})
+    valid = job.total - batches.invalid_rows(job)
     if not replayed and valid <= current_app.config["BATCH_INLINE_ROWS"]:
         batches.run_job(store(current_app).sessions, job.id, batches.runner_id(), _base_url(),
                         current_app.extensions["kek"])

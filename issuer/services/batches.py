@@ -311,6 +311,11 @@ def resume_jobs(sessions: sessionmaker[Session], owner: str, base_url: str,
     return sum(run_job(sessions, job_id, owner, base_url, kek) for job_id in job_ids)
 
 
+def invalid_rows(job: ImportJob) -> int:
+    """How many rows the report refused (a row can have several errors)."""
+    return len({error["row"] for error in job.invalid})
+
+
 def job_view(db: Session, job: ImportJob, base_url: str, slug: str) -> dict[str, Any]:
     """What a caller sees of a job: counts, the per-row report, issued credentials."""
     counts = dict(db.execute(select(ImportRow.state, func.count()).where(
@@ -324,7 +329,7 @@ def job_view(db: Session, job: ImportJob, base_url: str, slug: str) -> dict[str,
         "status": "done" if job.finished_at else "running",
         "total": job.total, "valid": sum(counts.values()),
         "issued": counts.get("issued", 0), "pending": counts.get("pending", 0),
-        "failed": counts.get("failed", 0), "invalid": len({e["row"] for e in job.invalid}),
+        "failed": counts.get("failed", 0), "invalid": invalid_rows(job),
         "errors": job.invalid,
         "rows": [{"row": r.row, "credentialId": r.credential_id} if r.state == "issued"
                  else {"row": r.row, "error": r.error} for r in rows],

@@ -19,6 +19,7 @@ from issuer.services.issuers import create_issuer
 from issuer.store import store
 from tests.service.conftest import BASE, copied_store, make_app
 
+pytestmark = pytest.mark.filterwarnings("ignore")  # schemathesis' deprecation chatter
 EXAMPLES_PER_OPERATION = 100
 MINIMUM_REQUESTS = 2000
 
@@ -58,6 +59,3 @@ def test_generated_requests_meet_the_openapi_document(tmp_path, template_store) 
     assert sum(statuses.values()) >= MINIMUM_REQUESTS, statuses
     assert server_errors == 0, statuses
     assert not failures, "\n".join(sorted(set(failures))[:20])
-
-
-pytestmark = pytest.mark.filterwarnings("ignore")
