@@ -9,7 +9,7 @@ vc-di-eddsa describe it for RDFC-based suites.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -148,12 +148,21 @@ def verify_proof(document: Mapping[str, Any], proof: Mapping[str, Any], suite: C
         raise ProofError(f"{proof.get('verificationMethod')} is not an {suite.algorithm} key")
     if "created" in proof and parse_datetime(proof["created"]) is None:
         raise ProofError(f"the proof's created value {proof['created']!r} is not a dateTime")
+    return check_signature(document, proof, key,
+                           lambda unsecured, config: hash_data(unsecured, config, loader))
+
+
+def check_signature(document: Mapping[str, Any], proof: Mapping[str, Any], key: Verifier,
+                    hashes_for: Callable[[Mapping[str, Any], Mapping[str, Any]], HashData]
+                    ) -> HashData:
+    """Verify ``proof``'s base58btc proofValue over the document less its proof and the
+    proof configuration, as ``hashes_for`` hashes them (RDFC or JCS)."""
     try:
         signature = decode_base58btc(proof.get("proofValue", ""))
     except MultibaseError as error:
         raise ProofError(f"proofValue is not base58btc multibase: {error}") from error
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    hashes = hash_data(unsecured, proof_config_for_verification(unsecured, proof), loader)
+    hashes = hashes_for(unsecured, proof_config_for_verification(unsecured, proof))
     if not key.verify(signature, hashes.data):
         raise ProofError("the signature does not match the document: it was altered after "
                          "signing, or signed with another key")

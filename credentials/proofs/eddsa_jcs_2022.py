@@ -13,9 +13,8 @@ from credentials.proofs.data_integrity import (
     Cryptosuite,
     HashData,
     ProofError,
-    proof_config_for_verification,
+    check_signature,
 )
-from keys.multibase import MultibaseError, decode_base58btc
 from keys.signer import Verifier
 
 EDDSA_JCS_2022 = Cryptosuite(proof_type="DataIntegrityProof", name="eddsa-jcs-2022",
@@ -35,12 +34,4 @@ def jcs_hash_data(unsecured: Mapping[str, Any], proof_config: Mapping[str, Any])
 def verify_jcs(document: Mapping[str, Any], proof: Mapping[str, Any], key: Verifier) -> None:
     if key.algorithm != "EdDSA":
         raise ProofError(f"{proof.get('verificationMethod')} is not an Ed25519 key")
-    try:
-        signature = decode_base58btc(proof.get("proofValue", ""))
-    except MultibaseError as error:
-        raise ProofError(f"proofValue is not base58btc multibase: {error}") from error
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
-    hashes = jcs_hash_data(unsecured, proof_config_for_verification(unsecured, proof))
-    if not key.verify(signature, hashes.data):
-        raise ProofError("the signature does not match the document: it was altered after "
-                         "signing, or signed with another key")
+    check_signature(document, proof, key, jcs_hash_data)
