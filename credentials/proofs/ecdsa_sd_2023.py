@@ -20,7 +20,8 @@ import cbor2
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
 from credentials.canonical import canonicalize
 from credentials.proofs.data_integrity import Cryptosuite, ProofError, proof_config_for_verification
-from keys.jose import JwkVerificationKey, p256_multikey_jwk
+from keys.ecdsa import ec_multikey_jwk
+from keys.jose import JwkVerificationKey
 from keys.signer import Verifier
 
 ECDSA_SD_2023 = Cryptosuite(proof_type="DataIntegrityProof", name="ecdsa-sd-2023",
@@ -83,7 +84,7 @@ def verify_sd_derived(document: Mapping[str, Any], proof: Mapping[str, Any], key
         raise ProofError(f"{len(optional)} disclosed statements but {len(signatures)} "
                          "statement signatures")
     try:
-        ephemeral = JwkVerificationKey(p256_multikey_jwk(public_key))
+        ephemeral = JwkVerificationKey(ec_multikey_jwk(public_key, ("P-256",)))
     except ValueError as error:
         raise ProofError(f"the proof's ephemeral key is not a P-256 Multikey: {error}") from None
     for number, (statement, signature) in enumerate(zip(optional, signatures, strict=True)):
