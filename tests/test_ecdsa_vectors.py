@@ -7,18 +7,28 @@ with deterministic ECDSA (RFC 6979), so our signatures must equal theirs byte fo
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import cbor2
 import pytest
 
 from contexts import StaticDocumentLoader
 from credentials.proofs import ECDSA_RDFC_2019, create_proof, hash_data
+from credentials.proofs.ecdsa_sd_2023 import (
+    create_verify_data,
+    parse_derived_proof_value,
+    relabelled,
+)
 from credentials.proofs.eddsa_jcs_2022 import jcs_hash_data
 from credentials.verify import Outcome, verify_credential
 from credentials.verify.resolvers import ChainResolver, DidKeyResolver
 from keys.ecdsa import ec_multikey, ec_signer_from_secret_multikey
-from keys.multibase import encode_base58btc
+from keys.multibase import decode_base58btc, encode_base58btc
 from tests.conftest import read_json
 
 OFFLINE = ChainResolver([DidKeyResolver()])
@@ -167,3 +177,123 @@ def test_sd_derived_credential_verifies_under_p256_did_key(vectors: Path, loader
     proof = report.check("proof")
     assert proof.outcome is Outcome.SUCCESS, proof.message
     assert "ecdsa-sd-2023" in proof.message
+
+
+# ecdsa-sd-2023: the verifier's intermediate values, and the issuer's where they do not
+# depend on selecting statements by JSON pointer (we verify derived proofs; we make none).
+SD = ["prc", "employ"]
+BASE_HEADER, DERIVED_HEADER = bytes([0xD9, 0x5D, 0x00]), bytes([0xD9, 0x5D, 0x01])
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sd(vectors: Path, name: str, file: str):
+    return read_json(vectors / "ecdsa-sd-2023" / name / file)
+
+
+@pytest.mark.parametrize("name", SD)
+def test_sd_verifier_values_reproduce(vectors: Path, loader, name: str) -> None:
+    derived = _sd(vectors, name, "derivedRevealDocument.json")
+    parsed = parse_derived_proof_value(derived["proof"]["proofValue"])
+    published = _sd(vectors, name, "verifyDerivedProofValue.json")
+    assert parsed.base_signature.hex() == published["baseSignature"]
+    assert encode_base58btc(parsed.public_key) == published["publicKey"]
+    assert [s.hex() for s in parsed.signatures] == published["signatures"]
+    assert parsed.label_map == dict(published["labelMap"])
+    assert parsed.mandatory_indexes == published["mandatoryIndexes"]
+    disclosure = _sd(vectors, name, "derivedDisclosureData.json")
+    assert parsed.label_map == dict(disclosure["labelMap"]["value"])
+
+    data = create_verify_data(derived, derived["proof"], loader)
+    assert data.statements == _sd(vectors, name, "verifyNQuads.json")
+    expected = _sd(vectors, name, "verifyCreateVerifyData.json")
+    assert data.base_signature.hex() == expected["baseSignature"]
+    assert data.proof_hash.hex() == expected["proofHash"]
+    assert encode_base58btc(data.public_key) == expected["publicKey"]
+    assert [s.hex() for s in data.signatures] == expected["signatures"]
+    assert data.non_mandatory == expected["nonMandatory"]
+    assert data.mandatory_hash.hex() == expected["mandatoryHash"]
+    assert {k: v for k, v in derived.items() if k != "proof"} == \
+        _sd(vectors, name, "derivedUnsignedReveal.json")
+
+
+@pytest.mark.parametrize("name", SD)
+def test_sd_derived_proof_value_reencodes(vectors: Path, name: str) -> None:
+    """The derived proofValue is 'u' + base64url(0xd95d01 + CBOR of the five components,
+    the label map compressed to integer keys and raw HMAC digests)."""
+    derived = _sd(vectors, name, "derivedRevealDocument.json")
+    disclosure = _sd(vectors, name, "derivedDisclosureData.json")
+    labels = {int(k.removeprefix("c14n")): _unb64url(v[1:])
+              for k, v in disclosure["labelMap"]["value"]}
+    components = [bytes.fromhex(disclosure["baseSignature"]),
+                  decode_base58btc(disclosure["publicKey"]),
+                  [bytes.fromhex(s) for s in disclosure["signatures"]],
+                  labels, disclosure["mandatoryIndexes"]]
+    assert "u" + _b64url(DERIVED_HEADER + cbor2.dumps(components)) == \
+        derived["proof"]["proofValue"]
+
+
+@pytest.mark.parametrize("name", SD)
+def test_sd_issuer_values_reproduce(vectors: Path, loader, name: str) -> None:
+    """Proof configuration, canonical and HMAC-labelled base document, the hashes and the
+    (RFC 6979) base and statement signatures, and the base proofValue."""
+    signed_base = _sd(vectors, name, "addSignedSDBase.json")
+    unsecured = {k: v for k, v in signed_base.items() if k != "proof"}
+    config = _sd(vectors, name, "addProofConfig.json")
+    assert config == {**{k: v for k, v in signed_base["proof"].items() if k != "proofValue"},
+                      "@context": unsecured["@context"]}
+    hashes = hash_data(unsecured, config, loader)
+    assert hashes.canonical_proof_config == _text(
+        vectors / "ecdsa-sd-2023" / name / "addProofConfigCanon.txt")
+    published_hashes = _sd(vectors, name, "addHashData.json")
+    assert hashes.proof_config_hash.hex() == published_hashes["proofHash"]
+    assert hashes.canonical_document.splitlines(keepends=True) == \
+        _sd(vectors, name, "addBaseDocCanon.json")
+
+    material = read_json(vectors / "ecdsa-sd-2023" / "SDKeyMaterial.json")
+    hmac_key = bytes.fromhex(material["hmacKeyString"])
+    labels = {label: "u" + _b64url(hmac.digest(hmac_key, label.encode(), "sha256"))
+              for label in re.findall(r"_:(c14n\d+)", hashes.canonical_document)}
+    hmac_canonical = relabelled(hashes.canonical_document, labels)
+    assert hmac_canonical == _sd(vectors, name, "addBaseDocHMACCanon.json")
+
+    transform = _sd(vectors, name, "addBaseTransform.json")
+    mandatory = dict(transform["mandatory"]["value"])
+    non_mandatory = dict(transform["nonMandatory"]["value"])
+    assert sorted([*mandatory, *non_mandatory]) == list(range(len(hmac_canonical)))
+    assert all(hmac_canonical[i] == s for i, s in (mandatory | non_mandatory).items())
+    mandatory_hash = hashlib.sha256("".join(mandatory.values()).encode()).digest()
+    assert mandatory_hash.hex() == published_hashes["mandatoryHash"]
+
+    base_signer = ec_signer_from_secret_multikey(material["baseKeyPair"]["secretKeyMultibase"])
+    statement_signer = ec_signer_from_secret_multikey(
+        material["proofKeyPair"]["secretKeyMultibase"])
+    public_key = decode_base58btc(material["proofKeyPair"]["publicKeyMultibase"])
+    raw = _sd(vectors, name, "addRawBaseSignatureInfo.json")
+    base_signature = base_signer.sign(hashes.proof_config_hash + public_key + mandatory_hash)
+    assert base_signature.hex() == raw["baseSignature"]
+    signatures = [statement_signer.sign(s.encode()) for s in non_mandatory.values()]
+    assert [s.hex() for s in signatures] == raw["signatures"]
+    assert raw["publicKey"] == material["proofKeyPair"]["publicKeyMultibase"]
+
+    value = "u" + _b64url(BASE_HEADER + cbor2.dumps(
+        [base_signature, public_key, hmac_key, signatures, raw["mandatoryPointers"]]))
+    assert value == signed_base["proof"]["proofValue"]
+    recovered = _sd(vectors, name, "derivedRecoveredBaseData.json")
+    assert recovered["hmacKey"] == hmac_key.hex()
+    assert recovered["mandatoryPointers"] == raw["mandatoryPointers"]
+
+
+@pytest.mark.parametrize("name", SD)
+def test_sd_base_proof_is_refused_by_verifiers(vectors: Path, loader, name: str) -> None:
+    """A base proof carries the HMAC key: it is for the holder, never accepted as proof."""
+    report = verify_credential(_sd(vectors, name, "addSignedSDBase.json"), loader=loader,
+                               resolver=OFFLINE)
+    assert report.check("proof").outcome is Outcome.FAILURE
+    assert "only derived" in report.check("proof").message
