@@ -30,12 +30,13 @@ PUBLIC_HEADERS = {"P-256": P256_PUB, "P-384": P384_PUB}
 SECRET_HEADERS = {"P-256": P256_PRIV, "P-384": P384_PRIV}
 
 
-def _curve_for(data: bytes, headers: dict[str, bytes], length: int) -> str:
-    """The curve whose header starts ``data`` and whose key length (``length`` extra bytes
-    beyond the coordinate size, 1 for a compressed point) the rest has."""
+def _curve_for(data: bytes, headers: dict[str, bytes], extra: int) -> str:
+    """The curve whose multicodec header starts ``data``, checking the key after it is the
+    curve's size plus ``extra`` bytes (1 for a compressed point's sign byte, 0 for a
+    secret scalar)."""
     for name, header in headers.items():
         if data.startswith(header):
-            expected = CURVES[name].size + length
+            expected = CURVES[name].size + extra
             if len(data) - len(header) != expected:
                 raise MultibaseError(f"a {name} Multikey holds {expected} key bytes, not "
                                      f"{len(data) - len(header)}")
