@@ -297,3 +297,38 @@ def test_sd_base_proof_is_refused_by_verifiers(vectors: Path, loader, name: str)
                                resolver=OFFLINE)
     assert report.check("proof").outcome is Outcome.FAILURE
     assert "only derived" in report.check("proof").message
+
+
+@pytest.mark.parametrize("name", SD)
+def test_sd_disclosure_indexes_link_issuer_and_verifier(vectors: Path, loader,
+                                                        name: str) -> None:
+    """The holder's index bookkeeping (createDisclosureData) ties the issuer's statements to
+    what our verifier rebuilds: the revealed statements are the issuer's HMAC-labelled ones
+    at the combined indexes, the mandatory indexes are re-based onto them, and the kept
+    signatures are those of the revealed non-mandatory statements."""
+    groups = _sd(vectors, name, "derivedGroupIndexes.json")
+    combined, mandatory = groups["combinedIndexes"], groups["mandatoryIndexes"]
+    derived = _sd(vectors, name, "derivedRevealDocument.json")
+    data = create_verify_data(derived, derived["proof"], loader)
+    issuer_statements = _sd(vectors, name, "addBaseDocHMACCanon.json")
+    assert data.statements == [issuer_statements[i] for i in combined]
+
+    adjusted = [combined.index(i) for i in mandatory]
+    assert adjusted == _sd(vectors, name, "derivedAdjMandatoryIndexes.json")[
+        "adjMandatoryIndexes"]
+    assert parse_derived_proof_value(derived["proof"]["proofValue"]).mandatory_indexes == \
+        adjusted
+
+    kept = [groups["nonMandatoryIndexes"].index(i) for i in groups["selectiveIndexes"]
+            if i not in mandatory]
+    published = _sd(vectors, name, "derivedAdjSignatures.json")
+    assert kept == published["adjSignatureIndexes"]
+    all_signatures = _sd(vectors, name, "addRawBaseSignatureInfo.json")["signatures"]
+    assert [all_signatures[i] for i in kept] == published["filteredSignatures"] == \
+        [s.hex() for s in data.signatures]
+    all_groups = _sd(vectors, name, "derivedAllGroupData.json")["groups"]
+    for group, indexes in (("combined", combined), ("mandatory", mandatory),
+                           ("selective", groups["selectiveIndexes"])):
+        matching = dict(all_groups[group]["matching"]["value"])
+        assert sorted(matching) == indexes
+        assert all(issuer_statements[i] == s for i, s in matching.items())
