@@ -295,3 +295,13 @@ def test_jwk_keys_of_other_curves_verify_nothing() -> None:
     key = JwkVerificationKey({"kty": "EC", "crv": "P-521", "x": "AA", "y": "AA"})
     assert key.algorithm == "EC P-521"
     assert not key.verify(b"\x00" * 132, b"data")
+
+
+@pytest.mark.parametrize("curve", CURVES)
+@pytest.mark.parametrize("signature", [b"\x00" * 96, b"\xff" * 96, b"\x01" * 95, b""])
+def test_malformed_signatures_are_false_not_errors(curve: str, signature: bytes) -> None:
+    """Zero, out-of-range and wrongly sized r || s values verify as False (never raise)."""
+    size = 32 if curve == "P-256" else 48
+    key = ecdsa_signer(curve).verification_key
+    assert key.verify(signature[: 2 * size] if len(signature) >= 2 * size else signature,
+                      b"data") is False
