@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 NONCE_BYTES = 12
 KEK_BYTES = 32
+CANARY_PLAINTEXT = b"competency-credentials key-encryption-key canary"
+CANARY_ASSOCIATED_DATA = b"kek-canary"
 
 
 class KeyDecryptionError(Exception):
@@ -52,6 +54,18 @@ class KeyEncryptionKey:
         except InvalidTag:
             raise KeyDecryptionError("a stored private key failed to decrypt: wrong "
                                      "KEY_ENCRYPTION_KEY, or the key record was altered") from None
+
+    def make_canary(self) -> bytes:
+        """A known value encrypted under this KEK, stored so another host can tell whether
+        its KEK is the same one (AES-GCM's tag fails under any other key)."""
+        return self.encrypt(CANARY_PLAINTEXT, CANARY_ASSOCIATED_DATA)
+
+    def opens_canary(self, blob: bytes) -> bool:
+        """Whether ``blob`` (from ``make_canary``) was made under this KEK."""
+        try:
+            return self.decrypt(blob, CANARY_ASSOCIATED_DATA) == CANARY_PLAINTEXT
+        except KeyDecryptionError:
+            return False
 
     def __repr__(self) -> str:
         return "KeyEncryptionKey(<hidden>)"
