@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 NONCE_BYTES = 12
 KEK_BYTES = 32
+TAG_BYTES = 16
 CANARY_PLAINTEXT = b"competency-credentials key-encryption-key canary"
 CANARY_ASSOCIATED_DATA = b"kek-canary"
 
@@ -49,6 +50,8 @@ class KeyEncryptionKey:
         return nonce + self._aead.encrypt(nonce, plaintext, associated_data)
 
     def decrypt(self, blob: bytes, associated_data: bytes) -> bytes:
+        if len(blob) < NONCE_BYTES + TAG_BYTES:
+            raise KeyDecryptionError("a stored private key is truncated")
         try:
             return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], associated_data)
         except InvalidTag:
