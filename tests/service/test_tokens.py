@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import event, select, update
 
 from issuer.services.issuers import hash_token
@@ -158,3 +159,22 @@ def test_tokens_from_the_command_line(service) -> None:
     wrong_issuer = runner.invoke(args=["tokens", "revoke", str(token["id"]), "--issuer",
                                        "lakeside"])
     assert wrong_issuer.exit_code == 1 and "no token" in wrong_issuer.output
+
+
+def test_token_answers_are_as_the_openapi_document_says(service) -> None:
+    spec = service.client.get("/openapi.json").get_json()
+
+    def check(body, name: str) -> None:
+        schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+        Draft202012Validator(schema, format_checker=FormatChecker()).validate(body)
+
+    created = service.client.post(TOKENS, json={"role": "assessor", "label": "x"},
+                                  headers=service.auth(service.admin)).get_json()
+    check(created, "NewToken")
+    for token in service.client.get(TOKENS, headers=service.auth(service.admin)).get_json()[
+            "tokens"]:
+        check(token, "Token")
+    check(service.client.post(f"{TOKENS}/{created['id']}/revoke",
+                              headers=service.auth(service.admin)).get_json(), "Token")
+    assert {"/api/v1/issuers/{slug}/tokens", "/api/v1/issuers/{slug}/tokens/{id}/revoke"} \
+        <= set(spec["paths"])
