@@ -54,7 +54,6 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     problems.init_app(app)
     cli.init_app(app)
     app.extensions["kek"] = load_kek(app.config["KEY_ENCRYPTION_KEY"], app.instance_path)
-    check_at_start(store.store(app).sessions, app.extensions["kek"])
     app.extensions["fetcher"] = SafeFetcher(allow_private=app.config["FETCH_ALLOW_PRIVATE"])
     # One per process: remote status lists are cached here for their ttl.
     app.extensions["status_source"] = HttpStatusListSource(app.extensions["fetcher"])
@@ -82,4 +81,5 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp, pages.bp, desk.bp):
         app.register_blueprint(blueprint)
+    check_at_start(store.store(app).sessions, app.extensions["kek"])  # logs a wrong KEK
     return app

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -118,20 +119,28 @@ def require_matching_kek(db: Session, kek: KeyEncryptionKey) -> None:
         raise kek_mismatch()
 
 
-def check_at_start(sessions: sessionmaker[Session], kek: KeyEncryptionKey) -> bool | None:
-    """At start: whether this host's KEK is the store's (writing the canary for a store
-    that predates it); None when the store cannot say yet (unreachable, not migrated). A
-    mismatch is logged as an error; /readyz and every key operation check again."""
+def _check_and_log(sessions: sessionmaker[Session], kek: KeyEncryptionKey) -> None:
     try:
         with sessions() as db, db.begin():
             matches = kek_matches(db, kek)
-    except SQLAlchemyError as error:
+    except SQLAlchemyError as error:  # unreachable, or not migrated yet: /readyz will say
         log.info("key-encryption key not checked at start: %s", type(error).__name__)
-        return None
+        return
     if not matches:
         log.error("%s: this host refuses to issue or change keys until KEY_ENCRYPTION_KEY "
                   "is the store's", KEK_MISMATCH)
-    return matches
+
+
+def check_at_start(sessions: sessionmaker[Session], kek: KeyEncryptionKey,
+                   wait: float = 5.0) -> None:
+    """At start: log an error if this host's KEK is not the store's, and write the canary
+    for a store that predates it. Waits at most ``wait`` seconds, so a store that does not
+    answer cannot hold up a worker's start (the check then ends, and logs, in the
+    background); /readyz and every key operation check again anyway."""
+    thread = threading.Thread(target=_check_and_log, args=(sessions, kek),
+                              name="kek-check", daemon=True)
+    thread.start()
+    thread.join(wait)
 
 
 def create_signing_key(db: Session, issuer: Issuer, kek: KeyEncryptionKey,
