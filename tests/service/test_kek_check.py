@@ -40,6 +40,8 @@ def assert_mismatch(response) -> None:
 
 
 def test_a_host_with_another_kek_is_not_ready_and_refuses_key_work(service, caplog) -> None:
+    assert service.client.post(ISSUE, json=completion_body(),  # a learner with a credential
+                               headers=service.auth(service.assessor)).status_code == 201
     before = keys_in_store(service)
     with caplog.at_level(logging.ERROR, logger="issuer.services.keyring"):
         wrong = host(service, OTHER_KEK)
@@ -50,6 +52,15 @@ def test_a_host_with_another_kek_is_not_ready_and_refuses_key_work(service, capl
     counts = service.counts()
     assert_mismatch(client.post(ISSUE, json=completion_body(),
                                 headers=service.auth(service.assessor)))
+    assert_mismatch(client.post("/credentials/issue", headers=service.auth(service.admin),
+                                json={"credential": {
+                                    "@context": ["https://www.w3.org/ns/credentials/v2"],
+                                    "type": ["VerifiableCredential"],
+                                    "issuer": f"{BASE}/issuers/riverbend",
+                                    "credentialSubject": {"id": "did:example:learner"}}}))
+    assert_mismatch(client.post("/api/v1/issuers/riverbend/learners/clr",
+                                json={"email": "jordan.rivera@example.com"},
+                                headers=service.auth(service.admin)))
     assert_mismatch(client.post("/api/v1/issuers/riverbend/keys/rotate",
                                 headers=service.auth(service.admin)))
     assert_mismatch(client.post(f"/api/v1/issuers/riverbend/keys/{before[0][0]}/revoke",
