@@ -14,9 +14,9 @@ from credentials.verify.resolvers import default_resolver
 from issuer.services.issuers import create_issuer, update_issuer
 from issuer.store import store
 from issuer.store.models import StatusList
+from tests.resolvers_support import FakeFetcher
 from tests.service.concurrency import assert_nothing_lost, issue_concurrently
 from tests.service.conftest import BASE, completion_body
-from tests.resolvers_support import FakeFetcher
 from tests.service.test_errors import assert_problem
 
 URL = "/api/v1/issuers/riverbend"
