@@ -172,6 +172,16 @@ class Issued:
 
 
 def issue_everything(server: HttpsServer) -> Issued:
+    # VC-JWTs first, so did.json also lists the issuer's P-256 and RSA keys (JsonWebKey).
+    for algorithm in ("ES256", "RS256"):
+        status, body = server.call("/api/v1/issuers/riverbend/completions", {
+            "learner": {"name": "Sam Lee", "email": "sam.lee@example.com"},
+            "competency": f"{MODEL}/{COMPETENCIES[0]}", "level": "developing",
+            "completedOn": "2026-11-02", "format": "jwt", "algorithm": algorithm},
+            server.assessor)
+        assert status == 201, body
+    did_json = server.call("/issuers/riverbend/did.json")[1]
+    assert {m["type"] for m in did_json["verificationMethod"]} == {"Multikey", "JsonWebKey"}
     records = []
     for competency in COMPETENCIES:
         status, body = server.call("/api/v1/issuers/riverbend/completions", {
