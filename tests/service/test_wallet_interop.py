@@ -16,6 +16,7 @@ import ipaddress
 import json
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import time
@@ -102,6 +103,18 @@ def node() -> None:
                     "run `make interop`")
 
 
+def loopback_addresses(port: int) -> list[str]:
+    """127.0.0.1, and ::1 where the machine has it: "localhost" may resolve to either."""
+    addresses = [f"127.0.0.1:{port}"]
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", port))
+        addresses.append(f"[::1]:{port}")
+    except OSError:
+        pass
+    return addresses
+
+
 @pytest.fixture
 def https_server(tmp_path: Path, node: None) -> Iterator[HttpsServer]:
     cert_file, key_file = self_signed_certificate(tmp_path)
@@ -113,8 +126,9 @@ def https_server(tmp_path: Path, node: None) -> Iterator[HttpsServer]:
                         "--email", "credentials@riverbend.example.org")
         assessor = flask(env, "tokens", "create", "--issuer", "riverbend", "--role",
                          "assessor")
+        binds = [arg for address in loopback_addresses(port) for arg in ("--bind", address)]
         process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+            [str(BIN / "gunicorn"), "--workers", "2", *binds,
              "--certfile", str(cert_file), "--keyfile", str(key_file), "wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
