@@ -1,0 +1,52 @@
+"""A poisoned credential over HTTP: refused within a second of CPU, with a clear answer.
+
+POST /credentials/verify reports a failed proof (422), POST /credentials/issue a problem (4xx);
+never a 5xx, never a worker held until gunicorn kills it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import signed_credential, unsigned_credential
+from tests.service.conftest import BASE
+from tests.test_canonical_budget import CPU_BOUND, clique, cpu
+
+
+@pytest.mark.parametrize("size", [14, 20])
+def test_verify_answers_a_poisoned_credential_fast_with_a_failed_proof(service, crosswalk,
+                                                                        size: int) -> None:
+    credential = signed_credential(crosswalk)
+    credential["evidence"] = clique(size)
+    response = None
+
+    def post() -> None:
+        nonlocal response
+        response = service.client.post("/credentials/verify",
+                                       json={"verifiableCredential": credential})
+
+    assert cpu(post) < CPU_BOUND
+    assert response is not None and response.status_code == 422
+    body = response.get_json()
+    assert body["verified"] is False
+    assert any("too symmetric" in error for error in body["errors"]), body["errors"]
+
+
+@pytest.mark.parametrize("size", [14, 20])
+def test_issue_refuses_a_poisoned_credential_fast_with_a_problem(service, crosswalk,
+                                                                  size: int) -> None:
+    credential = unsigned_credential(crosswalk, issuer_id=f"{BASE}/issuers/riverbend")
+    del credential["id"]
+    credential["evidence"] = clique(size)
+    response = None
+
+    def post() -> None:
+        nonlocal response
+        response = service.client.post("/credentials/issue", headers=service.auth(service.admin),
+                                       json={"credential": credential})
+
+    assert cpu(post) < CPU_BOUND
+    assert response is not None and response.status_code == 400, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert "too symmetric" in response.get_json()["detail"]
+    assert service.counts()["credentials"] == 0
