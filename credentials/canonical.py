@@ -128,10 +128,19 @@ def canonicalize_with_pyld(document: Mapping[str, Any],
 
 
 def _canonical(quads: set[Quad]) -> str:
+    """RDFC-1.0 of ``quads``; refused when too complex, or when it cannot be UTF-8 (what is
+    hashed and signed): a lone surrogate (JSON allows ``"\\ud800"``) is no Unicode character."""
     try:
-        return canonical_nquads(quads)
+        nquads = canonical_nquads(quads)
+        nquads.encode()
     except CanonicalizationTooComplex as error:
         raise CanonicalizationError(str(error)) from error
+    except UnicodeEncodeError as error:
+        character = error.object[error.start:error.end]
+        raise CanonicalizationError(
+            f"the document holds {character!r}, a lone surrogate that is not a Unicode "
+            "character, so RDF cannot hold it") from None
+    return nquads
 
 
 def _term(term: Mapping[str, str]) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from contexts import DEFAULT_LOADER
-from credentials.canonical import canonicalize, canonicalize_with_pyld
+from credentials.canonical import CanonicalizationError, canonicalize, canonicalize_with_pyld
 from credentials.jsonld_quads import ContextMemo, to_quads
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.rdfc import canonical_nquads, escape_string, iri_term, literal_term
@@ -78,6 +78,16 @@ def test_a_nul_character_is_written_as_uchar() -> None:
     assert '"a\\u0000b" .' in canonicalize(narrated("a\x00b"))
     assert canonical_nquads({("<urn:ex:s>", "<urn:ex:p>", literal_term("\x00"), "")}) == \
         '<urn:ex:s> <urn:ex:p> "\\u0000" .\n'
+
+
+@pytest.mark.parametrize("path", [canonicalize, canonicalize_with_pyld], ids=["walker", "pyld"])
+@pytest.mark.parametrize("blank", [False, True], ids=["iri-node", "blank-node"])
+def test_a_lone_surrogate_is_refused_not_crashed_on(path, blank: bool) -> None:
+    document = narrated("a\ud800b")
+    if blank:
+        del document["evidence"][0]["id"]
+    with pytest.raises(CanonicalizationError, match="lone surrogate"):
+        path(document)
 
 
 @pytest.fixture(scope="module")
