@@ -31,6 +31,9 @@ HASHES: dict[str, Callable[..., Any]] = {"sha256": hashlib.sha256, "sha384": has
 # about 94,000), the W3C suite's hardest approved poison tests about 6,800; spending the whole
 # budget takes about a quarter of a second of CPU, whatever the graph.
 MAX_STEPS = 250_000
+# Nesting of the N-degree recursion allowed (the W3C suite needs 7, honest credentials fewer),
+# far below Python's recursion limit, whatever the budget.
+MAX_DEPTH = 128
 
 # A quad as serialised N-Quads terms: subject, predicate, object, graph ("" for the default
 # graph). Blank nodes are "_:...", IRIs "<...>", literals start with a double quote.
@@ -120,6 +123,7 @@ class _Canonicalizer:
         self.hash = HASHES[algorithm]
         self.max_steps = max_steps
         self.steps = 0
+        self.depth = 0
         self.mentions: dict[str, list[Quad]] = {}
         for quad in self.quads:
             # One entry per blank node component, as the algorithm's blank node to quads map
@@ -157,6 +161,17 @@ class _Canonicalizer:
         return self.digest(f"{letter}{predicate}{label}")
 
     def hash_n_degree(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
+        if self.depth >= MAX_DEPTH:
+            raise CanonicalizationTooComplex(
+                "the document's blank nodes are too symmetric to canonicalize within limits "
+                f"(RDFC-1.0 recursion nested deeper than {MAX_DEPTH})")
+        self.depth += 1
+        try:
+            return self._hash_n_degree(node, issuer)
+        finally:
+            self.depth -= 1
+
+    def _hash_n_degree(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
         related_by_hash: dict[str, list[str]] = {}
         for quad in self.mentions[node]:
             for position, letter in POSITIONS:

@@ -6,6 +6,8 @@ The only timed assertions in the suite, as the budget's purpose asks: CPU time
 
 from __future__ import annotations
 
+import inspect
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -99,3 +101,20 @@ def test_a_learner_record_of_25_credentials_spends_a_small_part_of_the_budget(
         _Canonicalizer.run = original  # type: ignore[method-assign]
     assert len(spent) == 2 and spent[0] == spent[1]
     assert spent[0] < MAX_STEPS // 20
+
+
+def test_deep_recursion_is_refused_before_python_runs_out_of_stack() -> None:
+    # A chain of 3,000 blank nodes sharing first-degree hashes (a list of identical values):
+    # each N-degree hash recurses along the chain. Room for 400 more frames is plenty for a
+    # bounded recursion and far too little for one that follows the chain.
+    quads = {("<urn:ex:s>", "<urn:ex:p>", "_:l0", "")}
+    for i in range(3000):
+        quads.add((f"_:l{i}", "<urn:ex:first>", '"x"', ""))
+        quads.add((f"_:l{i}", "<urn:ex:rest>", f"_:l{i + 1}" if i < 2999 else "<urn:ex:nil>", ""))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 400)
+    try:
+        with pytest.raises(CanonicalizationTooComplex, match="nested deeper"):
+            _Canonicalizer(quads).run()
+    finally:
+        sys.setrecursionlimit(limit)
