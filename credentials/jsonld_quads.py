@@ -43,7 +43,7 @@ class Unsupported(Exception):
 def is_absolute_iri(value: str) -> bool:
     """An IRI that toRdf keeps: a scheme, a colon, and no white space anywhere."""
     scheme, colon, _ = value.partition(":")
-    return bool(colon) and scheme[:1].isalpha() and all(
+    return bool(colon) and scheme.isascii() and scheme[:1].isalpha() and all(
         c.isalnum() or c in "+-." for c in scheme) and not WHITESPACE.search(value)
 
 

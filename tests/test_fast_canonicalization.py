@@ -153,7 +153,8 @@ def test_a_poison_graph_is_refused_not_computed_for_ever() -> None:
     {"id": "did:example:1\u2003", "https://example.org/p": "dropped"},
     {"id": "did:example:1", "_:blank": "dropped"},
     {"id": "did:example:1", "https://example.org/p": {"id": "https://example.org/a\tb"}},
-], ids=["space", "em-space", "blank-node-property", "tab-in-object"])
+    {"id": "é:1", "https://example.org/p": "dropped"},
+], ids=["space", "em-space", "blank-node-property", "tab-in-object", "non-ascii-scheme"])
 def test_what_to_rdf_would_silently_drop_is_refused_on_both_paths(subject: dict) -> None:
     document = {"@context": [VC2], "type": ["VerifiableCredential"],
                 "credentialSubject": subject}
