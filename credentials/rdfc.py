@@ -8,8 +8,9 @@ Digital Bazaar's ``rdf-canonize`` are what it is tested against, byte for byte.
 
 Ordering symmetric blank nodes can take factorial time ("poison" datasets, RDFC-1.0 section
 4.4), so the N-degree work is counted in steps (one per related blank node hashed, per
-permutation element placed, per issued identifier copied) and refused past ``MAX_STEPS``,
-whatever the shape of the graph that spends them.
+issued identifier copied, per node placed on a path, more as paths grow long) and refused past
+``MAX_STEPS``, whatever the shape of the graph that spends them; the recursion is kept
+shallower than ``MAX_DEPTH``.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 POSITIONS = ((0, "s"), (2, "o"), (3, "g"))
 HASHES: dict[str, Callable[..., Any]] = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
-# Steps of N-degree work allowed per dataset. Honest credentials spend none or a few thousand
-# (a learner record embedding 25 credentials: about 2,800; one embedding five of them twice:
-# about 94,000), the W3C suite's hardest approved poison tests about 6,800; spending the whole
+# Steps of N-degree work allowed per dataset. Honest credentials spend none or a few hundred
+# (a learner record embedding 25 credentials: 100; one embedding five of them twice: about
+# 61,000), the W3C suite's hardest approved poison tests about 7,200; spending the whole
 # budget takes about a quarter of a second of CPU, whatever the graph.
 MAX_STEPS = 250_000
 # Nesting of the N-degree recursion allowed (the W3C suite needs 7, honest credentials fewer),
