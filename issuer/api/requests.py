@@ -9,6 +9,7 @@ from flask import request
 from jsonschema import Draft202012Validator
 
 from issuer.problems import Problem, validation_problem
+from issuer.services.field_text import refuse_lone_surrogates
 from issuer.services.request_schemas import EMAIL, TEXT, schema_errors
 
 LEARNER_RECORD = {
@@ -41,7 +42,8 @@ MAX_INLINE_CONTEXTS = 50
 def json_body(expect_object: bool = True) -> Any:
     """The request's JSON; 415 for another media type, 400 for malformed JSON or JSON whose
     shape no credential needs (deeper than ``MAX_DEPTH``, an array longer than ``MAX_ARRAY``,
-    more than ``MAX_INLINE_CONTEXTS`` inline contexts): refused before any processing."""
+    more than ``MAX_INLINE_CONTEXTS`` inline contexts, a lone surrogate): refused before any
+    processing."""
     if not request.is_json:
         raise Problem(415, "Unsupported Media Type",
                       f"send the body as application/json, not "
@@ -54,6 +56,7 @@ def json_body(expect_object: bool = True) -> Any:
     except ValueError:
         raise Problem(400, "Bad Request", "the body is not valid JSON") from None
     check_shape(body)
+    refuse_lone_surrogates(body)
     if expect_object and not isinstance(body, dict):
         raise Problem(400, "Bad Request", "the body must be a JSON object")
     return body

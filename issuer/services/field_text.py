@@ -97,3 +97,9 @@ def refuse_lone_surrogates(body: Any) -> None:
         reason = _describe(text, _SURROGATE.search(text))
         if reason:
             raise text_problem([_error(pointer, reason, is_name)])
+
+
+def printable(text: str) -> str:
+    """``text`` with the characters fields may not hold written as escapes (for messages
+    that quote what was sent, such as a failed row's reason)."""
+    return _LINE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
