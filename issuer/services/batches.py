@@ -262,37 +262,37 @@ def _release_lease(db: Session, job_id: str, owner: str) -> None:
                    .values(lease_owner=None, lease_until=None))
 
 
-def _issue_row(db: Session, job: ImportJob, slug: str, row: ImportRow, base_url: str,
-               kek: KeyEncryptionKey) -> None:
+def _issue_row(db: Session, job_id: str, caller: Caller, number: int, request: Any,
+               base_url: str, kek: KeyEncryptionKey) -> None:
     """Issue one row in one transaction that also marks it; a row already taken is left.
 
     A row that fails is marked failed with its reason and the job goes on; only a store that
-    is unreachable (nothing can be marked then) stops the job, to be resumed later."""
-    caller = Caller(job.token_id, job.issuer_id, slug, job.role)
+    is unreachable (nothing can be marked then) stops the job, to be resumed later. Takes
+    plain values, not ORM objects: a failed row's rollback expires every object."""
     try:
         with db.begin():
             taken = db.execute(update(ImportRow).where(
-                ImportRow.job_id == job.id, ImportRow.row == row.row,
+                ImportRow.job_id == job_id, ImportRow.row == number,
                 ImportRow.state == "pending").values(state="issued"))
             if taken.rowcount != 1:
                 return
-            body = issue_completion(db, caller, slug, CompletionRequest.from_json(row.request),
-                                    base_url, kek)
+            body = issue_completion(db, caller, caller.issuer_slug,
+                                    CompletionRequest.from_json(request), base_url, kek)
             db.execute(update(ImportRow).where(
-                ImportRow.job_id == job.id, ImportRow.row == row.row,
+                ImportRow.job_id == job_id, ImportRow.row == number,
             ).values(credential_id=body["credentialId"]))
     except Problem as problem:
-        _mark_failed(db, job.id, row.row, problem.detail)
+        _mark_failed(db, job_id, number, problem.detail)
     except DBAPIError as error:
         if store_unavailable(error):
             raise
-        log.warning("import job %s: the store refused row %s: %s", job.id, row.row,
+        log.warning("import job %s: the store refused row %s: %s", job_id, number,
                     type(error.orig).__name__)
-        _mark_failed(db, job.id, row.row, f"the store refused this row: {error.orig}")
+        _mark_failed(db, job_id, number, f"the store refused this row: {error.orig}")
     except Exception as error:
-        log.exception("import job %s: row %s failed", job.id, row.row)
-        _mark_failed(db, job.id, row.row, f"could not be issued: {type(error).__name__}: "
-                                          f"{error}")
+        log.exception("import job %s: row %s failed", job_id, number)
+        _mark_failed(db, job_id, number, f"could not be issued: {type(error).__name__}: "
+                                         f"{error}")
 
 
 def store_unavailable(error: DBAPIError) -> bool:
@@ -317,17 +317,18 @@ def run_job(sessions: sessionmaker[Session], job_id: str, owner: str, base_url: 
             return False
         with db.begin():
             job = db.get(ImportJob, job_id)
-            slug = db.get(Issuer, job.issuer_id).slug
+            caller = Caller(job.token_id, job.issuer_id, db.get(Issuer, job.issuer_id).slug,
+                            job.role)
         try:
             while True:
                 with db.begin():
-                    pending = list(db.scalars(select(ImportRow).where(
+                    pending = db.execute(select(ImportRow.row, ImportRow.request).where(
                         ImportRow.job_id == job_id, ImportRow.state == "pending")
-                        .order_by(ImportRow.row).limit(CHUNK)))
+                        .order_by(ImportRow.row).limit(CHUNK)).all()
                 if not pending:
                     break
-                for row in pending:
-                    _issue_row(db, job, slug, row, base_url, kek)
+                for number, request in pending:
+                    _issue_row(db, job_id, caller, number, request, base_url, kek)
                     if progress:
                         progress(1)
                 if not _claim_lease(db, job_id, owner):
