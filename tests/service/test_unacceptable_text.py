@@ -181,3 +181,12 @@ def test_the_vc_api_keeps_a_nul_as_escaped_json_text(service, output: str) -> No
         assert served.get_json() == signed
     report = service.client.post("/credentials/verify", json={"verifiableCredential": signed})
     assert report.status_code == 200, report.get_json()
+
+
+def test_the_openapi_document_lists_the_400s(service) -> None:
+    paths = service.client.get("/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/issuers/{slug}/completions", "/api/v1/issuers/{slug}/completions:batch",
+                 "/api/v1/issuers/{slug}/credentials/{id}/{action}",
+                 "/api/v1/issuers/{slug}/learners/clr", "/credentials/issue",
+                 "/credentials/verify"):
+        assert "400" in paths[path]["post"]["responses"], path
