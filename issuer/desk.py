@@ -27,7 +27,7 @@ from issuer.problems import Problem
 from issuer.services import completions, credential_status, credentials, learner_records
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
-from issuer.services.field_text import check_completion_text
+from issuer.services.field_text import check_text
 from issuer.services.issuers import authenticate
 from issuer.services.request_schemas import COMPLETION
 from issuer.store import session, store
@@ -126,7 +126,7 @@ def record(caller: Caller) -> Any:
         body["evidence"] = [item]
     errors = list(Draft202012Validator(COMPLETION).iter_errors(body))
     try:
-        check_completion_text(body)
+        check_text(body)
         if errors:
             raise Problem(422, "Invalid", errors[0].message)
         result = completions.record_completion(

@@ -29,7 +29,8 @@ SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "stri
 BEARER = [{"bearer": []}]
 
 
-# Answers any operation can give: a store outage (503); rate-limited ones also 429.
+# Answers any operation can give: a control character in the path or query (400), a store
+# outage (503); rate-limited ones also 429.
 RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
                 ("/api/v1/issuers/{slug}/completions:batch", "post"),
                 ("/api/v1/issuers/{slug}/learners/clr", "post"),
@@ -41,7 +42,7 @@ def document(base_url: str) -> dict[str, Any]:
     spec = _document(base_url)
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            extra = (429, 503) if (path, method) in RATE_LIMITED else (503,)
+            extra = (400, 429, 503) if (path, method) in RATE_LIMITED else (400, 503)
             operation["responses"].update(
                 {str(code): PROBLEM for code in extra if str(code) not in operation["responses"]})
     return spec

@@ -27,7 +27,7 @@ from issuer.services import (
     learner_records,
 )
 from issuer.services.catalog import catalog
-from issuer.services.field_text import check_completion_text
+from issuer.services.field_text import check_text
 from issuer.services.framework_views import framework_summary, model_view
 from issuer.services.idempotency import StoredResponse
 from issuer.services.request_schemas import COMPLETION
@@ -61,7 +61,7 @@ def get_framework(model_id: str) -> Any:
 def post_completion(slug: str) -> Any:
     caller = current_caller()
     body = json_body()
-    check_completion_text(body)
+    check_text(body)
     body = validated(body, COMPLETION)
     result = completions.record_completion(
         session(), caller, slug, completions.CompletionRequest.from_json(body), body,
@@ -157,7 +157,9 @@ def post_status_change(slug: str, credential_id: str, action: str) -> Any:
 @bp.post("/issuers/<slug>/learners/clr")
 def post_learner_record(slug: str) -> Any:
     caller = current_caller()
-    body = validated(json_body(), LEARNER_RECORD)
+    body = json_body()
+    check_text(body)
+    body = validated(body, LEARNER_RECORD)
     result = learner_records.build_learner_record(
         session(), caller, slug, body["email"], body.get("credentialIds"),
         request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"],
@@ -178,5 +180,7 @@ def post_key_revocation(slug: str, kid: str) -> Any:
 @bp.post("/issuers/<slug>/tokens")
 def post_token(slug: str) -> Any:
     caller = current_caller()
-    body = validated(json_body(), TOKEN)
+    body = json_body()
+    check_text(body)
+    body = validated(body, TOKEN)
     return issuers.create_token(session(), slug, body["role"], body.get("label"), caller), 201

@@ -9,7 +9,7 @@ from flask import request
 from jsonschema import Draft202012Validator
 
 from issuer.problems import Problem, validation_problem
-from issuer.services.field_text import refuse_lone_surrogates
+from issuer.services.field_text import bad_character, refuse_lone_surrogates
 from issuer.services.request_schemas import EMAIL, TEXT, schema_errors
 
 LEARNER_RECORD = {
@@ -97,3 +97,14 @@ def validated(body: Any, schema: dict[str, Any]) -> Any:
     if errors:
         raise validation_problem(errors[:20])
     return body
+
+
+def refuse_control_characters_in_url() -> None:
+    """Every request: 400 for a path or query parameter holding NUL or another control
+    character. No slug, identifier or parameter here has one, and PostgreSQL cannot even
+    compare text holding NUL, so looking it up would fail rather than find nothing."""
+    if why := bad_character(request.path):
+        raise Problem(400, "Bad Request", f"the path {why}")
+    for name, value in request.args.items(multi=True):
+        if why := bad_character(name) or bad_character(value):
+            raise Problem(400, "Bad Request", f"the query parameter {name!r} {why}")

@@ -33,7 +33,7 @@ from issuer.services.completions import (
     completed_on_date,
     issue_completion,
 )
-from issuer.services.field_text import completion_text_errors, printable, text_problem
+from issuer.services.field_text import printable, text_errors, text_problem
 from issuer.services.idempotency import check_key, request_hash
 from issuer.services.issuers import get_issuer
 from issuer.services.request_schemas import COMPLETION_VALIDATOR, schema_errors
@@ -164,7 +164,7 @@ def check_text(batch: Batch) -> None:
     """400 naming every row and field whose text holds a character no field may (NUL, a
     control character): the whole upload is refused, as a single completion would be."""
     bad = [(number, _field(error["pointer"], batch.csv).strip("/"), error["detail"])
-           for number, body in batch.rows for error in completion_text_errors(body)]
+           for number, body in batch.rows for error in text_errors(body)]
     if not bad:
         return
     rows = sorted({number for number, _field_name, _detail in bad})

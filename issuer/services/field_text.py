@@ -57,9 +57,9 @@ def _error(pointer: str, reason: str, is_name: bool) -> dict[str, str]:
     return {"pointer": pointer, "detail": f"a member name {reason}" if is_name else reason}
 
 
-def completion_text_errors(body: Any) -> list[dict[str, str]]:
-    """Every string and member name of a completion (or a batch row) holding a character it
-    may not, as {"pointer", "detail"}."""
+def text_errors(body: Any) -> list[dict[str, str]]:
+    """Every string and member name of a request body (a completion, a batch row, a token
+    or learner record request) holding a character it may not, as {"pointer", "detail"}."""
     errors = []
     for pointer, text, is_name in _texts(body):
         reason = bad_character(text, prose=not is_name and bool(_PROSE_MEMBERS.match(pointer)))
@@ -75,9 +75,9 @@ def text_problem(errors: list[dict[str, str]], detail: str | None = None) -> Pro
                    type_="/problems/unacceptable-text", errors=errors)
 
 
-def check_completion_text(body: Any) -> None:
-    """400 if any field of a completion holds a character it may not."""
-    errors = completion_text_errors(body)
+def check_text(body: Any) -> None:
+    """400 if any field of a request body holds a character it may not."""
+    errors = text_errors(body)
     if errors:
         raise text_problem(errors[:20])
 

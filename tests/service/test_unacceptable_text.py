@@ -184,9 +184,30 @@ def test_the_vc_api_keeps_a_nul_as_escaped_json_text(service, output: str) -> No
 
 
 def test_the_openapi_document_lists_the_400s(service) -> None:
+    """Any operation can answer 400 (a control character in its path or query)."""
     paths = service.client.get("/openapi.json").get_json()["paths"]
-    for path in ("/api/v1/issuers/{slug}/completions", "/api/v1/issuers/{slug}/completions:batch",
-                 "/api/v1/issuers/{slug}/credentials/{id}/{action}",
-                 "/api/v1/issuers/{slug}/learners/clr", "/credentials/issue",
-                 "/credentials/verify"):
-        assert "400" in paths[path]["post"]["responses"], path
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert "400" in operation["responses"], (method, path)
+
+
+@pytest.mark.parametrize("url", [
+    "/issuers/river%00bend", "/issuers/river%00bend/did.json", "/status/river%00bend/1",
+    f"{URL}/credentials?learner=a%00b@example.com", f"{URL}/audit?action=credential.%00",
+    f"{URL}/jobs/a%00b", "/verify?url=https://a%1b.example",
+])
+def test_a_control_character_in_a_path_or_query_is_a_400(service, url: str) -> None:
+    """Looked up on PostgreSQL, a NUL would fail the query rather than find nothing."""
+    problem = assert_problem(service.client.get(url, headers=service.auth(service.admin)), 400)
+    assert "control character" in problem["detail"]
+
+
+def test_token_labels_and_learner_record_requests_refuse_control_characters(service) -> None:
+    problem = assert_problem(service.client.post(
+        f"{URL}/tokens", json={"role": "assessor", "label": "desk\u0000"},
+        headers=service.auth(service.admin)), 400)
+    assert problem["errors"][0]["pointer"] == "/label"
+    problem = assert_problem(service.client.post(
+        f"{URL}/learners/clr", json={"email": "a@example.com", "credentialIds": ["x\u0000"]},
+        headers=service.auth(service.admin)), 400)
+    assert problem["errors"][0]["pointer"] == "/credentialIds/0"
