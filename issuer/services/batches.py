@@ -160,7 +160,7 @@ def _field(pointer: str, is_csv: bool) -> str:
     return pointer.strip("/") or "row"
 
 
-def check_text(batch: Batch) -> None:
+def check_batch_text(batch: Batch) -> None:
     """400 naming every row and field whose text holds a character no field may (NUL, a
     control character): the whole upload is refused, as a single completion would be."""
     bad = [(number, _field(error["pointer"], batch.csv).strip("/"), error["detail"])
@@ -184,7 +184,7 @@ def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
     """
     caller.require(slug, ("assessor", "admin"))
     check_key(idempotency_key)
-    check_text(batch)
+    check_batch_text(batch)
     digest = request_hash("batch", batch.digest_payload)
     with db.begin():
         issuer = get_issuer(db, slug)
