@@ -157,6 +157,7 @@ def change(caller: Caller, credential_id: str, action: str) -> Any:
 @_checked
 def build_clr(caller: Caller) -> Any:
     try:
+        check_text({"email": request.form.get("email", "")})
         result = learner_records.build_learner_record(
             session(), caller, caller.issuer_slug, request.form.get("email", ""), None, None,
             current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"])

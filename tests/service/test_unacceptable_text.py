@@ -121,7 +121,7 @@ def _csrf(html: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
-def test_the_desk_refuses_a_control_character_naming_the_field(service) -> None:
+def test_the_desk_refuses_control_characters_naming_the_field(service) -> None:
     client = service.client
     csrf = _csrf(client.get("/desk").get_data(as_text=True))
     client.post("/desk/sign-in", data={"csrf": csrf, "token": service.assessor})
@@ -135,6 +135,11 @@ def test_the_desk_refuses_a_control_character_naming_the_field(service) -> None:
     text = page.get_data(as_text=True)
     assert "Not recorded: /learner/name: holds a control character (U+0000)" in text
     assert service.counts() == before
+    page = client.post("/desk/clr", data={"email": "sam\x00@example.com", "csrf": csrf},
+                       follow_redirects=True)
+    assert page.status_code == 200
+    assert "No learner record: /email: holds a control character (U+0000)" in \
+        page.get_data(as_text=True)
 
 
 def issue(service) -> str:
