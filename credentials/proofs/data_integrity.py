@@ -9,7 +9,9 @@ vc-di-eddsa describe it for RDFC-based suites.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -50,10 +52,43 @@ class HashData:
         return self.proof_config_hash + self.document_hash
 
 
+_SHARED_CANONICAL_FORMS: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar(
+    "shared_canonical_forms", default=None)
+
+
+@contextmanager
+def canonicalize_each_document_once() -> Iterator[None]:
+    """Within the block, an unsecured document made of the same member objects is
+    canonicalized once (its failure too): every proof of a proof set signs the same document,
+    and re-canonicalizing a large one per proof is most of a verification's time."""
+    token = _SHARED_CANONICAL_FORMS.set({})
+    try:
+        yield
+    finally:
+        _SHARED_CANONICAL_FORMS.reset(token)
+
+
+def _canonical_document(unsecured: Mapping[str, Any], loader: StaticDocumentLoader) -> str:
+    shared = _SHARED_CANONICAL_FORMS.get()
+    if shared is None:
+        return canonicalize(unsecured, loader)
+    # Keyed by member identity; the entry keeps the members alive, so no id is reused.
+    key = (id(loader), *((name, id(value)) for name, value in unsecured.items()))
+    if key not in shared:
+        try:
+            shared[key] = (unsecured, canonicalize(unsecured, loader))
+        except Exception as error:  # remembered, and raised again for every proof
+            shared[key] = (unsecured, error)
+    result = shared[key][1]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
 def hash_data(unsecured: Mapping[str, Any], proof_config: Mapping[str, Any],
               loader: StaticDocumentLoader = DEFAULT_LOADER) -> HashData:
     """Canonicalize and hash the document and the proof configuration (RDFC-1.0, SHA-256)."""
-    canonical_document = canonicalize(unsecured, loader)
+    canonical_document = _canonical_document(unsecured, loader)
     canonical_proof_config = canonicalize(proof_config, loader)
     return HashData(
         canonical_document,
@@ -152,6 +187,27 @@ def verify_proof(document: Mapping[str, Any], proof: Mapping[str, Any], suite: C
                            lambda unsecured, config: hash_data(unsecured, config, loader))
 
 
+def signed_document(document: Mapping[str, Any], proof: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``proof`` signed: the document less its proofs, and for a proof chained by
+    ``previousProof`` the proofs it names, each of which must be in the document's proof set
+    (VC Data Integrity 4.5)."""
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    if "previousProof" not in proof:
+        return unsecured
+    previous = proof["previousProof"]
+    wanted = previous if isinstance(previous, list) else [previous]
+    if not wanted or not all(isinstance(w, str) for w in wanted):
+        raise ProofError("previousProof must be a proof id or a list of proof ids")
+    proofs = document.get("proof")
+    by_id = {p.get("id"): p for p in (proofs if isinstance(proofs, list) else [proofs])
+             if isinstance(p, Mapping) and "id" in p}
+    missing = [w for w in wanted if w not in by_id]
+    if missing:
+        raise ProofError(f"previousProof names {', '.join(missing)}, which is not a proof of "
+                         "this document")
+    return {**unsecured, "proof": [by_id[w] for w in wanted]}
+
+
 def check_signature(document: Mapping[str, Any], proof: Mapping[str, Any], key: Verifier,
                     hashes_for: Callable[[Mapping[str, Any], Mapping[str, Any]], HashData]
                     ) -> HashData:
@@ -161,7 +217,7 @@ def check_signature(document: Mapping[str, Any], proof: Mapping[str, Any], key: 
         signature = decode_base58btc(proof.get("proofValue", ""))
     except MultibaseError as error:
         raise ProofError(f"proofValue is not base58btc multibase: {error}") from error
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    unsecured = signed_document(document, proof)
     hashes = hashes_for(unsecured, proof_config_for_verification(unsecured, proof))
     if not key.verify(signature, hashes.data):
         raise ProofError("the signature does not match the document: it was altered after "
