@@ -29,6 +29,11 @@ def _types(value: Any) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
+def _listed(value: Any) -> list[Any]:
+    """A JSON-LD value as a list: a single object stands for a list of one."""
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
 def is_vcdm_1_1(credential: Mapping[str, Any]) -> bool:
     context = credential.get("@context")
     return isinstance(context, list) and bool(context) and context[0] == VC_V1
@@ -118,7 +123,7 @@ def check_subject(credential: Mapping[str, Any], expected_email: str | None = No
     subjects = credential.get("credentialSubject")
     subjects = subjects if isinstance(subjects, list) else [subjects]
     identities = [i for s in subjects if isinstance(s, Mapping)
-                  for i in (s.get("identifier") or []) if isinstance(i, Mapping)]
+                  for i in _listed(s.get("identifier")) if isinstance(i, Mapping)]
     ids = [s.get("id") for s in subjects if isinstance(s, Mapping) and s.get("id")]
     if not ids and not identities:
         if expected_email is not None:
@@ -136,7 +141,8 @@ def check_subject(credential: Mapping[str, Any], expected_email: str | None = No
         if identity.get("identityType") != "emailAddress":
             continue
         if identity.get("hashed"):
-            if identity.get("identityHash") == identity_hash(email, identity.get("salt", "")):
+            if identity.get("identityHash") == identity_hash(email,
+                                                             str(identity.get("salt", ""))):
                 return Check("subject", Outcome.SUCCESS, "the subject's hashed email matches")
         elif normalise_email(str(identity.get("identityHash", ""))) == email:
             return Check("subject", Outcome.SUCCESS, "the subject's email matches")
