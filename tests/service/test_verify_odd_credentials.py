@@ -8,6 +8,7 @@ import pytest
 
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from tests.factories import did_key_signer, signed_credential, unsigned_credential
+from tests.service.conftest import BASE
 
 
 def verify(service, credential) -> tuple[int, dict]:
@@ -50,3 +51,24 @@ def test_odd_values_fail_clearly_instead_of_crashing(service, crosswalk, name, c
     assert status == 422, name
     assert report["verified"] is False
     assert any(words in error for error in report["errors"]), report["errors"]
+
+
+def test_vocab_null_on_issue_is_a_clear_400(service) -> None:
+    """pyld fails with a KeyError on this context; canonicalization reports it instead."""
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                     {"@vocab": None}],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": f"{BASE}/issuers/riverbend", "type": ["Profile"], "name": "R"},
+        "validFrom": "2026-01-01T00:00:00Z", "name": "A badge",
+        "credentialSubject": {"type": ["AchievementSubject"], "id": "did:example:1",
+                              "achievement": {"id": "https://example.org/a",
+                                              "type": ["Achievement"], "name": "A",
+                                              "description": "D",
+                                              "criteria": {"narrative": "N"}}}}
+    response = service.client.post("/credentials/issue", json={"credential": credential},
+                                   headers=service.auth(service.admin))
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    assert '"@vocab": null' in response.get_json()["detail"]
