@@ -8,11 +8,13 @@ signature does not cover, so such a document can be altered without breaking its
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from pyld import jsonld
+from pyld.canon import URDNA2015
 
 from contexts import DEFAULT_LOADER, DocumentNotAllowed, StaticDocumentLoader
 from credentials.jsonld_quads import ContextMemo, Unsupported, is_absolute_iri, to_quads
@@ -85,32 +87,49 @@ def expand_safely(document: Mapping[str, Any], loader: StaticDocumentLoader = DE
         raise _explain(error) from error
 
 
-def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEFAULT_LOADER
-                 ) -> str:
+def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEFAULT_LOADER,
+                 hash_name: str = "sha256") -> str:
     """Canonical N-Quads (RDFC-1.0) of a JSON-LD document, refusing unsafe documents.
 
     The direct walker handles the shapes credentials take; whatever it leaves (and every
     document safe mode refuses) goes through pyld, so the answer is pyld's either way.
+    ``hash_name`` is RDFC-1.0's hash function: ``sha384`` for P-384 ECDSA proofs.
     """
     if not FAST_PATH:
-        return canonicalize_with_pyld(document, loader)
+        return canonicalize_with_pyld(document, loader, hash_name)
     memo = loader.per_thread("quad_memo", lambda: ContextMemo(loader))
     try:
         quads = to_quads(document, memo)
     except Unsupported:
-        return canonicalize_with_pyld(document, loader)
+        return canonicalize_with_pyld(document, loader, hash_name)
     try:
-        return canonical_nquads(quads)
+        return canonical_nquads(quads, hash_name)
     except CanonicalizationTooComplex as error:
         raise CanonicalizationError(str(error)) from error
 
 
+class _Rdfc(URDNA2015):
+    """pyld's RDFC-1.0 with another hash function (pyld fixes SHA-256)."""
+
+    def __init__(self, hash_name: str) -> None:
+        super().__init__()
+        self.hash_name = hash_name
+
+    def create_hash(self) -> Any:
+        return hashlib.new(self.hash_name)
+
+
 def canonicalize_with_pyld(document: Mapping[str, Any],
-                           loader: StaticDocumentLoader = DEFAULT_LOADER) -> str:
+                           loader: StaticDocumentLoader = DEFAULT_LOADER,
+                           hash_name: str = "sha256") -> str:
     """The reference path: pyld's expansion, toRdf and URDNA2015, in safe mode."""
     options = {**loader.jsonld_options(), "algorithm": "URDNA2015",
                "format": "application/n-quads"}
     try:
+        if hash_name != "sha256":
+            dataset = _SafeProcessor().to_rdf(dict(document), {**loader.jsonld_options(),
+                                                               "produceGeneralizedRdf": False})
+            return _Rdfc(hash_name).main(dataset, options)
         return _SafeProcessor().normalize(dict(document), options)
     except (jsonld.JsonLdError, ValueError, TypeError, KeyError) as error:
         raise _explain(error) from error

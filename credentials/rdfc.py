@@ -58,13 +58,10 @@ def _concatenation_order(left: str, right: str) -> int:
     return (left + right > right + left) - (left + right < right + left)
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 class _Canonicalizer:
-    def __init__(self, quads: set[Quad]) -> None:
+    def __init__(self, quads: set[Quad], hash_name: str = "sha256") -> None:
         self.quads = quads
+        self.new_hash = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}[hash_name]
         self.mentions: dict[str, list[Quad]] = {}
         for quad in quads:
             # One entry per blank node component, as the algorithm's blank node to quads map
@@ -77,19 +74,22 @@ class _Canonicalizer:
         self.canonical = _Issuer("_:c14n")
         self.permutations = 0
 
+    def _hash(self, text: str) -> str:
+        return self.new_hash(text.encode()).hexdigest()
+
     def hash_first_degree(self, node: str) -> str:
         digest = self.first_degree.get(node)
         if digest is None:
             lines = sorted(_line(quad, lambda label: "_:a" if label == node else "_:z")
                            for quad in self.mentions[node])
-            digest = self.first_degree[node] = _sha256("".join(lines))
+            digest = self.first_degree[node] = self._hash("".join(lines))
         return digest
 
     def hash_related(self, related: str, quad: Quad, issuer: _Issuer, letter: str) -> str:
         label = (self.canonical.issued.get(related) or issuer.issued.get(related)
                  or self.hash_first_degree(related))
         predicate = quad[1] if letter != "g" else ""
-        return _sha256(f"{letter}{predicate}{label}")
+        return self._hash(f"{letter}{predicate}{label}")
 
     def hash_n_degree(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
         related_by_hash: dict[str, list[str]] = {}
@@ -145,7 +145,7 @@ class _Canonicalizer:
             data.append(chosen_path)
             assert chosen_issuer is not None
             issuer = chosen_issuer
-        return _sha256("".join(data)), issuer
+        return self._hash("".join(data)), issuer
 
     def run(self) -> str:
         by_hash: dict[str, list[str]] = {}
@@ -172,6 +172,7 @@ class _Canonicalizer:
                               for quad in self.quads))
 
 
-def canonical_nquads(quads: set[Quad]) -> str:
-    """The canonical N-Quads document (RDFC-1.0, SHA-256) of ``quads``."""
-    return _Canonicalizer(quads).run()
+def canonical_nquads(quads: set[Quad], hash_name: str = "sha256") -> str:
+    """The canonical N-Quads document (RDFC-1.0) of ``quads``; ``hash_name`` is the hash
+    function RDFC-1.0 is parameterised with (SHA-256 by default; SHA-384 for P-384 keys)."""
+    return _Canonicalizer(quads, hash_name).run()

@@ -1,4 +1,5 @@
-"""did:key and did:web: identifiers and DID documents for Ed25519 Multikeys."""
+"""did:key and did:web: identifiers and DID documents (did:key for Ed25519, P-256 and P-384
+Multikeys: ``z6Mk...``, ``zDn...``, ``z82...``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from keys.ecdsa import multikey_verification_key
 from keys.ed25519 import Ed25519VerificationKey
+from keys.signer import Verifier
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
 JWK_CONTEXT = "https://w3id.org/security/jwk/v1"
@@ -16,9 +19,9 @@ class DidError(ValueError):
     """A DID is malformed or of a method this module does not handle."""
 
 
-def did_key(key: Ed25519VerificationKey) -> str:
-    """``did:key:z6Mk...`` for an Ed25519 public key."""
-    return f"did:key:{key.multikey}"
+def did_key(key: Ed25519VerificationKey | str) -> str:
+    """``did:key:z...`` for an Ed25519 public key or any public Multikey value."""
+    return f"did:key:{key if isinstance(key, str) else key.multikey}"
 
 
 def did_key_verification_method(did: str) -> str:
@@ -26,20 +29,22 @@ def did_key_verification_method(did: str) -> str:
     return f"{did}#{did.removeprefix('did:key:')}"
 
 
-def did_key_public_key(did_or_url: str) -> Ed25519VerificationKey:
-    """The Ed25519 key a did:key (or its verification method URL) encodes."""
+def did_key_public_key(did_or_url: str) -> Verifier:
+    """The key a did:key (or its verification method URL) encodes: Ed25519, P-256 or P-384.
+    Raises :class:`DidError` or :class:`keys.multibase.MultibaseError`."""
     did, _, fragment = did_or_url.partition("#")
     value = did.removeprefix("did:key:")
     if not did.startswith("did:key:") or (fragment and fragment != value):
         raise DidError(f"{did_or_url!r} is not a did:key verification method")
-    return Ed25519VerificationKey.from_multikey(
-        value, id=did_key_verification_method(did), controller=did)
+    return multikey_verification_key(value, id=did_key_verification_method(did),
+                                     controller=did)
 
 
 def did_key_document(did: str) -> dict[str, Any]:
     """The DID document a did:key expands to (did:key method, Multikey form)."""
     key = did_key_public_key(did)
-    method = key.multikey_document()
+    method = {"id": key.id, "type": "Multikey", "controller": did,
+              "publicKeyMultibase": did.removeprefix("did:key:")}
     return {
         "@context": DID_CONTEXT,
         "id": did,

@@ -1,7 +1,9 @@
-"""P-256 (ES256) and RSA-2048 (RS256) keys beside Ed25519 (EdDSA), for VC-JWT.
+"""P-256, P-384 (ES256, ES384) and RSA-2048 (RS256) keys beside Ed25519 (EdDSA).
 
-Signers produce JWS signatures (RFC 7515/7518: ES256 as raw r||s, RS256 as PKCS#1 v1.5);
-public keys are JWKs (RFC 7517) identified by their RFC 7638 thumbprint.
+Signers produce JWS-style signatures (RFC 7515/7518: ECDSA as raw r||s, the IEEE P1363 form
+vc-di-ecdsa also uses; RS256 as PKCS#1 v1.5); public keys are JWKs (RFC 7517) identified by
+their RFC 7638 thumbprint. ECDSA signatures are deterministic (RFC 6979), as vc-di-ecdsa
+recommends: the same key and data always give the same signature.
 """
 
 from __future__ import annotations
@@ -21,9 +23,32 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from keys.ed25519 import Ed25519Signer, Ed25519VerificationKey, generate_ed25519
-from keys.multibase import decode_base58btc
 
 KEY_TYPES = {"Ed25519": "EdDSA", "P-256": "ES256", "RSA-2048": "RS256"}
+
+
+@dataclass(frozen=True)
+class Curve:
+    """An ECDSA curve with the hash its JOSE algorithm (and vc-di-ecdsa) pairs it with."""
+
+    name: str  # the JWK ``crv``
+    algorithm: str  # the JOSE ``alg``
+    curve: type[ec.EllipticCurve]
+    hash: type[hashes.HashAlgorithm]
+    size: int  # bytes in a coordinate, the secret scalar, and each half of a signature
+
+
+CURVES = {c.name: c for c in (Curve("P-256", "ES256", ec.SECP256R1, hashes.SHA256, 32),
+                              Curve("P-384", "ES384", ec.SECP384R1, hashes.SHA384, 48))}
+_BY_OPENSSL_NAME = {c.curve.name: c for c in CURVES.values()}
+
+
+def curve_of(key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey) -> Curve:
+    """The :class:`Curve` of a cryptography EC key; other curves are refused."""
+    try:
+        return _BY_OPENSSL_NAME[key.curve.name]
+    except KeyError:
+        raise ValueError(f"unsupported elliptic curve {key.curve.name}") from None
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 
@@ -49,18 +74,20 @@ def thumbprint(jwk: dict[str, Any]) -> str:
 
 
 def public_jwk(public_key: Any) -> dict[str, str]:
-    """The public JWK of a cryptography public key (EC P-256 or RSA)."""
+    """The public JWK of a cryptography public key (EC P-256/P-384 or RSA)."""
     if isinstance(public_key, ec.EllipticCurvePublicKey):
-        numbers = public_key.public_numbers()
-        return {"kty": "EC", "crv": "P-256", "x": _b64url(numbers.x.to_bytes(32, "big")),
-                "y": _b64url(numbers.y.to_bytes(32, "big"))}
+        curve, numbers = curve_of(public_key), public_key.public_numbers()
+        return {"kty": "EC", "crv": curve.name,
+                "x": _b64url(numbers.x.to_bytes(curve.size, "big")),
+                "y": _b64url(numbers.y.to_bytes(curve.size, "big"))}
     numbers = public_key.public_numbers()
     return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
 
 
 @dataclass(frozen=True)
 class JwkVerificationKey:
-    """A public key given as a JWK (EC P-256, RSA or OKP Ed25519) that checks JWS signatures."""
+    """A public key given as a JWK (EC P-256/P-384, RSA or OKP Ed25519) that checks JWS-style
+    signatures (ECDSA as raw r||s over the curve's hash of the data)."""
 
     public: dict[str, Any]
     id: str = ""
@@ -72,7 +99,10 @@ class JwkVerificationKey:
 
     @property
     def algorithm(self) -> str:
-        return {"EC": "ES256", "RSA": "RS256", "OKP": "EdDSA"}[self.public["kty"]]
+        if self.public["kty"] == "EC":
+            curve = CURVES.get(self.public.get("crv", ""))
+            return curve.algorithm if curve else f"EC {self.public.get('crv')}"
+        return {"RSA": "RS256", "OKP": "EdDSA"}[self.public["kty"]]
 
     def jwk(self) -> dict[str, Any]:
         return dict(self.public)
@@ -82,12 +112,13 @@ class JwkVerificationKey:
         try:
             if kty == "OKP":
                 return Ed25519VerificationKey.from_jwk(self.public).verify(signature, data)
-            if kty == "EC" and self.public.get("crv") == "P-256" and len(signature) == 64:
+            curve = CURVES.get(self.public.get("crv", "")) if kty == "EC" else None
+            if curve and len(signature) == 2 * curve.size:
                 key = ec.EllipticCurvePublicNumbers(_int(self.public["x"]), _int(self.public["y"]),
-                                                    ec.SECP256R1()).public_key()
-                der = encode_dss_signature(int.from_bytes(signature[:32], "big"),
-                                           int.from_bytes(signature[32:], "big"))
-                key.verify(der, data, ec.ECDSA(hashes.SHA256()))
+                                                    curve.curve()).public_key()
+                der = encode_dss_signature(int.from_bytes(signature[:curve.size], "big"),
+                                           int.from_bytes(signature[curve.size:], "big"))
+                key.verify(der, data, ec.ECDSA(curve.hash()))
                 return True
             if kty == "RSA":
                 key = rsa.RSAPublicNumbers(_int(self.public["e"]),
@@ -103,7 +134,7 @@ class JwkVerificationKey:
 
 @dataclass(frozen=True)
 class JoseSigner:
-    """Signs with a P-256 or RSA private key held only in this object."""
+    """Signs with a P-256, P-384 or RSA private key held only in this object."""
 
     private_key: Any = field(repr=False)
     id: str = ""
@@ -111,7 +142,9 @@ class JoseSigner:
 
     @property
     def algorithm(self) -> str:
-        return "ES256" if isinstance(self.private_key, ec.EllipticCurvePrivateKey) else "RS256"
+        if isinstance(self.private_key, ec.EllipticCurvePrivateKey):
+            return curve_of(self.private_key).algorithm
+        return "RS256"
 
     def with_id(self, id: str, controller: str = "") -> JoseSigner:
         return JoseSigner(self.private_key, id, controller or self.controller)
@@ -123,8 +156,10 @@ class JoseSigner:
 
     def sign(self, data: bytes) -> bytes:
         if isinstance(self.private_key, ec.EllipticCurvePrivateKey):
-            r, s = decode_dss_signature(self.private_key.sign(data, ec.ECDSA(hashes.SHA256())))
-            return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+            curve = curve_of(self.private_key)
+            der = self.private_key.sign(data, ec.ECDSA(curve.hash(), deterministic_signing=True))
+            r, s = decode_dss_signature(der)
+            return r.to_bytes(curve.size, "big") + s.to_bytes(curve.size, "big")
         return self.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
 
     def private_bytes(self) -> bytes:
@@ -151,15 +186,3 @@ def generate(key_type: str) -> Ed25519Signer | JoseSigner:
         return JoseSigner(rsa.generate_private_key(public_exponent=65537, key_size=2048))
     raise ValueError(f"unknown key type {key_type!r}; use one of {', '.join(KEY_TYPES)}")
 
-
-P256_PUB = bytes([0x80, 0x24])  # multicodec p256-pub (varint 0x1200)
-
-
-def p256_multikey_jwk(data: bytes | str) -> dict[str, str]:
-    """The JWK of a P-256 Multikey: raw bytes (with header) or its base58btc text (zDn...)."""
-    if isinstance(data, str):
-        data = decode_base58btc(data)
-    if not data.startswith(P256_PUB) or len(data) != len(P256_PUB) + 33:
-        raise ValueError("expected a 33-byte compressed P-256 key with multicodec 0x1200")
-    point = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), data[len(P256_PUB):])
-    return public_jwk(point)

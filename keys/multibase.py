@@ -9,6 +9,10 @@ BASE58BTC = "z"
 # Multicodec varint prefixes (https://github.com/multiformats/multicodec, table.csv).
 ED25519_PUB = bytes([0xED, 0x01])
 ED25519_PRIV = bytes([0x80, 0x26])
+P256_PUB = bytes([0x80, 0x24])  # p256-pub, 0x1200: a 33-byte compressed point
+P384_PUB = bytes([0x81, 0x24])  # p384-pub, 0x1201: a 49-byte compressed point
+P256_PRIV = bytes([0x86, 0x26])  # p256-priv, 0x1306: the 32-byte secret scalar
+P384_PRIV = bytes([0x87, 0x26])  # p384-priv, 0x1307: the 48-byte secret scalar
 
 
 class MultibaseError(ValueError):

@@ -1,9 +1,10 @@
 """The generic Data Integrity proof: configuration, hashing, attaching and checking a proof.
 
 A :class:`Cryptosuite` says only what differs between suites (its name, its proof type, the
-key algorithm it needs). Everything else -- the proof configuration, the two SHA-256 hashes,
-the multibase proof value -- is done once here, exactly as VC Data Integrity 1.0 and
-vc-di-eddsa describe it for RDFC-based suites.
+key algorithms it takes). Everything else -- the proof configuration, the two hashes, the
+multibase proof value -- is done once here, exactly as VC Data Integrity 1.0, vc-di-eddsa
+and vc-di-ecdsa describe it for RDFC-based suites. The hash is SHA-256, except that
+vc-di-ecdsa matches it to a P-384 key's security level: SHA-384, in RDFC-1.0 too.
 """
 
 from __future__ import annotations
@@ -29,12 +30,28 @@ class ProofError(ValueError):
 
 @dataclass(frozen=True)
 class Cryptosuite:
-    """What distinguishes one RDFC/Ed25519 suite from another."""
+    """What distinguishes one RDFC suite from another."""
 
     proof_type: str
     name: str | None  # the ``cryptosuite`` value; None for suites that predate that property
     algorithm: str  # the JOSE algorithm name the key must have
     legacy: bool = False  # accepted when verifying, never used to sign
+    more_algorithms: tuple[str, ...] = ()  # other key algorithms it takes (ECDSA: P-384)
+
+    def accepts(self, algorithm: str) -> bool:
+        """Whether a key of this JOSE algorithm may make or check this suite's proofs."""
+        return algorithm == self.algorithm or algorithm in self.more_algorithms
+
+    def refuse(self, key: Signer | Verifier) -> ProofError:
+        """The error for a key of an algorithm this suite does not take."""
+        wanted = " or ".join((self.algorithm, *self.more_algorithms))
+        return ProofError(f"{self.name or self.proof_type} needs an {wanted} key; "
+                          f"{key.id or 'the key'} is {key.algorithm}")
+
+
+def hash_name_for(algorithm: str) -> str:
+    """The hash a key's proofs use: SHA-384 for P-384 (ES384) keys, SHA-256 otherwise."""
+    return "sha384" if algorithm == "ES384" else "sha256"
 
 
 @dataclass(frozen=True)
@@ -68,15 +85,16 @@ def canonicalize_each_document_once() -> Iterator[None]:
         _SHARED_CANONICAL_FORMS.reset(token)
 
 
-def _canonical_document(unsecured: Mapping[str, Any], loader: StaticDocumentLoader) -> str:
+def _canonical_document(unsecured: Mapping[str, Any], loader: StaticDocumentLoader,
+                        hash_name: str) -> str:
     shared = _SHARED_CANONICAL_FORMS.get()
     if shared is None:
-        return canonicalize(unsecured, loader)
+        return canonicalize(unsecured, loader, hash_name)
     # Keyed by member identity; the entry keeps the members alive, so no id is reused.
-    key = (id(loader), *((name, id(value)) for name, value in unsecured.items()))
+    key = (id(loader), hash_name, *((name, id(value)) for name, value in unsecured.items()))
     if key not in shared:
         try:
-            shared[key] = (unsecured, canonicalize(unsecured, loader))
+            shared[key] = (unsecured, canonicalize(unsecured, loader, hash_name))
         except Exception as error:  # remembered, and raised again for every proof
             shared[key] = (unsecured, error)
     result = shared[key][1]
@@ -86,15 +104,17 @@ def _canonical_document(unsecured: Mapping[str, Any], loader: StaticDocumentLoad
 
 
 def hash_data(unsecured: Mapping[str, Any], proof_config: Mapping[str, Any],
-              loader: StaticDocumentLoader = DEFAULT_LOADER) -> HashData:
-    """Canonicalize and hash the document and the proof configuration (RDFC-1.0, SHA-256)."""
-    canonical_document = _canonical_document(unsecured, loader)
-    canonical_proof_config = canonicalize(proof_config, loader)
+              loader: StaticDocumentLoader = DEFAULT_LOADER, hash_name: str = "sha256"
+              ) -> HashData:
+    """Canonicalize (RDFC-1.0) and hash the document and the proof configuration, both with
+    ``hash_name`` (see :func:`hash_name_for`)."""
+    canonical_document = _canonical_document(unsecured, loader, hash_name)
+    canonical_proof_config = canonicalize(proof_config, loader, hash_name)
     return HashData(
         canonical_document,
         canonical_proof_config,
-        hashlib.sha256(canonical_document.encode()).digest(),
-        hashlib.sha256(canonical_proof_config.encode()).digest(),
+        hashlib.new(hash_name, canonical_document.encode()).digest(),
+        hashlib.new(hash_name, canonical_proof_config.encode()).digest(),
     )
 
 
@@ -124,9 +144,8 @@ def create_proof(document: Mapping[str, Any], suite: Cryptosuite, signer: Signer
     """
     if suite.legacy:
         raise ProofError(f"{suite.name or suite.proof_type} is accepted for verification only")
-    if signer.algorithm != suite.algorithm:
-        raise ProofError(f"{suite.proof_type} needs an {suite.algorithm} key, "
-                         f"not {signer.algorithm}")
+    if not suite.accepts(signer.algorithm):
+        raise suite.refuse(signer)
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     existing = document.get("proof") or []
     existing = existing if isinstance(existing, list) else [existing]
@@ -141,7 +160,7 @@ def create_proof(document: Mapping[str, Any], suite: Cryptosuite, signer: Signer
         proof["previousProof"] = previous_proof
         hashed = {**unsecured, "proof": chained[0]}
     config = {**proof, "@context": unsecured["@context"]}
-    hashes = hash_data(hashed, config, loader)
+    hashes = hash_data(hashed, config, loader, hash_name_for(signer.algorithm))
     proof["proofValue"] = encode_base58btc(signer.sign(hashes.data))
     proofs = [*existing, proof] if previous_proof else proof
     return {**json_copy(unsecured), "proof": json_copy(proofs)}
@@ -179,12 +198,12 @@ def verify_proof(document: Mapping[str, Any], proof: Mapping[str, Any], suite: C
     """Check one proof on ``document`` with ``key``; raise :class:`ProofError` if it fails."""
     if proof.get("type") != suite.proof_type or proof.get("cryptosuite") != suite.name:
         raise ProofError("the proof's type or cryptosuite does not match the suite")
-    if key.algorithm != suite.algorithm:
-        raise ProofError(f"{proof.get('verificationMethod')} is not an {suite.algorithm} key")
+    if not suite.accepts(key.algorithm):
+        raise suite.refuse(key)
     if "created" in proof and parse_datetime(proof["created"]) is None:
         raise ProofError(f"the proof's created value {proof['created']!r} is not a dateTime")
-    return check_signature(document, proof, key,
-                           lambda unsecured, config: hash_data(unsecured, config, loader))
+    return check_signature(document, proof, key, lambda unsecured, config: hash_data(
+        unsecured, config, loader, hash_name_for(key.algorithm)))
 
 
 def signed_document(document: Mapping[str, Any], proof: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import cbor2
@@ -20,7 +21,8 @@ import cbor2
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
 from credentials.canonical import canonicalize
 from credentials.proofs.data_integrity import Cryptosuite, ProofError, proof_config_for_verification
-from keys.jose import JwkVerificationKey, p256_multikey_jwk
+from keys.ecdsa import ec_multikey_jwk
+from keys.jose import JwkVerificationKey
 from keys.signer import Verifier
 
 ECDSA_SD_2023 = Cryptosuite(proof_type="DataIntegrityProof", name="ecdsa-sd-2023",
@@ -29,8 +31,36 @@ DERIVED_HEADER = bytes([0xD9, 0x5D, 0x01])
 _BLANK = re.compile(r"_:(c14n\d+)")
 
 
-def _parse_derived(proof_value: str) -> tuple[bytes, bytes, list[bytes], dict[int, bytes],
-                                              list[int]]:
+@dataclass(frozen=True)
+class DerivedProofValue:
+    """The five components of a derived proofValue (vc-di-ecdsa, parseDerivedProofValue)."""
+
+    base_signature: bytes
+    public_key: bytes  # the issuer's ephemeral P-256 key, as a Multikey (header included)
+    signatures: list[bytes]
+    label_map: dict[str, str]  # canonical blank node label -> the issuer's HMAC label
+    mandatory_indexes: list[int]
+
+
+@dataclass(frozen=True)
+class VerifyData:
+    """What a verifier checks the signatures against (vc-di-ecdsa, createVerifyData)."""
+
+    base_signature: bytes
+    proof_hash: bytes
+    public_key: bytes
+    signatures: list[bytes]
+    statements: list[str]  # the disclosed N-Quads, relabelled and sorted
+    non_mandatory: list[str]
+    mandatory_hash: bytes
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def parse_derived_proof_value(proof_value: Any) -> DerivedProofValue:
+    """Decode a derived proofValue: 'u' + base64url(0xd95d01 + CBOR array of five)."""
     if not isinstance(proof_value, str) or not proof_value.startswith("u"):
         raise ProofError("an ecdsa-sd-2023 proofValue is multibase base64url ('u')")
     try:
@@ -46,46 +76,64 @@ def _parse_derived(proof_value: str) -> tuple[bytes, bytes, list[bytes], dict[in
         raise ProofError(f"the ecdsa-sd-2023 proofValue is not CBOR: {error}") from None
     if not (isinstance(parts, list) and len(parts) == 5):
         raise ProofError("a derived ecdsa-sd-2023 proofValue has five components")
-    base_signature, public_key, signatures, label_map, mandatory = parts
-    return base_signature, public_key, signatures, label_map, mandatory
+    base_signature, public_key, signatures, labels, mandatory = parts
+    if not (isinstance(base_signature, bytes) and isinstance(public_key, bytes)
+            and isinstance(signatures, list) and all(isinstance(x, bytes) for x in signatures)
+            and isinstance(labels, dict)
+            and all(isinstance(k, int) and isinstance(v, bytes) for k, v in labels.items())
+            and isinstance(mandatory, list) and all(isinstance(i, int) for i in mandatory)):
+        raise ProofError("the derived ecdsa-sd-2023 proofValue's components have wrong types")
+    return DerivedProofValue(base_signature, public_key, signatures,
+                             {f"c14n{k}": "u" + _b64url(v) for k, v in labels.items()},
+                             mandatory)
 
 
-def _relabelled(canonical: str, labels: Mapping[int, bytes]) -> list[str]:
-    mapping = {f"c14n{k}": "u" + base64.urlsafe_b64encode(v).rstrip(b"=").decode()
-               for k, v in labels.items()}
-
+def relabelled(canonical: str, labels: Mapping[str, str]) -> list[str]:
+    """Canonical N-Quads with each ``_:c14nN`` replaced by its label, sorted (as the issuer
+    signed them)."""
     def replace(match: re.Match[str]) -> str:
-        if match.group(1) not in mapping:
+        if match.group(1) not in labels:
             raise ProofError(f"blank node {match.group(0)} has no label in the proof")
-        return "_:" + mapping[match.group(1)]
+        return "_:" + labels[match.group(1)]
 
     return sorted(_BLANK.sub(replace, line) + "\n" for line in canonical.splitlines())
 
 
-def verify_sd_derived(document: Mapping[str, Any], proof: Mapping[str, Any], key: Verifier,
-                      loader: StaticDocumentLoader = DEFAULT_LOADER) -> None:
-    """Check a derived ecdsa-sd-2023 proof with the issuer's P-256 ``key``."""
-    if key.algorithm != "ES256":
-        raise ProofError(f"{proof.get('verificationMethod')} is not a P-256 key")
-    base_signature, public_key, signatures, labels, mandatory = _parse_derived(
-        proof.get("proofValue"))
+def create_verify_data(document: Mapping[str, Any], proof: Mapping[str, Any],
+                       loader: StaticDocumentLoader = DEFAULT_LOADER) -> VerifyData:
+    """The proof-configuration hash, the disclosed statements under the issuer's labels,
+    split into mandatory (hashed together) and the rest (signed one by one)."""
+    parsed = parse_derived_proof_value(proof.get("proofValue"))
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     proof_hash = hashlib.sha256(canonicalize(proof_config_for_verification(unsecured, proof),
                                              loader).encode()).digest()
-    statements = _relabelled(canonicalize(unsecured, loader), labels)
-    required = set(mandatory)
+    statements = relabelled(canonicalize(unsecured, loader), parsed.label_map)
+    required = set(parsed.mandatory_indexes)
     mandatory_hash = hashlib.sha256("".join(
         s for i, s in enumerate(statements) if i in required).encode()).digest()
-    optional = [s for i, s in enumerate(statements) if i not in required]
-    if not key.verify(base_signature, proof_hash + public_key + mandatory_hash):
+    non_mandatory = [s for i, s in enumerate(statements) if i not in required]
+    return VerifyData(parsed.base_signature, proof_hash, parsed.public_key, parsed.signatures,
+                      statements, non_mandatory, mandatory_hash)
+
+
+def verify_sd_derived(document: Mapping[str, Any], proof: Mapping[str, Any], key: Verifier,
+                      loader: StaticDocumentLoader = DEFAULT_LOADER) -> VerifyData:
+    """Check a derived ecdsa-sd-2023 proof with the issuer's P-256 ``key``."""
+    if key.algorithm != "ES256":
+        raise ProofError(f"{proof.get('verificationMethod')} is not a P-256 key")
+    data = create_verify_data(document, proof, loader)
+    if not key.verify(data.base_signature,
+                      data.proof_hash + data.public_key + data.mandatory_hash):
         raise ProofError("the issuer's base signature does not match the disclosed document")
-    if len(signatures) != len(optional):
-        raise ProofError(f"{len(optional)} disclosed statements but {len(signatures)} "
-                         "statement signatures")
+    if len(data.signatures) != len(data.non_mandatory):
+        raise ProofError(f"{len(data.non_mandatory)} disclosed statements but "
+                         f"{len(data.signatures)} statement signatures")
     try:
-        ephemeral = JwkVerificationKey(p256_multikey_jwk(public_key))
+        ephemeral = JwkVerificationKey(ec_multikey_jwk(data.public_key, ("P-256",)))
     except ValueError as error:
         raise ProofError(f"the proof's ephemeral key is not a P-256 Multikey: {error}") from None
-    for number, (statement, signature) in enumerate(zip(optional, signatures, strict=True)):
+    for number, (statement, signature) in enumerate(zip(data.non_mandatory, data.signatures,
+                                                        strict=True)):
         if not ephemeral.verify(signature, statement.encode()):
             raise ProofError(f"disclosed statement {number} does not match its signature")
+    return data

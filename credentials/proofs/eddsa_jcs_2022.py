@@ -21,14 +21,16 @@ EDDSA_JCS_2022 = Cryptosuite(proof_type="DataIntegrityProof", name="eddsa-jcs-20
                              algorithm="EdDSA", legacy=True)
 
 
-def jcs_hash_data(unsecured: Mapping[str, Any], proof_config: Mapping[str, Any]) -> HashData:
+def jcs_hash_data(unsecured: Mapping[str, Any], proof_config: Mapping[str, Any],
+                  hash_name: str = "sha256") -> HashData:
+    """JCS (RFC 8785) forms of the document and proof configuration, and their hashes."""
     try:
         document = rfc8785.dumps(dict(unsecured)).decode()
         config = rfc8785.dumps(dict(proof_config)).decode()
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
         raise ProofError(f"the document cannot be JCS-canonicalized: {error}") from None
-    return HashData(document, config, hashlib.sha256(document.encode()).digest(),
-                    hashlib.sha256(config.encode()).digest())
+    return HashData(document, config, hashlib.new(hash_name, document.encode()).digest(),
+                    hashlib.new(hash_name, config.encode()).digest())
 
 
 def verify_jcs(document: Mapping[str, Any], proof: Mapping[str, Any], key: Verifier) -> None:

@@ -13,8 +13,9 @@ from typing import Any, Protocol
 
 from credentials.fetch import FetchError, SafeFetcher
 from keys.did import DidError, did_key_public_key, did_web_document_url
+from keys.ecdsa import multikey_verification_key
 from keys.ed25519 import Ed25519VerificationKey
-from keys.jose import JwkVerificationKey, p256_multikey_jwk
+from keys.jose import JwkVerificationKey
 from keys.multibase import MultibaseError
 from keys.signer import Verifier
 
@@ -56,13 +57,13 @@ class IssuerDirectory(Protocol):
 
 
 def key_from_method(method: Mapping[str, Any]) -> Verifier:
-    """A key from a verification method object (Multikey, Ed25519VerificationKey2020,
-    JsonWebKey with an Ed25519, P-256 or RSA public JWK)."""
+    """A key from a verification method object (Multikey or Ed25519VerificationKey2020 with
+    an Ed25519, P-256 or P-384 key; JsonWebKey with an Ed25519, EC or RSA public JWK)."""
     method_id, controller = method.get("id", ""), method.get("controller", "")
     try:
         if "publicKeyMultibase" in method:
-            return Ed25519VerificationKey.from_multikey(method["publicKeyMultibase"],
-                                                        method_id, controller)
+            return multikey_verification_key(method["publicKeyMultibase"], method_id,
+                                             controller)
         jwk = method.get("publicKeyJwk")
         if isinstance(jwk, Mapping) and jwk.get("kty") == "OKP":
             return Ed25519VerificationKey.from_jwk(dict(jwk), method_id, controller)
@@ -152,8 +153,8 @@ class DidWebResolver:
 
 
 class MultikeyFragmentResolver:
-    """``<controller>#z6Mk...`` (Ed25519) or ``#zDn...`` (P-256): a Multikey given as the
-    URL's fragment.
+    """``<controller>#z6Mk...`` (Ed25519), ``#zDn...`` (P-256) or ``#z82...`` (P-384): a
+    Multikey given as the URL's fragment.
 
     Open Badges 3.0 examples and the 1EdTech validator identify keys this way. The key is
     read from the URL itself; the controller document is not consulted.
@@ -165,14 +166,13 @@ class MultikeyFragmentResolver:
         return frozenset()
 
     def handles(self, url: str) -> bool:
-        return ("#z6Mk" in url or "#zDn" in url) and not url.startswith("did:key:")
+        return (any(f"#{prefix}" in url for prefix in ("z6Mk", "zDn", "z82"))
+                and not url.startswith("did:key:"))
 
     def resolve(self, url: str, purpose: str) -> Verifier:
         controller, _, fragment = url.partition("#")
         try:
-            if fragment.startswith("zDn"):
-                return JwkVerificationKey(p256_multikey_jwk(fragment), url, controller)
-            return Ed25519VerificationKey.from_multikey(fragment, url, controller)
+            return multikey_verification_key(fragment, url, controller)
         except (MultibaseError, ValueError) as error:
             raise ResolutionError(f"{url!r}: {error}") from None
 
@@ -225,7 +225,7 @@ class ChainResolver:
             if resolver.handles(url):
                 return resolver.resolve(url, purpose)
         raise ResolutionError(f"no resolver for verification method {url!r} "
-                              "(supported: did:key, did:web, <controller>#<Ed25519 Multikey>, "
+                              "(supported: did:key, did:web, <controller>#<Multikey>, "
                               "https controller documents)")
 
 

@@ -1,0 +1,334 @@
+"""The W3C vc-di-ecdsa test vectors (../shared/standards/vectors/w3c-vc-di-ecdsa), reproduced.
+
+Every intermediate value the ecdsa-rdfc-2019 and ecdsa-jcs-2019 vectors publish (canonical
+forms, hashes, signatures, signed credentials) for P-256 and P-384. The vectors were signed
+with deterministic ECDSA (RFC 6979), so our signatures must equal theirs byte for byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import cbor2
+import pytest
+
+from contexts import StaticDocumentLoader
+from credentials.proofs import ECDSA_RDFC_2019, create_proof, hash_data
+from credentials.proofs.ecdsa_sd_2023 import (
+    create_verify_data,
+    parse_derived_proof_value,
+    relabelled,
+)
+from credentials.proofs.eddsa_jcs_2022 import jcs_hash_data
+from credentials.verify import Outcome, verify_credential
+from credentials.verify.resolvers import ChainResolver, DidKeyResolver
+from keys.ecdsa import ec_multikey, ec_signer_from_secret_multikey
+from keys.multibase import decode_base58btc, encode_base58btc
+from tests.conftest import read_json
+
+OFFLINE = ChainResolver([DidKeyResolver()])
+CURVES = {"P256": ("p256", "sha256", 64), "P384": ("p384", "sha384", 96)}
+# (folder under w3c-vc-di-ecdsa, file-name suffix, unsigned document)
+RDFC = [("ecdsa-rdfc-2019-p256", "ECDSAP256", "unsigned.json"),
+        ("ecdsa-rdfc-2019-p256/employ", "ECDSAP256", "employmentAuth.json"),
+        ("ecdsa-rdfc-2019-p384", "ECDSAP384", "unsigned.json"),
+        ("ecdsa-rdfc-2019-p384/employ", "ECDSAP384", "employmentAuth.json")]
+JCS = [("ecdsa-jcs-2019-p256", "JCSECDSAP256"), ("ecdsa-jcs-2019-p384", "JCSECDSAP384")]
+
+
+@pytest.fixture(scope="module")
+def vectors(standards: Path) -> Path:
+    return standards / "vectors" / "w3c-vc-di-ecdsa"
+
+
+@pytest.fixture(scope="module")
+def loader(standards: Path) -> StaticDocumentLoader:
+    """Our contexts plus the two the vectors need (examples v2, citizenship v4rc1)."""
+    folder = standards / "vectors" / "contexts"
+    index = read_json(folder / "index.json")
+    return StaticDocumentLoader({url: read_json(folder / name) for url, name in index.items()})
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _signer(vectors: Path, curve: str, method: str):
+    key_pair = read_json(vectors / f"{CURVES[curve][0]}KeyPair.json")
+    signer = ec_signer_from_secret_multikey(key_pair["secretKeyMultibase"], method,
+                                            method.partition("#")[0])
+    assert ec_multikey(signer.verification_key) == key_pair["publicKeyMultibase"]
+    return signer
+
+
+@pytest.mark.parametrize("folder, suffix, unsigned_name", RDFC)
+def test_rdfc_vector_reproduces(vectors: Path, loader, folder: str, suffix: str,
+                                unsigned_name: str) -> None:
+    here = vectors / folder
+    curve = suffix[-4:]
+    _, hash_name, signature_length = CURVES[curve]
+    unsigned = read_json(vectors / unsigned_name)
+    config = read_json(here / f"proofConfig{suffix}.json")
+    assert config["@context"] == unsigned["@context"]
+
+    hashes = hash_data(unsigned, config, loader, hash_name)
+    assert hashes.canonical_document == _text(here / f"canonDoc{suffix}.txt")
+    assert hashes.canonical_proof_config == _text(here / f"proofCanon{suffix}.txt")
+    assert hashes.document_hash.hex() == _text(here / f"docHash{suffix}.txt").strip()
+    assert hashes.proof_config_hash.hex() == _text(here / f"proofHash{suffix}.txt").strip()
+    assert hashes.data.hex() == _text(here / f"combinedHash{suffix}.txt").strip()
+
+    signer = _signer(vectors, curve, config["verificationMethod"])
+    signature = signer.sign(hashes.data)
+    assert len(signature) == signature_length
+    assert signature.hex() == _text(here / f"sigHex{suffix}.txt").strip()
+    assert encode_base58btc(signature) == _text(here / f"sigBTC58{suffix}.txt").strip()
+
+    published = read_json(here / f"signed{suffix}.json")
+    signed = create_proof(unsigned, ECDSA_RDFC_2019, signer, loader, created=config["created"])
+    assert signed == published
+
+
+@pytest.mark.parametrize("folder, suffix", JCS)
+def test_jcs_vector_reproduces(vectors: Path, folder: str, suffix: str) -> None:
+    here = vectors / folder
+    curve = suffix[-4:]
+    _, hash_name, signature_length = CURVES[curve]
+    unsigned = read_json(vectors / "unsigned.json")
+    config = read_json(here / f"proofConfig{suffix}.json")
+
+    hashes = jcs_hash_data(unsigned, config, hash_name)
+    assert hashes.canonical_document == _text(here / f"canonDoc{suffix}.txt")
+    assert hashes.canonical_proof_config == _text(here / f"proofCanon{suffix}.txt")
+    assert hashes.document_hash.hex() == _text(here / f"docHash{suffix}.txt").strip()
+    assert hashes.proof_config_hash.hex() == _text(here / f"proofHash{suffix}.txt").strip()
+    assert hashes.data.hex() == _text(here / f"combinedHash{suffix}.txt").strip()
+
+    signature = _signer(vectors, curve, config["verificationMethod"]).sign(hashes.data)
+    assert len(signature) == signature_length
+    assert signature.hex() == _text(here / f"sigHex{suffix}.txt").strip()
+    assert encode_base58btc(signature) == _text(here / f"sigBTC58{suffix}.txt").strip()
+    published = read_json(here / f"signed{suffix}.json")
+    assert published["proof"] == {**config, "proofValue": encode_base58btc(signature)}
+    assert {k: v for k, v in published.items() if k != "proof"} == unsigned
+
+
+SIGNED = [f"{folder}/signed{suffix}.json" for folder, suffix, _ in RDFC] + \
+    [f"{folder}/signed{suffix}.json" for folder, suffix in JCS]
+
+
+@pytest.mark.parametrize("name", SIGNED)
+def test_published_credential_verifies(vectors: Path, loader, name: str) -> None:
+    """Through the whole verifier, the key read from its P-256/P-384 did:key."""
+    credential = read_json(vectors / name)
+    report = verify_credential(credential, loader=loader, resolver=OFFLINE,
+                               now=datetime(2024, 6, 1, tzinfo=UTC))
+    proof = report.check("proof")
+    assert proof.outcome is Outcome.SUCCESS, proof.message
+    assert credential["proof"]["cryptosuite"] in proof.message
+
+
+@pytest.mark.parametrize("name", SIGNED)
+def test_published_credential_altered_fails(vectors: Path, loader, name: str) -> None:
+    credential = read_json(vectors / name)
+    credential["name"] = credential["name"] + "!"
+    report = verify_credential(credential, loader=loader, resolver=OFFLINE)
+    assert report.check("proof").outcome is Outcome.FAILURE
+    assert "does not match" in report.check("proof").message
+
+
+@pytest.mark.parametrize("name", SIGNED)
+def test_signature_from_the_other_curve_size_fails(vectors: Path, loader, name: str) -> None:
+    """A P-384 proof value under a P-256 key (and back) is refused, not truncated."""
+    credential = read_json(vectors / name)
+    other = "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP"
+    if other in credential["proof"]["verificationMethod"]:
+        other = "z82LkuBieyGShVBhvtE2zoiD6Kma4tJGFtkAhxR5pfkp5QPw4LutoYWhvQCnGjdVn14kujQ"
+    credential["proof"]["verificationMethod"] = f"did:key:{other}#{other}"
+    report = verify_credential(credential, loader=loader, resolver=OFFLINE)
+    assert report.check("proof").outcome is Outcome.FAILURE
+
+
+def test_p384_canonical_form_depends_on_sha384(vectors: Path, loader) -> None:
+    """RDFC-1.0 labels blank nodes with the suite's hash: SHA-256 labels give another
+    canonical form for the P-384 employment vector, so a P-256-only canonicalizer fails it."""
+    unsigned = read_json(vectors / "employmentAuth.json")
+    published = _text(vectors / "ecdsa-rdfc-2019-p384" / "employ" / "canonDocECDSAP384.txt")
+    assert hash_data(unsigned, {"@context": unsigned["@context"]}, loader,
+                     "sha256").canonical_document != published
+    assert hash_data(unsigned, {"@context": unsigned["@context"]}, loader,
+                     "sha384").canonical_document == published
+
+
+
+@pytest.mark.parametrize("name", ["prc", "employ"])
+def test_sd_derived_credential_verifies_under_p256_did_key(vectors: Path, loader,
+                                                          name: str) -> None:
+    """An ecdsa-sd-2023 derived credential whose issuer key is a P-256 did:key (zDn...)."""
+    credential = read_json(vectors / "ecdsa-sd-2023" / name / "derivedRevealDocument.json")
+    assert credential["proof"]["verificationMethod"].startswith("did:key:zDn")
+    report = verify_credential(credential, loader=loader, resolver=OFFLINE,
+                               now=datetime(2025, 1, 1, tzinfo=UTC))
+    proof = report.check("proof")
+    assert proof.outcome is Outcome.SUCCESS, proof.message
+    assert "ecdsa-sd-2023" in proof.message
+
+
+# ecdsa-sd-2023: the verifier's intermediate values, and the issuer's where they do not
+# depend on selecting statements by JSON pointer (we verify derived proofs; we make none).
+SD = ["prc", "employ"]
+BASE_HEADER, DERIVED_HEADER = bytes([0xD9, 0x5D, 0x00]), bytes([0xD9, 0x5D, 0x01])
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sd(vectors: Path, name: str, file: str):
+    return read_json(vectors / "ecdsa-sd-2023" / name / file)
+
+
+@pytest.mark.parametrize("name", SD)
+def test_sd_verifier_values_reproduce(vectors: Path, loader, name: str) -> None:
+    derived = _sd(vectors, name, "derivedRevealDocument.json")
+    parsed = parse_derived_proof_value(derived["proof"]["proofValue"])
+    published = _sd(vectors, name, "verifyDerivedProofValue.json")
+    assert parsed.base_signature.hex() == published["baseSignature"]
+    assert encode_base58btc(parsed.public_key) == published["publicKey"]
+    assert [s.hex() for s in parsed.signatures] == published["signatures"]
+    assert parsed.label_map == dict(published["labelMap"])
+    assert parsed.mandatory_indexes == published["mandatoryIndexes"]
+    disclosure = _sd(vectors, name, "derivedDisclosureData.json")
+    assert parsed.label_map == dict(disclosure["labelMap"]["value"])
+
+    data = create_verify_data(derived, derived["proof"], loader)
+    assert data.statements == _sd(vectors, name, "verifyNQuads.json")
+    expected = _sd(vectors, name, "verifyCreateVerifyData.json")
+    assert data.base_signature.hex() == expected["baseSignature"]
+    assert data.proof_hash.hex() == expected["proofHash"]
+    assert encode_base58btc(data.public_key) == expected["publicKey"]
+    assert [s.hex() for s in data.signatures] == expected["signatures"]
+    assert data.non_mandatory == expected["nonMandatory"]
+    assert data.mandatory_hash.hex() == expected["mandatoryHash"]
+    assert {k: v for k, v in derived.items() if k != "proof"} == \
+        _sd(vectors, name, "derivedUnsignedReveal.json")
+
+
+@pytest.mark.parametrize("name", SD)
+def test_sd_derived_proof_value_reencodes(vectors: Path, name: str) -> None:
+    """The derived proofValue is 'u' + base64url(0xd95d01 + CBOR of the five components,
+    the label map compressed to integer keys and raw HMAC digests)."""
+    derived = _sd(vectors, name, "derivedRevealDocument.json")
+    disclosure = _sd(vectors, name, "derivedDisclosureData.json")
+    labels = {int(k.removeprefix("c14n")): _unb64url(v[1:])
+              for k, v in disclosure["labelMap"]["value"]}
+    components = [bytes.fromhex(disclosure["baseSignature"]),
+                  decode_base58btc(disclosure["publicKey"]),
+                  [bytes.fromhex(s) for s in disclosure["signatures"]],
+                  labels, disclosure["mandatoryIndexes"]]
+    assert "u" + _b64url(DERIVED_HEADER + cbor2.dumps(components)) == \
+        derived["proof"]["proofValue"]
+
+
+@pytest.mark.parametrize("name", SD)
+def test_sd_issuer_values_reproduce(vectors: Path, loader, name: str) -> None:
+    """Proof configuration, canonical and HMAC-labelled base document, the hashes and the
+    (RFC 6979) base and statement signatures, and the base proofValue."""
+    signed_base = _sd(vectors, name, "addSignedSDBase.json")
+    unsecured = {k: v for k, v in signed_base.items() if k != "proof"}
+    config = _sd(vectors, name, "addProofConfig.json")
+    assert config == {**{k: v for k, v in signed_base["proof"].items() if k != "proofValue"},
+                      "@context": unsecured["@context"]}
+    hashes = hash_data(unsecured, config, loader)
+    assert hashes.canonical_proof_config == _text(
+        vectors / "ecdsa-sd-2023" / name / "addProofConfigCanon.txt")
+    published_hashes = _sd(vectors, name, "addHashData.json")
+    assert hashes.proof_config_hash.hex() == published_hashes["proofHash"]
+    assert hashes.canonical_document.splitlines(keepends=True) == \
+        _sd(vectors, name, "addBaseDocCanon.json")
+
+    material = read_json(vectors / "ecdsa-sd-2023" / "SDKeyMaterial.json")
+    hmac_key = bytes.fromhex(material["hmacKeyString"])
+    labels = {label: "u" + _b64url(hmac.digest(hmac_key, label.encode(), "sha256"))
+              for label in re.findall(r"_:(c14n\d+)", hashes.canonical_document)}
+    hmac_canonical = relabelled(hashes.canonical_document, labels)
+    assert hmac_canonical == _sd(vectors, name, "addBaseDocHMACCanon.json")
+
+    transform = _sd(vectors, name, "addBaseTransform.json")
+    mandatory = dict(transform["mandatory"]["value"])
+    non_mandatory = dict(transform["nonMandatory"]["value"])
+    assert sorted([*mandatory, *non_mandatory]) == list(range(len(hmac_canonical)))
+    assert all(hmac_canonical[i] == s for i, s in (mandatory | non_mandatory).items())
+    mandatory_hash = hashlib.sha256("".join(mandatory.values()).encode()).digest()
+    assert mandatory_hash.hex() == published_hashes["mandatoryHash"]
+
+    base_signer = ec_signer_from_secret_multikey(material["baseKeyPair"]["secretKeyMultibase"])
+    statement_signer = ec_signer_from_secret_multikey(
+        material["proofKeyPair"]["secretKeyMultibase"])
+    public_key = decode_base58btc(material["proofKeyPair"]["publicKeyMultibase"])
+    raw = _sd(vectors, name, "addRawBaseSignatureInfo.json")
+    base_signature = base_signer.sign(hashes.proof_config_hash + public_key + mandatory_hash)
+    assert base_signature.hex() == raw["baseSignature"]
+    signatures = [statement_signer.sign(s.encode()) for s in non_mandatory.values()]
+    assert [s.hex() for s in signatures] == raw["signatures"]
+    assert raw["publicKey"] == material["proofKeyPair"]["publicKeyMultibase"]
+
+    value = "u" + _b64url(BASE_HEADER + cbor2.dumps(
+        [base_signature, public_key, hmac_key, signatures, raw["mandatoryPointers"]]))
+    assert value == signed_base["proof"]["proofValue"]
+    recovered = _sd(vectors, name, "derivedRecoveredBaseData.json")
+    assert recovered["hmacKey"] == hmac_key.hex()
+    assert recovered["mandatoryPointers"] == raw["mandatoryPointers"]
+
+
+@pytest.mark.parametrize("name", SD)
+def test_sd_base_proof_is_refused_by_verifiers(vectors: Path, loader, name: str) -> None:
+    """A base proof carries the HMAC key: it is for the holder, never accepted as proof."""
+    report = verify_credential(_sd(vectors, name, "addSignedSDBase.json"), loader=loader,
+                               resolver=OFFLINE)
+    assert report.check("proof").outcome is Outcome.FAILURE
+    assert "only derived" in report.check("proof").message
+
+
+@pytest.mark.parametrize("name", SD)
+def test_sd_disclosure_indexes_link_issuer_and_verifier(vectors: Path, loader,
+                                                        name: str) -> None:
+    """The holder's index bookkeeping (createDisclosureData) ties the issuer's statements to
+    what our verifier rebuilds: the revealed statements are the issuer's HMAC-labelled ones
+    at the combined indexes, the mandatory indexes are re-based onto them, and the kept
+    signatures are those of the revealed non-mandatory statements."""
+    groups = _sd(vectors, name, "derivedGroupIndexes.json")
+    combined, mandatory = groups["combinedIndexes"], groups["mandatoryIndexes"]
+    derived = _sd(vectors, name, "derivedRevealDocument.json")
+    data = create_verify_data(derived, derived["proof"], loader)
+    issuer_statements = _sd(vectors, name, "addBaseDocHMACCanon.json")
+    assert data.statements == [issuer_statements[i] for i in combined]
+
+    adjusted = [combined.index(i) for i in mandatory]
+    assert adjusted == _sd(vectors, name, "derivedAdjMandatoryIndexes.json")[
+        "adjMandatoryIndexes"]
+    assert parse_derived_proof_value(derived["proof"]["proofValue"]).mandatory_indexes == \
+        adjusted
+
+    kept = [groups["nonMandatoryIndexes"].index(i) for i in groups["selectiveIndexes"]
+            if i not in mandatory]
+    published = _sd(vectors, name, "derivedAdjSignatures.json")
+    assert kept == published["adjSignatureIndexes"]
+    all_signatures = _sd(vectors, name, "addRawBaseSignatureInfo.json")["signatures"]
+    assert [all_signatures[i] for i in kept] == published["filteredSignatures"] == \
+        [s.hex() for s in data.signatures]
+    all_groups = _sd(vectors, name, "derivedAllGroupData.json")["groups"]
+    for group, indexes in (("combined", combined), ("mandatory", mandatory),
+                           ("selective", groups["selectiveIndexes"])):
+        matching = dict(all_groups[group]["matching"]["value"])
+        assert sorted(matching) == indexes
+        assert all(issuer_statements[i] == s for i, s in matching.items())
