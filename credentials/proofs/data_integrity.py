@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
-from credentials.canonical import canonicalize
+from credentials.canonical import CanonicalizationError, canonicalize
 from credentials.dates import format_datetime, parse_datetime
 from keys.multibase import MultibaseError, decode_base58btc, encode_base58btc
 from keys.signer import Signer, Verifier
@@ -95,10 +95,10 @@ def _canonical_document(unsecured: Mapping[str, Any], loader: StaticDocumentLoad
     if key not in shared:
         try:
             shared[key] = (unsecured, canonicalize(unsecured, loader, hash_name))
-        except Exception as error:  # remembered, and raised again for every proof
+        except CanonicalizationError as error:  # remembered, raised again for every proof
             shared[key] = (unsecured, error)
     result = shared[key][1]
-    if isinstance(result, Exception):
+    if isinstance(result, CanonicalizationError):
         raise result
     return result
 
