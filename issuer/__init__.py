@@ -25,10 +25,13 @@ DEFAULTS = {
     "RATE_LIMIT_ISSUE_PER_IP": "1200/60",
     "RATE_LIMIT_VERIFY_PER_IP": "600/60",
     "RATE_LIMIT_REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0, shared by every worker
+    "DESK_SESSION_IDLE_SECONDS": 30 * 60,  # a desk session ends after this long unused
+    "DESK_SESSION_MAX_SECONDS": 12 * 60 * 60,  # and this long after sign-in, in any case
 }
 FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SECRET_KEY",
                     "RATE_LIMIT_ISSUE_PER_TOKEN", "RATE_LIMIT_ISSUE_PER_IP",
-                    "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL")
+                    "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL",
+                    "DESK_SESSION_IDLE_SECONDS", "DESK_SESSION_MAX_SECONDS")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None,
@@ -45,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.json.sort_keys = False  # keep credentials in the order they were written
 
     from issuer import cli, problems, store
-    from issuer.services.keyring import load_kek, load_secret
+    from issuer.services.keyring import check_at_start, load_kek, load_secret
 
     store.init_app(app)
     problems.init_app(app)
@@ -78,4 +81,5 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp, pages.bp, desk.bp):
         app.register_blueprint(blueprint)
+    check_at_start(store.store(app).sessions, app.extensions["kek"])  # logs a wrong KEK
     return app

@@ -1,4 +1,5 @@
-"""Bearer-token authentication for the HTTP layer."""
+"""Bearer-token authentication for the HTTP layer: every request reads the store (no cache),
+so a revoked or expired token is refused at once on every host."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ def current_caller() -> Caller:
         raise Problem(401, "Unauthorized", "this needs an API token: "
                       "send 'Authorization: Bearer <token>'", headers=CHALLENGE)
     with store(current_app).sessions() as db:
-        caller = authenticate(db, token.strip())
-    if caller is None:
-        raise Problem(401, "Unauthorized", "the API token is unknown or revoked",
-                      headers=CHALLENGE)
-    return caller
+        try:
+            return authenticate(db, token.strip())
+        except Problem as problem:
+            raise Problem(problem.status, problem.title, problem.detail,
+                          headers=CHALLENGE) from None

@@ -7,6 +7,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import click
@@ -27,8 +28,11 @@ from issuer.services.issuers import (
     create_issuer,
     create_token,
     find_issuer,
+    list_tokens,
+    revoke_token,
     update_issuer,
 )
+from issuer.services.keyring import kek_matches, kek_mismatch
 from issuer.services.keys import revoke, rotate_keys
 from issuer.services.learner_records import build_learner_record
 from issuer.store import store
@@ -56,13 +60,18 @@ def _print_result(action: Callable[[Session], Any]) -> None:
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or migrate the store and load the bundled frameworks (idempotent)."""
+    """Create or migrate the store, load the bundled frameworks and check (or, for a new
+    store, record) the key-encryption key (idempotent)."""
     engine = store(current_app).engine
     upgrade(engine)
     with store(current_app).sessions() as db:
         changed = load_bundled_frameworks(db)
+        with db.begin():
+            matches = kek_matches(db, current_app.extensions["kek"])
+    if not matches:
+        _fail(kek_mismatch())
     click.echo(json.dumps({"database": engine.url.render_as_string(hide_password=True),
-                           "frameworksLoaded": changed}))
+                           "frameworksLoaded": changed, "keyEncryptionKey": "matches"}))
 
 
 @click.group("issuers", cls=AppGroup)
@@ -126,9 +135,30 @@ def tokens_group() -> None:
 @click.option("--issuer", "slug", required=True)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--label")
-def create_token_command(slug: str, role: str, label: str | None) -> None:
+@click.option("--expires-at", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S",
+                                                   "%Y-%m-%dT%H:%M:%S%z"]),
+              help="When the token stops working (UTC unless an offset is given); "
+                   "default: when revoked.")
+def create_token_command(slug: str, role: str, label: str | None,
+                         expires_at: datetime | None) -> None:
     """Mint a token for an issuer (printed once)."""
-    _print_result(lambda db: create_token(db, slug, role, label))
+    _print_result(lambda db: create_token(db, slug, role, label, expires_at=expires_at))
+
+
+@tokens_group.command("list")
+@click.option("--issuer", "slug", required=True)
+def list_tokens_command(slug: str) -> None:
+    """An issuer's tokens (never the tokens themselves): role, label, status, created,
+    expiry, last use, revocation."""
+    _print_result(lambda db: list_tokens(db, slug))
+
+
+@tokens_group.command("revoke")
+@click.argument("token_id", type=int)
+@click.option("--issuer", "slug", required=True)
+def revoke_token_command(token_id: int, slug: str) -> None:
+    """Revoke token TOKEN_ID (the id `tokens list` shows) and end its desk sessions."""
+    _print_result(lambda db: revoke_token(db, slug, token_id))
 
 
 @click.group("keys", cls=AppGroup)
@@ -148,7 +178,7 @@ def keys_rotate_command(slug: str) -> None:
 @click.option("--kid", required=True, help="The key id (the fragment of its method URL).")
 def keys_revoke_command(slug: str, kid: str) -> None:
     """Revoke a key: it is unpublished and what it signed no longer verifies."""
-    _print_result(lambda db: revoke(db, None, slug, kid))
+    _print_result(lambda db: revoke(db, None, slug, kid, current_app.extensions["kek"]))
 
 
 @click.group("clr", cls=AppGroup)
@@ -201,10 +231,8 @@ def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token:
     sessions = store(current_app).sessions
     base_url, kek = current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"]
     with sessions() as db:
-        caller = authenticate(db, token)
-        if caller is None:
-            _fail(Problem(401, "Unauthorized", "the token is unknown or revoked"))
         try:
+            caller = authenticate(db, token)
             job, _replayed = batches.create_job(db, caller, slug, batches.from_csv(text), key)
             view = batches.get_job(db, caller, slug, job.id, base_url)
         except Problem as problem:

@@ -1,10 +1,12 @@
 """The employer desk: trainers sign in with their API token and record, review, revoke and
-bundle credentials in a browser. State-changing forms carry a per-session CSRF token."""
+bundle credentials in a browser. The cookie holds a server-side session's id, never the
+token (issuer.services.desk_sessions). State-changing forms carry a per-session CSRF token."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -24,10 +26,15 @@ from flask import (
 from jsonschema import Draft202012Validator
 
 from issuer.problems import Problem
-from issuer.services import completions, credential_status, credentials, learner_records
+from issuer.services import (
+    completions,
+    credential_status,
+    credentials,
+    desk_sessions,
+    learner_records,
+)
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
-from issuer.services.issuers import authenticate
 from issuer.services.request_schemas import COMPLETION
 from issuer.store import session, store
 
@@ -35,11 +42,15 @@ bp = Blueprint("desk", __name__, url_prefix="/desk")
 
 
 def _caller() -> Caller | None:
-    token = cookie.get("token")
-    if not token:
+    """The signed-in caller, from the store (so a sign-out or revocation anywhere counts)."""
+    session_id = cookie.get("sid")
+    if not session_id:
         return None
+    config = current_app.config
     with store(current_app).sessions() as db:
-        return authenticate(db, token)
+        return desk_sessions.resume(db, session_id,
+                                    timedelta(seconds=float(config["DESK_SESSION_IDLE_SECONDS"])),
+                                    timedelta(seconds=float(config["DESK_SESSION_MAX_SECONDS"])))
 
 
 def _csrf() -> str:
@@ -93,18 +104,21 @@ def sign_in() -> Any:
         abort(400, description="the form has expired; reload the page and try again")
     token = request.form.get("token", "").strip()
     with store(current_app).sessions() as db:
-        caller = authenticate(db, token)
-    if caller is None:
-        return render_template("desk_sign_in.html", csrf=_csrf(),
-                               error="That token is unknown or revoked."), 401
-    cookie.clear()
-    cookie["token"] = token
+        try:
+            session_id = desk_sessions.start(db, token)
+        except Problem as problem:
+            return render_template("desk_sign_in.html", csrf=_csrf(),
+                                   error=f"Not signed in: {problem.detail}."), 401
+    cookie.clear()  # a new session id and CSRF token at every sign-in
+    cookie["sid"] = session_id
     return redirect(url_for("desk.desk"))
 
 
 @bp.post("/sign-out")
 @_checked
 def sign_out(caller: Caller) -> Any:
+    with store(current_app).sessions() as db:
+        desk_sessions.end(db, cookie["sid"])
     cookie.clear()
     return redirect(url_for("desk.desk"))
 

@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, Response, current_app, g, has_request_contex
 
 from issuer import metrics
 from issuer.problems import Problem
+from issuer.services.keyring import kek_matches, kek_mismatch
 from issuer.store import store
 from issuer.store.migrate import is_current
 
@@ -69,15 +70,21 @@ def metrics_endpoint() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Any:
-    """200 when this process can serve: the store answers and its schema is current."""
+    """200 when this process can serve: the store answers, its schema is current, and this
+    host's key-encryption key opens the store's canary."""
     try:
         ready = is_current(store(current_app).engine)
+        if ready:
+            with store(current_app).sessions() as db, db.begin():
+                kek_ok = kek_matches(db, current_app.extensions["kek"])
     except Exception as error:  # a driver error means "not ready", never a 500
         raise Problem(503, "Service Unavailable", f"the store does not answer: "
                       f"{type(error).__name__}") from None
     if not ready:
         raise Problem(503, "Service Unavailable", "the store's schema is not current: run "
                       "flask --app wsgi init")
+    if not kek_ok:
+        raise kek_mismatch()
     return {"status": "ready"}
 
 

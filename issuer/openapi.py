@@ -25,6 +25,18 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 OBJECT = {"type": "object"}
+WHEN = {"type": ["string", "null"], "format": "date-time"}
+TOKEN_RECORD = {
+    "type": "object",
+    "required": ["id", "issuer", "role", "label", "status", "createdAt", "expiresAt",
+                 "lastUsedAt", "revokedAt"],
+    "properties": {"id": {"type": "integer"}, "issuer": {"type": "string"},
+                   "role": {"enum": ["assessor", "admin"]},
+                   "label": {"type": ["string", "null"]},
+                   "status": {"enum": ["active", "expired", "revoked"]},
+                   "createdAt": {"type": "string", "format": "date-time"},
+                   "expiresAt": WHEN, "lastUsedAt": WHEN, "revokedAt": WHEN},
+}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 BEARER = [{"bearer": []}]
 ISSUER_BOUND = ("true when a key tied to the credential's issuer signed it (its published "
@@ -75,6 +87,10 @@ def _document(base_url: str) -> dict[str, Any]:
                                                    "detail": {"type": "string"}}}}}},
                 "CompletionRequest": COMPLETION,
                 "TokenRequest": TOKEN,
+                "Token": TOKEN_RECORD,
+                "NewToken": {"allOf": [{"$ref": "#/components/schemas/Token"}, {
+                    "type": "object", "required": ["token"],
+                    "properties": {"token": {"type": "string", "pattern": "^cc_"}}}]},
                 "StatusChangeRequest": STATUS_CHANGE,
                 "LearnerRecordRequest": LEARNER_RECORD,
                 "VerificationResult": {"type": "object",
@@ -219,13 +235,39 @@ def _document(base_url: str) -> dict[str, Any]:
                                       "schema": {"type": "string"}}],
                 "responses": {"200": _json(OBJECT, "kid, status"),
                               **_errors(401, 403, 404, 409)}}},
-            "/api/v1/issuers/{slug}/tokens": {"post": {
-                "summary": "Mint an API token (admin)", "security": BEARER,
-                "parameters": [SLUG],
-                "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
-                "responses": {"201": _json(OBJECT, "the token, shown once"),
-                              **_errors(400, 401, 403, 415, 422)}}},
+            "/api/v1/issuers/{slug}/tokens": {
+                "post": {
+                    "summary": "Mint an API token (admin)",
+                    "description": "The token is in this answer only (the store keeps its "
+                                   "SHA-256). expiresAt (RFC 3339, with an offset, in the "
+                                   "future) ends it then; without it, it lasts until revoked.",
+                    "security": BEARER, "parameters": [SLUG],
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
+                    "responses": {"201": _json({"$ref": "#/components/schemas/NewToken"},
+                                               "the token, shown once, and its record"),
+                                  **_errors(400, 401, 403, 404, 415, 422)}},
+                "get": {
+                    "summary": "List the issuer's API tokens (admin), never the tokens",
+                    "description": "Revoked and expired tokens too; lastUsedAt is noted at "
+                                   "most once a minute.",
+                    "security": BEARER, "parameters": [SLUG],
+                    "responses": {"200": _json({"type": "object", "required": ["tokens"],
+                                                "properties": {"tokens": {
+                                                    "type": "array", "items": {
+                                                        "$ref": "#/components/schemas/Token"}}}},
+                                               "the tokens, oldest first"),
+                                  **_errors(401, 403, 404)}}},
+            "/api/v1/issuers/{slug}/tokens/{id}/revoke": {"post": {
+                "summary": "Revoke an API token (admin)",
+                "description": "From the next request on, on every host, the token is a 401, "
+                               "and the desk sessions signed in with it end.",
+                "security": BEARER,
+                "parameters": [SLUG, {"name": "id", "in": "path", "required": True,
+                                      "schema": {"type": "integer"}}],
+                "responses": {"200": _json({"$ref": "#/components/schemas/Token"},
+                                           "the revoked token's record"),
+                              **_errors(401, 403, 404, 409)}}},
             "/credentials/issue": {"post": {
                 "summary": "VC API: sign a credential as the token's issuer",
                 "description": "options.format 'jwt' (with options.algorithm RS256, ES256 or "

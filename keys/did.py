@@ -57,11 +57,14 @@ def did_key_document(did: str) -> dict[str, Any]:
 
 
 def did_web_for_url(url: str) -> str:
-    """The did:web for a URL: ``https://h:5000/issuers/a`` -> ``did:web:h%3A5000:issuers:a``."""
+    """The did:web for a URL (DID Web method, section 3.1): the host, its port
+    percent-encoded, then each path segment after a colon:
+    ``https://h:5000/cc/issuers/a`` -> ``did:web:h%3A5000:cc:issuers:a``."""
     parts = urlsplit(url)
     if not parts.hostname:
         raise DidError(f"{url!r} has no host")
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6
+    host += f":{parts.port}" if parts.port else ""
     segments = [quote(host, safe="")]
     segments += [quote(s, safe="") for s in parts.path.strip("/").split("/") if s]
     return "did:web:" + ":".join(segments)

@@ -7,13 +7,18 @@ A public Multikey is base58btc(multicodec header + compressed point): ``zDn...``
 
 from __future__ import annotations
 
-import base64
-
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from keys.ed25519 import Ed25519VerificationKey
-from keys.jose import CURVES, JoseSigner, JwkVerificationKey, curve_of, public_jwk
+from keys.jose import (
+    CURVES,
+    JoseSigner,
+    JwkVerificationKey,
+    curve_of,
+    ec_public_key,
+    public_jwk,
+)
 from keys.multibase import (
     ED25519_PUB,
     P256_PRIV,
@@ -64,19 +69,9 @@ def ec_multikey_jwk(value: bytes | str, curves: tuple[str, ...] = ("P-256", "P-3
 def ec_multikey(public: ec.EllipticCurvePublicKey | JwkVerificationKey) -> str:
     """The ``publicKeyMultibase`` of a P-256/P-384 public key (compressed point)."""
     if isinstance(public, JwkVerificationKey):
-        jwk = public.jwk()
-        curve = CURVES.get(jwk.get("crv", "")) if jwk.get("kty") == "EC" else None
-        if curve is None:
-            raise ValueError("only P-256 and P-384 keys have an ECDSA Multikey")
-        public = ec.EllipticCurvePublicNumbers(
-            *(int.from_bytes(_b64url_decode(jwk[c]), "big") for c in ("x", "y")),
-            curve.curve()).public_key()
+        public = ec_public_key(public.jwk())
     point = public.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
     return encode_base58btc(PUBLIC_HEADERS[curve_of(public).name] + point)
-
-
-def _b64url_decode(value: str) -> bytes:
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
 def ec_signer_from_secret_multikey(value: str, id: str = "", controller: str = ""

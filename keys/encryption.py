@@ -14,6 +14,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 NONCE_BYTES = 12
 KEK_BYTES = 32
+TAG_BYTES = 16
+CANARY_PLAINTEXT = b"competency-credentials key-encryption-key canary"
+CANARY_ASSOCIATED_DATA = b"kek-canary"
 
 
 class KeyDecryptionError(Exception):
@@ -47,11 +50,25 @@ class KeyEncryptionKey:
         return nonce + self._aead.encrypt(nonce, plaintext, associated_data)
 
     def decrypt(self, blob: bytes, associated_data: bytes) -> bytes:
+        if len(blob) < NONCE_BYTES + TAG_BYTES:
+            raise KeyDecryptionError("a stored private key is truncated")
         try:
             return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], associated_data)
         except InvalidTag:
             raise KeyDecryptionError("a stored private key failed to decrypt: wrong "
                                      "KEY_ENCRYPTION_KEY, or the key record was altered") from None
+
+    def make_canary(self) -> bytes:
+        """A known value encrypted under this KEK, stored so another host can tell whether
+        its KEK is the same one (AES-GCM's tag fails under any other key)."""
+        return self.encrypt(CANARY_PLAINTEXT, CANARY_ASSOCIATED_DATA)
+
+    def opens_canary(self, blob: bytes) -> bool:
+        """Whether ``blob`` (from ``make_canary``) was made under this KEK."""
+        try:
+            return self.decrypt(blob, CANARY_ASSOCIATED_DATA) == CANARY_PLAINTEXT
+        except KeyDecryptionError:
+            return False
 
     def __repr__(self) -> str:
         return "KeyEncryptionKey(<hidden>)"

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from keys.ed25519 import Ed25519Signer, Ed25519VerificationKey, generate_ed25519
 
 KEY_TYPES = {"Ed25519": "EdDSA", "P-256": "ES256", "RSA-2048": "RS256"}
+PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,6 @@ def curve_of(key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey) -> Cur
         return _BY_OPENSSL_NAME[key.curve.name]
     except KeyError:
         raise ValueError(f"unsupported elliptic curve {key.curve.name}") from None
-PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 
 def _b64url(data: bytes) -> str:
@@ -84,6 +84,15 @@ def public_jwk(public_key: Any) -> dict[str, str]:
     return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
 
 
+def ec_public_key(jwk: dict[str, Any]) -> ec.EllipticCurvePublicKey:
+    """The cryptography key of a P-256/P-384 public JWK (ValueError for anything else)."""
+    curve = CURVES.get(jwk.get("crv", "")) if jwk.get("kty") == "EC" else None
+    if curve is None:
+        raise ValueError("expected an EC JWK on P-256 or P-384")
+    return ec.EllipticCurvePublicNumbers(_int(jwk["x"]), _int(jwk["y"]),
+                                         curve.curve()).public_key()
+
+
 @dataclass(frozen=True)
 class JwkVerificationKey:
     """A public key given as a JWK (EC P-256/P-384, RSA or OKP Ed25519) that checks JWS-style
@@ -114,8 +123,7 @@ class JwkVerificationKey:
                 return Ed25519VerificationKey.from_jwk(self.public).verify(signature, data)
             curve = CURVES.get(self.public.get("crv", "")) if kty == "EC" else None
             if curve and len(signature) == 2 * curve.size:
-                key = ec.EllipticCurvePublicNumbers(_int(self.public["x"]), _int(self.public["y"]),
-                                                    curve.curve()).public_key()
+                key = ec_public_key(self.public)
                 der = encode_dss_signature(int.from_bytes(signature[:curve.size], "big"),
                                            int.from_bytes(signature[curve.size:], "big"))
                 key.verify(der, data, ec.ECDSA(curve.hash()))

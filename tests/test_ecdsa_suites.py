@@ -9,8 +9,10 @@ import re
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from credentials.canonical import canonicalize, canonicalize_with_pyld
+from credentials.canonical import CanonicalizationError, canonicalize, canonicalize_with_pyld
 from credentials.proofs import (
     ECDSA_JCS_2019,
     ECDSA_RDFC_2019,
@@ -47,6 +49,7 @@ from keys.multibase import (
     encode_base58btc,
 )
 from tests.factories import did_key_signer, unsigned_credential
+from tests.test_fast_canonicalization import NODES, OB, UNDEFINED_TERMS, VC2
 
 OFFLINE = ChainResolver([DidKeyResolver(), MultikeyFragmentResolver()])
 CURVES = {"P-256": (ec.SECP256R1, "zDn", P256_PUB, 33, "ES256"),
@@ -295,3 +298,35 @@ def test_jwk_keys_of_other_curves_verify_nothing() -> None:
     key = JwkVerificationKey({"kty": "EC", "crv": "P-521", "x": "AA", "y": "AA"})
     assert key.algorithm == "EC P-521"
     assert not key.verify(b"\x00" * 132, b"data")
+
+
+@pytest.mark.parametrize("curve", CURVES)
+@pytest.mark.parametrize("signature", [b"\x00" * 96, b"\xff" * 96, b"\x01" * 95, b""])
+def test_malformed_signatures_are_false_not_errors(curve: str, signature: bytes) -> None:
+    """Zero, out-of-range and wrongly sized r || s values verify as False (never raise)."""
+    size = 32 if curve == "P-256" else 48
+    key = ecdsa_signer(curve).verification_key
+    assert key.verify(signature[: 2 * size] if len(signature) >= 2 * size else signature,
+                      b"data") is False
+
+
+def _either(canonicalizer, document: dict) -> str:
+    try:
+        return canonicalizer(document, hash_name="sha384")
+    except CanonicalizationError as error:
+        return f"refused: {error}"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(subject=NODES, evidence=st.lists(NODES, max_size=3),
+       context=st.sampled_from([[VC2, OB], [VC2, OB, UNDEFINED_TERMS]]))
+def test_sha384_canonicalizers_agree_on_generated_documents(subject: dict, evidence: list,
+                                                           context: list) -> None:
+    """Blank-node-heavy documents (and ones safe mode refuses): the fast walker with SHA-384
+    labelling and pyld with SHA-384 give the same answer, refusals included."""
+    document = {"@context": context, "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "credentialSubject": subject, "evidence": evidence}
+    fast, reference = _either(canonicalize, document), _either(canonicalize_with_pyld, document)
+    assert fast.startswith("refused") == reference.startswith("refused")
+    if not fast.startswith("refused"):
+        assert fast == reference

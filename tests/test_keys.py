@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from keys import Ed25519Signer, Ed25519VerificationKey, generate_ed25519
@@ -63,6 +65,23 @@ def test_did_web_mapping() -> None:
     assert did_web_document_url(did) == "https://127.0.0.1:5000/issuers/riverbend/did.json"
     assert did_web_document_url("did:web:example.com") == \
         "https://example.com/.well-known/did.json"
+
+
+@pytest.mark.parametrize(("base", "did"), [
+    ("https://credentials.example.org", "did:web:credentials.example.org:issuers:a"),
+    ("https://Example.ORG:8443", "did:web:example.org%3A8443:issuers:a"),
+    ("https://example.org/cc/v1/", "did:web:example.org:cc:v1:issuers:a"),
+    ("https://example.org:8443/cc", "did:web:example.org%3A8443:cc:issuers:a"),
+    ("https://example.org/a%20b", "did:web:example.org:a%2520b:issuers:a"),
+    ("https://[::1]:8443", "did:web:%5B%3A%3A1%5D%3A8443:issuers:a"),
+])
+def test_did_web_of_a_base_url_with_a_port_or_a_path(base: str, did: str) -> None:
+    """The port's colon is percent-encoded, path segments become colon-separated, and the
+    DID maps back to the base URL's own did.json."""
+    profile = f"{base.rstrip('/')}/issuers/a"
+    assert did_web_for_url(profile) == did
+    expected = urlsplit(profile)._replace(netloc=urlsplit(profile).netloc.lower())
+    assert did_web_document_url(did) == expected.geturl() + "/did.json"
 
 
 def test_did_web_document_keeps_retired_keys_published() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -14,7 +15,7 @@ from issuer.api.requests import (
     validated,
 )
 from issuer.auth import current_caller
-from issuer.problems import Problem
+from issuer.problems import Problem, validation_problem
 from issuer.services import (
     audit,
     batches,
@@ -154,11 +155,38 @@ def post_key_rotation(slug: str) -> Any:
 
 @bp.post("/issuers/<slug>/keys/<kid>/revoke")
 def post_key_revocation(slug: str, kid: str) -> Any:
-    return keys.revoke(session(), current_caller(), slug, kid)
+    return keys.revoke(session(), current_caller(), slug, kid, current_app.extensions["kek"])
 
 
 @bp.post("/issuers/<slug>/tokens")
 def post_token(slug: str) -> Any:
+    """A new token (admins); the token itself is in this answer only."""
     caller = current_caller()
     body = validated(json_body(), TOKEN)
-    return issuers.create_token(session(), slug, body["role"], body.get("label"), caller), 201
+    expires_at = _date_time(body["expiresAt"], "/expiresAt") if "expiresAt" in body else None
+    return issuers.create_token(session(), slug, body["role"], body.get("label"), caller,
+                                expires_at), 201
+
+
+def _date_time(text: str, pointer: str) -> datetime:
+    """An RFC 3339 date-time (with its offset, or Z), or a 422 naming ``pointer``."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise validation_problem([{"pointer": pointer, "detail": "not an RFC 3339 date-time "
+                                   "with a time zone offset, e.g. 2027-01-31T17:00:00Z"}])
+    return moment
+
+
+@bp.get("/issuers/<slug>/tokens")
+def get_tokens(slug: str) -> Any:
+    """The issuer's tokens (admins): ids, roles, labels, status and times, never a token."""
+    return issuers.list_tokens(session(), slug, current_caller())
+
+
+@bp.post("/issuers/<slug>/tokens/<int:token_id>/revoke")
+def post_token_revocation(slug: str, token_id: int) -> Any:
+    """Revoke a token (admins): refused from the next request on, its desk sessions ended."""
+    return issuers.revoke_token(session(), slug, token_id, current_caller())

@@ -29,7 +29,8 @@ STATUS_CHANGE = {
 
 TOKEN = {
     "type": "object", "required": ["role"], "additionalProperties": False,
-    "properties": {"role": {"enum": ["assessor", "admin"]}, "label": TEXT},
+    "properties": {"role": {"enum": ["assessor", "admin"]}, "label": TEXT,
+                   "expiresAt": {"type": "string", "minLength": 10, "maxLength": 40}},
 }
 
 

@@ -259,6 +259,8 @@ def _issue_row(db: Session, job: ImportJob, slug: str, row: ImportRow, base_url:
                 ImportRow.job_id == job.id, ImportRow.row == row.row,
             ).values(credential_id=body["credentialId"]))
     except Problem as problem:
+        if problem.status >= 500:  # the host's fault (a wrong KEK, say), not the row's
+            raise
         with db.begin():
             db.execute(update(ImportRow).where(
                 ImportRow.job_id == job.id, ImportRow.row == row.row,

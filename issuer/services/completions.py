@@ -100,10 +100,10 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
     credential_id = str(uuid.uuid4())
     url = credential_url(base_url, credential_id)
     ids = IssuerIdentifiers.for_slug(base_url, slug)
-    status = status_entries_for(db, issuer, ids.profile, credential_id, base_url)
+    status = status_entries_for(db, issuer, ids.did_web, credential_id, base_url)
     unsigned = build_achievement_credential(
         credential_id=url,
-        issuer=IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email),
+        issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
         achievement=build_achievement(crosswalk, competency_id, base_url),
         level=request.level,
         learner=Learner(request.learner_name, email),

@@ -1,27 +1,39 @@
 """Issuers' signing keys: created encrypted (Ed25519 at once, P-256 and RSA-2048 on demand),
-rotated, revoked, and decrypted only into Signer objects."""
+rotated, revoked, and decrypted only into Signer objects; never touched by a host whose
+key-encryption key is not the store's (the canary check)."""
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from issuer.problems import Problem
 from issuer.services.audit import record
-from issuer.store.models import Issuer, SigningKey
+from issuer.store import insert_statement
+from issuer.store.models import Issuer, KeyCheck, SigningKey
 from keys import Ed25519Signer, Ed25519VerificationKey
-from keys.encryption import KeyEncryptionKey
+from keys.encryption import KeyDecryptionError, KeyEncryptionKey
 from keys.jose import KEY_TYPES, JoseSigner, JwkVerificationKey, generate, thumbprint
 
 KEK_FILE = "key-encryption-key"
 JWS_ALGORITHMS = {alg: key_type for key_type, alg in KEY_TYPES.items()}
+KEK_MISMATCH = "key-encryption key does not match this store"
+KEK_MISMATCH_TYPE = "/problems/key-encryption-key-mismatch"
+log = logging.getLogger(__name__)
+# Stores (by URL) whose canary this process's KEK has opened: a canary never changes, so a
+# match is remembered; a mismatch is not, and is read again each time.
+_matched: WeakKeyDictionary[KeyEncryptionKey, set[str]] = WeakKeyDictionary()
 
 
 def instance_secret(instance_path: str, name: str) -> str:
@@ -50,13 +62,91 @@ def load_secret(instance_path: str) -> str:
     return instance_secret(instance_path, "session-secret")
 
 
-def _associated_data(issuer: Issuer, kid: str) -> bytes:
-    return f"signing-key|{issuer.slug}|{kid}".encode()
+def _associated_data(slug: str, kid: str) -> bytes:
+    return f"signing-key|{slug}|{kid}".encode()
+
+
+def kek_mismatch() -> Problem:
+    """The answer of a host whose KEK cannot open the store's canary: nothing is signed, and
+    no key is stored where the other hosts could not read it."""
+    return Problem(503, "Service Unavailable",
+                   f"{KEK_MISMATCH}: this host's KEY_ENCRYPTION_KEY cannot decrypt the "
+                   "store's key-check canary, so it refuses to sign or to change keys; give it "
+                   "the KEY_ENCRYPTION_KEY the store's keys are encrypted under",
+                   type_=KEK_MISMATCH_TYPE)
+
+
+def _opens_oldest_key(db: Session, kek: KeyEncryptionKey) -> bool:
+    """Whether ``kek`` decrypts the store's first key (True when there is none yet). The
+    first is written under the deployment's own KEK; a later one might have been written by
+    a misconfigured host before the canary existed."""
+    oldest = db.execute(select(Issuer.slug, SigningKey.kid, SigningKey.private_key_encrypted)
+                        .join(Issuer, Issuer.id == SigningKey.issuer_id)
+                        .order_by(SigningKey.id).limit(1)).first()
+    if oldest is None:
+        return True
+    try:
+        kek.decrypt(oldest.private_key_encrypted, _associated_data(oldest.slug, oldest.kid))
+    except KeyDecryptionError:
+        return False
+    return True
+
+
+def kek_matches(db: Session, kek: KeyEncryptionKey) -> bool:
+    """Whether ``kek`` opens the store's canary. A store without one (new, or from before
+    the canary) gets one here, under ``kek``, if ``kek`` opens the store's first key."""
+    where = db.get_bind().url.render_as_string(hide_password=True)
+    if where in _matched.get(kek, ()):
+        return True
+    canary = db.scalar(select(KeyCheck.canary).where(KeyCheck.id == 1))
+    if canary is None:
+        if not _opens_oldest_key(db, kek):
+            return False
+        db.execute(insert_statement(db, KeyCheck).values(
+            id=1, canary=kek.make_canary(), created_at=datetime.now(UTC))
+            .on_conflict_do_nothing())
+        # Read back: a racing host may have written first. Not remembered until committed.
+        return kek.opens_canary(db.scalar(select(KeyCheck.canary).where(KeyCheck.id == 1)))
+    if not kek.opens_canary(canary):
+        return False
+    _matched.setdefault(kek, set()).add(where)
+    return True
+
+
+def require_matching_kek(db: Session, kek: KeyEncryptionKey) -> None:
+    """Refuse (503, naming the cause) to sign or change keys under a KEK not the store's."""
+    if not kek_matches(db, kek):
+        raise kek_mismatch()
+
+
+def _check_and_log(sessions: sessionmaker[Session], kek: KeyEncryptionKey) -> None:
+    try:
+        with sessions() as db, db.begin():
+            matches = kek_matches(db, kek)
+    except SQLAlchemyError as error:  # unreachable, or not migrated yet: /readyz will say
+        log.info("key-encryption key not checked at start: %s", type(error).__name__)
+        return
+    if not matches:
+        log.error("%s: this host refuses to issue or change keys until KEY_ENCRYPTION_KEY "
+                  "is the store's", KEK_MISMATCH)
+
+
+def check_at_start(sessions: sessionmaker[Session], kek: KeyEncryptionKey,
+                   wait: float = 5.0) -> None:
+    """At start: log an error if this host's KEK is not the store's, and write the canary
+    for a store that predates it. Waits at most ``wait`` seconds, so a store that does not
+    answer cannot hold up a worker's start (the check then ends, and logs, in the
+    background); /readyz and every key operation check again anyway."""
+    thread = threading.Thread(target=_check_and_log, args=(sessions, kek),
+                              name="kek-check", daemon=True)
+    thread.start()
+    thread.join(wait)
 
 
 def create_signing_key(db: Session, issuer: Issuer, kek: KeyEncryptionKey,
                        key_type: str = "Ed25519") -> SigningKey:
     """A new active key for ``issuer``, stored with its private half encrypted."""
+    require_matching_kek(db, kek)
     signer = generate(key_type)
     public = signer.verification_key
     jwk = public.jwk()
@@ -64,7 +154,7 @@ def create_signing_key(db: Session, issuer: Issuer, kek: KeyEncryptionKey,
     key = SigningKey(issuer_id=issuer.id, algorithm=key_type, kid=kid, public_jwk=jwk,
                      public_multikey=public.multikey if key_type == "Ed25519" else None,
                      private_key_encrypted=kek.encrypt(signer.private_bytes(),
-                                                       _associated_data(issuer, kid)),
+                                                       _associated_data(issuer.slug, kid)),
                      status="active")
     db.add(key)
     db.flush()
@@ -74,6 +164,7 @@ def create_signing_key(db: Session, issuer: Issuer, kek: KeyEncryptionKey,
 def active_key(db: Session, issuer: Issuer, kek: KeyEncryptionKey,
                key_type: str = "Ed25519") -> SigningKey:
     """The key new credentials are signed with; one is created when none is active."""
+    require_matching_kek(db, kek)
     key = db.scalars(select(SigningKey).where(
         SigningKey.issuer_id == issuer.id, SigningKey.status == "active",
         SigningKey.algorithm == key_type).order_by(SigningKey.id.desc())).first()
@@ -99,8 +190,15 @@ def _private_key(key_id: int, algorithm: str, blob: bytes, associated_data: byte
 def signer_for(issuer: Issuer, key: SigningKey, kek: KeyEncryptionKey,
                method_id: str, controller: str) -> Ed25519Signer | JoseSigner:
     """A Signer for ``key`` under ``method_id``; decrypted once per process and key."""
-    private = _private_key(key.id, key.algorithm, key.private_key_encrypted,
-                           _associated_data(issuer, key.kid), kek)
+    try:
+        private = _private_key(key.id, key.algorithm, key.private_key_encrypted,
+                               _associated_data(issuer.slug, key.kid), kek)
+    except KeyDecryptionError:
+        raise Problem(503, "Service Unavailable",
+                      f"issuer {issuer.slug!r}'s key {key.kid} does not decrypt under this "
+                      "host's key-encryption key, although the store's canary does: the key "
+                      "record was altered or written under another key; rotate the issuer's "
+                      "keys", type_=KEK_MISMATCH_TYPE) from None
     if key.algorithm == "Ed25519":
         return Ed25519Signer(private, method_id, controller)
     return JoseSigner(private, method_id, controller)
@@ -119,6 +217,7 @@ def rotate(db: Session, issuer: Issuer, kek: KeyEncryptionKey, token_id: int | N
 
     Retired keys stay published, so what they signed still verifies, until revoked.
     """
+    require_matching_kek(db, kek)
     now = datetime.now(UTC)
     retired = []
     for key in db.scalars(select(SigningKey).where(SigningKey.issuer_id == issuer.id,
@@ -131,8 +230,10 @@ def rotate(db: Session, issuer: Issuer, kek: KeyEncryptionKey, token_id: int | N
     return {"retired": retired, "active": new.kid}
 
 
-def revoke_key(db: Session, issuer: Issuer, kid: str, token_id: int | None) -> dict[str, Any]:
+def revoke_key(db: Session, issuer: Issuer, kid: str, kek: KeyEncryptionKey,
+               token_id: int | None) -> dict[str, Any]:
     """Withdraw a key: it leaves did.json and the JWKS, and what it signed stops verifying."""
+    require_matching_kek(db, kek)
     key = db.scalars(select(SigningKey).where(SigningKey.issuer_id == issuer.id,
                                               SigningKey.kid == kid)).first()
     if key is None:

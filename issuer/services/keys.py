@@ -20,8 +20,10 @@ def rotate_keys(db: Session, caller: Caller | None, slug: str, kek: KeyEncryptio
         return rotate(db, get_issuer(db, slug), kek, caller.token_id if caller else None)
 
 
-def revoke(db: Session, caller: Caller | None, slug: str, kid: str) -> dict[str, Any]:
+def revoke(db: Session, caller: Caller | None, slug: str, kid: str, kek: KeyEncryptionKey
+           ) -> dict[str, Any]:
     if caller is not None:
         caller.require(slug, ("admin",))
     with db.begin():
-        return revoke_key(db, get_issuer(db, slug), kid, caller.token_id if caller else None)
+        return revoke_key(db, get_issuer(db, slug), kid, kek,
+                          caller.token_id if caller else None)

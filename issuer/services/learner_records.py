@@ -68,13 +68,13 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
     forms = [parsed_form(credential.document) for credential, _ in rows]
     unsigned = build_clr_credential(
         credential_id=url,
-        issuer=IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email),
+        issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
         learner=Learner(latest.learner_name, email),
         credentials=[content for _embedded, content in forms],
         embedded=[embedded for embedded, _content in forms],
         crosswalk=crosswalk, base_url=base_url, salt=secrets.token_hex(16),
         issued_at=datetime.now(UTC),
-        credential_status=status_entries_for(db, issuer, ids.profile, credential_id, base_url))
+        credential_status=status_entries_for(db, issuer, ids.did_web, credential_id, base_url))
     if output_format == "jwt":
         signed, key = sign_jwt_as(db, issuer, kek, base_url, unsigned, algorithm)
     else:

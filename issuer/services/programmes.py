@@ -65,10 +65,10 @@ def award_if_complete(db: Session, issuer: Issuer, learner: Learner, crosswalk: 
                 for c in model.competencies]
     unsigned = build_programme_credential(
         credential_id=url,
-        issuer=IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email),
+        issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
         learner=learner, achievement=programme_achievement(crosswalk, base_url, required),
         evidence=evidence, salt=secrets.token_hex(16), issued_at=now,
-        credential_status=status_entries_for(db, issuer, ids.profile, credential_id, base_url))
+        credential_status=status_entries_for(db, issuer, ids.did_web, credential_id, base_url))
     signed, key = sign_as(db, issuer, kek, base_url, unsigned)
     db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
                       learner_email=learner.email, signing_key_id=key.id, kind="programme",

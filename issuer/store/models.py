@@ -78,7 +78,36 @@ class ApiToken(Base):
     label: Mapped[str | None] = mapped_column(String(200))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Written at most once a minute per token, so authenticating stays a read.
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DeskSession(Base):
+    """A signed-in desk browser: the cookie holds a random id, the store its SHA-256, so any
+    host sees a sign-out, and the API token never travels in the cookie."""
+
+    __tablename__ = "desk_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Like a token's last use: written at most once a minute, for the idle timeout.
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class KeyCheck(Base):
+    """The key-encryption-key canary: a value encrypted under the store's KEK, so a host
+    configured with another KEK finds out before it signs or stores anything."""
+
+    __tablename__ = "key_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # 1: one per store
+    canary: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class FrameworkDocument(Base):

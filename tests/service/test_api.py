@@ -48,7 +48,14 @@ def test_record_completion_issues_a_verifiable_credential(service, standards: Pa
     credential = result["credential"]
     assert result["url"] == f"{BASE}/credentials/{result['credentialId']}"
     assert credential["id"] == result["url"]
-    assert credential["issuer"]["id"] == f"{BASE}/issuers/riverbend"
+    # The issuer is the did:web every verifier binds, still carrying the Profile's details.
+    did = "did:web:localhost%3A5000:issuers:riverbend"
+    assert credential["issuer"] == {"id": did, "type": ["Profile"],
+                                    "name": "Riverbend Behavioral Health",
+                                    "url": "https://riverbend.example.org"}
+    assert credential["proof"]["verificationMethod"].startswith(did + "#z6Mk")
+    assert credential["credentialStatus"]["statusListCredential"].startswith(
+        f"{BASE}/status/riverbend/")
 
     schema = json.loads((standards / "schemas" / "ob_v3p0" /
                          "ob_v3p0_achievementcredential_schema.json").read_text())

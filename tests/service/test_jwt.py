@@ -55,7 +55,8 @@ def test_jwt_verifies_with_an_independent_library(service, algorithm: str) -> No
     assert header["alg"] == algorithm and header["typ"] == "JWT"
     assert header["kid"].startswith("did:web:localhost%3A5000:issuers:riverbend#")
     payload = b64decode(payload_b64)
-    assert payload["iss"] == f"{BASE}/issuers/riverbend" == payload["issuer"]["id"]
+    assert payload["iss"] == "did:web:localhost%3A5000:issuers:riverbend" \
+        == payload["issuer"]["id"]
     assert payload["jti"] == result["url"] == payload["id"]
     assert isinstance(payload["nbf"], int)
     assert "sub" not in payload  # the subject is identified by a hashed email, not an id

@@ -13,7 +13,7 @@ from issuer.store.migrate import downgrade, is_current, upgrade
 from issuer.store.models import Base
 from tests.service.stores import database_url, on_postgresql, pg_database
 
-REVISIONS = ["0004", "0003", "0002", "0001", "base"]
+REVISIONS = ["0005", "0004", "0003", "0002", "0001", "base"]
 
 
 @contextmanager

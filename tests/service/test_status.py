@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 import issuer.services.status_lists as status_lists
 from credentials.status import MIN_ENTRIES, Bitstring
 from credentials.verify import verify_credential
+from credentials.verify.resolvers import default_resolver
 from issuer.services.issuers import create_issuer, update_issuer
 from issuer.store import store
 from issuer.store.models import StatusList
+from tests.resolvers_support import FakeFetcher
 from tests.service.concurrency import assert_nothing_lost, issue_concurrently
 from tests.service.conftest import BASE, completion_body
 from tests.service.test_errors import assert_problem
@@ -155,10 +157,13 @@ def test_unknown_list_is_404(service) -> None:
 
 
 def test_an_offline_verifier_sees_the_revocation_too(service) -> None:
-    """The library, given the published list document, reaches the same verdict."""
+    """The library, given the published list and DID documents, reaches the same verdict."""
     issued = issue(service)
     change(service, issued["credentialId"], "revoke")
     published = json.loads(service.client.get("/status/riverbend/1").data)
+    did_json = service.client.get("/issuers/riverbend/did.json").get_json()
+    resolver = default_resolver(FakeFetcher({
+        "https://localhost:5000/issuers/riverbend/did.json": did_json}))
 
     class Published:
         def handles(self, url: str) -> bool:
@@ -168,7 +173,8 @@ def test_an_offline_verifier_sees_the_revocation_too(service) -> None:
             assert url == f"{BASE}/status/riverbend/1"
             return published
 
-    report = verify_credential(issued["credential"], status_source=Published())
+    report = verify_credential(issued["credential"], resolver=resolver,
+                               status_source=Published())
     assert report.check("status").message.startswith("revoked")
 
 

@@ -1,0 +1,78 @@
+"""Desk sign-in sessions, kept in the store so every host sees a sign-out.
+
+The browser's cookie holds only a random session id (256 bits); the store keeps its SHA-256,
+the token it was opened with, and when it was opened, last seen and ended. A session ends at
+sign-out, when its token is revoked or expires, after ``idle`` without a request, and
+``lifetime`` after sign-in, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from issuer.problems import Problem
+from issuer.services.callers import Caller
+from issuer.services.issuers import (
+    LAST_USED_RESOLUTION,
+    as_utc,
+    authenticate,
+    caller_of,
+    hash_token,
+)
+from issuer.store.models import DeskSession
+
+
+def start(db: Session, token: str) -> str:
+    """Sign in with API token ``token`` (401 Problem if it does not work): a new session's
+    id, for the cookie."""
+    caller = authenticate(db, token)
+    session_id = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with db.begin():
+        db.add(DeskSession(session_hash=hash_token(session_id), token_id=caller.token_id,
+                           created_at=now, last_seen_at=now))
+    return session_id
+
+
+def _end(db: Session, row_id: int, now: datetime) -> None:
+    db.execute(update(DeskSession).where(DeskSession.id == row_id,
+                                         DeskSession.ended_at.is_(None))
+               .values(ended_at=now))
+
+
+def resume(db: Session, session_id: str, idle: timedelta, lifetime: timedelta
+           ) -> Caller | None:
+    """The caller of a live session, or None (unknown, ended, timed out, or its token no
+    longer works, which ends it). Last-seen is written at most once a minute, so the idle
+    timeout is exact to that minute."""
+    now = datetime.now(UTC)
+    with db.begin():
+        row = db.execute(select(DeskSession).where(
+            DeskSession.session_hash == hash_token(session_id))).scalar()
+        if row is None or row.ended_at is not None:
+            return None
+        if (now - as_utc(row.created_at) >= lifetime
+                or now - as_utc(row.last_seen_at) >= idle):
+            _end(db, row.id, now)
+            return None
+        try:
+            caller = caller_of(db, row.token_id, now)
+        except Problem:
+            _end(db, row.id, now)
+            return None
+        if now - as_utc(row.last_seen_at) >= LAST_USED_RESOLUTION:
+            row.last_seen_at = now
+        return caller
+
+
+def end(db: Session, session_id: str) -> None:
+    """Sign out: the session stops working on every host."""
+    now = datetime.now(UTC)
+    with db.begin():
+        db.execute(update(DeskSession).where(
+            DeskSession.session_hash == hash_token(session_id),
+            DeskSession.ended_at.is_(None)).values(ended_at=now))
