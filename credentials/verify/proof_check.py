@@ -236,5 +236,5 @@ def _check_own_issuer(issuer: str, signatures: Sequence[Signature],
         if refusal is not None:
             return Check("issuer", Outcome.FAILURE, f"signed by {signature.described()}, "
                          f"which {refusal}", {**detail, "bound": False})
-    return Check("issuer", Outcome.SUCCESS, f"signed by a key of the issuer {issuer} "
-                 "(checked against this service's records)", {**detail, "bound": True})
+    return Check("issuer", Outcome.SUCCESS, f"signed by a key of the issuer {issuer}",
+                 {**detail, "bound": True, "boundBy": "the verifier's own records"})
