@@ -93,19 +93,23 @@ def forgeries(real: dict) -> dict[str, object]:
         "url#multikey method": create_proof(unsigned(real), EDDSA_RDFC_2022,
                                             attacker_url_key()),
         "jwk header VC-JWT": jwk_header_jwt(unsigned(real)),
-        "did:web issuer, did:key method": create_proof(unsigned(real, RIVERBEND_DID),
-                                                       EDDSA_RDFC_2022, attacker_did_key()),
+        "profile URL issuer, did:key method": create_proof(unsigned(real, RIVERBEND),
+                                                           EDDSA_RDFC_2022,
+                                                           attacker_did_key()),
         "unknown issuer of ours": create_proof(unsigned(real, f"{BASE}/issuers/nobody"),
                                                EDDSA_RDFC_2022, attacker_did_key()),
+        "our key's did:key as issuer": create_proof(
+            unsigned(real, "did:key:" + real["proof"]["verificationMethod"].split("#")[1]),
+            EDDSA_RDFC_2022, attacker_did_key()),
     }
 
 
 @pytest.mark.parametrize("form", ["did:key method", "url#multikey method",
-                                  "jwk header VC-JWT", "did:web issuer, did:key method",
-                                  "unknown issuer of ours"])
+                                  "jwk header VC-JWT", "profile URL issuer, did:key method",
+                                  "unknown issuer of ours", "our key's did:key as issuer"])
 def test_forgery_in_our_issuers_name_fails(service, form: str) -> None:
     real = issue(service)
-    assert "credentialStatus" in real
+    assert real["issuer"]["id"] == RIVERBEND_DID and "credentialStatus" in real
     forged = forgeries(real)[form]
     status, report = verify(service, forged)
     assert status == 422, report
