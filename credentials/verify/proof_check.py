@@ -26,7 +26,8 @@ LEGACY_SUITES = ("Ed25519Signature2020", "eddsa-2022")
 @dataclass(frozen=True)
 class Signature:
     """A proof that verified: the key that made it, how the proof named that key, and when
-    the proof says it was made (None when it does not say)."""
+    it says it was signed (a proof's ``created``, a JWT's ``iat``; None when it does not
+    say -- validity dates are claims, not signing times)."""
 
     key: Verifier
     method: str | None  # the verificationMethod or JWT kid; None for a JWT ``jwk`` header
@@ -74,7 +75,7 @@ def _verify_one(credential: Mapping[str, Any], proof: Any, resolver: ChainResolv
             detail["pointer"] = error.path
         return None, str(error), detail
     label = suite.name or suite.proof_type
-    signature = Signature(key, method, _moment(proof.get("created")) or _issued(credential))
+    signature = Signature(key, method, _moment(proof.get("created")))
     if suite.name == "eddsa-2022":
         return signature, f"{label} signature valid (legacy name of eddsa-rdfc-2022)", detail
     return signature, f"{label} signature by {method} is valid", detail
@@ -121,7 +122,7 @@ def verify_jwt_proof(decoded: DecodedJwt, resolver: ChainResolver
     try:
         if "kid" in header:
             key = resolver.resolve(header["kid"], "assertionMethod")
-            jwk, source = key.jwk(), f"key {header['kid']}"  # type: ignore[attr-defined]
+            jwk, source = key.jwk(), f"key {header['kid']}"
         else:
             jwk, source = dict(header["jwk"]), "the key in the JWT header"
             key = JwkVerificationKey(jwk)  # refuses private members
@@ -130,10 +131,8 @@ def verify_jwt_proof(decoded: DecodedJwt, resolver: ChainResolver
         return Check("proof", Outcome.FAILURE, str(error), detail), []
     message = f"VC-JWT {header['alg']} signature by {source} is valid"
     detail["proofs"] = [{"valid": True, "verificationMethod": header.get("kid")}]
-    payload = decoded.payload
-    signed_at = _moment(payload.get("iat")) or _moment(payload.get("nbf")) \
-        or _issued(decoded.credential)
-    signature = Signature(key, header.get("kid"), signed_at)
+    # ``iat`` is when the JWT was signed; ``nbf`` (validFrom) is a claim, often backdated.
+    signature = Signature(key, header.get("kid"), _moment(decoded.payload.get("iat")))
     if decoded.vcdm_1_1:
         return Check("proof", Outcome.WARNING, message + " (VCDM 1.1 'vc' claim)",
                      detail), [signature]
@@ -141,7 +140,7 @@ def verify_jwt_proof(decoded: DecodedJwt, resolver: ChainResolver
 
 
 def _moment(value: Any) -> datetime | None:
-    """A proof's ``created`` (dateTime) or a JWT's ``iat``/``nbf`` (seconds)."""
+    """A proof's ``created`` (dateTime) or a JWT's ``iat`` (seconds)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -150,10 +149,6 @@ def _moment(value: Any) -> datetime | None:
         except (OverflowError, OSError, ValueError):
             return None
     return parse_datetime(value) if isinstance(value, str) else None
-
-
-def _issued(credential: Mapping[str, Any]) -> datetime | None:
-    return _moment(credential.get("validFrom")) or _moment(credential.get("issuanceDate"))
 
 
 def _issuer_id(credential: Mapping[str, Any]) -> Any:
