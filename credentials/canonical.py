@@ -95,7 +95,7 @@ def expand_safely(document: Mapping[str, Any], loader: StaticDocumentLoader = DE
     """JSON-LD expansion that raises instead of dropping undefined terms."""
     try:
         return _SafeProcessor().expand(dict(document), loader.jsonld_options())
-    except (jsonld.JsonLdError, ValueError, TypeError) as error:
+    except (jsonld.JsonLdError, ValueError, TypeError, KeyError) as error:
         raise _explain(error) from error
 
 
@@ -124,7 +124,7 @@ def canonicalize_with_pyld(document: Mapping[str, Any],
     options = {**loader.jsonld_options(), "produceGeneralizedRdf": False}
     try:
         dataset = _SafeProcessor().to_rdf(dict(document), options)
-    except (jsonld.JsonLdError, ValueError, TypeError) as error:
+    except (jsonld.JsonLdError, ValueError, TypeError, KeyError) as error:
         raise _explain(error) from error
     return _canonical(_dataset_quads(dataset), hash_name)
 
@@ -176,5 +176,9 @@ def _explain(error: Exception) -> CanonicalizationError:
             return CanonicalizationError(str(cause), "/@context")
         innermost = cause
         cause = cause.__cause__ or getattr(cause, "cause", None)
+    if isinstance(innermost, KeyError):  # pyld's own failure on a context it cannot apply
+        return CanonicalizationError("JSON-LD processing failed: the @context cannot be "
+                                     f"applied (at {innermost.args[0]!r}; for example "
+                                     '"@vocab": null where no vocabulary is set)', "/@context")
     message = getattr(innermost, "message", None) or str(innermost).splitlines()[0]
     return CanonicalizationError(f"JSON-LD processing failed: {message}")

@@ -39,6 +39,10 @@ TOKEN_RECORD = {
 }
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 BEARER = [{"bearer": []}]
+ISSUER_BOUND = ("true when a key tied to the credential's issuer signed it (its published "
+                "DID or controller document, its did:key, or for this service's own issuers "
+                "their stored keys), and every embedded credential likewise; false when the "
+                "signature is valid but the key is self-asserted, or when not verified")
 
 
 # Answers any operation can give: a control character in the path or query (400), a store
@@ -91,9 +95,16 @@ def _document(base_url: str) -> dict[str, Any]:
                 "StatusChangeRequest": STATUS_CHANGE,
                 "LearnerRecordRequest": LEARNER_RECORD,
                 "VerificationResult": {"type": "object",
-                                       "required": ["verified", "checks", "warnings", "errors"],
+                                       "required": ["verified", "issuerBound", "verdict",
+                                                    "checks", "warnings", "errors"],
                                        "properties": {
                                            "verified": {"type": "boolean"},
+                                           "issuerBound": {
+                                               "type": "boolean",
+                                               "description": ISSUER_BOUND},
+                                           "verdict": {"type": "string",
+                                                       "description": "the result in one "
+                                                       "sentence, for people"},
                                            "checks": {"type": "array", "items": OBJECT},
                                            "warnings": {"type": "array",
                                                         "items": {"type": "string"}},
@@ -281,7 +292,12 @@ def _document(base_url: str) -> dict[str, Any]:
             "/credentials/verify": {"post": {
                 "summary": "VC API: verify any Open Badges 3.0 / CLR 2.0 credential",
                 "description": "verifiableCredential is a JSON-LD credential, a VC-JWT "
-                               "(compact JWS) or an EnvelopedVerifiableCredential.",
+                               "(compact JWS) or an EnvelopedVerifiableCredential. "
+                               "`verified` is true when no check failed; `issuerBound` "
+                               "says whether the signing key is tied to the issuer. A "
+                               "credential verified but not issuer-bound has a valid "
+                               "signature by a self-asserted key: do not take it as the "
+                               "issuer's.",
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["verifiableCredential"],
                                "properties": {"verifiableCredential": OBJECT,
