@@ -101,6 +101,8 @@ def post_batch(slug: str) -> Any:
         try:
             ran = batches.run_job(store(current_app).sessions, job.id, batches.runner_id(),
                                   _base_url(), current_app.extensions["kek"])
+        except Problem:  # the host cannot sign (a wrong KEK): every row is left pending
+            raise
         except Exception:  # the rows issued so far stay issued: the answer must say so
             log.exception("batch job %s stopped; left to the job runner", job.id)
     if not ran and "job_runner" in current_app.extensions:
