@@ -1,4 +1,5 @@
-"""Cross-checks with Digital Bazaar's independent Data Integrity implementation (npm).
+"""Cross-checks with Digital Bazaar's independent Data Integrity implementation (npm):
+eddsa-rdfc-2022, and ecdsa-rdfc-2019 / ecdsa-jcs-2019 on P-256 and P-384.
 
 Our credentials must verify there, and theirs here. Needs Node.js and ``npm ci`` in
 tests/interop (``make test`` does that); in CI a missing bridge is a failure, not a skip.
@@ -15,10 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from credentials.verify import verify_credential
+from credentials.proofs import ECDSA_RDFC_2019, create_proof
+from credentials.verify import Outcome, verify_credential
 from keys import Ed25519Signer
 from keys.did import did_key
+from keys.ecdsa import SECRET_HEADERS, ec_multikey
+from keys.jose import CURVES
+from keys.multibase import decode_base58btc, encode_base58btc
 from tests.factories import signed_credential, unsigned_credential
+from tests.test_ecdsa_suites import ecdsa_signer
 
 BRIDGE = Path(__file__).resolve().parent / "interop"
 
@@ -68,3 +74,47 @@ def test_their_credential_verifies_in_ours(node, crosswalk) -> None:
     assert report.verified, report.as_json()
     signed["credentialSubject"]["activityEndDate"] = "2026-11-01T00:00:00Z"
     assert not verify_credential(signed).verified
+
+
+def _tamper(credential: dict) -> dict:
+    tampered = copy.deepcopy(credential)
+    tampered["credentialSubject"]["activityEndDate"] = "2026-11-01T00:00:00Z"
+    return tampered
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("curve", ["P-256", "P-384"])
+def test_our_ecdsa_credential_verifies_in_the_other_implementation(node, crosswalk,
+                                                                   curve: str) -> None:
+    signer = ecdsa_signer(curve)
+    credential = create_proof(unsigned_credential(crosswalk, issuer_id=signer.controller),
+                              ECDSA_RDFC_2019, signer, created="2026-11-03T15:00:00Z")
+    signature = decode_base58btc(credential["proof"]["proofValue"])
+    assert len(signature) == 2 * CURVES[curve].size
+    assert node({"action": "verify", "credential": credential}) == {"verified": True,
+                                                                     "error": ""}
+    assert node({"action": "verify", "credential": _tamper(credential)}) == {
+        "verified": False, "error": "Invalid signature."}
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("cryptosuite", ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"])
+@pytest.mark.parametrize("curve", ["P-256", "P-384"])
+def test_their_ecdsa_credential_verifies_in_ours(node, crosswalk, cryptosuite: str,
+                                                 curve: str) -> None:
+    signer = ecdsa_signer(curve, secret=0xC0FFEE)
+    public = ec_multikey(signer.private_key.public_key())
+    scalar = signer.private_key.private_numbers().private_value
+    secret = encode_base58btc(SECRET_HEADERS[curve]
+                              + scalar.to_bytes(CURVES[curve].size, "big"))
+    unsigned = unsigned_credential(crosswalk, "administer-medication", "proficient",
+                                   issuer_id=signer.controller)
+    answer = node({"action": "issue", "credential": unsigned, "cryptosuite": cryptosuite,
+                   "publicKeyMultibase": public, "secretKeyMultibase": secret,
+                   "created": "2026-11-03T15:00:00Z"})
+    assert answer["vm"] == signer.id
+    signed = answer["credential"]
+    assert signed["proof"]["cryptosuite"] == cryptosuite
+    report = verify_credential(signed)
+    assert report.verified, report.as_json()
+    assert verify_credential(_tamper(signed)).check("proof").outcome is Outcome.FAILURE
