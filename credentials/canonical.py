@@ -1,24 +1,32 @@
 """RDF Dataset Canonicalization (RDFC-1.0) of JSON-LD documents, in "safe mode".
 
-pyld's ``URDNA2015`` is the algorithm RDFC-1.0 standardised. Before canonicalizing we refuse
-any document whose JSON-LD would silently lose data on the way to RDF: a property its contexts
-do not define, or a type or identifier that is not an absolute IRI. Lost data is data the
-signature does not cover, so such a document can be altered without breaking its proof.
+JSON-LD becomes RDF quads through our direct walker or, for what it leaves, pyld's toRdf; either
+way our ``rdfc`` orders them, within its work budget, and writes the canonical N-Quads form
+(pyld's own URDNA2015 has no budget, and writes some control characters raw). Before
+canonicalizing we refuse any document whose JSON-LD would silently lose data on the way to
+RDF: a property its contexts do not define, or a property, type or identifier that is not an
+absolute IRI. Lost data is data the signature does not cover, so such a document can be
+altered without breaking its proof.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from pyld import jsonld
-from pyld.canon import URDNA2015
 
 from contexts import DEFAULT_LOADER, DocumentNotAllowed, StaticDocumentLoader
 from credentials.jsonld_quads import ContextMemo, Unsupported, is_absolute_iri, to_quads
-from credentials.rdfc import CanonicalizationTooComplex, canonical_nquads
+from credentials.rdfc import (
+    XSD_STRING,
+    CanonicalizationTooComplex,
+    Quad,
+    canonical_nquads,
+    iri_term,
+    literal_term,
+)
 
 # CREDENTIALS_CANONICALIZER=pyld turns the direct walker off (a kill switch, and the baseline
 # the HTTP benchmark measures against).
@@ -54,14 +62,18 @@ def _check_expanded(node: Any, path: str) -> None:
     if "@value" in node:
         return
     for key, value in node.items():
-        if key not in ("@id", "@type"):
-            _check_expanded(value, f"{path}/{key}")
+        if key in ("@id", "@type"):
+            continue
+        if not key.startswith("@") and not is_absolute_iri(key):
+            raise CanonicalizationError(
+                f"property {key!r} is not an absolute IRI, so RDF would drop it", path)
+        _check_expanded(value, f"{path}/{key}")
 
 
 class _SafeProcessor(jsonld.JsonLdProcessor):
     """A pyld processor whose expansion refuses what toRdf would silently drop.
 
-    ``normalize`` expands through ``self.expand``, so the check costs no second expansion.
+    ``to_rdf`` expands through ``self.expand``, so the check costs no second expansion.
     """
 
     def __init__(self) -> None:
@@ -83,7 +95,7 @@ def expand_safely(document: Mapping[str, Any], loader: StaticDocumentLoader = DE
     """JSON-LD expansion that raises instead of dropping undefined terms."""
     try:
         return _SafeProcessor().expand(dict(document), loader.jsonld_options())
-    except (jsonld.JsonLdError, ValueError, TypeError) as error:
+    except (jsonld.JsonLdError, ValueError, TypeError, KeyError) as error:
         raise _explain(error) from error
 
 
@@ -92,7 +104,7 @@ def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEF
     """Canonical N-Quads (RDFC-1.0) of a JSON-LD document, refusing unsafe documents.
 
     The direct walker handles the shapes credentials take; whatever it leaves (and every
-    document safe mode refuses) goes through pyld, so the answer is pyld's either way.
+    document safe mode refuses) goes through pyld's toRdf, which gives the same quads.
     ``hash_name`` is RDFC-1.0's hash function: ``sha384`` for P-384 ECDSA proofs.
     """
     if not FAST_PATH:
@@ -102,37 +114,55 @@ def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEF
         quads = to_quads(document, memo)
     except Unsupported:
         return canonicalize_with_pyld(document, loader, hash_name)
-    try:
-        return canonical_nquads(quads, hash_name)
-    except CanonicalizationTooComplex as error:
-        raise CanonicalizationError(str(error)) from error
-
-
-class _Rdfc(URDNA2015):
-    """pyld's RDFC-1.0 with another hash function (pyld fixes SHA-256)."""
-
-    def __init__(self, hash_name: str) -> None:
-        super().__init__()
-        self.hash_name = hash_name
-
-    def create_hash(self) -> Any:
-        return hashlib.new(self.hash_name)
+    return _canonical(quads, hash_name)
 
 
 def canonicalize_with_pyld(document: Mapping[str, Any],
                            loader: StaticDocumentLoader = DEFAULT_LOADER,
                            hash_name: str = "sha256") -> str:
-    """The reference path: pyld's expansion, toRdf and URDNA2015, in safe mode."""
-    options = {**loader.jsonld_options(), "algorithm": "URDNA2015",
-               "format": "application/n-quads"}
+    """The reference path: pyld's expansion and toRdf, in safe mode, then our RDFC-1.0."""
+    options = {**loader.jsonld_options(), "produceGeneralizedRdf": False}
     try:
-        if hash_name != "sha256":
-            dataset = _SafeProcessor().to_rdf(dict(document), {**loader.jsonld_options(),
-                                                               "produceGeneralizedRdf": False})
-            return _Rdfc(hash_name).main(dataset, options)
-        return _SafeProcessor().normalize(dict(document), options)
-    except (jsonld.JsonLdError, ValueError, TypeError) as error:
+        dataset = _SafeProcessor().to_rdf(dict(document), options)
+    except (jsonld.JsonLdError, ValueError, TypeError, KeyError) as error:
         raise _explain(error) from error
+    return _canonical(_dataset_quads(dataset), hash_name)
+
+
+def _canonical(quads: set[Quad], hash_name: str = "sha256") -> str:
+    """RDFC-1.0 of ``quads``; refused when too complex, or when it cannot be UTF-8 (what is
+    hashed and signed): a lone surrogate (JSON allows ``"\\ud800"``) is no Unicode character."""
+    try:
+        nquads = canonical_nquads(quads, hash_name)
+        nquads.encode()
+    except CanonicalizationTooComplex as error:
+        raise CanonicalizationError(str(error)) from error
+    except UnicodeEncodeError as error:
+        character = error.object[error.start:error.end]
+        raise CanonicalizationError(
+            f"the document holds {character!r}, a lone surrogate that is not a Unicode "
+            "character, so RDF cannot hold it") from None
+    return nquads
+
+
+def _term(term: Mapping[str, str]) -> str:
+    """One term of pyld's RDF dataset, written in canonical N-Quads form."""
+    if term["type"] == "blank node":
+        return term["value"]
+    if term["type"] == "IRI":
+        return iri_term(term["value"])
+    return literal_term(term["value"], term.get("datatype", XSD_STRING), term.get("language"))
+
+
+def _dataset_quads(dataset: Mapping[str, list[dict[str, Any]]]) -> set[Quad]:
+    """pyld's RDF dataset (graph name to triples) as quads of canonical terms."""
+    quads: set[Quad] = set()
+    for name, triples in dataset.items():
+        graph = "" if name == "@default" else name if name.startswith("_:") else iri_term(name)
+        for triple in triples:
+            quads.add((_term(triple["subject"]), _term(triple["predicate"]),
+                       _term(triple["object"]), graph))
+    return quads
 
 
 def _explain(error: Exception) -> CanonicalizationError:
@@ -146,5 +176,9 @@ def _explain(error: Exception) -> CanonicalizationError:
             return CanonicalizationError(str(cause), "/@context")
         innermost = cause
         cause = cause.__cause__ or getattr(cause, "cause", None)
+    if isinstance(innermost, KeyError):  # pyld's own failure on a context it cannot apply
+        return CanonicalizationError("JSON-LD processing failed: the @context cannot be "
+                                     f"applied (at {innermost.args[0]!r}; for example "
+                                     '"@vocab": null where no vocabulary is set)', "/@context")
     message = getattr(innermost, "message", None) or str(innermost).splitlines()[0]
     return CanonicalizationError(f"JSON-LD processing failed: {message}")

@@ -23,23 +23,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyld import jsonld
-from pyld.nquads import escape
 
 from contexts import StaticDocumentLoader
+from credentials.rdfc import IRI_NEEDS_ESCAPE, RDF_LANGSTRING, XSD_STRING, Quad, literal_term
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDF_FIRST = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>"
 RDF_REST = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>"
 RDF_NIL = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil>"
 UNSUPPORTED_CONTAINERS = frozenset({"@language", "@index", "@id", "@type"})
-NEEDS_ESCAPE = re.compile(r'[\\"\t\n\r]')  # what pyld's N-Quads escape() rewrites
-
-# A quad as serialised N-Quads terms: subject, predicate, object, graph ("" for the default
-# graph). Blank nodes are "_:...", IRIs "<...>", literals start with a double quote.
-Quad = tuple[str, str, str, str]
+WHITESPACE = re.compile(r"\s")  # an IRI holding any is not absolute to pyld's toRdf
 
 
 class Unsupported(Exception):
@@ -47,9 +41,15 @@ class Unsupported(Exception):
 
 
 def is_absolute_iri(value: str) -> bool:
+    """An IRI that toRdf keeps: a scheme, a colon, and no white space anywhere."""
     scheme, colon, _ = value.partition(":")
-    return bool(colon) and scheme[:1].isalpha() and all(
-        c.isalnum() or c in "+-." for c in scheme)
+    return bool(colon) and scheme.isascii() and scheme[:1].isalpha() and all(
+        c.isalnum() or c in "+-." for c in scheme) and not WHITESPACE.search(value)
+
+
+def is_plain_iri(value: str) -> bool:
+    """An absolute IRI that N-Quads writes as it is, with no character escaped."""
+    return is_absolute_iri(value) and not IRI_NEEDS_ESCAPE.search(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +130,7 @@ class ContextMemo:
         """``<value>`` for an absolute IRI N-Quads can carry as it is, else Unsupported."""
         term = self._iri_terms.get(value)
         if term is None:
-            if not is_absolute_iri(value) or any(c in value for c in '<>" {}|\\^`\n'):
+            if not is_plain_iri(value):
                 raise Unsupported(f"not an absolute IRI: {value!r}")
             self._trim()
             term = self._iri_terms[value] = f"<{value}>"
@@ -156,7 +156,7 @@ class ContextMemo:
                 tagged=value(ctx, key, "@language") is not None
                 or value(ctx, key, "@direction") is not None,
                 reverse=bool(mapping and mapping.get("reverse")),
-                predicate=f"<{iri}>" if iri is not None and is_absolute_iri(iri) else None)
+                predicate=f"<{iri}>" if iri is not None and is_plain_iri(iri) else None)
         return term
 
 
@@ -244,12 +244,9 @@ class QuadWriter:
 
     @staticmethod
     def _literal(value: str, datatype: str) -> str:
-        text = escape(value) if NEEDS_ESCAPE.search(value) else value
-        if datatype == XSD_STRING:
-            return f'"{text}"'
-        if datatype == RDF_LANGSTRING or not is_absolute_iri(datatype):
+        if datatype != XSD_STRING and (datatype == RDF_LANGSTRING or not is_plain_iri(datatype)):
             raise Unsupported(f"datatype {datatype!r}")
-        return f'"{text}"^^<{datatype}>'
+        return literal_term(value, datatype)
 
     # -- node objects ---------------------------------------------------------------------
 

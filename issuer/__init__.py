@@ -74,10 +74,12 @@ def create_app(test_config: Mapping[str, Any] | None = None,
         rate_limits,
         vcapi,
     )
+    from issuer.api.requests import refuse_control_characters_in_url
 
     observability.init_app(app)
     rate_limits.init_app(app)
     job_runner.init_app(app)
+    app.before_request(refuse_control_characters_in_url)
 
     for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp, pages.bp, desk.bp):
         app.register_blueprint(blueprint)

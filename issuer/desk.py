@@ -35,6 +35,7 @@ from issuer.services import (
 )
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
+from issuer.services.field_text import check_text
 from issuer.services.request_schemas import COMPLETION
 from issuer.store import session, store
 
@@ -139,6 +140,7 @@ def record(caller: Caller) -> Any:
         body["evidence"] = [item]
     errors = list(Draft202012Validator(COMPLETION).iter_errors(body))
     try:
+        check_text(body)
         if errors:
             raise Problem(422, "Invalid", errors[0].message)
         result = completions.record_completion(
@@ -169,6 +171,7 @@ def change(caller: Caller, credential_id: str, action: str) -> Any:
 @_checked
 def build_clr(caller: Caller) -> Any:
     try:
+        check_text({"email": request.form.get("email", "")})
         result = learner_records.build_learner_record(
             session(), caller, caller.issuer_slug, request.form.get("email", ""), None, None,
             current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"])

@@ -43,16 +43,21 @@ class JobRunner:
         self.ensure_started()
         self._wake.set()
 
-    def _loop(self) -> None:
+    def run_pass(self) -> int:
+        """Resume every unfinished job whose lease is free, once; how many it finished. A job
+        that stops is logged and left for the next pass, and the jobs after it still run."""
         config = self.app.config
+        with self.app.app_context():
+            return resume_jobs(store(self.app).sessions, self.owner,
+                               config["PUBLIC_BASE_URL"], self.app.extensions["kek"])
+
+    def _loop(self) -> None:
         while True:
             try:
-                with self.app.app_context():
-                    resume_jobs(store(self.app).sessions, self.owner,
-                                config["PUBLIC_BASE_URL"], self.app.extensions["kek"])
+                self.run_pass()
             except Exception:
                 log.exception("import job runner: a pass failed; retrying")
-            self._wake.wait(config["JOB_POLL_SECONDS"])
+            self._wake.wait(self.app.config["JOB_POLL_SECONDS"])
             self._wake.clear()
 
 

@@ -39,9 +39,14 @@ TOKEN_RECORD = {
 }
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 BEARER = [{"bearer": []}]
+ISSUER_BOUND = ("true when a key tied to the credential's issuer signed it (its published "
+                "DID or controller document, its did:key, or for this service's own issuers "
+                "their stored keys), and every embedded credential likewise; false when the "
+                "signature is valid but the key is self-asserted, or when not verified")
 
 
-# Answers any operation can give: a store outage (503); rate-limited ones also 429.
+# Answers any operation can give: a control character in the path or query (400), a store
+# outage (503); rate-limited ones also 429.
 RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
                 ("/api/v1/issuers/{slug}/completions:batch", "post"),
                 ("/api/v1/issuers/{slug}/learners/clr", "post"),
@@ -53,7 +58,7 @@ def document(base_url: str) -> dict[str, Any]:
     spec = _document(base_url)
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            extra = (429, 503) if (path, method) in RATE_LIMITED else (503,)
+            extra = (400, 429, 503) if (path, method) in RATE_LIMITED else (400, 503)
             operation["responses"].update(
                 {str(code): PROBLEM for code in extra if str(code) not in operation["responses"]})
     return spec
@@ -90,9 +95,16 @@ def _document(base_url: str) -> dict[str, Any]:
                 "StatusChangeRequest": STATUS_CHANGE,
                 "LearnerRecordRequest": LEARNER_RECORD,
                 "VerificationResult": {"type": "object",
-                                       "required": ["verified", "checks", "warnings", "errors"],
+                                       "required": ["verified", "issuerBound", "verdict",
+                                                    "checks", "warnings", "errors"],
                                        "properties": {
                                            "verified": {"type": "boolean"},
+                                           "issuerBound": {
+                                               "type": "boolean",
+                                               "description": ISSUER_BOUND},
+                                           "verdict": {"type": "string",
+                                                       "description": "the result in one "
+                                                       "sentence, for people"},
                                            "checks": {"type": "array", "items": OBJECT},
                                            "warnings": {"type": "array",
                                                         "items": {"type": "string"}},
@@ -136,7 +148,9 @@ def _document(base_url: str) -> dict[str, Any]:
                 "description": "Recorded as verified by the token's holder; the credential is "
                                "issued in the same transaction. A repeated Idempotency-Key "
                                "with the same body replays the first answer; with another "
-                               "body it is a 409.",
+                               "body it is a 409. Text holding NUL, a control character or "
+                               "a lone surrogate (tabs and line breaks only in an evidence "
+                               "narrative) is a 400 naming the field.",
                 "security": BEARER,
                 "parameters": [SLUG, {"name": "Idempotency-Key", "in": "header",
                                       "schema": {"type": "string", "maxLength": 200}}],
@@ -154,7 +168,11 @@ def _document(base_url: str) -> dict[str, Any]:
                                "background job (202, Location: the job). CSV header: "
                                "learner_name, learner_email, competency, level, completed_on, "
                                "evidence (optional). A repeated Idempotency-Key with the same "
-                               "rows answers with the first job (200); with other rows 409.",
+                               "rows answers with the first job (200); with other rows 409. "
+                               "Text holding NUL or a control character refuses the whole "
+                               "upload (400 naming each row and field). A row that fails "
+                               "while issuing is marked failed with its reason; the job "
+                               "goes on.",
                 "security": BEARER,
                 "parameters": [SLUG, {"name": "Idempotency-Key", "in": "header",
                                       "schema": {"type": "string", "maxLength": 200}}],
@@ -184,7 +202,10 @@ def _document(base_url: str) -> dict[str, Any]:
                 "description": "action is revoke (final), suspend (needs a suspension entry: "
                                "issuers created with --suspension) or reinstate (a suspended "
                                "credential). The status list credential is re-signed once "
-                               "per batch of changes, when next requested.",
+                               "per batch of changes, when next requested. Changes racing "
+                               "each other apply one after the other: a change the new "
+                               "state no longer allows is a 409. A reason holding a control "
+                               "character is a 400.",
                 "security": BEARER,
                 "parameters": [SLUG, {"name": "id", "in": "path", "required": True,
                                       "schema": {"type": "string"}},
@@ -193,7 +214,7 @@ def _document(base_url: str) -> dict[str, Any]:
                 "requestBody": {"content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/StatusChangeRequest"}}}},
                 "responses": {"200": _json(OBJECT, "credentialId, status, reason"),
-                              **_errors(401, 403, 404, 409, 415, 422)}}},
+                              **_errors(400, 401, 403, 404, 409, 415, 422)}}},
             "/api/v1/issuers/{slug}/learners/clr": {"post": {
                 "summary": "Build, sign and store a learner's CLR 2.0 ClrCredential",
                 "description": "Embeds the learner's live competency credentials from this "
@@ -208,7 +229,7 @@ def _document(base_url: str) -> dict[str, Any]:
                     "schema": {"$ref": "#/components/schemas/LearnerRecordRequest"}}}},
                 "responses": {"201": _json(OBJECT, "credentialId, url, partial, credentials, "
                                                   "credential"),
-                              **_errors(401, 403, 409, 415, 422)}}},
+                              **_errors(400, 401, 403, 409, 415, 422)}}},
             "/api/v1/issuers/{slug}/keys/rotate": {"post": {
                 "summary": "Rotate the issuer's keys (admin)",
                 "description": "Active keys become retired (still published, so what they "
@@ -271,7 +292,12 @@ def _document(base_url: str) -> dict[str, Any]:
             "/credentials/verify": {"post": {
                 "summary": "VC API: verify any Open Badges 3.0 / CLR 2.0 credential",
                 "description": "verifiableCredential is a JSON-LD credential, a VC-JWT "
-                               "(compact JWS) or an EnvelopedVerifiableCredential.",
+                               "(compact JWS) or an EnvelopedVerifiableCredential. "
+                               "`verified` is true when no check failed; `issuerBound` "
+                               "says whether the signing key is tied to the issuer. A "
+                               "credential verified but not issuer-bound has a valid "
+                               "signature by a self-asserted key: do not take it as the "
+                               "issuer's.",
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["verifiableCredential"],
                                "properties": {"verifiableCredential": OBJECT,

@@ -92,4 +92,12 @@ def verify_page() -> Any:
                     current_app.extensions["kek"], current_app.extensions["status_source"])
     name = credential.get("name") if isinstance(credential, dict) else "VC-JWT credential"
     return render_template("verify.html", report=report, checks=_checks(report), name=name,
-                           headline=None if report.verified else _headline(report), error=None)
+                           verdict=_verdict(report), error=None)
+
+
+def _verdict(report: Any) -> tuple[str, str]:
+    """The result in one sentence, and how to colour it: "every check passed" only when the
+    key is tied to the issuer; a valid signature by a self-asserted key says just that."""
+    if not report.verified:
+        return f"Not verified: {_headline(report)}.", "bad"
+    return report.verdict, "ok" if report.issuer_bound else "warn"

@@ -34,8 +34,9 @@ def test_proof_chain_verifies_only_with_its_previous_proof(crosswalk) -> None:
     assert "previousProof names" in report.check("proof").message
     broken = copy.deepcopy(chained)
     broken["proof"][0]["proofValue"] = chained["proof"][1]["proofValue"]
-    second_only = verify_credential({**broken, "proof": broken["proof"]})
-    assert "the previous proof" in second_only.check("proof").message
+    message = verify_credential(broken).check("proof").message
+    assert message.startswith("proof 1 of 2: the signature does not match")
+    assert "proof 2 of 2: the signature does not match" in message  # it signed proof 1 too
 
 
 def test_issuer_identity(crosswalk) -> None:
@@ -45,7 +46,8 @@ def test_issuer_identity(crosswalk) -> None:
     other = create_proof(unsigned_credential(crosswalk, issuer_id="https://other.example/i"),
                          EDDSA_RDFC_2022, signer)
     check = verify_credential(other).check("issuer")
-    assert check.outcome.value == "warning" and "not bound" in check.message
+    assert check.outcome.value == "warning" and "nothing ties the key" in check.message
+    assert check.detail["bound"] is False
 
 
 def did_web_setup(also_known_as: list[str]):

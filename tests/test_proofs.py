@@ -124,9 +124,13 @@ def test_signature_by_another_key_fails(crosswalk) -> None:
     assert "signature does not match" in report.check("proof").message
 
 
-def test_proof_set_is_valid_when_one_proof_is(signed) -> None:
+def test_proof_set_is_valid_only_when_every_proof_is(signed) -> None:
+    """VC Data Integrity 4.5: a proof set verifies when all its proofs do."""
     bad = {**signed["proof"], "proofValue": "z" + "1" * 80}
-    assert verify_credential({**signed, "proof": [bad, signed["proof"]]}).verified
+    assert verify_credential({**signed, "proof": [signed["proof"], signed["proof"]]}).verified
+    report = verify_credential({**signed, "proof": [bad, signed["proof"]]})
+    assert not report.verified
+    assert report.check("proof").message.startswith("proof 1 of 2: the signature does not")
     assert not verify_credential({**signed, "proof": [bad]}).verified
 
 

@@ -1,4 +1,4 @@
-"""The published eddsa-rdfc-2022 / Ed25519Signature2020 test vectors, reproduced byte for byte."""
+"""The published EdDSA test vectors (1EdTech impl guides, W3C vc-di-eddsa), byte for byte."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from credentials.proofs import EDDSA_RDFC_2022, create_proof, hash_data
+from contexts import StaticDocumentLoader
+from credentials.proofs import (
+    ED25519_SIGNATURE_2020,
+    EDDSA_JCS_2022,
+    EDDSA_RDFC_2022,
+    create_proof,
+    hash_data,
+    verify_with_suite,
+)
 from credentials.proofs.eddsa_jcs_2022 import jcs_hash_data
 from keys import Ed25519Signer
 from keys.multibase import decode_base58btc, encode_base58btc
@@ -46,41 +54,132 @@ def test_impl_guide_vector_reproduces(examples: Path, example_loader, name: str)
         {k: v for k, v in published.items() if k != "proof"}
 
 
-@pytest.mark.parametrize("suite_dir, suffix", [("eddsa-rdfc-2022", "DataInt"),
-                                               ("Ed25519Signature2020", "EdSig")])
-def test_w3c_vector_reproduces(examples: Path, example_loader, suite_dir: str,
-                               suffix: str) -> None:
-    root = examples / "w3c-vc-di-eddsa-test-vectors"
-    folder = root / suite_dir
-    unsigned = read_json(root / "unsigned.json")
-    config = read_json(folder / f"proofConfig{suffix}.json")
-    hashes = hash_data(unsigned, config, example_loader)
-    assert hashes.canonical_document == (folder / f"canonDoc{suffix}.txt").read_text()
-    assert hashes.canonical_proof_config == (folder / f"proofCanon{suffix}.txt").read_text()
-    assert hashes.document_hash.hex() == (folder / f"docHash{suffix}.txt").read_text().strip()
-    assert hashes.proof_config_hash.hex() == \
-        (folder / f"proofHash{suffix}.txt").read_text().strip()
-    assert hashes.data.hex() == (folder / f"combinedHash{suffix}.txt").read_text().strip()
+# -- the W3C vc-di-eddsa test vectors (../shared/standards/vectors/w3c-vc-di-eddsa) -----------
 
-    key_pair = read_json(root / "keyPair.json")
-    seed = decode_base58btc(key_pair["privateKeyMultibase"])[2:]
-    signer = Ed25519Signer.from_seed(seed)
+# (folder, file suffix, unsigned document, suite) of every RDFC vector.
+RDFC_VECTORS = [("eddsa-rdfc-2022", "DataInt", "unsigned.json", EDDSA_RDFC_2022),
+                ("eddsa-rdfc-2022/employ", "DataInt", "employmentAuth.json", EDDSA_RDFC_2022),
+                ("Ed25519Signature2020", "EdSig", "unsigned.json", ED25519_SIGNATURE_2020)]
+ED25519_PRIVATE_KEY = bytes([0x80, 0x26])  # the multicodec header of an Ed25519 private key
+
+
+@pytest.fixture(scope="module")
+def eddsa_vectors(standards: Path) -> Path:
+    return standards / "vectors" / "w3c-vc-di-eddsa"
+
+
+@pytest.fixture(scope="module")
+def vector_loader(standards: Path) -> StaticDocumentLoader:
+    """Our loader plus the two contexts only the vectors use (examples/v2, citizenship)."""
+    folder = standards / "vectors" / "contexts"
+    return StaticDocumentLoader({url: read_json(folder / name)
+                                 for url, name in read_json(folder / "index.json").items()})
+
+
+def vector_signer(key_pair: dict) -> Ed25519Signer:
+    private = decode_base58btc(key_pair["privateKeyMultibase"])
+    assert private[:2] == ED25519_PRIVATE_KEY
+    signer = Ed25519Signer.from_seed(private[2:])
     assert signer.verification_key.multikey == key_pair["publicKeyMultibase"]
+    return signer
+
+
+def text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("folder, suffix, unsigned_name, suite", RDFC_VECTORS,
+                         ids=[vector[0] for vector in RDFC_VECTORS])
+def test_w3c_rdfc_vector_reproduces(eddsa_vectors: Path, vector_loader, folder: str,
+                                    suffix: str, unsigned_name: str, suite) -> None:
+    here = eddsa_vectors / folder
+    unsigned = read_json(eddsa_vectors / unsigned_name)
+    config = read_json(here / f"proofConfig{suffix}.json")
+    hashes = hash_data(unsigned, config, vector_loader)
+    assert hashes.canonical_document == text(here / f"canonDoc{suffix}.txt")
+    assert hashes.canonical_proof_config == text(here / f"proofCanon{suffix}.txt")
+    assert hashes.document_hash.hex() == text(here / f"docHash{suffix}.txt")
+    assert hashes.proof_config_hash.hex() == text(here / f"proofHash{suffix}.txt")
+    assert hashes.data.hex() == text(here / f"combinedHash{suffix}.txt")
+
+    signer = vector_signer(read_json(eddsa_vectors / "keyPair.json"))
     signature = signer.sign(hashes.data)
-    assert signature.hex() == (folder / f"sigHex{suffix}.txt").read_text().strip()
-    assert encode_base58btc(signature) == (folder / f"sigBTC58{suffix}.txt").read_text().strip()
-    assert read_json(folder / f"signed{suffix}.json")["proof"]["proofValue"] == \
-        encode_base58btc(signature)
+    assert signature.hex() == text(here / f"sigHex{suffix}.txt")
+    assert encode_base58btc(signature) == text(here / f"sigBTC58{suffix}.txt")
+    signed = read_json(here / f"signed{suffix}.json")
+    assert signed["proof"] == {**{k: v for k, v in config.items() if k != "@context"},
+                               "proofValue": encode_base58btc(signature)}
+    # Ed25519Signature2020 adds its suite's context to the document; nothing else changes.
+    assert {k: v for k, v in signed.items() if k != "proof"} == \
+        {**unsigned, "@context": config["@context"]}
+    verify_with_suite(signed, signed["proof"], suite, signer.verification_key, vector_loader)
+    if not suite.legacy:
+        ours = create_proof(unsigned, suite, signer.with_id(config["verificationMethod"]),
+                            vector_loader, created=config["created"])
+        assert ours == {**unsigned, "proof": {**signed["proof"]}}
 
 
-def test_w3c_jcs_vector_reproduces(examples: Path) -> None:
-    root = examples / "w3c-vc-di-eddsa-test-vectors"
-    folder = root / "eddsa-jcs-2022"
-    unsigned = read_json(root / "unsigned.json")
-    hashes = jcs_hash_data(unsigned, read_json(folder / "proofConfigJCS.json"))
-    assert hashes.canonical_document == (folder / "canonDocJCS.txt").read_text().strip()
-    assert hashes.canonical_proof_config == (folder / "proofCanonJCS.txt").read_text().strip()
-    assert hashes.data.hex() == (folder / "combinedHashJCS.txt").read_text().strip()
-    seed = decode_base58btc(read_json(root / "keyPair.json")["privateKeyMultibase"])[2:]
-    signature = Ed25519Signer.from_seed(seed).sign(hashes.data)
-    assert signature.hex() == (folder / "sigHexJCS.txt").read_text().strip()
+def test_w3c_jcs_vector_reproduces(eddsa_vectors: Path) -> None:
+    here = eddsa_vectors / "eddsa-jcs-2022"
+    unsigned = read_json(eddsa_vectors / "unsigned.json")
+    config = read_json(here / "proofConfigJCS.json")
+    hashes = jcs_hash_data(unsigned, config)
+    assert hashes.canonical_document == text(here / "canonDocJCS.txt")
+    assert hashes.canonical_proof_config == text(here / "proofCanonJCS.txt")
+    assert hashes.document_hash.hex() == text(here / "docHashJCS.txt")
+    assert hashes.proof_config_hash.hex() == text(here / "proofHashJCS.txt")
+    assert hashes.data.hex() == text(here / "combinedHashJCS.txt")
+    signer = vector_signer(read_json(eddsa_vectors / "keyPair.json"))
+    signature = signer.sign(hashes.data)
+    assert signature.hex() == text(here / "sigHexJCS.txt")
+    assert encode_base58btc(signature) == text(here / "sigBTC58JCS.txt")
+    signed = read_json(here / "signedJCS.json")
+    assert signed["proof"]["proofValue"] == encode_base58btc(signature)
+    assert {k: v for k, v in signed.items() if k != "proof"} == unsigned
+    verify_with_suite(signed, signed["proof"], EDDSA_JCS_2022, signer.verification_key, None)
+
+
+# (signed configuration, key pair, document it signs) of every proof in the set and the chain:
+# the set's proofs sign the unsigned credential; a chained proof signs it with the proofs its
+# previousProof names (the vectors' "temp" documents).
+PROOF_SET_AND_CHAIN = [("proofSetConfigSigned1", "keyPair1", "unsigned"),
+                       ("proofSetConfigSigned2", "keyPair2", "unsigned"),
+                       ("proofChainConfigSigned1", "keyPair3", "proofChainTempDoc1"),
+                       ("proofChainConfigSigned2", "keyPair4", "proofChainTempDoc2")]
+
+
+@pytest.mark.parametrize("config_name, key_name, document_name", PROOF_SET_AND_CHAIN,
+                         ids=[vector[0] for vector in PROOF_SET_AND_CHAIN])
+def test_w3c_proof_set_and_chain_signatures_reproduce(eddsa_vectors: Path, vector_loader,
+                                                      config_name: str, key_name: str,
+                                                      document_name: str) -> None:
+    here = eddsa_vectors / "proof-set-chain"
+    signed_config = read_json(here / f"{config_name}.json")
+    document = read_json(here / f"{document_name}.json")
+    config = {**{k: v for k, v in signed_config.items() if k != "proofValue"},
+              "@context": document["@context"]}
+    hashes = hash_data(document, config, vector_loader)
+    signer = vector_signer(read_json(here / "multiKeyPairs.json")[key_name])
+    assert encode_base58btc(signer.sign(hashes.data)) == signed_config["proofValue"]
+
+
+def test_w3c_proof_chain_documents_are_what_we_build(eddsa_vectors: Path, vector_loader) -> None:
+    """The set and the chain's last link, made by ``create_proof`` from the vectors' keys."""
+    here = eddsa_vectors / "proof-set-chain"
+    keys = read_json(here / "multiKeyPairs.json")
+    unsigned = read_json(here / "unsigned.json")
+    first, second = (read_json(here / f"proofSetConfig{n}.json") for n in (1, 2))
+    set_one = create_proof(unsigned, EDDSA_RDFC_2022,
+                           vector_signer(keys["keyPair1"]).with_id(first["verificationMethod"]),
+                           vector_loader, created=first["created"], proof_id=first["id"])
+    assert set_one == read_json(here / "signedProofSet1.json")
+    temp_two = read_json(here / "proofChainTempDoc2.json")
+    last = read_json(here / "proofChainConfig2.json")
+    chained = create_proof(temp_two, EDDSA_RDFC_2022,
+                           vector_signer(keys["keyPair4"]).with_id(last["verificationMethod"]),
+                           vector_loader, created=last["created"],
+                           previous_proof=last["previousProof"])
+    assert chained["proof"] == [*temp_two["proof"],
+                                read_json(here / "proofChainConfigSigned2.json")]
+    assert second["id"] in {proof.get("id") for proof
+                            in read_json(here / "signedProofSet2.json")["proof"]}

@@ -10,13 +10,15 @@ vc-di-ecdsa matches it to a P-384 key's security level: SHA-384, in RDFC-1.0 too
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
-from credentials.canonical import canonicalize
+from credentials.canonical import CanonicalizationError, canonicalize
 from credentials.dates import format_datetime, parse_datetime
 from keys.multibase import MultibaseError, decode_base58btc, encode_base58btc
 from keys.signer import Signer, Verifier
@@ -67,12 +69,46 @@ class HashData:
         return self.proof_config_hash + self.document_hash
 
 
+_SHARED_CANONICAL_FORMS: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar(
+    "shared_canonical_forms", default=None)
+
+
+@contextmanager
+def canonicalize_each_document_once() -> Iterator[None]:
+    """Within the block, an unsecured document made of the same member objects is
+    canonicalized once (its failure too): every proof of a proof set signs the same document,
+    and re-canonicalizing a large one per proof is most of a verification's time."""
+    token = _SHARED_CANONICAL_FORMS.set({})
+    try:
+        yield
+    finally:
+        _SHARED_CANONICAL_FORMS.reset(token)
+
+
+def _canonical_document(unsecured: Mapping[str, Any], loader: StaticDocumentLoader,
+                        hash_name: str) -> str:
+    shared = _SHARED_CANONICAL_FORMS.get()
+    if shared is None:
+        return canonicalize(unsecured, loader, hash_name)
+    # Keyed by member identity; the entry keeps the members alive, so no id is reused.
+    key = (id(loader), hash_name, *((name, id(value)) for name, value in unsecured.items()))
+    if key not in shared:
+        try:
+            shared[key] = (unsecured, canonicalize(unsecured, loader, hash_name))
+        except CanonicalizationError as error:  # remembered, raised again for every proof
+            shared[key] = (unsecured, error)
+    result = shared[key][1]
+    if isinstance(result, CanonicalizationError):
+        raise result
+    return result
+
+
 def hash_data(unsecured: Mapping[str, Any], proof_config: Mapping[str, Any],
               loader: StaticDocumentLoader = DEFAULT_LOADER, hash_name: str = "sha256"
               ) -> HashData:
     """Canonicalize (RDFC-1.0) and hash the document and the proof configuration, both with
     ``hash_name`` (see :func:`hash_name_for`)."""
-    canonical_document = canonicalize(unsecured, loader, hash_name)
+    canonical_document = _canonical_document(unsecured, loader, hash_name)
     canonical_proof_config = canonicalize(proof_config, loader, hash_name)
     return HashData(
         canonical_document,
@@ -170,6 +206,27 @@ def verify_proof(document: Mapping[str, Any], proof: Mapping[str, Any], suite: C
         unsecured, config, loader, hash_name_for(key.algorithm)))
 
 
+def signed_document(document: Mapping[str, Any], proof: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``proof`` signed: the document less its proofs, and for a proof chained by
+    ``previousProof`` the proofs it names, each of which must be in the document's proof set
+    (VC Data Integrity 4.5)."""
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    if "previousProof" not in proof:
+        return unsecured
+    previous = proof["previousProof"]
+    wanted = previous if isinstance(previous, list) else [previous]
+    if not wanted or not all(isinstance(w, str) for w in wanted):
+        raise ProofError("previousProof must be a proof id or a list of proof ids")
+    proofs = document.get("proof")
+    by_id = {p.get("id"): p for p in (proofs if isinstance(proofs, list) else [proofs])
+             if isinstance(p, Mapping) and "id" in p}
+    missing = [w for w in wanted if w not in by_id]
+    if missing:
+        raise ProofError(f"previousProof names {', '.join(missing)}, which is not a proof of "
+                         "this document")
+    return {**unsecured, "proof": [by_id[w] for w in wanted]}
+
+
 def check_signature(document: Mapping[str, Any], proof: Mapping[str, Any], key: Verifier,
                     hashes_for: Callable[[Mapping[str, Any], Mapping[str, Any]], HashData]
                     ) -> HashData:
@@ -179,7 +236,7 @@ def check_signature(document: Mapping[str, Any], proof: Mapping[str, Any], key: 
         signature = decode_base58btc(proof.get("proofValue", ""))
     except MultibaseError as error:
         raise ProofError(f"proofValue is not base58btc multibase: {error}") from error
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    unsecured = signed_document(document, proof)
     hashes = hashes_for(unsecured, proof_config_for_verification(unsecured, proof))
     if not key.verify(signature, hashes.data):
         raise ProofError("the signature does not match the document: it was altered after "

@@ -21,9 +21,14 @@ from credentials.verify.checks import (
     check_subject,
     check_validity_period,
 )
-from credentials.verify.proof_check import check_issuer, check_jwt_proof, check_proof
+from credentials.verify.proof_check import check_issuer, verify_jwt_proof, verify_proofs
 from credentials.verify.report import Check, Outcome, VerificationReport
-from credentials.verify.resolvers import ChainResolver, ResolutionError, default_resolver
+from credentials.verify.resolvers import (
+    ChainResolver,
+    IssuerDirectory,
+    ResolutionError,
+    default_resolver,
+)
 from credentials.verify.status_check import (
     HttpStatusListSource,
     StatusListSource,
@@ -45,9 +50,13 @@ def verify_credential(
     now: datetime | None = None,
     expected_email: str | None = None,
     status_source: StatusListSource | None = None,
+    issuers: IssuerDirectory | None = None,
     _depth: int = 0,
 ) -> VerificationReport:
     """Run every check on ``credential`` and return the report (never raises for bad input).
+
+    ``issuers`` answers, from the caller's own records, for the issuers it governs: a
+    credential naming one of them must be signed by one of its keys (see ``check_issuer``).
 
     Status lists come from ``status_source`` (default: HTTPS through the safe fetcher, cached
     per process for each list's ttl). A ClrCredential's embedded credentials are each
@@ -70,7 +79,9 @@ def verify_credential(
 
     def verify_list(document: Mapping[str, Any]) -> tuple[bool, str]:
         """A status list credential: schema, proof and dates; its own status is not read."""
-        checks = (check_schema(document), check_proof(document, resolver, loader),
+        proof, signatures = verify_proofs(document, resolver, loader)
+        checks = (check_schema(document), proof,
+                  check_issuer(document, proof, signatures, resolver, issuers),
                   check_validity_period(document, moment))
         report = VerificationReport(checks)
         return report.verified, "; ".join(report.errors)
@@ -82,14 +93,15 @@ def verify_credential(
             return VerificationReport((Check("schema", Outcome.FAILURE,
                                              "credentials are nested too deeply"),))
         return verify_credential(embedded, resolver=resolver, loader=loader, now=moment,
-                                 status_source=status_source, _depth=_depth + 1)
+                                 status_source=status_source, issuers=issuers,
+                                 _depth=_depth + 1)
 
-    proof = (check_jwt_proof(decoded, resolver) if decoded is not None
-             else check_proof(credential, resolver, loader))
+    proof, signatures = (verify_jwt_proof(decoded, resolver) if decoded is not None
+                         else verify_proofs(credential, resolver, loader))
     return VerificationReport((
         check_schema(credential),
         proof,
-        check_issuer(credential, proof, resolver),
+        check_issuer(credential, proof, signatures, resolver, issuers),
         check_validity_period(credential, moment),
         check_status(credential, status_source, verify_list),
         check_subject(credential, expected_email),
@@ -102,6 +114,7 @@ __all__ = [
     "ChainResolver",
     "Check",
     "HttpStatusListSource",
+    "IssuerDirectory",
     "Outcome",
     "ResolutionError",
     "StatusListSource",

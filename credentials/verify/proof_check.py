@@ -1,19 +1,52 @@
-"""The ``proof`` and ``issuer`` checks: does a signature verify, and whose key made it?"""
+"""The ``proof`` and ``issuer`` checks: does every signature verify, and whose key made it?"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from contexts import StaticDocumentLoader
 from credentials.canonical import CanonicalizationError
+from credentials.dates import parse_datetime
 from credentials.proofs import ProofError, suite_for, verify_with_suite
+from credentials.proofs.data_integrity import canonicalize_each_document_once
 from credentials.proofs.jwt import DecodedJwt, verify_jwt
 from credentials.verify.report import Check, Outcome
-from credentials.verify.resolvers import ChainResolver, ResolutionError
-from keys.jose import JwkVerificationKey
+from credentials.verify.resolvers import ChainResolver, IssuerDirectory, ResolutionError
+from keys.did import DidError, did_key_public_key
+from keys.jose import JwkVerificationKey, thumbprint
+from keys.multibase import MultibaseError
+from keys.signer import Verifier
 
 LEGACY_SUITES = ("Ed25519Signature2020", "eddsa-2022")
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A proof that verified: the key that made it, how the proof named that key, and when
+    it says it was signed (a proof's ``created``, a JWT's ``iat``; None when it does not
+    say -- validity dates are claims, not signing times)."""
+
+    key: Verifier
+    method: str | None  # the verificationMethod or JWT kid; None for a JWT ``jwk`` header
+    signed_at: datetime | None
+
+    @property
+    def controller(self) -> str | None:
+        return self.method.partition("#")[0] if self.method else None
+
+    def described(self) -> str:
+        """Whose key this is, in words: the method URL, or the JWT header key's thumbprint."""
+        if self.method:
+            return self.method
+        return f"the key in the JWT header (thumbprint {key_thumbprint(self.key)})"
+
+
+def key_thumbprint(key: Verifier) -> str:
+    """The RFC 7638 thumbprint of a public key: one name for it whatever form it came in."""
+    return thumbprint(key.jwk())  # type: ignore[attr-defined]  # both key classes have jwk()
 
 
 def _proofs(credential: Mapping[str, Any]) -> list[Any]:
@@ -22,12 +55,11 @@ def _proofs(credential: Mapping[str, Any]) -> list[Any]:
 
 
 def _verify_one(credential: Mapping[str, Any], proof: Any, resolver: ChainResolver,
-                loader: StaticDocumentLoader, seen: frozenset[int] = frozenset()
-                ) -> tuple[bool, str, dict[str, Any]]:
-    """One proof; a proof chained by ``previousProof`` is checked over the document with
-    the proofs it names, each of which must verify first (VC Data Integrity, 4.4)."""
+                loader: StaticDocumentLoader) -> tuple[Signature | None, str, dict[str, Any]]:
+    """One proof of the set, over the document with the proofs its ``previousProof`` names
+    (each of which the caller verifies in its own turn)."""
     if not isinstance(proof, Mapping):
-        return False, "a proof is not an object", {}
+        return None, "a proof is not an object", {}
     method = proof.get("verificationMethod")
     detail = {"type": proof.get("type"), "cryptosuite": proof.get("cryptosuite"),
               "verificationMethod": method}
@@ -36,59 +68,54 @@ def _verify_one(credential: Mapping[str, Any], proof: Any, resolver: ChainResolv
         purpose = proof.get("proofPurpose")
         if purpose != "assertionMethod":
             raise ProofError(f"proofPurpose is {purpose!r}; a credential needs assertionMethod")
-        document = dict(credential)
-        previous = proof.get("previousProof")
-        if previous:
-            document["proof"] = _previous_proofs(credential, proof, previous, resolver, loader,
-                                                 seen | {id(proof)})
         key = resolver.resolve(method, purpose)
-        verify_with_suite(document, proof, suite, key, loader)
+        verify_with_suite(credential, proof, suite, key, loader)
     except (ProofError, ResolutionError, CanonicalizationError) as error:
         if isinstance(error, CanonicalizationError) and error.path:
             detail["pointer"] = error.path
-        return False, str(error), detail
+        return None, str(error), detail
     label = suite.name or suite.proof_type
+    signature = Signature(key, method, _moment(proof.get("created")))
     if suite.name == "eddsa-2022":
-        return True, f"{label} signature valid (legacy name of eddsa-rdfc-2022)", detail
-    return True, f"{label} signature by {method} is valid", detail
+        return signature, f"{label} signature valid (legacy name of eddsa-rdfc-2022)", detail
+    return signature, f"{label} signature by {method} is valid", detail
 
 
-def _previous_proofs(credential: Mapping[str, Any], proof: Mapping[str, Any], previous: Any,
-                     resolver: ChainResolver, loader: StaticDocumentLoader,
-                     seen: frozenset[int]) -> Any:
-    wanted = previous if isinstance(previous, list) else [previous]
-    found = [p for p in _proofs(credential) if isinstance(p, Mapping) and p.get("id") in wanted]
-    if len(found) != len(wanted):
-        raise ProofError(f"previousProof names {wanted} but the credential has no such proof")
-    for earlier in found:
-        if id(earlier) in seen:
-            raise ProofError("previousProof forms a cycle")
-        ok, message, _ = _verify_one(credential, earlier, resolver, loader, seen)
-        if not ok:
-            raise ProofError(f"the previous proof {earlier.get('id')} does not verify: "
-                             f"{message}")
-    return found[0] if len(found) == 1 else found
-
-
-def check_proof(credential: Mapping[str, Any], resolver: ChainResolver,
-                loader: StaticDocumentLoader) -> Check:
-    """At least one proof must verify (a proof set is valid if one of its proofs is)."""
+def verify_proofs(credential: Mapping[str, Any], resolver: ChainResolver,
+                  loader: StaticDocumentLoader) -> tuple[Check, list[Signature]]:
+    """Every proof of a proof set or chain must verify (VC Data Integrity 4.5): one that does
+    not, names an absent ``previousProof``, or is of a type we do not know fails the check.
+    The unsecured document is canonicalized once for all the proofs that sign it."""
     proofs = _proofs(credential)
     if not proofs:
-        return Check("proof", Outcome.FAILURE, "the credential has no proof")
-    results = [_verify_one(credential, p, resolver, loader) for p in proofs]
-    details = [{"valid": ok, "message": message, **detail} for ok, message, detail in results]
-    valid = [d for d in details if d["valid"]]
-    if not valid:
-        return Check("proof", Outcome.FAILURE, "; ".join(d["message"] for d in details),
-                     {"proofs": details})
+        return Check("proof", Outcome.FAILURE, "the credential has no proof"), []
+    with canonicalize_each_document_once():
+        results = [_verify_one(credential, p, resolver, loader) for p in proofs]
+    details = [{"valid": signature is not None, "message": message, **detail}
+               for signature, message, detail in results]
+    failed = [(index, d) for index, d in enumerate(details) if not d["valid"]]
+    if failed:
+        where = (lambda i: f"proof {i + 1} of {len(proofs)}: ") if len(proofs) > 1 \
+            else (lambda i: "")
+        return Check("proof", Outcome.FAILURE,
+                     _listed([where(i) + d["message"] for i, d in failed]),
+                     {"proofs": details}), []
     legacy = any(d.get("type") in LEGACY_SUITES or d.get("cryptosuite") in LEGACY_SUITES
-                 for d in valid)
-    return Check("proof", Outcome.WARNING if legacy else Outcome.SUCCESS, valid[0]["message"],
-                 {"proofs": details})
+                 for d in details)
+    message = details[0]["message"] if len(details) == 1 else \
+        f"all {len(details)} proofs verify: " + _listed([d["message"] for d in details])
+    return (Check("proof", Outcome.WARNING if legacy else Outcome.SUCCESS, message,
+                  {"proofs": details}),
+            [signature for signature, _, _ in results if signature is not None])
 
 
-def check_jwt_proof(decoded: DecodedJwt, resolver: ChainResolver) -> Check:
+def _listed(messages: list[str], shown: int = 3) -> str:
+    rest = len(messages) - shown
+    return "; ".join(messages[:shown]) + (f"; and {rest} more" if rest > 0 else "")
+
+
+def verify_jwt_proof(decoded: DecodedJwt, resolver: ChainResolver
+                     ) -> tuple[Check, list[Signature]]:
     """The JWS signature, by the key ``kid`` resolves to or the ``jwk`` in the header."""
     header = decoded.header
     detail = {"format": "vc+jwt", "alg": header.get("alg"), "kid": header.get("kid")}
@@ -98,15 +125,30 @@ def check_jwt_proof(decoded: DecodedJwt, resolver: ChainResolver) -> Check:
             jwk, source = key.jwk(), f"key {header['kid']}"
         else:
             jwk, source = dict(header["jwk"]), "the key in the JWT header"
-            JwkVerificationKey(jwk)  # refuses private members
+            key = JwkVerificationKey(jwk)  # refuses private members
         verify_jwt(decoded, jwk)
     except (ProofError, ResolutionError, ValueError, KeyError, TypeError) as error:
-        return Check("proof", Outcome.FAILURE, str(error), detail)
+        return Check("proof", Outcome.FAILURE, str(error), detail), []
     message = f"VC-JWT {header['alg']} signature by {source} is valid"
     detail["proofs"] = [{"valid": True, "verificationMethod": header.get("kid")}]
+    # ``iat`` is when the JWT was signed; ``nbf`` (validFrom) is a claim, often backdated.
+    signature = Signature(key, header.get("kid"), _moment(decoded.payload.get("iat")))
     if decoded.vcdm_1_1:
-        return Check("proof", Outcome.WARNING, message + " (VCDM 1.1 'vc' claim)", detail)
-    return Check("proof", Outcome.SUCCESS, message, detail)
+        return Check("proof", Outcome.WARNING, message + " (VCDM 1.1 'vc' claim)",
+                     detail), [signature]
+    return Check("proof", Outcome.SUCCESS, message, detail), [signature]
+
+
+def _moment(value: Any) -> datetime | None:
+    """A proof's ``created`` (dateTime) or a JWT's ``iat`` (seconds)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return parse_datetime(value) if isinstance(value, str) else None
 
 
 def _issuer_id(credential: Mapping[str, Any]) -> Any:
@@ -114,34 +156,80 @@ def _issuer_id(credential: Mapping[str, Any]) -> Any:
     return issuer.get("id") if isinstance(issuer, Mapping) else issuer
 
 
-def check_issuer(credential: Mapping[str, Any], proof: Check, resolver: ChainResolver) -> Check:
-    """The key that signed must be the issuer's: its controller is the issuer (or an alias
-    the controller's own document declares). A key read from the method URL or a did:key is
-    self-asserted: it is accepted with a warning when it cannot be bound to the issuer."""
-    if proof.outcome is Outcome.FAILURE:
-        return Check("issuer", Outcome.SKIPPED, "no valid proof to attribute")
-    issuer = _issuer_id(credential)
-    methods = [p.get("verificationMethod") for p in proof.detail.get("proofs", [])
-               if p.get("valid")]
-    method = next((m for m in methods if isinstance(m, str)), None)
-    if method is None:
-        return Check("issuer", Outcome.WARNING, "the signing key (given in the JWT header) is "
-                     "not bound to the issuer by any published document")
-    controller = method.partition("#")[0]
-    handler = resolver.handler(method)
+@dataclass(frozen=True)
+class _Attribution:
+    bound: bool  # the key is tied to the credential's issuer
+    elsewhere: bool  # the key is tied, by a published document, to someone else
+    words: str
+
+
+def _attribute(issuer: str, signature: Signature, resolver: ChainResolver) -> _Attribution:
+    """Whose key made ``signature``, as far as published documents (or the key itself) say."""
+    if signature.method is None:  # a JWT ``jwk`` header: bound only if it is the did:key
+        own = issuer.startswith("did:key:") and _did_key_thumbprint(issuer) == \
+            key_thumbprint(signature.key)
+        return _Attribution(own, False, signature.described())
+    controller = signature.controller or ""
+    if controller.startswith("did:key:"):  # the identifier is the key itself
+        return _Attribution(controller == issuer, False, controller)
+    handler = resolver.handler(signature.method)
     binds = bool(handler and handler.binds)
-    aliases = handler.aliases(method) if handler else frozenset()
-    detail = {"issuer": issuer, "controller": controller, "bound": binds}
-    if controller == issuer or issuer in aliases:
-        if binds or controller.startswith("did:key:"):
-            return Check("issuer", Outcome.SUCCESS, f"signed by a key of the issuer {issuer}",
-                         detail)
-        return Check("issuer", Outcome.WARNING, f"the key is read from its method URL under "
-                     f"{controller}; the issuer's published documents were not consulted",
-                     detail)
-    if binds:
-        return Check("issuer", Outcome.FAILURE, f"signed by a key of {controller}, not of the "
-                     f"credential's issuer {issuer}", detail)
-    return Check("issuer", Outcome.WARNING, f"the signing key ({controller}) is not bound to "
-                 f"the issuer {issuer}; the issuer's identity is not proven by the signature",
-                 detail)
+    aliases = handler.aliases(signature.method) if handler else frozenset()
+    named = controller == issuer or issuer in aliases
+    return _Attribution(binds and named, binds and not named, controller)
+
+
+def _did_key_thumbprint(did: str) -> str | None:
+    try:
+        return key_thumbprint(did_key_public_key(did))
+    except (DidError, MultibaseError, ValueError):
+        return None
+
+
+def check_issuer(credential: Mapping[str, Any], proof: Check, signatures: Sequence[Signature],
+                 resolver: ChainResolver, issuers: IssuerDirectory | None = None) -> Check:
+    """The key that signed must be the issuer's.
+
+    An issuer the ``issuers`` directory answers for (this service's own, or an identifier
+    that looks like one) is decided by its records alone: every signature must be by one of
+    that issuer's keys, usable when the proof was made. Any other issuer is bound when a key
+    its own published document lists (or its did:key) signed; a key bound to someone else
+    fails; a key only self-asserted (a did:key, a Multikey in the method URL, a JWT ``jwk``
+    header) passes with a warning, ``bound`` false: the signature is valid, but nothing ties
+    the key to the issuer.
+    """
+    if proof.outcome is Outcome.FAILURE or not signatures:
+        return Check("issuer", Outcome.SKIPPED, "no valid proof to attribute",
+                     {"bound": False})
+    issuer = _issuer_id(credential)
+    if not isinstance(issuer, str) or not issuer:
+        return Check("issuer", Outcome.FAILURE, "the credential names no issuer id",
+                     {"bound": False})
+    if issuers is not None and issuers.governs(issuer):
+        return _check_own_issuer(issuer, signatures, issuers)
+    found = [_attribute(issuer, s, resolver) for s in signatures]
+    detail = {"issuer": issuer, "signedBy": [a.words for a in found]}
+    if any(a.bound for a in found):
+        signer = next(a.words for a in found if a.bound)
+        return Check("issuer", Outcome.SUCCESS, f"signed by a key of the issuer {issuer} "
+                     f"({signer})", {**detail, "bound": True})
+    elsewhere = next((a for a in found if a.elsewhere), None)
+    if elsewhere is not None:
+        return Check("issuer", Outcome.FAILURE, f"signed by a key of {elsewhere.words}, not "
+                     f"of the credential's issuer {issuer}", {**detail, "bound": False})
+    return Check("issuer", Outcome.WARNING, f"the signature is valid, but nothing ties the key "
+                 f"({found[0].words}) to the issuer {issuer}: the key is self-asserted, not "
+                 "published by the issuer", {**detail, "bound": False})
+
+
+def _check_own_issuer(issuer: str, signatures: Sequence[Signature],
+                      issuers: IssuerDirectory) -> Check:
+    detail: dict[str, Any] = {"issuer": issuer,
+                              "signedBy": [s.described() for s in signatures]}
+    for signature in signatures:
+        refusal = issuers.refuse_key(issuer, signature.key, signature.signed_at)
+        if refusal is not None:
+            return Check("issuer", Outcome.FAILURE, f"signed by {signature.described()}, "
+                         f"which {refusal}", {**detail, "bound": False})
+    return Check("issuer", Outcome.SUCCESS, f"signed by a key of the issuer {issuer}",
+                 {**detail, "bound": True, "boundBy": "the verifier's own records"})

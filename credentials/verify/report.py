@@ -45,6 +45,37 @@ class VerificationReport:
         return next(check for check in self.checks if check.name == name)
 
     @property
+    def issuer_bound(self) -> bool:
+        """True when a key tied to the credential's issuer signed it (and, in a CLR, every
+        embedded credential): by the issuer's published document, its did:key, or -- for
+        this service's own issuers -- its records. False when the signature is valid but
+        the key is only self-asserted, or when the credential does not verify."""
+        if not self.verified:
+            return False
+        issuer = self._named("issuer")
+        embedded = self._named("embedded_credentials")
+        return bool(issuer and issuer.detail.get("bound")) and \
+            (embedded is None or embedded.detail.get("bound", True) is not False)
+
+    @property
+    def verdict(self) -> str:
+        """One sentence for the whole report; "every check passed" only when verified and
+        issuer-bound."""
+        if not self.verified:
+            return f"Not verified: {self.errors[0] if self.errors else 'a check failed'}."
+        issuer = self._named("issuer")
+        if issuer is not None and not issuer.detail.get("bound"):
+            named = issuer.detail.get("issuer") or "its issuer"
+            return f"The signature is valid, but nothing ties the key to {named}."
+        if not self.issuer_bound:
+            return ("The signatures are valid, but nothing ties the key of an embedded "
+                    "credential to its issuer.")
+        return "Verified: every check passed."
+
+    def _named(self, name: str) -> Check | None:
+        return next((check for check in self.checks if check.name == name), None)
+
+    @property
     def errors(self) -> list[str]:
         return [f"{c.name}: {c.message}" for c in self.checks if c.outcome is Outcome.FAILURE]
 
@@ -53,9 +84,12 @@ class VerificationReport:
         return [f"{c.name}: {c.message}" for c in self.checks if c.outcome is Outcome.WARNING]
 
     def as_json(self) -> dict[str, Any]:
-        """The VC API verify response shape: verified, checks, warnings, errors."""
+        """The VC API verify response shape (verified, checks, warnings, errors), with
+        ``issuerBound`` and ``verdict`` (see those properties)."""
         return {
             "verified": self.verified,
+            "issuerBound": self.issuer_bound,
+            "verdict": self.verdict,
             "checks": [check.as_json() for check in self.checks],
             "warnings": self.warnings,
             "errors": self.errors,

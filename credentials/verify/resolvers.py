@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from credentials.fetch import FetchError, SafeFetcher
@@ -34,6 +35,25 @@ class VerificationMethodResolver(Protocol):
     def resolve(self, url: str, purpose: str) -> Verifier: ...
 
     def aliases(self, url: str) -> frozenset[str]: ...
+
+
+class IssuerDirectory(Protocol):
+    """Issuers a verifier keeps its own records of (a service's own issuers).
+
+    For an issuer it governs, only its records say which keys may sign: a key published
+    anywhere else, or self-asserted, does not make a credential that issuer's.
+    """
+
+    def governs(self, issuer: str) -> bool:
+        """Whether ``issuer`` is one of its issuers, or an identifier in its namespace (which
+        must then fail when no such issuer exists)."""
+        ...
+
+    def refuse_key(self, issuer: str, key: Verifier, signed_at: datetime | None
+                   ) -> str | None:
+        """None when ``key`` is one of ``issuer``'s keys, usable at ``signed_at``; otherwise
+        why not, as a phrase that follows "signed by <key>, which"."""
+        ...
 
 
 def key_from_method(method: Mapping[str, Any]) -> Verifier:

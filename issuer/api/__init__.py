@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -27,12 +28,14 @@ from issuer.services import (
     learner_records,
 )
 from issuer.services.catalog import catalog
+from issuer.services.field_text import check_text
 from issuer.services.framework_views import framework_summary, model_view
 from issuer.services.idempotency import StoredResponse
 from issuer.services.request_schemas import COMPLETION
 from issuer.store import session, store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
 
 
 def _base_url() -> str:
@@ -58,7 +61,9 @@ def get_framework(model_id: str) -> Any:
 @bp.post("/issuers/<slug>/completions")
 def post_completion(slug: str) -> Any:
     caller = current_caller()
-    body = validated(json_body(), COMPLETION)
+    body = json_body()
+    check_text(body)
+    body = validated(body, COMPLETION)
     result = completions.record_completion(
         session(), caller, slug, completions.CompletionRequest.from_json(body), body,
         request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"])
@@ -91,12 +96,25 @@ def post_batch(slug: str) -> Any:
     job, replayed = batches.create_job(session(), caller, slug, batch,
                                        request.headers.get("Idempotency-Key"))
     valid = job.total - batches.invalid_rows(job)
+    ran = False
     if not replayed and valid <= current_app.config["BATCH_INLINE_ROWS"]:
-        batches.run_job(store(current_app).sessions, job.id, batches.runner_id(), _base_url(),
-                        current_app.extensions["kek"])
-    elif "job_runner" in current_app.extensions:
+        try:
+            ran = batches.run_job(store(current_app).sessions, job.id, batches.runner_id(),
+                                  _base_url(), current_app.extensions["kek"])
+        except Exception:  # the rows issued so far stay issued: the answer must say so
+            log.exception("batch job %s stopped; left to the job runner", job.id)
+    if not ran and "job_runner" in current_app.extensions:
         current_app.extensions["job_runner"].wake()
-    view = batches.get_job(session(), caller, slug, job.id, _base_url())
+    try:
+        view = batches.get_job(session(), caller, slug, job.id, _base_url())
+    except Exception:
+        log.exception("batch job %s: its view could not be read", job.id)
+        url = f"{_base_url()}/api/v1/issuers/{slug}/jobs/{job.id}"
+        raise Problem(503, "Service Unavailable", f"the batch was recorded as job {job.id} "
+                      "and some of its rows may already be issued; the rest are issued in "
+                      f"the background (or by `flask jobs resume`). See {url}; send it again "
+                      "only with the same Idempotency-Key.", job=job.id,
+                      headers={"Location": url, "Retry-After": "1"}) from None
     response = jsonify(view)
     response.status_code = 200 if replayed else 201 if view["status"] == "done" else 202
     response.headers["Location"] = view["url"]
@@ -140,7 +158,9 @@ def post_status_change(slug: str, credential_id: str, action: str) -> Any:
 @bp.post("/issuers/<slug>/learners/clr")
 def post_learner_record(slug: str) -> Any:
     caller = current_caller()
-    body = validated(json_body(), LEARNER_RECORD)
+    body = json_body()
+    check_text(body)
+    body = validated(body, LEARNER_RECORD)
     result = learner_records.build_learner_record(
         session(), caller, slug, body["email"], body.get("credentialIds"),
         request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"],
@@ -162,7 +182,9 @@ def post_key_revocation(slug: str, kid: str) -> Any:
 def post_token(slug: str) -> Any:
     """A new token (admins); the token itself is in this answer only."""
     caller = current_caller()
-    body = validated(json_body(), TOKEN)
+    body = json_body()
+    check_text(body)
+    body = validated(body, TOKEN)
     expires_at = _date_time(body["expiresAt"], "/expiresAt") if "expiresAt" in body else None
     return issuers.create_token(session(), slug, body["role"], body.get("label"), caller,
                                 expires_at), 201

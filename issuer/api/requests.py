@@ -9,6 +9,7 @@ from flask import request
 from jsonschema import Draft202012Validator
 
 from issuer.problems import Problem, validation_problem
+from issuer.services.field_text import bad_character, refuse_lone_surrogates
 from issuer.services.request_schemas import EMAIL, TEXT, schema_errors
 
 LEARNER_RECORD = {
@@ -42,7 +43,8 @@ MAX_INLINE_CONTEXTS = 50
 def json_body(expect_object: bool = True) -> Any:
     """The request's JSON; 415 for another media type, 400 for malformed JSON or JSON whose
     shape no credential needs (deeper than ``MAX_DEPTH``, an array longer than ``MAX_ARRAY``,
-    more than ``MAX_INLINE_CONTEXTS`` inline contexts): refused before any processing."""
+    more than ``MAX_INLINE_CONTEXTS`` inline contexts, a lone surrogate): refused before any
+    processing."""
     if not request.is_json:
         raise Problem(415, "Unsupported Media Type",
                       f"send the body as application/json, not "
@@ -55,6 +57,7 @@ def json_body(expect_object: bool = True) -> Any:
     except ValueError:
         raise Problem(400, "Bad Request", "the body is not valid JSON") from None
     check_shape(body)
+    refuse_lone_surrogates(body)
     if expect_object and not isinstance(body, dict):
         raise Problem(400, "Bad Request", "the body must be a JSON object")
     return body
@@ -95,3 +98,14 @@ def validated(body: Any, schema: dict[str, Any]) -> Any:
     if errors:
         raise validation_problem(errors[:20])
     return body
+
+
+def refuse_control_characters_in_url() -> None:
+    """Every request: 400 for a path or query parameter holding NUL or another control
+    character. No slug, identifier or parameter here has one, and PostgreSQL cannot even
+    compare text holding NUL, so looking it up would fail rather than find nothing."""
+    if why := bad_character(request.path):
+        raise Problem(400, "Bad Request", f"the path {why}")
+    for name, value in request.args.items(multi=True):
+        if why := bad_character(name) or bad_character(value):
+            raise Problem(400, "Bad Request", f"the query parameter {name!r} {why}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import socket
 import uuid
@@ -21,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from issuer.problems import Problem, validation_problem
@@ -31,11 +33,14 @@ from issuer.services.completions import (
     completed_on_date,
     issue_completion,
 )
+from issuer.services.field_text import printable, text_errors, text_problem
 from issuer.services.idempotency import check_key, request_hash
 from issuer.services.issuers import get_issuer
 from issuer.services.request_schemas import COMPLETION_VALIDATOR, schema_errors
 from issuer.store.models import ImportJob, ImportRow, Issuer
 from keys.encryption import KeyEncryptionKey
+
+log = logging.getLogger(__name__)
 
 CSV_COLUMNS = ("learner_name", "learner_email", "competency", "level", "completed_on",
                "evidence")
@@ -155,6 +160,20 @@ def _field(pointer: str, is_csv: bool) -> str:
     return pointer.strip("/") or "row"
 
 
+def check_batch_text(batch: Batch) -> None:
+    """400 naming every row and field whose text holds a character no field may (NUL, a
+    control character): the whole upload is refused, as a single completion would be."""
+    bad = [(number, _field(error["pointer"], batch.csv).strip("/"), error["detail"])
+           for number, body in batch.rows for error in text_errors(body)]
+    if not bad:
+        return
+    rows = sorted({number for number, _field_name, _detail in bad})
+    listed = ", ".join(map(str, rows[:20])) + (", ..." if len(rows) > 20 else "")
+    number, field, detail = bad[0]
+    raise text_problem([{"pointer": f"/rows/{n}/{f}", "detail": d} for n, f, d in bad[:200]],
+                       detail=f"row {number}, {field}: {detail} (rows refused: {listed})")
+
+
 def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
                idempotency_key: str | None) -> tuple[ImportJob, bool]:
     """Check every row and record the job; (job, replayed). Nothing is issued here.
@@ -165,6 +184,7 @@ def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
     """
     caller.require(slug, ("assessor", "admin"))
     check_key(idempotency_key)
+    check_batch_text(batch)
     digest = request_hash("batch", batch.digest_payload)
     with db.begin():
         issuer = get_issuer(db, slug)
@@ -242,29 +262,53 @@ def _release_lease(db: Session, job_id: str, owner: str) -> None:
                    .values(lease_owner=None, lease_until=None))
 
 
-def _issue_row(db: Session, job: ImportJob, slug: str, row: ImportRow, base_url: str,
-               kek: KeyEncryptionKey) -> None:
-    """Issue one row in one transaction that also marks it; a row already taken is left."""
-    caller = Caller(job.token_id, job.issuer_id, slug, job.role)
+def _issue_row(db: Session, job_id: str, caller: Caller, number: int, request: Any,
+               base_url: str, kek: KeyEncryptionKey) -> None:
+    """Issue one row in one transaction that also marks it; a row already taken is left.
+
+    A row that fails is marked failed with its reason and the job goes on; only a store that
+    is unreachable (nothing can be marked then) stops the job, to be resumed later. Takes
+    plain values, not ORM objects: a failed row's rollback expires every object."""
     try:
         with db.begin():
             taken = db.execute(update(ImportRow).where(
-                ImportRow.job_id == job.id, ImportRow.row == row.row,
+                ImportRow.job_id == job_id, ImportRow.row == number,
                 ImportRow.state == "pending").values(state="issued"))
             if taken.rowcount != 1:
                 return
-            body = issue_completion(db, caller, slug, CompletionRequest.from_json(row.request),
-                                    base_url, kek)
+            body = issue_completion(db, caller, caller.issuer_slug,
+                                    CompletionRequest.from_json(request), base_url, kek)
             db.execute(update(ImportRow).where(
-                ImportRow.job_id == job.id, ImportRow.row == row.row,
+                ImportRow.job_id == job_id, ImportRow.row == number,
             ).values(credential_id=body["credentialId"]))
     except Problem as problem:
         if problem.status >= 500:  # the host's fault (a wrong KEK, say), not the row's
             raise
-        with db.begin():
-            db.execute(update(ImportRow).where(
-                ImportRow.job_id == job.id, ImportRow.row == row.row,
-                ImportRow.state == "pending").values(state="failed", error=problem.detail))
+        _mark_failed(db, job_id, number, problem.detail)
+    except DBAPIError as error:
+        if store_unavailable(error):
+            raise
+        log.warning("import job %s: the store refused row %s: %s", job_id, number,
+                    type(error.orig).__name__)
+        _mark_failed(db, job_id, number, f"the store refused this row: {error.orig}")
+    except Exception as error:
+        log.exception("import job %s: row %s failed", job_id, number)
+        _mark_failed(db, job_id, number, f"could not be issued: {type(error).__name__}: "
+                                         f"{error}")
+
+
+def store_unavailable(error: DBAPIError) -> bool:
+    """The database went away (restart, failover, lost connection), as opposed to refusing
+    what was sent: worth trying again later, not a fault of the row."""
+    return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+
+
+def _mark_failed(db: Session, job_id: str, row: int, reason: str) -> None:
+    reason = printable(reason.strip().splitlines()[0] if reason.strip() else "failed")[:500]
+    with db.begin():
+        db.execute(update(ImportRow).where(
+            ImportRow.job_id == job_id, ImportRow.row == row,
+            ImportRow.state == "pending").values(state="failed", error=reason))
 
 
 def run_job(sessions: sessionmaker[Session], job_id: str, owner: str, base_url: str,
@@ -275,17 +319,18 @@ def run_job(sessions: sessionmaker[Session], job_id: str, owner: str, base_url: 
             return False
         with db.begin():
             job = db.get(ImportJob, job_id)
-            slug = db.get(Issuer, job.issuer_id).slug
+            caller = Caller(job.token_id, job.issuer_id, db.get(Issuer, job.issuer_id).slug,
+                            job.role)
         try:
             while True:
                 with db.begin():
-                    pending = list(db.scalars(select(ImportRow).where(
+                    pending = db.execute(select(ImportRow.row, ImportRow.request).where(
                         ImportRow.job_id == job_id, ImportRow.state == "pending")
-                        .order_by(ImportRow.row).limit(CHUNK)))
+                        .order_by(ImportRow.row).limit(CHUNK)).all()
                 if not pending:
                     break
-                for row in pending:
-                    _issue_row(db, job, slug, row, base_url, kek)
+                for number, request in pending:
+                    _issue_row(db, job_id, caller, number, request, base_url, kek)
                     if progress:
                         progress(1)
                 if not _claim_lease(db, job_id, owner):
@@ -307,10 +352,17 @@ def unfinished_jobs(db: Session) -> list[str]:
 
 def resume_jobs(sessions: sessionmaker[Session], owner: str, base_url: str,
                 kek: KeyEncryptionKey) -> int:
-    """Run every unfinished job whose lease is free; how many it finished."""
+    """Run every unfinished job whose lease is free; how many it finished. A job that stops
+    (its lease released) is logged and left for the next pass: the jobs after it still run."""
     with sessions() as db:
         job_ids = unfinished_jobs(db)
-    return sum(run_job(sessions, job_id, owner, base_url, kek) for job_id in job_ids)
+    finished = 0
+    for job_id in job_ids:
+        try:
+            finished += run_job(sessions, job_id, owner, base_url, kek)
+        except Exception:
+            log.exception("import job %s stopped; going on with the next job", job_id)
+    return finished
 
 
 def invalid_rows(job: ImportJob) -> int:

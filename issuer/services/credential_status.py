@@ -1,4 +1,11 @@
-"""Revoke, suspend and reinstate issued credentials (each audited, each one transaction)."""
+"""Revoke, suspend and reinstate issued credentials (each audited, each one transaction).
+
+Each change is a conditional update of the credential's stored status (compare and swap on
+the status just read), made before any bit is touched: of two racing changes, the second
+waits for the first's row lock (PostgreSQL) or write lock (SQLite), then finds the status
+changed and re-decides from the new one. So exactly one of two revokes wins, revocation stays
+final, the bits always agree with the stored status and every change is audited once.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from issuer.problems import Problem
 from issuer.services.audit import record
 from issuer.services.callers import Caller
+from issuer.services.field_text import check_reason
 from issuer.services.issuers import get_issuer
 from issuer.services.status_lists import set_bit
 from issuer.store.models import Credential
@@ -21,6 +30,8 @@ TRANSITIONS = {
     "suspend": (("active",), "suspension", True, "suspended"),
     "reinstate": (("suspended",), "suspension", False, "active"),
 }
+# Each lost race re-reads the status; a change that loses this often is told to retry.
+ATTEMPTS = 5
 
 
 def change_status(db: Session, slug: str, credential_id: str, action: str,
@@ -29,6 +40,7 @@ def change_status(db: Session, slug: str, credential_id: str, action: str,
     credential, 409 when the credential's state does not allow it."""
     if caller is not None:
         caller.require(slug, ("admin",))
+    check_reason(reason)
     allowed_from, purpose, value, new_state = TRANSITIONS[action]
     try:
         uuid.UUID(credential_id)
@@ -36,26 +48,39 @@ def change_status(db: Session, slug: str, credential_id: str, action: str,
         raise Problem(404, "Not Found", f"no credential {credential_id!r}") from None
     with db.begin():
         issuer = get_issuer(db, slug)
-        credential = db.get(Credential, credential_id)
-        if credential is None:
+        owner = db.scalar(select(Credential.issuer_id).where(Credential.id == credential_id))
+        if owner is None:
             raise Problem(404, "Not Found", f"no credential {credential_id!r}")
-        if credential.issuer_id != issuer.id:
+        if owner != issuer.id:
             raise Problem(403, "Forbidden",
                           f"credential {credential_id} was not issued by {slug!r}")
-        if credential.status not in allowed_from:
-            raise Problem(409, "Conflict",
-                          f"cannot {action} a credential that is {credential.status}"
-                          + ("; revocation is final" if credential.status == "revoked" else ""),
-                          type_="/problems/status-conflict", status_now=credential.status)
+        previous = _swap(db, credential_id, action, allowed_from, new_state, reason)
         if not set_bit(db, credential_id, purpose, value):
             raise Problem(409, "Conflict", f"credential {credential_id} was issued without a "
                           f"{purpose} status entry", type_="/problems/status-conflict",
-                          status_now=credential.status)
-        if action == "revoke" and credential.status == "suspended":
+                          status_now=previous)
+        if action == "revoke" and previous == "suspended":
             set_bit(db, credential_id, "suspension", False)
-        credential.status = new_state
-        credential.status_reason = reason
-        credential.status_changed_at = datetime.now(UTC)
         record(db, issuer, caller.token_id if caller else None, f"credential.{action}",
                f"credential:{credential_id}", {"reason": reason})
     return {"credentialId": credential_id, "status": new_state, "reason": reason}
+
+
+def _swap(db: Session, credential_id: str, action: str, allowed_from: tuple[str, ...],
+          new_state: str, reason: str | None) -> str:
+    """Move the stored status to ``new_state`` if it is (still) one ``action`` may start
+    from; the status it replaced. 409 when it is not."""
+    for _attempt in range(ATTEMPTS):
+        current = db.scalar(select(Credential.status).where(Credential.id == credential_id))
+        if current not in allowed_from:
+            raise Problem(409, "Conflict",
+                          f"cannot {action} a credential that is {current}"
+                          + ("; revocation is final" if current == "revoked" else ""),
+                          type_="/problems/status-conflict", status_now=current)
+        swapped = db.execute(update(Credential).where(
+            Credential.id == credential_id, Credential.status == current,
+        ).values(status=new_state, status_reason=reason, status_changed_at=datetime.now(UTC)))
+        if swapped.rowcount == 1:
+            return current
+    raise Problem(409, "Conflict", f"credential {credential_id} is being changed by others "
+                  "at this moment; try again", type_="/problems/status-conflict")

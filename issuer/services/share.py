@@ -62,6 +62,8 @@ def status_line(report: VerificationReport, issuer: str) -> tuple[str, str]:
     if not report.verified:
         first = report.errors[0] if report.errors else "a check failed"
         return f"This credential does not verify: {first}", "bad"
+    if not report.issuer_bound:
+        return f"{report.verdict} Treat its claims as unconfirmed.", "warn"
     parts = ["signature valid"]
     parts.append("not revoked" if status.outcome is Outcome.SUCCESS else "status not checked")
     return f"Verified just now: {', '.join(parts)}, issued by {issuer}.", "ok"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from credentials.dates import format_datetime
 from credentials.fetch import SafeFetcher
 from credentials.verify import VerificationReport, verify_credential
+from credentials.verify.proof_check import key_thumbprint
 from credentials.verify.resolvers import (
     ChainResolver,
     ControllerDocumentResolver,
@@ -33,6 +34,7 @@ from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import verification_key
 from issuer.services.status_lists import signed_list
 from issuer.store.models import Issuer, SigningKey
+from keys.ed25519 import Ed25519VerificationKey
 from keys.encryption import KeyEncryptionKey
 from keys.signer import Verifier
 
@@ -78,6 +80,93 @@ class StoreResolver:
         return verification_key(row, url, controller)
 
 
+CLOCK_SKEW = timedelta(seconds=60)
+
+
+@dataclass
+class StoreIssuers:
+    """This service's issuers, answered from the store: which identifiers are ours (any
+    under our profile or did:web namespace, and the did:key of any key we hold), and which
+    keys may sign for each."""
+
+    db: Session
+    base_url: str
+
+    def _slug(self, issuer: str) -> str | None:
+        """The slug an identifier in our namespace names ("" when it names none)."""
+        empty = IssuerIdentifiers.for_slug(self.base_url, "")
+        for prefix in (empty.profile, empty.did_web + ":"):
+            if issuer.startswith(prefix):
+                return issuer[len(prefix):]
+        return None
+
+    def _did_key_row(self, issuer: str) -> SigningKey | None:
+        if not issuer.startswith("did:key:"):
+            return None
+        return self.db.scalars(select(SigningKey).where(
+            SigningKey.public_multikey == issuer.removeprefix("did:key:"))).first()
+
+    def governs(self, issuer: str) -> bool:
+        return self._slug(issuer) is not None or self._did_key_row(issuer) is not None
+
+    def refuse_key(self, issuer: str, key: Verifier, signed_at: datetime | None
+                   ) -> str | None:
+        slug = self._slug(issuer)
+        named_key = None
+        if slug is not None:
+            owner = self.db.scalars(select(Issuer).where(Issuer.slug == slug)).first()
+            if owner is None:
+                return f"cannot sign for {issuer}: this service has no such issuer"
+            owner_id = owner.id
+        else:
+            named_key = self._did_key_row(issuer)
+            if named_key is None:
+                return f"cannot sign for {issuer}: it is not an issuer of this service"
+            owner_id = named_key.issuer_id
+        row = self._key_row(key)
+        if row is None:
+            return f"is not a key of {issuer} (nor of any issuer of this service)"
+        if named_key is not None and row.id != named_key.id:
+            return f"is not the key {issuer} names"
+        if row.issuer_id != owner_id:
+            other = self.db.get(Issuer, row.issuer_id)
+            return f"is a key of this service's issuer {other.slug!r}, not of {issuer}"
+        return _unusable(row, signed_at)
+
+    def _key_row(self, key: Verifier) -> SigningKey | None:
+        """The stored key with this public key (Ed25519 by Multikey, others by thumbprint)."""
+        if isinstance(key, Ed25519VerificationKey):
+            condition = SigningKey.public_multikey == key.multikey
+        else:
+            condition = (SigningKey.kid == key_thumbprint(key)) & \
+                (SigningKey.algorithm != "Ed25519")
+        return self.db.scalars(select(SigningKey).where(condition)).first()
+
+
+def _unusable(row: SigningKey, signed_at: datetime | None) -> str | None:
+    """Why a key of the right issuer still cannot have made this proof: revoked, or the
+    proof's time falls outside the key's life (before it existed, after it was retired)."""
+    if row.status == "revoked":
+        return f"was revoked by its issuer on {_when(row.revoked_at)}"
+    if signed_at is None:
+        return None
+    if signed_at + CLOCK_SKEW < _aware(row.created_at):
+        return (f"did not exist yet when the proof says it was made ({_when(signed_at)}; "
+                f"the key was created {_when(row.created_at)})")
+    if row.retired_at is not None and signed_at > _aware(row.retired_at) + CLOCK_SKEW:
+        return (f"was retired on {_when(row.retired_at)}, before the proof says it was "
+                f"made ({_when(signed_at)})")
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _when(moment: datetime | None) -> str:
+    return format_datetime(_aware(moment)) if moment else "an unknown date"
+
+
 @dataclass
 class StoreStatusSource:
     """This service's own status lists, read from the store (re-signed if stale)."""
@@ -104,11 +193,13 @@ class StoreStatusSource:
 def verify(db: Session, sessions: sessionmaker[Session], credential: Any, base_url: str,
            fetcher: SafeFetcher, kek: KeyEncryptionKey,
            http_status: HttpStatusListSource) -> VerificationReport:
-    """Verify any credential: our issuers' keys and lists from the store, others over HTTPS."""
+    """Verify any credential: our issuers' keys and lists from the store, others over HTTPS.
+    A credential naming one of our issuers must be signed by one of that issuer's keys."""
     resolver = ChainResolver([StoreResolver(db, base_url), DidKeyResolver(),
                               DidWebResolver(fetcher), MultikeyFragmentResolver(),
                               ControllerDocumentResolver(fetcher)])
     status = ChainStatusSource([StoreStatusSource(sessions, base_url, kek), http_status])
-    report = verify_credential(credential, resolver=resolver, status_source=status)
+    report = verify_credential(credential, resolver=resolver, status_source=status,
+                               issuers=StoreIssuers(db, base_url))
     metrics.VERIFICATIONS.labels("true" if report.verified else "false").inc()
     return report

@@ -1,0 +1,222 @@
+"""A credential naming one of our issuers verifies only when one of that issuer's stored keys
+signed it; other issuers' self-asserted keys verify with a warning and never "every check
+passed". Over HTTP: the VC API and the /verify page (SQLite, and PostgreSQL with
+TEST_STORE=postgresql)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from credentials.dates import format_datetime
+from credentials.proofs import EDDSA_RDFC_2022, create_proof
+from credentials.proofs.jwt import registered_claims
+from issuer.services.identifiers import IssuerIdentifiers
+from issuer.services.keyring import signer_for
+from issuer.store import store
+from issuer.store.models import Issuer, SigningKey
+from keys import Ed25519Signer
+from keys.did import did_key, did_key_verification_method
+from tests.service.conftest import BASE, completion_body
+
+ATTACKER_SEED = bytes(range(100, 132))
+HTML = {"Accept": "text/html"}
+
+
+def issue(service) -> dict:
+    response = service.client.post("/api/v1/issuers/riverbend/completions",
+                                   json=completion_body(), headers=service.auth(service.assessor))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["credential"]
+
+
+def verify(service, credential) -> tuple[int, dict]:
+    response = service.client.post("/credentials/verify",
+                                   json={"verifiableCredential": credential})
+    return response.status_code, response.get_json()
+
+
+def page(service, credential) -> str:
+    text = credential if isinstance(credential, str) else json.dumps(credential)
+    response = service.client.post("/verify", data={"credential_text": text}, headers=HTML)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def unsigned(credential: dict, issuer_id: str | None = None) -> dict:
+    """The real credential less its proof (its status entry too), naming ``issuer_id``."""
+    document = {k: copy.deepcopy(v) for k, v in credential.items() if k != "proof"}
+    if issuer_id is not None:
+        document["issuer"]["id"] = issuer_id
+    return document
+
+
+def attacker_did_key() -> Ed25519Signer:
+    signer = Ed25519Signer.from_seed(ATTACKER_SEED)
+    did = did_key(signer.verification_key)
+    return signer.with_id(did_key_verification_method(did), did)
+
+
+def attacker_url_key() -> Ed25519Signer:
+    signer = Ed25519Signer.from_seed(ATTACKER_SEED)
+    return signer.with_id(f"https://evil.example/keys#{signer.verification_key.multikey}",
+                          "https://evil.example/keys")
+
+
+def _b64(value: dict) -> str:
+    raw = json.dumps(value, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def jwk_header_jwt(credential: dict) -> str:
+    """A VC-JWT whose only key is the attacker's, carried in the header (``jwk``)."""
+    signer = Ed25519Signer.from_seed(ATTACKER_SEED)
+    header = {"alg": "EdDSA", "typ": "JWT", "jwk": signer.verification_key.jwk()}
+    signing_input = f"{_b64(header)}.{_b64({**credential, **registered_claims(credential)})}"
+    signature = base64.urlsafe_b64encode(signer.sign(signing_input.encode())).rstrip(b"=")
+    return f"{signing_input}.{signature.decode()}"
+
+
+RIVERBEND = f"{BASE}/issuers/riverbend"
+RIVERBEND_DID = IssuerIdentifiers.for_slug(BASE, "riverbend").did_web
+
+
+def forgeries(real: dict) -> dict[str, object]:
+    """Each attack form, keeping the real credential's status entry."""
+    return {
+        "did:key method": create_proof(unsigned(real), EDDSA_RDFC_2022, attacker_did_key()),
+        "url#multikey method": create_proof(unsigned(real), EDDSA_RDFC_2022,
+                                            attacker_url_key()),
+        "jwk header VC-JWT": jwk_header_jwt(unsigned(real)),
+        "profile URL issuer, did:key method": create_proof(unsigned(real, RIVERBEND),
+                                                           EDDSA_RDFC_2022,
+                                                           attacker_did_key()),
+        "unknown issuer of ours": create_proof(unsigned(real, f"{BASE}/issuers/nobody"),
+                                               EDDSA_RDFC_2022, attacker_did_key()),
+        "our key's did:key as issuer": create_proof(
+            unsigned(real, "did:key:" + real["proof"]["verificationMethod"].split("#")[1]),
+            EDDSA_RDFC_2022, attacker_did_key()),
+    }
+
+
+@pytest.mark.parametrize("form", ["did:key method", "url#multikey method",
+                                  "jwk header VC-JWT", "profile URL issuer, did:key method",
+                                  "unknown issuer of ours", "our key's did:key as issuer"])
+def test_forgery_in_our_issuers_name_fails(service, form: str) -> None:
+    real = issue(service)
+    assert real["issuer"]["id"] == RIVERBEND_DID and "credentialStatus" in real
+    forged = forgeries(real)[form]
+    status, report = verify(service, forged)
+    assert status == 422, report
+    assert report["verified"] is False and report["issuerBound"] is False
+    issuer = next(c for c in report["checks"] if c["check"] == "issuer")
+    assert issuer["outcome"] == "failure", issuer
+    attacker = Ed25519Signer.from_seed(ATTACKER_SEED).verification_key.multikey
+    if form == "jwk header VC-JWT":
+        assert "the key in the JWT header (thumbprint" in issuer["message"]
+    elif form == "url#multikey method":
+        assert issuer["message"].startswith(f"signed by https://evil.example/keys#{attacker}")
+    else:
+        assert issuer["message"].startswith(f"signed by did:key:{attacker}")
+    if form == "unknown issuer of ours":
+        assert "this service has no such issuer" in issuer["message"]
+    else:
+        assert "is not a key of" in issuer["message"]
+    if form in ("did:key method", "url#multikey method", "jwk header VC-JWT"):
+        # The reused status entry is real and unset: only the issuer check tells.
+        status_check = next(c for c in report["checks"] if c["check"] == "status")
+        assert status_check["outcome"] == "success", status_check
+    assert next(c for c in report["checks"] if c["check"] == "proof")["outcome"] != "failure"
+    text = page(service, forged)
+    assert "every check passed" not in text
+    assert "Not verified: it was not signed by a key of the issuer it names." in text
+
+
+def test_our_real_credentials_are_bound(service) -> None:
+    real = issue(service)
+    status, report = verify(service, real)
+    assert status == 200 and report["issuerBound"] is True
+    assert report["verdict"] == "Verified: every check passed."
+    issuer = next(c for c in report["checks"] if c["check"] == "issuer")
+    assert issuer["detail"]["bound"] is True
+    assert "Verified: every check passed." in page(service, real)
+
+
+def _stored_signer(service, slug: str, method_controller: str):
+    """A signer for ``slug``'s active Ed25519 key, as the test's own hand (not the API)."""
+    with store(service.app).sessions() as db:
+        issuer = db.scalars(select(Issuer).where(Issuer.slug == slug)).one()
+        key = db.scalars(select(SigningKey).where(SigningKey.issuer_id == issuer.id,
+                                                  SigningKey.algorithm == "Ed25519")).first()
+        method = f"{method_controller}#{key.kid}"
+        return signer_for(issuer, key, service.app.extensions["kek"], method,
+                          method_controller), key.kid
+
+
+def test_a_key_of_another_of_our_issuers_fails_by_name(service) -> None:
+    real = issue(service)
+    issue_lakeside = service.client.post("/api/v1/issuers/lakeside/completions",
+                                         json=completion_body(),
+                                         headers=service.auth(service.other_admin))
+    assert issue_lakeside.status_code == 201
+    signer, _ = _stored_signer(service, "lakeside", f"{BASE}/issuers/lakeside")
+    forged = create_proof(unsigned(real), EDDSA_RDFC_2022, signer)
+    status, report = verify(service, forged)
+    assert status == 422
+    issuer = next(c for c in report["checks"] if c["check"] == "issuer")
+    assert "is a key of this service's issuer 'lakeside'" in issuer["message"]
+
+
+def test_a_retired_key_signs_only_before_its_retirement(service) -> None:
+    real = issue(service)
+    signer, kid = _stored_signer(service, "riverbend", RIVERBEND)
+    rotated = service.client.post("/api/v1/issuers/riverbend/keys/rotate",
+                                  headers=service.auth(service.admin))
+    assert rotated.status_code == 200 and rotated.get_json()["retired"] == [kid]
+    assert verify(service, real)[0] == 200  # made before the rotation: still verifies
+    later = format_datetime(datetime.now(UTC) + timedelta(hours=1))
+    backdated = create_proof(unsigned(real), EDDSA_RDFC_2022, signer, created=later)
+    status, report = verify(service, backdated)
+    assert status == 422
+    issuer = next(c for c in report["checks"] if c["check"] == "issuer")
+    assert "was retired on" in issuer["message"], issuer
+    early = create_proof(unsigned(real), EDDSA_RDFC_2022, signer,
+                         created="2001-01-01T00:00:00Z")
+    issuer = next(c for c in verify(service, early)[1]["checks"] if c["check"] == "issuer")
+    assert "did not exist yet" in issuer["message"], issuer
+
+
+def test_other_issuers_self_asserted_key_is_valid_but_unbound(service) -> None:
+    other = "https://other.example/issuers/1"
+    document = unsigned(issue(service), other)
+    document.pop("credentialStatus")  # our list is not the other issuer's
+    forms = {
+        "did:key": create_proof(document, EDDSA_RDFC_2022, attacker_did_key()),
+        "url#multikey": create_proof(document, EDDSA_RDFC_2022, attacker_url_key()),
+        "jwk header": jwk_header_jwt(document),
+    }
+    for form, credential in forms.items():
+        status, report = verify(service, credential)
+        assert status == 200, (form, report["errors"])
+        assert report["verified"] is True and report["issuerBound"] is False, form
+        assert report["verdict"] == ("The signature is valid, but nothing ties the key to "
+                                     f"{other}."), form
+        issuer = next(c for c in report["checks"] if c["check"] == "issuer")
+        assert issuer["outcome"] == "warning" and issuer["detail"]["bound"] is False
+        text = page(service, credential)
+        assert "every check passed" not in text
+        assert f"The signature is valid, but nothing ties the key to {other}." in text
+
+
+def test_a_did_key_issuer_signing_for_itself_is_bound(service) -> None:
+    real = issue(service)
+    signer = attacker_did_key()
+    document = unsigned(real, signer.controller)
+    document.pop("credentialStatus")
+    status, report = verify(service, create_proof(document, EDDSA_RDFC_2022, signer))
+    assert status == 200 and report["issuerBound"] is True, report
