@@ -21,7 +21,7 @@ from credentials.verify import Outcome, verify_credential
 from keys import Ed25519Signer
 from keys.did import did_key
 from keys.ecdsa import SECRET_HEADERS, ec_multikey
-from keys.jose import CURVES
+from keys.jose import CURVES, JoseSigner
 from keys.multibase import decode_base58btc, encode_base58btc
 from tests.factories import did_key_signer, signed_credential, unsigned_credential
 from tests.test_ecdsa_suites import ecdsa_signer
@@ -106,27 +106,50 @@ def test_our_ecdsa_credential_verifies_in_the_other_implementation(node, crosswa
         "verified": False, "error": "Invalid signature."}
 
 
+def _signed_by_them(node, credential: dict, cryptosuite: str, signer: JoseSigner) -> dict:
+    """``credential`` signed by Digital Bazaar with ``signer``'s key, handed over as the
+    Multikey pair their ecdsa-multikey reads (our multicodec headers, their decoding)."""
+    curve = CURVES[signer.verification_key.jwk()["crv"]]
+    scalar = signer.private_key.private_numbers().private_value
+    answer = node({"action": "issue", "credential": credential, "cryptosuite": cryptosuite,
+                   "publicKeyMultibase": ec_multikey(signer.private_key.public_key()),
+                   "secretKeyMultibase": encode_base58btc(SECRET_HEADERS[curve.name]
+                                                          + scalar.to_bytes(curve.size, "big")),
+                   "created": "2026-11-03T15:00:00Z"})
+    assert answer["vm"] == signer.id
+    assert answer["credential"]["proof"]["cryptosuite"] == cryptosuite
+    return answer["credential"]
+
+
 @pytest.mark.interop
 @pytest.mark.parametrize("cryptosuite", ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"])
 @pytest.mark.parametrize("curve", ["P-256", "P-384"])
 def test_their_ecdsa_credential_verifies_in_ours(node, crosswalk, cryptosuite: str,
                                                  curve: str) -> None:
     signer = ecdsa_signer(curve, secret=0xC0FFEE)
-    public = ec_multikey(signer.private_key.public_key())
-    scalar = signer.private_key.private_numbers().private_value
-    secret = encode_base58btc(SECRET_HEADERS[curve]
-                              + scalar.to_bytes(CURVES[curve].size, "big"))
     unsigned = unsigned_credential(crosswalk, "administer-medication", "proficient",
                                    issuer_id=signer.controller)
-    answer = node({"action": "issue", "credential": unsigned, "cryptosuite": cryptosuite,
-                   "publicKeyMultibase": public, "secretKeyMultibase": secret,
-                   "created": "2026-11-03T15:00:00Z"})
-    assert answer["vm"] == signer.id
-    signed = answer["credential"]
-    assert signed["proof"]["cryptosuite"] == cryptosuite
+    signed = _signed_by_them(node, unsigned, cryptosuite, signer)
     report = verify_credential(signed)
     assert report.verified, report.as_json()
     assert verify_credential(_tamper(signed)).check("proof").outcome is Outcome.FAILURE
+
+
+# creditsAvailable is an xsd:float: an integral number is written "3", any other in the
+# canonical xsd:double form ("2.5E-5"); JCS writes numbers as ECMAScript does ("1e+21").
+# (Not below 1e-6 on RDFC: jsonld.js 9 writes 1e-7 as "0", JSON-LD 1.1 as "1.0E-7".)
+@pytest.mark.interop
+@pytest.mark.parametrize("credits", [3, 1.5, 0.1, 2.5e-5, 1e21])
+def test_numbers_canonicalize_alike_in_both_implementations(node, crosswalk,
+                                                            credits: float) -> None:
+    signer = ecdsa_signer("P-384", secret=0xC0FFEE)
+    unsigned = unsigned_credential(crosswalk, issuer_id=signer.controller)
+    unsigned["credentialSubject"]["achievement"]["creditsAvailable"] = credits
+    ours = create_proof(unsigned, ECDSA_RDFC_2019, signer)
+    assert node({"action": "verify", "credential": ours}) == {"verified": True, "error": ""}
+    for cryptosuite in ("ecdsa-rdfc-2019", "ecdsa-jcs-2019"):
+        report = verify_credential(_signed_by_them(node, unsigned, cryptosuite, signer))
+        assert report.verified, (cryptosuite, report.errors)
 
 
 @pytest.mark.interop
