@@ -135,6 +135,32 @@ def test_their_ecdsa_credential_verifies_in_ours(node, crosswalk, cryptosuite: s
     assert verify_credential(_tamper(signed)).check("proof").outcome is Outcome.FAILURE
 
 
+@pytest.mark.interop
+@pytest.mark.parametrize("cryptosuite", ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"])
+def test_their_ecdsa_vcdm_1_1_credential_verifies_in_ours(node, cryptosuite: str) -> None:
+    """An OB 3.0.0 (VCDM 1.1) credential: their signer appends the data-integrity context
+    the v1 context lacks (and ecdsa-jcs-2019 copies the whole list into the proof)."""
+    signer = ecdsa_signer("P-256", secret=0xC0FFEE)
+    unsigned = {
+        "@context": ["https://www.w3.org/2018/credentials/v1",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context.json"],
+        "id": "urn:uuid:3c5e9d0a-7f1b-4e62-8a43-2b9d6c1e0f57",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": signer.controller, "type": "Profile", "name": "Riverbend"},
+        "issuanceDate": "2026-01-05T09:00:00Z", "name": "Medication administration",
+        "credentialSubject": {"type": "AchievementSubject", "achievement": {
+            "id": "urn:uuid:0b4f7a62-9e3d-4c18-b5a0-6d2e8f1c9a73", "type": "Achievement",
+            "name": "Medication administration", "description": "Gives medication safely.",
+            "criteria": {"narrative": "Observed on three shifts."}}},
+    }
+    signed = _signed_by_them(node, unsigned, cryptosuite, signer)
+    assert signed["@context"][-1] == "https://w3id.org/security/data-integrity/v2"
+    report = verify_credential(signed)
+    assert report.verified, report.as_json()
+    signed["credentialSubject"]["achievement"]["name"] = "Medication prescribing"
+    assert verify_credential(signed).check("proof").outcome is Outcome.FAILURE
+
+
 # creditsAvailable is an xsd:float: an integral number is written "3", any other in the
 # canonical xsd:double form ("2.5E-5"); JCS writes numbers as ECMAScript does ("1e+21").
 # (Not below 1e-6 on RDFC: jsonld.js 9 writes 1e-7 as "0", JSON-LD 1.1 as "1.0E-7".)
