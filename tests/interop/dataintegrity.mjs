@@ -3,6 +3,9 @@
 //   {"action": "verify", "credential": {...}}          -> {"verified": bool, "error": str}
 //   {"action": "issue", "credential": {...}, "seed": hex, "created": str}
 //                                                       -> {"credential": {...}, "vm": str}
+//   {"action": "issue", "credential": {...}, "cryptosuite": "ecdsa-rdfc-2019" | "ecdsa-jcs-2019",
+//    "publicKeyMultibase": str, "secretKeyMultibase": str, "created": str}  -> (the same)
+// Verification accepts eddsa-rdfc-2022, ecdsa-rdfc-2019 and ecdsa-jcs-2019 proofs (P-256, P-384).
 // JSON-LD contexts come only from this project's contexts/MANIFEST (no network); did:key
 // verification methods are expanded locally.
 import {readFileSync} from 'node:fs';
@@ -10,8 +13,13 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import * as vc from '@digitalbazaar/vc';
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {
+  createSignCryptosuite as ecdsaJcs2019Sign, createVerifyCryptosuite as ecdsaJcs2019Verify
+} from '@digitalbazaar/ecdsa-jcs-2019-cryptosuite';
+import {cryptosuite as ecdsaRdfc2019} from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 
 const contextsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'contexts');
@@ -52,20 +60,36 @@ async function documentLoader(url) {
 }
 
 async function verify({credential}) {
-  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+  const suite = [eddsaRdfc2022, ecdsaRdfc2019, ecdsaJcs2019Verify()]
+    .map(cryptosuite => new DataIntegrityProof({cryptosuite}));
   const result = await vc.verifyCredential({credential, suite, documentLoader});
   const error = result.error ? String(result.error.errors?.[0]?.message ?? result.error) : '';
   return {verified: result.verified, error};
 }
 
-async function issue({credential, seed, created}) {
-  const secret = Uint8Array.from(Buffer.from(seed, 'hex'));
-  const keyPair = await Ed25519Multikey.generate({seed: secret});
+// The signing key: Ed25519 from a 32-byte seed, or a P-256/P-384 key pair given as Multikeys
+// (so the secret key's multicodec header is read by their code, not ours).
+async function signingKey({seed, publicKeyMultibase, secretKeyMultibase}) {
+  if(seed) {
+    return Ed25519Multikey.generate({seed: Uint8Array.from(Buffer.from(seed, 'hex'))});
+  }
+  return EcdsaMultikey.from({publicKeyMultibase, secretKeyMultibase});
+}
+
+const signingSuites = {
+  'eddsa-rdfc-2022': () => eddsaRdfc2022,
+  'ecdsa-rdfc-2019': () => ecdsaRdfc2019,
+  'ecdsa-jcs-2019': ecdsaJcs2019Sign
+};
+
+async function issue({credential, created, cryptosuite = 'eddsa-rdfc-2022', ...key}) {
+  const keyPair = await signingKey(key);
   const did = `did:key:${keyPair.publicKeyMultibase}`;
   keyPair.controller = did;
   keyPair.id = `${did}#${keyPair.publicKeyMultibase}`;
   const signer = keyPair.signer();
-  const suite = new DataIntegrityProof({signer, date: created, cryptosuite: eddsaRdfc2022});
+  const suite = new DataIntegrityProof(
+    {signer, date: created, cryptosuite: signingSuites[cryptosuite]()});
   const signed = await vc.issue({credential, suite, documentLoader});
   return {credential: signed, vm: keyPair.id};
 }
