@@ -81,7 +81,7 @@ def expand_safely(document: Mapping[str, Any], loader: StaticDocumentLoader = DE
     """JSON-LD expansion that raises instead of dropping undefined terms."""
     try:
         return _SafeProcessor().expand(dict(document), loader.jsonld_options())
-    except (jsonld.JsonLdError, ValueError, TypeError) as error:
+    except (jsonld.JsonLdError, ValueError, TypeError, KeyError) as error:
         raise _explain(error) from error
 
 
@@ -112,7 +112,7 @@ def canonicalize_with_pyld(document: Mapping[str, Any],
                "format": "application/n-quads"}
     try:
         return _SafeProcessor().normalize(dict(document), options)
-    except (jsonld.JsonLdError, ValueError, TypeError) as error:
+    except (jsonld.JsonLdError, ValueError, TypeError, KeyError) as error:
         raise _explain(error) from error
 
 

@@ -27,7 +27,7 @@ def issue() -> Any:
                       errors=[{"pointer": "/credential", "detail": "required"}])
     signed = issue_credential(session(), caller, body["credential"], body.get("options"),
                               current_app.config["PUBLIC_BASE_URL"],
-                              current_app.extensions["kek"])
+                              current_app.extensions["kek"], current_app.extensions["fetcher"])
     return {"verifiableCredential": signed}, 201
 
 
