@@ -91,8 +91,6 @@ def _prepared(credential: Mapping[str, Any], output_format: str, base_url: str,
     """The document to sign: the caller's, with the id and (1.1) what the issuer adds."""
     if "proof" in credential:
         raise _bad("/proof", "the credential to issue must not already have a proof")
-    if "credentialStatus" in credential:
-        raise _bad("/credentialStatus", "the issuer sets credentialStatus (its own status lists)")
     document = dict(credential)
     document.setdefault("id", credential_url(base_url, credential_id))
     if base_context(document) != VC_V1:
@@ -148,6 +146,8 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
     problems = credential_problems(document)
     if problems:
         raise _refused(problems)
+    if "credentialStatus" in document:
+        raise _bad("/credentialStatus", "the issuer sets credentialStatus (its own status lists)")
     problems = related_resource_problems(document, _retrieve_related(document, fetcher))
     if problems:
         raise _refused(problems)
