@@ -145,6 +145,12 @@ def _subject_problems(subjects: Any) -> list[Problem]:
     return problems
 
 
+def _in_python_range(value: str) -> bool:
+    """Years 1 to 9999, which Python's datetime can check; XSD allows others."""
+    year = value.split("-")[0]
+    return len(year) == 4 and year != "0000"
+
+
 def _date_problems(credential: Mapping[str, Any], version_1: bool) -> list[Problem]:
     names = ("issuanceDate", "expirationDate") if version_1 else ("validFrom", "validUntil")
     pattern, kind = (_DATETIME, "dateTime") if version_1 else (_DATETIME_STAMP,
@@ -157,9 +163,12 @@ def _date_problems(credential: Mapping[str, Any], version_1: bool) -> list[Probl
         if name not in credential:
             continue
         value = credential[name]
-        moments[name] = parse_datetime(value) if isinstance(value, str) else None
-        if not isinstance(value, str) or not pattern.fullmatch(value) or moments[name] is None:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
             problems.append((f"/{name}", f"must be an XML Schema {kind}"))
+            continue
+        moments[name] = parse_datetime(value)
+        if moments[name] is None and _in_python_range(value):  # e.g. 30 February
+            problems.append((f"/{name}", f"must be an XML Schema {kind}: no such date"))
     start, end = moments.get(names[0]), moments.get(names[1])
     if start and end and end < start:
         problems.append((f"/{names[1]}", f"must not be earlier than {names[0]}"))
