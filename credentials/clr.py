@@ -4,7 +4,7 @@ Achievement that a full record earns."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,16 +121,31 @@ def _competency_of(credential: dict[str, Any], crosswalk: Crosswalk, base_url: s
     return None
 
 
+def embeddable(credential: Any) -> bool:
+    """Whether a ClrCredential can hold this credential: an AchievementCredential object
+    secured by an embedded proof (not a VC-JWT or an EnvelopedVerifiableCredential)."""
+    return (isinstance(credential, Mapping) and "proof" in credential
+            and bool({"AchievementCredential", "OpenBadgeCredential"}
+                     & set(_types(credential.get("type")))))
+
+
+def _types(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: Learner,
                          credentials: Sequence[dict[str, Any]], crosswalk: Crosswalk,
                          base_url: str, salt: str, issued_at: datetime | None = None,
-                         credential_status: Sequence[dict[str, Any]] = (),
-                         embedded: Sequence[Any] | None = None) -> dict[str, Any]:
+                         credential_status: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """An unsigned ClrCredential embedding signed AchievementCredentials.
 
-    ``credentials`` are the credentials' contents; ``embedded`` what to embed for each, when
-    that differs (an EnvelopedVerifiableCredential for a VC-JWT); by default the credentials.
+    CLR 2.0 (and its official JSON Schema) holds each credential as a JSON object with an
+    embedded proof; a VC-JWT, enveloped or not, is no such object and is refused here.
     """
+    unembeddable = [i for i, c in enumerate(credentials) if not embeddable(c)]
+    if unembeddable:
+        raise ValueError(f"credentials {unembeddable} are not JSON credentials with an "
+                         "embedded proof; a ClrCredential cannot hold them")
     model = crosswalk.model
     achievements: dict[str, dict[str, Any]] = {}
     associations: list[dict[str, str]] = []
@@ -165,8 +180,7 @@ def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: 
             "type": ["ClrSubject"],
             "identifier": [email_identity(learner.email, salt), name_identity(learner.name)],
             "achievement": list(achievements.values()),
-            "verifiableCredential": list(embedded) if embedded is not None
-            else [dict(c) for c in credentials],
+            "verifiableCredential": [dict(c) for c in credentials],
             "association": associations,
         },
     }

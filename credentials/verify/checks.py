@@ -23,7 +23,8 @@ CLOCK_SKEW = timedelta(seconds=60)
 
 
 def _types(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else list(value or [])
+    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [name for name in names if isinstance(name, str)]
 
 
 def is_vcdm_1_1(credential: Mapping[str, Any]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -19,20 +20,27 @@ from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuers import get_issuer
-from issuer.services.signing import parsed_form, sign_as, sign_jwt_as, stored_form
+from issuer.services.signing import sign_as, sign_jwt_as, stored_form
 from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
 
+JWT_ONLY = ("is a VC-JWT: a CLR holds credentials with an embedded (Data Integrity) proof, "
+            "as the CLR 2.0 schema requires")
+
 
 def _selected(db: Session, issuer_id: int, email: str, credential_ids: list[str] | None
-              ) -> list[tuple[Credential, Completion]]:
+              ) -> tuple[list[tuple[Credential, Completion]], list[str]]:
+    """The rows to embed, and the ids of live VC-JWT credentials left out (a CLR cannot
+    hold a VC-JWT); naming a revoked or VC-JWT credential is a 422."""
     query = (select(Credential, Completion)
              .join(Completion, Completion.id == Credential.completion_id)
              .where(Credential.issuer_id == issuer_id, Credential.learner_email == email)
              .order_by(Credential.created_at, Credential.id))
     if credential_ids is None:
-        return list(db.execute(query.where(Credential.status != "revoked")).all())
+        rows = list(db.execute(query.where(Credential.status != "revoked")).all())
+        return ([row for row in rows if _is_json(row[0])],
+                [credential.id for credential, _ in rows if not _is_json(credential)])
     rows = {credential.id: (credential, completion)
             for credential, completion in db.execute(query.where(
                 Credential.id.in_(credential_ids))).all()}
@@ -42,19 +50,29 @@ def _selected(db: Session, issuer_id: int, email: str, credential_ids: list[str]
     problems += [{"pointer": f"/credentialIds/{i}", "detail": f"credential {cid} is revoked"}
                  for i, cid in enumerate(credential_ids)
                  if cid in rows and rows[cid][0].status == "revoked"]
+    problems += [{"pointer": f"/credentialIds/{i}", "detail": f"credential {cid} {JWT_ONLY}"}
+                 for i, cid in enumerate(credential_ids)
+                 if cid in rows and not _is_json(rows[cid][0])]
     if problems:
         raise validation_problem(problems)
-    return [rows[cid] for cid in dict.fromkeys(credential_ids)]
+    return [rows[cid] for cid in dict.fromkeys(credential_ids)], []
+
+
+def _is_json(credential: Credential) -> bool:
+    return credential.document.startswith("{")
 
 
 def _build(db: Session, caller: Caller, slug: str, email: str,
            credential_ids: list[str] | None, base_url: str, kek: KeyEncryptionKey,
            output_format: str, algorithm: str) -> dict[str, Any]:
     issuer = get_issuer(db, slug)
-    rows = _selected(db, issuer.id, email, credential_ids)
+    rows, left_out = _selected(db, issuer.id, email, credential_ids)
     if not rows:
         raise validation_problem([{"pointer": "/email", "detail":
-                                   "this issuer holds no live credentials for this learner"}])
+                                   "this issuer holds no live credentials for this learner"
+                                   + (f" that a CLR can hold ({len(left_out)} VC-JWT "
+                                      "left out: a CLR holds credentials with an embedded "
+                                      "proof)" if left_out else "")}])
     models = {completion.model_id for _credential, completion in rows}
     if len(models) > 1:
         raise validation_problem([{"pointer": "/credentialIds", "detail":
@@ -65,13 +83,12 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
     credential_id = str(uuid.uuid4())
     url = credential_url(base_url, credential_id)
     ids = IssuerIdentifiers.for_slug(base_url, slug)
-    forms = [parsed_form(credential.document) for credential, _ in rows]
+    credentials = [json.loads(credential.document) for credential, _ in rows]
     unsigned = build_clr_credential(
         credential_id=url,
         issuer=IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email),
         learner=Learner(latest.learner_name, email),
-        credentials=[content for _embedded, content in forms],
-        embedded=[embedded for embedded, _content in forms],
+        credentials=credentials,
         crosswalk=crosswalk, base_url=base_url, salt=secrets.token_hex(16),
         issued_at=datetime.now(UTC),
         credential_status=status_entries_for(db, issuer, ids.profile, credential_id, base_url))
@@ -86,6 +103,8 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
            f"credential:{credential_id}", {"credentials": [c.id for c, _ in rows]})
     return {"credentialId": credential_id, "url": url,
             "partial": unsigned.get("partial", False), "credentials": len(rows),
+            "leftOut": [{"credentialId": cid, "reason": f"credential {cid} {JWT_ONLY}"}
+                        for cid in left_out],
             "credential": signed}
 
 

@@ -179,3 +179,29 @@ def test_issuer_programme_level_raises_the_bar(service) -> None:
     assert all("programmeCredential" not in r for r in records)
     records = [complete(service, c, "advanced") for c in COMPETENCIES]
     assert "programmeCredential" in records[-1]
+
+
+def test_vc_jwt_credentials_are_left_out_of_a_clr(service, standards: Path) -> None:
+    """A CLR holds credentials with an embedded proof, as the CLR 2.0 schema requires: a
+    VC-JWT credential is left out (and named) by default, and refused when asked for."""
+    url = "/api/v1/issuers/riverbend/learners/clr"
+    auth = service.auth(service.assessor)
+    jwt_only = service.client.post("/api/v1/issuers/riverbend/completions", headers=auth,
+                                   json=completion_body(format="jwt")).get_json()
+    body = assert_problem(service.client.post(url, json={"email": EMAIL}, headers=auth), 422)
+    assert body["errors"][0]["pointer"] == "/email" and "VC-JWT" in body["detail"]
+    held = complete(service, "patient-vitals")
+    result = build_clr(service)
+    assert result["credentials"] == 1
+    assert result["leftOut"] == [{"credentialId": jwt_only["credentialId"], "reason": (
+        f"credential {jwt_only['credentialId']} is a VC-JWT: a CLR holds credentials with an "
+        "embedded (Data Integrity) proof, as the CLR 2.0 schema requires")}]
+    clr = result["credential"]
+    assert [c["id"] for c in clr["credentialSubject"]["verifiableCredential"]] == [held["url"]]
+    schema = json.loads((standards / "schemas" / "clr_v2p0" /
+                         "clr_v2p0_clrcredential_schema.json").read_text())
+    assert [e.message for e in Draft201909Validator(schema).iter_errors(clr)] == []
+    named = assert_problem(service.client.post(url, headers=auth, json={
+        "email": EMAIL, "credentialIds": [held["credentialId"], jwt_only["credentialId"]]}), 422)
+    assert named["errors"] == [{"pointer": "/credentialIds/1", "detail": result["leftOut"][0][
+        "reason"]}]
