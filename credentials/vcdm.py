@@ -284,7 +284,7 @@ def related_resource_problems(credential: Mapping[str, Any],
             continue
         digests, digest_problems = _digests(resource, pointer)
         problems += digest_problems
-        data = (retrieved or {}).get(resource.get("id"))  # type: ignore[arg-type]
+        data = (retrieved or {}).get(resource["id"]) if not id_problems else None
         if data is None or digest_problems:
             continue
         problems += [(item_pointer, f"does not match the resource {resource['id']} "

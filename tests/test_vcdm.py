@@ -6,6 +6,8 @@ import base64
 import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contexts import StaticDocumentLoader
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
@@ -167,3 +169,21 @@ def test_enveloped_credentials(envelope: dict, pointer: str) -> None:
         f"/credentialSubject/verifiableCredential/0{pointer}"
     good = {**envelope, "@context": [V2], "id": "data:application/vc+jwt,a.b.c"}
     assert envelope_problems(good) == []
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+KEYS = ["@context", "id", "type", "issuer", "credentialSubject", "validFrom", "validUntil",
+        "issuanceDate", "credentialStatus", "termsOfUse", "evidence", "refreshService",
+        "credentialSchema", "relatedResource", "name", "description"]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.dictionaries(st.sampled_from(KEYS), JSON, max_size=5),
+       st.sampled_from([V2, V1]))
+def test_any_json_shape_is_a_problem_never_an_exception(changes: dict, base: str) -> None:
+    document = {**credential(**{"@context": [base]}), **changes}
+    problems = credential_problems(document, {"https://r.example/1": DATA})
+    assert all(isinstance(p, str) and p.startswith("/") and m for p, m in problems)
+    check_schema(document)
