@@ -224,3 +224,12 @@ def test_verify_refuses_an_envelope_without_its_own_context(service) -> None:
         problem = assert_problem(service.client.post("/credentials/verify",
                                                      json={"verifiableCredential": bad}), 400)
         assert problem["errors"][0]["pointer"] == "/verifiableCredential/@context"
+
+
+@pytest.mark.parametrize("kind", [5, {"a": 1}, [1, {"b": 2}], [["VerifiableCredential"]], None])
+def test_verify_answers_a_type_of_any_shape_without_a_500(service, kind) -> None:
+    signed = issue(service, credential()).get_json()["verifiableCredential"]
+    response = service.client.post("/credentials/verify",
+                                   json={"verifiableCredential": {**signed, "type": kind}})
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.get_json()["errors"][0].startswith("schema:")
