@@ -121,12 +121,19 @@ def _competency_of(credential: dict[str, Any], crosswalk: Crosswalk, base_url: s
     return None
 
 
-def embeddable(credential: Any) -> bool:
-    """Whether a ClrCredential can hold this credential: an AchievementCredential object
-    secured by an embedded proof (not a VC-JWT or an EnvelopedVerifiableCredential)."""
-    return (isinstance(credential, Mapping) and "proof" in credential
-            and bool({"AchievementCredential", "OpenBadgeCredential"}
-                     & set(_types(credential.get("type")))))
+def unholdable(credential: Any) -> str | None:
+    """Why a ClrCredential cannot hold this credential, or None when it can.
+
+    CLR 2.0 (and its official JSON Schema) holds AchievementCredential objects secured by an
+    embedded proof, each with at most one ``credentialStatus`` (OB 3.0: 0..1).
+    """
+    if not isinstance(credential, Mapping) or "proof" not in credential:
+        return "is not a JSON credential with an embedded proof (a VC-JWT is not)"
+    if not {"AchievementCredential", "OpenBadgeCredential"} & set(_types(credential.get("type"))):
+        return "is not an AchievementCredential"
+    if isinstance(credential.get("credentialStatus"), list):
+        return "has several credentialStatus entries; CLR 2.0 holds credentials with at most one"
+    return None
 
 
 def _types(value: Any) -> list[Any]:
@@ -139,13 +146,11 @@ def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: 
                          credential_status: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """An unsigned ClrCredential embedding signed AchievementCredentials.
 
-    CLR 2.0 (and its official JSON Schema) holds each credential as a JSON object with an
-    embedded proof; a VC-JWT, enveloped or not, is no such object and is refused here.
+    Only credentials :func:`unholdable` accepts; a VC-JWT, enveloped or not, is refused.
     """
-    unembeddable = [i for i, c in enumerate(credentials) if not embeddable(c)]
-    if unembeddable:
-        raise ValueError(f"credentials {unembeddable} are not JSON credentials with an "
-                         "embedded proof; a ClrCredential cannot hold them")
+    refused = {i: reason for i, c in enumerate(credentials) if (reason := unholdable(c))}
+    if refused:
+        raise ValueError(f"a ClrCredential cannot hold these credentials: {refused}")
     model = crosswalk.model
     achievements: dict[str, dict[str, Any]] = {}
     associations: list[dict[str, str]] = []

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.build import IssuerProfile, Learner, normalise_email
-from credentials.clr import build_clr_credential
+from credentials.clr import build_clr_credential, unholdable
 from issuer.problems import validation_problem
 from issuer.services import idempotency
 from issuer.services.audit import record
@@ -21,7 +21,7 @@ from issuer.services.catalog import catalog
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuers import get_issuer
 from issuer.services.signing import sign_as, sign_jwt_as, stored_form
-from issuer.services.status_lists import status_entries_for
+from issuer.services.status_lists import allocate
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
 
@@ -29,37 +29,44 @@ JWT_ONLY = ("is a VC-JWT: a CLR holds credentials with an embedded (Data Integri
             "as the CLR 2.0 schema requires")
 
 
+def _why_not_held(credential: Credential) -> str | None:
+    """Why a CLR cannot hold this stored credential (see credentials.clr.unholdable)."""
+    if not credential.document.startswith("{"):
+        return JWT_ONLY
+    reason = unholdable(json.loads(credential.document))
+    return f"{reason}, as the CLR 2.0 schema requires" if reason else None
+
+
 def _selected(db: Session, issuer_id: int, email: str, credential_ids: list[str] | None
-              ) -> tuple[list[tuple[Credential, Completion]], list[str]]:
-    """The rows to embed, and the ids of live VC-JWT credentials left out (a CLR cannot
-    hold a VC-JWT); naming a revoked or VC-JWT credential is a 422."""
+              ) -> tuple[list[tuple[Credential, Completion]], dict[str, str]]:
+    """The rows to embed, and the live credentials a CLR cannot hold with the reason for
+    each; naming a revoked or unholdable credential is a 422."""
     query = (select(Credential, Completion)
              .join(Completion, Completion.id == Credential.completion_id)
              .where(Credential.issuer_id == issuer_id, Credential.learner_email == email)
              .order_by(Credential.created_at, Credential.id))
     if credential_ids is None:
         rows = list(db.execute(query.where(Credential.status != "revoked")).all())
-        return ([row for row in rows if _is_json(row[0])],
-                [credential.id for credential, _ in rows if not _is_json(credential)])
+        reasons = {credential.id: _why_not_held(credential) for credential, _ in rows}
+        return ([row for row in rows if reasons[row[0].id] is None],
+                {cid: reason for cid, reason in reasons.items() if reason})
     rows = {credential.id: (credential, completion)
             for credential, completion in db.execute(query.where(
                 Credential.id.in_(credential_ids))).all()}
-    problems = [{"pointer": f"/credentialIds/{i}",
-                 "detail": f"no competency credential {cid!r} for this learner and issuer"}
-                for i, cid in enumerate(credential_ids) if cid not in rows]
-    problems += [{"pointer": f"/credentialIds/{i}", "detail": f"credential {cid} is revoked"}
-                 for i, cid in enumerate(credential_ids)
-                 if cid in rows and rows[cid][0].status == "revoked"]
-    problems += [{"pointer": f"/credentialIds/{i}", "detail": f"credential {cid} {JWT_ONLY}"}
-                 for i, cid in enumerate(credential_ids)
-                 if cid in rows and not _is_json(rows[cid][0])]
+    problems = []
+    for i, cid in enumerate(credential_ids):
+        if cid not in rows:
+            detail = f"no competency credential {cid!r} for this learner and issuer"
+        elif rows[cid][0].status == "revoked":
+            detail = f"credential {cid} is revoked"
+        elif reason := _why_not_held(rows[cid][0]):
+            detail = f"credential {cid} {reason}"
+        else:
+            continue
+        problems.append({"pointer": f"/credentialIds/{i}", "detail": detail})
     if problems:
         raise validation_problem(problems)
-    return [rows[cid] for cid in dict.fromkeys(credential_ids)], []
-
-
-def _is_json(credential: Credential) -> bool:
-    return credential.document.startswith("{")
+    return [rows[cid] for cid in dict.fromkeys(credential_ids)], {}
 
 
 def _build(db: Session, caller: Caller, slug: str, email: str,
@@ -70,9 +77,9 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
     if not rows:
         raise validation_problem([{"pointer": "/email", "detail":
                                    "this issuer holds no live credentials for this learner"
-                                   + (f" that a CLR can hold ({len(left_out)} VC-JWT "
-                                      "left out: a CLR holds credentials with an embedded "
-                                      "proof)" if left_out else "")}])
+                                   + (f" that a CLR can hold ({len(left_out)} left out: "
+                                      f"{next(iter(left_out.values()))})" if left_out
+                                      else "")}])
     models = {completion.model_id for _credential, completion in rows}
     if len(models) > 1:
         raise validation_problem([{"pointer": "/credentialIds", "detail":
@@ -91,7 +98,9 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
         credentials=credentials,
         crosswalk=crosswalk, base_url=base_url, salt=secrets.token_hex(16),
         issued_at=datetime.now(UTC),
-        credential_status=status_entries_for(db, issuer, ids.profile, credential_id, base_url))
+        # One entry (revocation): CLR 2.0, like OB 3.0, allows one credentialStatus.
+        credential_status=[allocate(db, issuer, "revocation", ids.profile, credential_id,
+                                    base_url)])
     if output_format == "jwt":
         signed, key = sign_jwt_as(db, issuer, kek, base_url, unsigned, algorithm)
     else:
@@ -103,8 +112,8 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
            f"credential:{credential_id}", {"credentials": [c.id for c, _ in rows]})
     return {"credentialId": credential_id, "url": url,
             "partial": unsigned.get("partial", False), "credentials": len(rows),
-            "leftOut": [{"credentialId": cid, "reason": f"credential {cid} {JWT_ONLY}"}
-                        for cid in left_out],
+            "leftOut": [{"credentialId": cid, "reason": f"credential {cid} {reason}"}
+                        for cid, reason in left_out.items()],
             "credential": signed}
 
 

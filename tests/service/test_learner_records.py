@@ -11,6 +11,7 @@ from jsonschema import Draft201909Validator
 from sqlalchemy import func, select
 
 from credentials.frameworks import bundled_catalog
+from issuer.services.issuers import update_issuer
 from issuer.store import store
 from issuer.store.models import Credential, ProgrammeAward
 from tests.service.conftest import BASE, MODEL, completion_body
@@ -205,3 +206,25 @@ def test_vc_jwt_credentials_are_left_out_of_a_clr(service, standards: Path) -> N
         "email": EMAIL, "credentialIds": [held["credentialId"], jwt_only["credentialId"]]}), 422)
     assert named["errors"] == [{"pointer": "/credentialIds/1", "detail": result["leftOut"][0][
         "reason"]}]
+
+
+def test_a_clr_has_one_status_entry_and_holds_credentials_with_one(service,
+                                                                   standards: Path) -> None:
+    """CLR 2.0 (like OB 3.0) allows one credentialStatus: with suspension on, the CLR gets
+    its revocation entry only, and a credential carrying two entries is left out."""
+    single = complete(service, "de-escalation")
+    with store(service.app).sessions() as db:
+        update_issuer(db, "riverbend", suspension=True)
+    double = complete(service, "patient-vitals")
+    assert isinstance(double["credential"]["credentialStatus"], list)
+    result = build_clr(service)
+    clr = result["credential"]
+    assert clr["credentialStatus"]["statusPurpose"] == "revocation"
+    assert [c["id"] for c in clr["credentialSubject"]["verifiableCredential"]] == \
+        [single["url"]]
+    assert [c["credentialId"] for c in result["leftOut"]] == [double["credentialId"]]
+    assert "several credentialStatus entries" in result["leftOut"][0]["reason"]
+    schema = json.loads((standards / "schemas" / "clr_v2p0" /
+                         "clr_v2p0_clrcredential_schema.json").read_text())
+    assert [e.message for e in Draft201909Validator(schema).iter_errors(clr)] == []
+    assert verify(service, clr)[0] == 200
