@@ -184,10 +184,11 @@ def _document(base_url: str) -> dict[str, Any]:
                                "issuer (or those named in credentialIds), places each in its "
                                "tier and model with associations, and marks the record "
                                "partial when it lacks competencies of the model. A CLR holds "
-                               "credentials with an embedded proof only (the CLR 2.0 schema's "
-                               "rule): VC-JWT credentials are left out and listed in leftOut, "
-                               "and naming one in credentialIds is a 422. Accepts an "
-                               "Idempotency-Key.",
+                               "credentials with an embedded proof and at most one status "
+                               "entry (CLR 2.0 and its schema): others (VC-JWT ones, ones "
+                               "issued with revocation and suspension entries) are left out "
+                               "and listed in leftOut; naming one in credentialIds is a 422. "
+                               "Accepts an Idempotency-Key.",
                 "security": BEARER,
                 "parameters": [SLUG, {"name": "Idempotency-Key", "in": "header",
                                       "schema": {"type": "string", "maxLength": 200}}],
