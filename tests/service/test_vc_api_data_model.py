@@ -233,3 +233,21 @@ def test_verify_answers_a_type_of_any_shape_without_a_500(service, kind) -> None
                                    json={"verifiableCredential": {**signed, "type": kind}})
     assert response.status_code == 422, response.get_data(as_text=True)
     assert response.get_json()["errors"][0].startswith("schema:")
+
+
+def test_the_vc_api_issuer_suites_default_credential(service) -> None:
+    """The W3C CCG VC API issuer suite's valid credential: VCDM 1.1 with the W3C examples
+    context (bundled from its registry package with the ODRL context it imports)."""
+    response = issue(service, {
+        "@context": [V1, "https://www.w3.org/2018/credentials/examples/v1"],
+        "id": "urn:uuid:5e1e4a3b-8c0b-4bb4-a4b4-1f4d9e4c2f10",
+        "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+        "issuer": ISSUER,
+        "expirationDate": "2099-01-01T00:00:00.000Z",
+        "credentialSubject": {"id": "did:example:learner", "degree": {
+            "type": "BachelorDegree", "name": "Bachelor of Science and Arts"}}})
+    assert response.status_code == 201, response.get_json()
+    signed = response.get_json()["verifiableCredential"]
+    assert signed["id"] == "urn:uuid:5e1e4a3b-8c0b-4bb4-a4b4-1f4d9e4c2f10"
+    report = service.client.post("/credentials/verify", json={"verifiableCredential": signed})
+    assert report.status_code == 200, report.get_json()
