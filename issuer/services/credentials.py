@@ -146,6 +146,8 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
     problems = credential_problems(document)
     if problems:
         raise _refused(problems)
+    if not isinstance(document["type"], list):
+        raise _bad("/type", "the VC API takes type as an array of strings")
     if "credentialStatus" in document:
         raise _bad("/credentialStatus", "the issuer sets credentialStatus (its own status lists)")
     problems = related_resource_problems(document, _retrieve_related(document, fetcher))

@@ -63,6 +63,8 @@ REFUSED = [
     ("type missing", {"type": None}, "/credential/type"),
     ("type an object", {"type": {"VerifiableCredential": True}}, "/credential/type"),
     ("type a number", {"type": 5}, "/credential/type"),
+    ("type a string (the VC API takes an array)", {"type": "VerifiableCredential"},
+     "/credential/type"),
     ("type a list of numbers", {"type": [1, 2]}, "/credential/type"),
     ("type without VerifiableCredential", {"type": ["Credential"]}, "/credential/type"),
     ("credentialSubject missing", {"credentialSubject": None}, "/credential/credentialSubject"),
