@@ -127,5 +127,8 @@ def _explain(error: Exception) -> CanonicalizationError:
             return CanonicalizationError(str(cause), "/@context")
         innermost = cause
         cause = cause.__cause__ or getattr(cause, "cause", None)
+    if isinstance(innermost, KeyError):  # pyld's own slip, e.g. on {"@vocab": null}
+        return CanonicalizationError(f"the @context cannot be processed (at {innermost})",
+                                     "/@context")
     message = getattr(innermost, "message", None) or str(innermost).splitlines()[0]
     return CanonicalizationError(f"JSON-LD processing failed: {message}")

@@ -59,7 +59,7 @@ REFUSED = [
     ("@context with a number", {"@context": [V2, 7]}, "/credential/@context/1"),
     ("{'@vocab': null} context (pyld KeyError)", {"@context": [V2, {"@vocab": None}],
                                                   "type": ["VerifiableCredential", "Custom"]},
-     "/credential"),
+     "/credential/@context"),
     ("type missing", {"type": None}, "/credential/type"),
     ("type an object", {"type": {"VerifiableCredential": True}}, "/credential/type"),
     ("type a number", {"type": 5}, "/credential/type"),
