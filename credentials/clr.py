@@ -4,7 +4,7 @@ Achievement that a full record earns."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,16 +121,36 @@ def _competency_of(credential: dict[str, Any], crosswalk: Crosswalk, base_url: s
     return None
 
 
+def unholdable(credential: Any) -> str | None:
+    """Why a ClrCredential cannot hold this credential, or None when it can.
+
+    CLR 2.0 (and its official JSON Schema) holds AchievementCredential objects secured by an
+    embedded proof, each with at most one ``credentialStatus`` (OB 3.0: 0..1).
+    """
+    if not isinstance(credential, Mapping) or "proof" not in credential:
+        return "is not a JSON credential with an embedded proof (a VC-JWT is not)"
+    if not {"AchievementCredential", "OpenBadgeCredential"} & set(_types(credential.get("type"))):
+        return "is not an AchievementCredential"
+    if isinstance(credential.get("credentialStatus"), list):
+        return "has several credentialStatus entries; CLR 2.0 holds credentials with at most one"
+    return None
+
+
+def _types(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: Learner,
                          credentials: Sequence[dict[str, Any]], crosswalk: Crosswalk,
                          base_url: str, salt: str, issued_at: datetime | None = None,
-                         credential_status: Sequence[dict[str, Any]] = (),
-                         embedded: Sequence[Any] | None = None) -> dict[str, Any]:
+                         credential_status: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """An unsigned ClrCredential embedding signed AchievementCredentials.
 
-    ``credentials`` are the credentials' contents; ``embedded`` what to embed for each, when
-    that differs (an EnvelopedVerifiableCredential for a VC-JWT); by default the credentials.
+    Only credentials :func:`unholdable` accepts; a VC-JWT, enveloped or not, is refused.
     """
+    refused = {i: reason for i, c in enumerate(credentials) if (reason := unholdable(c))}
+    if refused:
+        raise ValueError(f"a ClrCredential cannot hold these credentials: {refused}")
     model = crosswalk.model
     achievements: dict[str, dict[str, Any]] = {}
     associations: list[dict[str, str]] = []
@@ -165,8 +185,7 @@ def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: 
             "type": ["ClrSubject"],
             "identifier": [email_identity(learner.email, salt), name_identity(learner.name)],
             "achievement": list(achievements.values()),
-            "verifiableCredential": list(embedded) if embedded is not None
-            else [dict(c) for c in credentials],
+            "verifiableCredential": [dict(c) for c in credentials],
             "association": associations,
         },
     }

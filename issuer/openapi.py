@@ -220,15 +220,19 @@ def _document(base_url: str) -> dict[str, Any]:
                 "description": "Embeds the learner's live competency credentials from this "
                                "issuer (or those named in credentialIds), places each in its "
                                "tier and model with associations, and marks the record "
-                               "partial when it lacks competencies of the model. Accepts an "
-                               "Idempotency-Key.",
+                               "partial when it lacks competencies of the model. A CLR holds "
+                               "credentials with an embedded proof and at most one status "
+                               "entry (CLR 2.0 and its schema): others (VC-JWT ones, ones "
+                               "issued with revocation and suspension entries) are left out "
+                               "and listed in leftOut; naming one in credentialIds is a 422. "
+                               "Accepts an Idempotency-Key.",
                 "security": BEARER,
                 "parameters": [SLUG, {"name": "Idempotency-Key", "in": "header",
                                       "schema": {"type": "string", "maxLength": 200}}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/LearnerRecordRequest"}}}},
                 "responses": {"201": _json(OBJECT, "credentialId, url, partial, credentials, "
-                                                  "credential"),
+                                                  "leftOut, credential"),
                               **_errors(400, 401, 403, 409, 415, 422)}}},
             "/api/v1/issuers/{slug}/keys/rotate": {"post": {
                 "summary": "Rotate the issuer's keys (admin)",
@@ -282,13 +286,22 @@ def _document(base_url: str) -> dict[str, Any]:
                 "summary": "VC API: sign a credential as the token's issuer",
                 "description": "options.format 'jwt' (with options.algorithm RS256, ES256 or "
                                "EdDSA) answers with an EnvelopedVerifiableCredential; the "
-                               "default is an eddsa-rdfc-2022 Data Integrity proof.",
+                               "default is an eddsa-rdfc-2022 Data Integrity proof. VCDM 2.0 "
+                               "credentials, or VCDM 1.1 ones (credentials/v1 context; "
+                               "issuanceDate is set when absent; Data Integrity only). A "
+                               "credential that breaks a VC Data Model MUST (type, "
+                               "credentialSubject, validFrom/validUntil, typed objects, "
+                               "relatedResource ids and digests, which are retrieved over "
+                               "HTTPS and checked) is a 400 whose errors name each JSON "
+                               "pointer.",
                 "security": BEARER,
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["credential"],
                                "properties": {"credential": OBJECT, "options": OBJECT}}}}},
                 "responses": {"201": _json(OBJECT, "{verifiableCredential}"),
-                              **_errors(400, 401, 403, 415)}}},
+                              "400": {**PROBLEM, "description": "the credential breaks a VC "
+                                      "Data Model rule; errors[].pointer names where"},
+                              **_errors(401, 403, 415)}}},
             "/credentials/verify": {"post": {
                 "summary": "VC API: verify any Open Badges 3.0 / CLR 2.0 credential",
                 "description": "verifiableCredential is a JSON-LD credential, a VC-JWT "
@@ -306,7 +319,10 @@ def _document(base_url: str) -> dict[str, Any]:
                                            "verified"),
                               "422": _json({"$ref": "#/components/schemas/VerificationResult"},
                                            "not verified"),
-                              **_errors(400, 413, 415)}}},
+                              "400": {**PROBLEM, "description": "no credential in the "
+                                      "body, or an EnvelopedVerifiableCredential without its "
+                                      "own @context array"},
+                              **_errors(413, 415)}}},
             "/credentials/{id}": {"get": {
                 "summary": "A credential at its id URL (application/vc+ld+json, or "
                            "application/vc+jwt for a VC-JWT)",

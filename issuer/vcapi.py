@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from credentials.baking import BakingError, extract
 from credentials.proofs.jwt import unwrap
+from credentials.vcdm import envelope_problems, is_envelope
 from issuer.api.requests import json_body
 from issuer.auth import current_caller
 from issuer.problems import Problem
@@ -27,7 +28,7 @@ def issue() -> Any:
                       errors=[{"pointer": "/credential", "detail": "required"}])
     signed = issue_credential(session(), caller, body["credential"], body.get("options"),
                               current_app.config["PUBLIC_BASE_URL"],
-                              current_app.extensions["kek"])
+                              current_app.extensions["kek"], current_app.extensions["fetcher"])
     return {"verifiableCredential": signed}, 201
 
 
@@ -52,6 +53,11 @@ def verify_endpoint() -> Any:
                       "object or a VC-JWT (compact JWS)",
                       errors=[{"pointer": "/verifiableCredential",
                                "detail": "required, a JSON object or a compact JWS"}])
+    if is_envelope(credential) and (problems := envelope_problems(credential)):
+        errors = [{"pointer": "/verifiableCredential" + pointer, "detail": detail}
+                  for pointer, detail in problems]
+        raise Problem(400, "Bad Request", f"{errors[0]['pointer']}: {errors[0]['detail']}",
+                      errors=errors)
     if "options" in body and not isinstance(body["options"], dict):
         raise Problem(400, "Bad Request", "/options: must be a JSON object",
                       errors=[{"pointer": "/options", "detail": "must be a JSON object"}])

@@ -14,6 +14,7 @@ from referencing import Registry, Resource
 
 from credentials.build import identity_hash, normalise_email
 from credentials.dates import parse_datetime
+from credentials.vcdm import credential_problems
 from credentials.verify.report import Check, Outcome, VerificationReport
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
@@ -78,6 +79,11 @@ def check_schema(credential: Mapping[str, Any]) -> Check:
                      {"schema": schema_id, "pointer": pointer,
                       "errors": [{"pointer": "".join(f"/{p}" for p in e.absolute_path) or "/",
                                   "message": e.message} for e in errors[:10]]})
+    if problems := credential_problems(credential):
+        pointer, message = problems[0]
+        return Check("schema", Outcome.FAILURE, f"not a valid {label}: {pointer}: {message}",
+                     {"schema": schema_id, "pointer": pointer, "errors": [
+                         {"pointer": p, "message": m} for p, m in problems[:10]]})
     if is_vcdm_1_1(credential):
         return Check("schema", Outcome.WARNING,
                      f"valid {label}, but in the VC Data Model 1.1 form (issuanceDate, "

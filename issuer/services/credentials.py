@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 from credentials.build import normalise_email, status_property
 from credentials.canonical import CanonicalizationError, expand_safely
 from credentials.dates import format_datetime
+from credentials.fetch import FetchError, SafeFetcher
 from credentials.proofs.jwt import envelope
+from credentials.vcdm import (
+    VC_V1,
+    VC_V2,
+    base_context,
+    credential_problems,
+    related_resource_problems,
+    related_resources_to_retrieve,
+)
 from credentials.verify.checks import check_schema
 from credentials.verify.report import Outcome
 from issuer.problems import Problem
@@ -33,45 +42,120 @@ from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
 
-VC_V2 = "https://www.w3.org/ns/credentials/v2"
+# Contexts a VCDM 1.1 credential needs for what the issuer adds: its status entries and its
+# Data Integrity proof (VCDM 2.0's base context defines both).
+STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
+DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
+OPEN_BADGES_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential",
+                     "ClrCredential"}
+MAX_RELATED_RESOURCES = 8  # each is fetched to check its digest before signing
+
+
+def _bad_request(errors: list[dict[str, str]]) -> Problem:
+    first = errors[0]
+    return Problem(400, "Bad Request", f"{first['pointer']}: {first['detail']}",
+                   type_="/problems/validation", errors=errors)
+
+
+def _bad_option(pointer: str, detail: str) -> Problem:
+    return _bad_request([{"pointer": pointer, "detail": detail}])
+
+
+def _refused(problems: list[tuple[str, str]]) -> Problem:
+    """400 naming every problem; the pointers are into the credential, and so the body's
+    ``/credential``."""
+    return _bad_request([{"pointer": "/credential" + pointer.rstrip("/"), "detail": detail}
+                         for pointer, detail in problems])
 
 
 def _bad(pointer: str, detail: str) -> Problem:
-    return Problem(400, "Bad Request", f"{pointer}: {detail}", type_="/problems/validation",
-                   errors=[{"pointer": pointer, "detail": detail}])
+    return _refused([(pointer, detail)])
 
 
-def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
-                     base_url: str, kek: KeyEncryptionKey) -> dict[str, Any]:
-    """VC API ``POST /credentials/issue``: sign a caller-built credential as its issuer."""
-    if caller.role not in ("assessor", "admin"):
-        raise Problem(403, "Forbidden", "issuing needs an assessor or admin token")
-    if not isinstance(credential, Mapping):
-        raise _bad("/credential", "must be a JSON object")
+def _options(options: Any) -> tuple[str, str]:
+    """(format, algorithm) from the request's options."""
     if options is not None and not isinstance(options, Mapping):
-        raise _bad("/options", "must be a JSON object")
+        raise _bad_option("/options", "must be a JSON object")
     options = options or {}
     output_format = options.get("format", "data-integrity")
     if output_format not in ("data-integrity", "jwt"):
-        raise _bad("/options/format", "must be 'data-integrity' or 'jwt'")
+        raise _bad_option("/options/format", "must be 'data-integrity' or 'jwt'")
     algorithm = options.get("algorithm", "RS256")
     if algorithm not in JWS_ALGORITHMS:
-        raise _bad("/options/algorithm", f"must be one of {', '.join(JWS_ALGORITHMS)}")
+        raise _bad_option("/options/algorithm", f"must be one of {', '.join(JWS_ALGORITHMS)}")
+    return output_format, algorithm
+
+
+def _prepared(credential: Mapping[str, Any], output_format: str, base_url: str,
+              credential_id: str) -> dict[str, Any]:
+    """The document to sign: the caller's, with the id and (1.1) what the issuer adds."""
     if "proof" in credential:
-        raise _bad("/credential/proof", "the credential to issue must not already have a proof")
-    if "credentialStatus" in credential:
-        raise _bad("/credential/credentialStatus",
-                   "the issuer sets credentialStatus (its own status lists)")
-    context = credential.get("@context")
-    if not isinstance(context, list) or not context or context[0] != VC_V2:
-        raise _bad("/credential/@context", f"must be an array starting with {VC_V2}")
+        raise _bad("/proof", "the credential to issue must not already have a proof")
     document = dict(credential)
-    credential_id = str(uuid.uuid4())
     document.setdefault("id", credential_url(base_url, credential_id))
+    if base_context(document) != VC_V1:
+        return document
+    types = document.get("type")
+    if OPEN_BADGES_TYPES & set(types if isinstance(types, list) else [types]):
+        raise _bad("/@context/0", f"Open Badges 3.0 and CLR 2.0 credentials are issued in "
+                                  f"VCDM 2.0: the first context must be {VC_V2}")
+    if output_format == "jwt":
+        raise _bad_option("/options/format", "a VCDM 1.1 credential is issued with a Data "
+                                             "Integrity proof; VC-JWT issuance is VCDM 2.0 only")
+    document.setdefault("issuanceDate", format_datetime(datetime.now(UTC)))
+    document["@context"] = list(document["@context"]) + [
+        url for url in (STATUS_CONTEXT, DATA_INTEGRITY_CONTEXT)
+        if url not in document["@context"]]
+    return document
+
+
+def _retrieve_related(document: Mapping[str, Any], fetcher: SafeFetcher | None
+                      ) -> dict[str, bytes]:
+    """The bytes of each HTTPS related resource, to check its digest before signing."""
+    wanted = related_resources_to_retrieve(document)
+    if not wanted:
+        return {}
+    if len(wanted) > MAX_RELATED_RESOURCES or fetcher is None:
+        raise _bad("/relatedResource", f"at most {MAX_RELATED_RESOURCES} related resources "
+                                       "are retrieved to check their digests")
+    retrieved = {}
+    for url, media_type in wanted:
+        try:
+            retrieved[url] = fetcher.get_bytes(url, accept=media_type or "*/*")
+        except FetchError as error:
+            raise _bad("/relatedResource", f"cannot retrieve {url} to check its digest: "
+                                           f"{error}") from None
+    return retrieved
+
+
+def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
+                     base_url: str, kek: KeyEncryptionKey, fetcher: SafeFetcher | None = None
+                     ) -> dict[str, Any]:
+    """VC API ``POST /credentials/issue``: sign a caller-built credential as its issuer.
+
+    Nothing is signed that breaks a VC Data Model MUST (2.0, or 1.1 as the W3C suites still
+    send), or that our own verifier would refuse; each problem is named by JSON pointer.
+    """
+    if caller.role not in ("assessor", "admin"):
+        raise Problem(403, "Forbidden", "issuing needs an assessor or admin token")
+    if not isinstance(credential, Mapping):
+        raise _refused([("/", "must be a JSON object")])
+    output_format, algorithm = _options(options)
+    credential_id = str(uuid.uuid4())
+    document = _prepared(credential, output_format, base_url, credential_id)
+    problems = credential_problems(document)
+    if problems:
+        raise _refused(problems)
+    if not isinstance(document["type"], list):
+        raise _bad("/type", "the VC API takes type as an array of strings")
+    if "credentialStatus" in document:
+        raise _bad("/credentialStatus", "the issuer sets credentialStatus (its own status lists)")
+    problems = related_resource_problems(document, _retrieve_related(document, fetcher))
+    if problems:
+        raise _refused(problems)
     schema = check_schema(document)
     if schema.outcome is Outcome.FAILURE:
-        pointer = "/credential" + schema.detail.get("pointer", "").rstrip("/")
-        raise _bad(pointer, schema.message)
+        raise _bad(schema.detail.get("pointer", "/"), schema.message)
     with db.begin():
         issuer = get_issuer(db, caller.issuer_slug)
         issuer_id = issuer_id_of(document) or ""
@@ -86,7 +170,7 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
             else:
                 signed, key = sign_as(db, issuer, kek, base_url, document)
         except CanonicalizationError as error:
-            raise _bad("/credential" + error.path, str(error)) from None
+            raise _bad(error.path or "/", str(error)) from None
         db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
                           learner_email=None, signing_key_id=key.id,
                           document=stored_form(signed)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.build import IssuerProfile, Learner, normalise_email
-from credentials.clr import build_clr_credential
+from credentials.clr import build_clr_credential, unholdable
 from issuer.problems import validation_problem
 from issuer.services import idempotency
 from issuer.services.audit import record
@@ -19,42 +20,66 @@ from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuers import get_issuer
-from issuer.services.signing import parsed_form, sign_as, sign_jwt_as, stored_form
-from issuer.services.status_lists import status_entries_for
+from issuer.services.signing import sign_as, sign_jwt_as, stored_form
+from issuer.services.status_lists import allocate
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
 
+JWT_ONLY = ("is a VC-JWT: a CLR holds credentials with an embedded (Data Integrity) proof, "
+            "as the CLR 2.0 schema requires")
+
+
+def _why_not_held(credential: Credential) -> str | None:
+    """Why a CLR cannot hold this stored credential (see credentials.clr.unholdable)."""
+    if not credential.document.startswith("{"):
+        return JWT_ONLY
+    reason = unholdable(json.loads(credential.document))
+    return f"{reason}, as the CLR 2.0 schema requires" if reason else None
+
 
 def _selected(db: Session, issuer_id: int, email: str, credential_ids: list[str] | None
-              ) -> list[tuple[Credential, Completion]]:
+              ) -> tuple[list[tuple[Credential, Completion]], dict[str, str]]:
+    """The rows to embed, and the live credentials a CLR cannot hold with the reason for
+    each; naming a revoked or unholdable credential is a 422."""
     query = (select(Credential, Completion)
              .join(Completion, Completion.id == Credential.completion_id)
              .where(Credential.issuer_id == issuer_id, Credential.learner_email == email)
              .order_by(Credential.created_at, Credential.id))
     if credential_ids is None:
-        return list(db.execute(query.where(Credential.status != "revoked")).all())
+        rows = list(db.execute(query.where(Credential.status != "revoked")).all())
+        reasons = {credential.id: _why_not_held(credential) for credential, _ in rows}
+        return ([row for row in rows if reasons[row[0].id] is None],
+                {cid: reason for cid, reason in reasons.items() if reason})
     rows = {credential.id: (credential, completion)
             for credential, completion in db.execute(query.where(
                 Credential.id.in_(credential_ids))).all()}
-    problems = [{"pointer": f"/credentialIds/{i}",
-                 "detail": f"no competency credential {cid!r} for this learner and issuer"}
-                for i, cid in enumerate(credential_ids) if cid not in rows]
-    problems += [{"pointer": f"/credentialIds/{i}", "detail": f"credential {cid} is revoked"}
-                 for i, cid in enumerate(credential_ids)
-                 if cid in rows and rows[cid][0].status == "revoked"]
+    problems = []
+    for i, cid in enumerate(credential_ids):
+        if cid not in rows:
+            detail = f"no competency credential {cid!r} for this learner and issuer"
+        elif rows[cid][0].status == "revoked":
+            detail = f"credential {cid} is revoked"
+        elif reason := _why_not_held(rows[cid][0]):
+            detail = f"credential {cid} {reason}"
+        else:
+            continue
+        problems.append({"pointer": f"/credentialIds/{i}", "detail": detail})
     if problems:
         raise validation_problem(problems)
-    return [rows[cid] for cid in dict.fromkeys(credential_ids)]
+    return [rows[cid] for cid in dict.fromkeys(credential_ids)], {}
 
 
 def _build(db: Session, caller: Caller, slug: str, email: str,
            credential_ids: list[str] | None, base_url: str, kek: KeyEncryptionKey,
            output_format: str, algorithm: str) -> dict[str, Any]:
     issuer = get_issuer(db, slug)
-    rows = _selected(db, issuer.id, email, credential_ids)
+    rows, left_out = _selected(db, issuer.id, email, credential_ids)
     if not rows:
         raise validation_problem([{"pointer": "/email", "detail":
-                                   "this issuer holds no live credentials for this learner"}])
+                                   "this issuer holds no live credentials for this learner"
+                                   + (f" that a CLR can hold ({len(left_out)} left out: "
+                                      f"{next(iter(left_out.values()))})" if left_out
+                                      else "")}])
     models = {completion.model_id for _credential, completion in rows}
     if len(models) > 1:
         raise validation_problem([{"pointer": "/credentialIds", "detail":
@@ -65,16 +90,17 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
     credential_id = str(uuid.uuid4())
     url = credential_url(base_url, credential_id)
     ids = IssuerIdentifiers.for_slug(base_url, slug)
-    forms = [parsed_form(credential.document) for credential, _ in rows]
+    credentials = [json.loads(credential.document) for credential, _ in rows]
     unsigned = build_clr_credential(
         credential_id=url,
         issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
         learner=Learner(latest.learner_name, email),
-        credentials=[content for _embedded, content in forms],
-        embedded=[embedded for embedded, _content in forms],
+        credentials=credentials,
         crosswalk=crosswalk, base_url=base_url, salt=secrets.token_hex(16),
         issued_at=datetime.now(UTC),
-        credential_status=status_entries_for(db, issuer, ids.did_web, credential_id, base_url))
+        # One entry (revocation): CLR 2.0, like OB 3.0, allows one credentialStatus.
+        credential_status=[allocate(db, issuer, "revocation", ids.did_web, credential_id,
+                                    base_url)])
     if output_format == "jwt":
         signed, key = sign_jwt_as(db, issuer, kek, base_url, unsigned, algorithm)
     else:
@@ -86,6 +112,8 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
            f"credential:{credential_id}", {"credentials": [c.id for c, _ in rows]})
     return {"credentialId": credential_id, "url": url,
             "partial": unsigned.get("partial", False), "credentials": len(rows),
+            "leftOut": [{"credentialId": cid, "reason": f"credential {cid} {reason}"}
+                        for cid, reason in left_out.items()],
             "credential": signed}
 
 

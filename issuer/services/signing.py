@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
-from credentials.proofs.jwt import decode_jwt, envelope, sign_jwt
+from credentials.proofs.jwt import sign_jwt
 from issuer.problems import Problem
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.keyring import JWS_ALGORITHMS, active_key, signer_for
@@ -79,10 +79,3 @@ def stored_form(signed: dict[str, Any] | str) -> str:
     """What the credentials table keeps: the JSON text, or the compact JWS as it is."""
     return signed if isinstance(signed, str) else json.dumps(signed, ensure_ascii=False)
 
-
-def parsed_form(document: str) -> tuple[Any, dict[str, Any]]:
-    """(what to embed or serve, the credential it carries) for a stored document."""
-    if document.startswith("{"):
-        credential = json.loads(document)
-        return credential, credential
-    return envelope(document), decode_jwt(document).credential

@@ -8,6 +8,7 @@ import json
 
 import jwt as pyjwt
 import pytest
+from jsonschema import Draft201909Validator
 
 from tests.service.conftest import BASE, MODEL, completion_body
 
@@ -107,24 +108,29 @@ def test_vc_api_issues_jwt_on_request(service) -> None:
     assert status == 200, report["errors"]
 
 
-def test_clr_as_jwt_holding_jwt_credentials(service) -> None:
+def test_clr_as_jwt_leaves_out_jwt_credentials(service, standards) -> None:
+    """A CLR holds credentials with an embedded proof (the CLR 2.0 schema's rule); a VC-JWT
+    competency credential is left out and named, whatever the CLR's own format."""
     first = issue_jwt(service, "EdDSA")
-    service.client.post(URL, json=completion_body(competency=f"{MODEL}/patient-vitals"),
-                        headers=service.auth(service.assessor))
+    second = service.client.post(URL, json=completion_body(competency=f"{MODEL}/patient-vitals"),
+                                 headers=service.auth(service.assessor)).get_json()
     response = service.client.post("/api/v1/issuers/riverbend/learners/clr",
                                    json={"email": "jordan.rivera@example.com", "format": "jwt"},
                                    headers=service.auth(service.assessor))
     assert response.status_code == 201, response.get_json()
-    token = response.get_json()["credential"]
-    clr = b64decode(token.split(".")[1])
-    embedded = clr["credentialSubject"]["verifiableCredential"]
-    assert embedded[0] == {"@context": ["https://www.w3.org/ns/credentials/v2"],
-                           "id": "data:application/vc+jwt," + first["credential"],
-                           "type": "EnvelopedVerifiableCredential"}
-    status, report = verify(service, token)
+    result = response.get_json()
+    assert result["credentials"] == 1
+    assert [c["credentialId"] for c in result["leftOut"]] == [first["credentialId"]]
+    clr = b64decode(result["credential"].split(".")[1])
+    assert [c["id"] for c in clr["credentialSubject"]["verifiableCredential"]] == \
+        [second["url"]]
+    schema = json.loads((standards / "schemas" / "clr_v2p0" /
+                         "clr_v2p0_clrcredential_schema.json").read_text())
+    assert [e.message for e in Draft201909Validator(schema).iter_errors(clr)] == []
+    status, report = verify(service, result["credential"])
     assert status == 200, report["errors"]
     check = next(c for c in report["checks"] if c["check"] == "embedded_credentials")
-    assert check["message"] == "all 2 embedded credentials verify"
+    assert check["message"] == "all 1 embedded credentials verify"
 
 
 def test_revoked_rsa_key_fails_its_jwts_by_name(service) -> None:

@@ -11,6 +11,7 @@ from jsonschema import Draft201909Validator
 from sqlalchemy import func, select
 
 from credentials.frameworks import bundled_catalog
+from issuer.services.issuers import update_issuer
 from issuer.store import store
 from issuer.store.models import Credential, ProgrammeAward
 from tests.service.conftest import BASE, MODEL, completion_body
@@ -179,3 +180,51 @@ def test_issuer_programme_level_raises_the_bar(service) -> None:
     assert all("programmeCredential" not in r for r in records)
     records = [complete(service, c, "advanced") for c in COMPETENCIES]
     assert "programmeCredential" in records[-1]
+
+
+def test_vc_jwt_credentials_are_left_out_of_a_clr(service, standards: Path) -> None:
+    """A CLR holds credentials with an embedded proof, as the CLR 2.0 schema requires: a
+    VC-JWT credential is left out (and named) by default, and refused when asked for."""
+    url = "/api/v1/issuers/riverbend/learners/clr"
+    auth = service.auth(service.assessor)
+    jwt_only = service.client.post("/api/v1/issuers/riverbend/completions", headers=auth,
+                                   json=completion_body(format="jwt")).get_json()
+    body = assert_problem(service.client.post(url, json={"email": EMAIL}, headers=auth), 422)
+    assert body["errors"][0]["pointer"] == "/email" and "VC-JWT" in body["detail"]
+    held = complete(service, "patient-vitals")
+    result = build_clr(service)
+    assert result["credentials"] == 1
+    assert result["leftOut"] == [{"credentialId": jwt_only["credentialId"], "reason": (
+        f"credential {jwt_only['credentialId']} is a VC-JWT: a CLR holds credentials with an "
+        "embedded (Data Integrity) proof, as the CLR 2.0 schema requires")}]
+    clr = result["credential"]
+    assert [c["id"] for c in clr["credentialSubject"]["verifiableCredential"]] == [held["url"]]
+    schema = json.loads((standards / "schemas" / "clr_v2p0" /
+                         "clr_v2p0_clrcredential_schema.json").read_text())
+    assert [e.message for e in Draft201909Validator(schema).iter_errors(clr)] == []
+    named = assert_problem(service.client.post(url, headers=auth, json={
+        "email": EMAIL, "credentialIds": [held["credentialId"], jwt_only["credentialId"]]}), 422)
+    assert named["errors"] == [{"pointer": "/credentialIds/1", "detail": result["leftOut"][0][
+        "reason"]}]
+
+
+def test_a_clr_has_one_status_entry_and_holds_credentials_with_one(service,
+                                                                   standards: Path) -> None:
+    """CLR 2.0 (like OB 3.0) allows one credentialStatus: with suspension on, the CLR gets
+    its revocation entry only, and a credential carrying two entries is left out."""
+    single = complete(service, "de-escalation")
+    with store(service.app).sessions() as db:
+        update_issuer(db, "riverbend", suspension=True)
+    double = complete(service, "patient-vitals")
+    assert isinstance(double["credential"]["credentialStatus"], list)
+    result = build_clr(service)
+    clr = result["credential"]
+    assert clr["credentialStatus"]["statusPurpose"] == "revocation"
+    assert [c["id"] for c in clr["credentialSubject"]["verifiableCredential"]] == \
+        [single["url"]]
+    assert [c["credentialId"] for c in result["leftOut"]] == [double["credentialId"]]
+    assert "several credentialStatus entries" in result["leftOut"][0]["reason"]
+    schema = json.loads((standards / "schemas" / "clr_v2p0" /
+                         "clr_v2p0_clrcredential_schema.json").read_text())
+    assert [e.message for e in Draft201909Validator(schema).iter_errors(clr)] == []
+    assert verify(service, clr)[0] == 200
