@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
+from credentials.fetch import deadline
 from credentials.proofs import ProofError
 from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.verify.checks import (
@@ -21,11 +22,13 @@ from credentials.verify.checks import (
     check_subject,
     check_validity_period,
 )
+from credentials.verify.limits import MAX_DEPTH, LimitExceeded, check_credential
 from credentials.verify.proof_check import check_issuer, check_jwt_proof, check_proof
 from credentials.verify.report import Check, Outcome, VerificationReport
 from credentials.verify.resolvers import ChainResolver, ResolutionError, default_resolver
 from credentials.verify.status_check import (
     HttpStatusListSource,
+    ListsOfOneVerification,
     StatusListSource,
     StatusUnavailable,
     check_status,
@@ -35,6 +38,7 @@ _DEFAULT_STATUS_SOURCE = HttpStatusListSource()
 
 
 MAX_NESTING = 2  # a CLR may embed credentials; those may not embed further CLRs
+FETCH_SECONDS = 8.0  # all the fetches of one verification (did:web, controllers, lists)
 
 
 def verify_credential(
@@ -45,44 +49,70 @@ def verify_credential(
     now: datetime | None = None,
     expected_email: str | None = None,
     status_source: StatusListSource | None = None,
-    _depth: int = 0,
 ) -> VerificationReport:
     """Run every check on ``credential`` and return the report (never raises for bad input).
 
-    Status lists come from ``status_source`` (default: HTTPS through the safe fetcher, cached
-    per process for each list's ttl). A ClrCredential's embedded credentials are each
-    verified in full, with the same resolver, loader, clock and status source.
+    A credential over a cap of :mod:`credentials.verify.limits` fails at once with a
+    ``limits`` check naming the cap. Status lists come from ``status_source`` (default: HTTPS
+    through the safe fetcher, cached per process for each list's ttl); each list is fetched
+    and verified once per verification. A ClrCredential's embedded credentials are each
+    verified in full, with the same resolver, loader, clock and status lists. All fetches of
+    one verification end within ``FETCH_SECONDS``.
     """
-    resolver = resolver or default_resolver()
+    with deadline(FETCH_SECONDS):
+        return _verify(credential, resolver or default_resolver(), loader, now,
+                       expected_email, status_source or _DEFAULT_STATUS_SOURCE, 0, None)
+
+
+def _limits_failure(error: LimitExceeded) -> VerificationReport:
+    return VerificationReport((Check("limits", Outcome.FAILURE, str(error), error.as_json()),))
+
+
+def _verify(credential: Any, resolver: ChainResolver, loader: StaticDocumentLoader,
+            now: datetime | None, expected_email: str | None,
+            status_source: StatusListSource, depth: int,
+            lists: ListsOfOneVerification | None) -> VerificationReport:
     token = unwrap(credential)
     decoded = None
     if token is not None:
         try:
             decoded = decode_jwt(token)
+        except RecursionError:
+            return _limits_failure(LimitExceeded("max_depth", MAX_DEPTH, "", "the VC-JWT "
+                                                 "payload is nested too deeply"))
         except ProofError as error:
             return VerificationReport((Check("proof", Outcome.FAILURE, str(error),
                                              {"format": "vc+jwt"}),))
         credential = decoded.credential
+    try:
+        check_credential(credential)
+    except LimitExceeded as error:
+        return _limits_failure(error)
     if not isinstance(credential, Mapping):
         return VerificationReport((Check("schema", Outcome.FAILURE,
                                          "a credential must be a JSON object or a VC-JWT"),))
     moment = now or datetime.now(UTC)
 
     def verify_list(document: Mapping[str, Any]) -> tuple[bool, str]:
-        """A status list credential: schema, proof and dates; its own status is not read."""
+        """A status list credential: caps, schema, proof and dates; its own status is not
+        read."""
+        try:
+            check_credential(document)
+        except LimitExceeded as error:
+            return False, str(error)
         checks = (check_schema(document), check_proof(document, resolver, loader),
                   check_validity_period(document, moment))
         report = VerificationReport(checks)
         return report.verified, "; ".join(report.errors)
 
-    status_source = status_source or _DEFAULT_STATUS_SOURCE
+    lists = lists or ListsOfOneVerification(status_source, verify_list)
 
     def verify_embedded(embedded: Any) -> VerificationReport:
-        if _depth >= MAX_NESTING:
+        if depth >= MAX_NESTING:
             return VerificationReport((Check("schema", Outcome.FAILURE,
                                              "credentials are nested too deeply"),))
-        return verify_credential(embedded, resolver=resolver, loader=loader, now=moment,
-                                 status_source=status_source, _depth=_depth + 1)
+        return _verify(embedded, resolver, loader, moment, None, status_source, depth + 1,
+                       lists)
 
     proof = (check_jwt_proof(decoded, resolver) if decoded is not None
              else check_proof(credential, resolver, loader))
@@ -91,7 +121,7 @@ def verify_credential(
         proof,
         check_issuer(credential, proof, resolver),
         check_validity_period(credential, moment),
-        check_status(credential, status_source, verify_list),
+        check_status(credential, status_source, verify_list, lists),
         check_subject(credential, expected_email),
         check_embedded(credential, verify_embedded),
         check_endorsements(credential, verify_embedded),
