@@ -79,6 +79,26 @@ def _learner(subject: dict[str, Any]) -> str | None:
     return None
 
 
+def _safe_url(value: Any) -> str | None:
+    """An http(s) URL to link or show; never ``javascript:``, ``data:`` or anything else."""
+    if isinstance(value, str) and value.lower().startswith(("https://", "http://")):
+        return value
+    return None
+
+
+def _image_url(image: Any) -> str | None:
+    """OB 3.0 ``image``: an Image object with an ``id``, or (VC API credentials) a string."""
+    return _safe_url(image.get("id") if isinstance(image, dict) else image)
+
+
+def _evidence(evidence: Any) -> list[dict[str, Any]]:
+    """Evidence items as objects or plain URL strings, one or a list."""
+    items = evidence if isinstance(evidence, list) else [evidence] if evidence else []
+    return [{"name": str(e.get("name", "Evidence")), "narrative": str(e.get("narrative", "")),
+             "url": _safe_url(e.get("id"))} if isinstance(e, dict)
+            else {"name": "Evidence", "narrative": "", "url": _safe_url(e)} for e in items]
+
+
 def share_view(db: Session, sessions: sessionmaker[Session], credential_id: str,
                base_url: str, fetcher: SafeFetcher, kek: KeyEncryptionKey,
                status_source: HttpStatusListSource) -> ShareView:
@@ -96,7 +116,7 @@ def share_view(db: Session, sessions: sessionmaker[Session], credential_id: str,
     achievement = subject.get("achievement", {}) if isinstance(subject, dict) else {}
     name = credential.get("name", "Credential")
     issued = _date(credential.get("validFrom") or credential.get("issuanceDate"))
-    image = credential.get("image", {}).get("id") or f"{url}/badge.svg"
+    image = _image_url(credential.get("image")) or f"{url}/badge.svg"
     moment = parse_datetime(credential.get("validFrom"))
     linkedin = "https://www.linkedin.com/profile/add?" + urlencode({
         "startTask": "CERTIFICATION_NAME", "name": name, "organizationName": issuer_name,
@@ -127,7 +147,5 @@ def share_view(db: Session, sessions: sessionmaker[Session], credential_id: str,
         view.model = next((a.get("targetFramework") for a in achievement.get("alignment", [])
                            if a.get("targetType") == "ceasn:Competency"), None)
         view.completed = _date(subject.get("activityEndDate"))
-    view.evidence = [{"name": e.get("name", "Evidence"), "narrative": e.get("narrative", ""),
-                      "url": e.get("id") if str(e.get("id", "")).startswith("http") else None}
-                     for e in credential.get("evidence", []) or []]
+    view.evidence = _evidence(credential.get("evidence"))
     return view
