@@ -22,7 +22,10 @@ CLOCK_SKEW = timedelta(seconds=60)
 
 
 def _types(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else list(value or [])
+    """The type names a ``type`` value gives (anything else in it is the schema's business)."""
+    if isinstance(value, str):
+        return [value]
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def is_vcdm_1_1(credential: Mapping[str, Any]) -> bool:
