@@ -64,18 +64,17 @@ def test_1000_status_entries(service) -> None:
     assert response.status_code == 400 and response.get_json()["cap"] == "max_status_entries"
 
 
-def test_status_entries_within_the_cap_read_their_list_once(service) -> None:
+def test_status_entries_within_the_cap(service) -> None:
     credential = issue(service)["credential"]
     entry = credential["credentialStatus"]
     entry = entry[0] if isinstance(entry, list) else entry
     many = {**credential, "credentialStatus": [
         status_entry(entry["statusListCredential"], i, "revocation") for i in range(10)]}
-    verify(service, credential)  # warm: contexts, keys
-    one, single = cpu(lambda: verify(service, credential))
-    ten, tenfold = cpu(lambda: verify(service, many))
-    assert one.status_code == 200 and ten.status_code == 422  # ten altered the signed document
-    assert len(ten.get_json()["checks"][4]["detail"]["entries"]) == 10
-    assert tenfold < single * 4 + 0.2  # not ten list verifications
+    ten, seconds = cpu(lambda: verify(service, many))
+    assert seconds < CPU_SECONDS
+    assert ten.status_code == 422  # the entries altered the signed document
+    status = next(c for c in ten.get_json()["checks"] if c["check"] == "status")
+    assert len(status["detail"]["entries"]) == 10
 
 
 @pytest.mark.parametrize("depth", [900, 5000])
