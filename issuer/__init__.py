@@ -31,10 +31,10 @@ FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SE
                     "RATE_LIMIT_ISSUE_PER_TOKEN", "RATE_LIMIT_ISSUE_PER_IP",
                     "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL", "METRICS_TOKEN")
 
-# Pages run only scripts served from here (no inline script), are never framed, and load
-# images from here, data: URLs or https.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; "
-                           "style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; "
+# Pages run only scripts and styles served from here (nothing inline), are never framed, and
+# load images from here, data: URLs or https.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self' data: https:; "
                            "object-src 'none'; base-uri 'none'; form-action 'self'; "
                            "frame-ancestors 'none'")
 
