@@ -3,6 +3,7 @@ token, paginated lists, atomic instance secrets, private SQLite files, hidden SQ
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import stat
@@ -16,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from issuer.services.keyring import instance_secret
 from issuer.store import make_engine
 from tests.service.conftest import BASE, make_app
+from tests.service.stores import database_url, on_postgresql, pg_database
 from tests.service.test_api import issue
 
 OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -177,9 +179,14 @@ def test_the_sqlite_store_file_is_private(tmp_path: Path) -> None:
 
 
 def test_sql_errors_never_carry_parameters(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
-    with pytest.raises(SQLAlchemyError) as raised, engine.connect() as connection:
-        connection.execute(text("insert into nowhere values (:email)"),
-                           {"email": "jordan.rivera@example.com"})
-    assert "jordan.rivera" not in str(raised.value)
-    engine.dispose()
+    """On the store under test (SQLite, or PostgreSQL with TEST_STORE=postgresql)."""
+    with contextlib.ExitStack() as stack:
+        url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+        if on_postgresql():
+            url = database_url(stack.enter_context(pg_database()))
+        engine = make_engine(url)
+        with pytest.raises(SQLAlchemyError) as raised, engine.connect() as connection:
+            connection.execute(text("insert into nowhere values (:email)"),
+                               {"email": "jordan.rivera@example.com"})
+        engine.dispose()
+    assert "nowhere" in str(raised.value) and "jordan.rivera" not in str(raised.value)
