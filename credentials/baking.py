@@ -16,10 +16,11 @@ from typing import Any
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from credentials.verify.limits import MAX_BYTES, LimitExceeded, parse_json
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD = b"openbadgecredential"
 OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
-MAX_TEXT_BYTES = 8 * 1024 * 1024
 
 
 class BakingError(ValueError):
@@ -71,9 +72,11 @@ def extract_png(png: bytes) -> str:
             _translated, _, text = rest.partition(b"\x00")
             if compressed:
                 decompressor = zlib.decompressobj()
-                text = decompressor.decompress(text, MAX_TEXT_BYTES)
-                if decompressor.unconsumed_tail:
-                    raise BakingError("the baked credential is too large")
+                text = decompressor.decompress(text, MAX_BYTES + 1)
+            if len(text) > MAX_BYTES:
+                raise LimitExceeded("max_bytes", MAX_BYTES, "", "the credential baked into "
+                                    f"the PNG is more than the {MAX_BYTES} bytes allowed",
+                                    status=413)
             return text.decode("utf-8")
     raise BakingError("the PNG holds no openbadgecredential iTXt chunk")
 
@@ -112,12 +115,15 @@ def extract_svg(svg: bytes | str) -> str:
 
 
 def extract(data: bytes) -> dict[str, Any] | str:
-    """The credential baked into a PNG or SVG: a JSON object, or a VC-JWT string."""
+    """The credential baked into a PNG or SVG: a JSON object (within the size and shape caps:
+    LimitExceeded otherwise), or a VC-JWT string."""
     text = extract_png(data) if data.startswith(PNG_SIGNATURE) else extract_svg(data)
     text = text.strip()
     if text.startswith("{"):
         try:
-            return json.loads(text)
+            return parse_json(text, "the baked credential")
+        except LimitExceeded:
+            raise
         except ValueError as error:
             raise BakingError(f"the baked credential is not JSON: {error}") from None
     return text

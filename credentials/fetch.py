@@ -1,18 +1,25 @@
-"""Outbound HTTP for verification (did:web documents, later status lists), refusing SSRF.
+"""Outbound HTTP for verification (did:web and controller documents, status lists),
+refusing SSRF.
 
 A credential chooses the URLs a verifier fetches, so every fetch is treated as hostile:
 https only, every address the host name resolves to must be public, the connection goes to
 the address that was checked (no second DNS lookup to rebind), redirects are re-checked hop by
-hop, and time and size are capped.
+hop, and size is capped. Time is capped twice: each fetch (redirects included) has an overall
+deadline however slowly the server trickles bytes, and :func:`deadline` sets one for all the
+fetches of a verification.
 """
 
 from __future__ import annotations
 
+import contextvars
 import http.client
 import ipaddress
-import json
 import socket
 import ssl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -23,14 +30,31 @@ class FetchError(Exception):
 
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated (RFC 4291), still routed by some
+
+_verification_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "verification_deadline", default=None)
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Every fetch inside the block ends by ``seconds`` from now (an enclosing block's
+    deadline still holds if it is earlier)."""
+    outer = _verification_deadline.get()
+    ends = time.monotonic() + seconds
+    token = _verification_deadline.set(ends if outer is None else min(outer, ends))
+    try:
+        yield
+    finally:
+        _verification_deadline.reset(token)
 
 
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Global unicast, judged by the IPv4 address an IPv6 form carries (mapped, NAT64, 6to4)
-    when it carries one."""
+    """Global unicast, judged by the IPv4 address an IPv6 form carries (mapped, compatible,
+    NAT64, 6to4) when it carries one."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour
-        if address in NAT64:
+        if address in NAT64 or address in IPV4_COMPATIBLE:
             embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:
             address = embedded
@@ -44,19 +68,22 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
                  context: ssl.SSLContext) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
         self._address = address
+        self.opened: socket.socket | None = None  # kept after a response takes over sock
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.opened = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, host: str, address: str, port: int, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._address = address
+        self.opened: socket.socket | None = None
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self.opened = socket.create_connection((self._address, self.port),
+                                                           self.timeout)
 
 
 @dataclass(frozen=True)
@@ -68,9 +95,15 @@ class SafeFetcher:
 
     allow_private: bool = False
     allow_http: bool = False
-    timeout: float = 5.0
+    timeout: float = 5.0  # per connect, send or receive
+    fetch_seconds: float = 5.0  # the whole fetch, redirects included
     max_bytes: int = 1_000_000
     max_redirects: int = 3
+
+    def _ends(self) -> float:
+        ends = time.monotonic() + self.fetch_seconds
+        outer = _verification_deadline.get()
+        return ends if outer is None else min(ends, outer)
 
     def _vetted_address(self, host: str, port: int) -> str:
         try:
@@ -87,7 +120,8 @@ class SafeFetcher:
                                  f"loopback or reserved address ({', '.join(private)})")
         return str(addresses[0])
 
-    def _connection(self, url: str) -> tuple[http.client.HTTPConnection, str]:
+    def _connection(self, url: str, ends: float) -> tuple[
+            _PinnedHTTPConnection | _PinnedHTTPSConnection, str]:
         parts = urlsplit(url)
         if parts.scheme != "https" and not (self.allow_http and parts.scheme == "http"):
             raise FetchError(f"refusing to fetch {url!r}: only https URLs are fetched")
@@ -96,16 +130,26 @@ class SafeFetcher:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         address = self._vetted_address(parts.hostname, port)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        timeout = max(0.001, min(self.timeout, ends - time.monotonic()))
         if parts.scheme == "https":
             context = ssl.create_default_context()
-            return _PinnedHTTPSConnection(parts.hostname, address, port, self.timeout,
+            return _PinnedHTTPSConnection(parts.hostname, address, port, timeout,
                                           context), path
-        return _PinnedHTTPConnection(parts.hostname, address, port, self.timeout), path
+        return _PinnedHTTPConnection(parts.hostname, address, port, timeout), path
 
     def get_bytes(self, url: str, accept: str = "application/json") -> bytes:
-        """The body at ``url`` after at most ``max_redirects`` vetted redirects."""
+        """The body at ``url`` after at most ``max_redirects`` vetted redirects, all within
+        ``fetch_seconds`` (and the verification's :func:`deadline`)."""
+        ends = self._ends()
         for _ in range(self.max_redirects + 1):
-            connection, path = self._connection(url)
+            if time.monotonic() >= ends:
+                raise FetchError(f"{url!r}: the fetch ran out of time")
+            connection, path = self._connection(url, ends)
+            # A server can trickle a byte just inside each socket timeout; at the deadline
+            # the socket is shut, which ends whatever read is waiting on it.
+            alarm = threading.Timer(max(0.0, ends - time.monotonic()), _shut, [connection])
+            alarm.daemon = True
+            alarm.start()
             try:
                 connection.request("GET", path, headers={"Accept": accept,
                                                          "User-Agent": "competency-credentials"})
@@ -119,18 +163,34 @@ class SafeFetcher:
                 if response.status != 200:
                     raise FetchError(f"{url!r} answered HTTP {response.status}")
                 body = response.read(self.max_bytes + 1)
+                if time.monotonic() >= ends:  # the read was cut short at the deadline
+                    raise FetchError(f"{url!r}: the fetch ran out of time")
                 if len(body) > self.max_bytes:
                     raise FetchError(f"{url!r} is larger than {self.max_bytes} bytes")
                 return body
             except (OSError, http.client.HTTPException) as error:
+                if time.monotonic() >= ends:
+                    raise FetchError(f"{url!r}: the fetch ran out of time") from None
                 raise FetchError(f"cannot fetch {url!r}: {error}") from None
             finally:
+                alarm.cancel()
                 connection.close()
         raise FetchError(f"{url!r} redirected more than {self.max_redirects} times")
 
     def get_json(self, url: str) -> Any:
+        """The JSON at ``url``, within the size and shape caps every credential input has."""
+        from credentials.verify.limits import parse_json  # the verify package imports us
+
         body = self.get_bytes(url)
         try:
-            return json.loads(body)
+            return parse_json(body, repr(url))
         except ValueError as error:
-            raise FetchError(f"{url!r} did not return JSON: {error}") from None
+            raise FetchError(f"{url!r} did not return usable JSON: {error}") from None
+
+
+def _shut(connection: _PinnedHTTPConnection | _PinnedHTTPSConnection) -> None:
+    """End the connection's socket under a reader blocked on it (any thread)."""
+    sock = connection.opened
+    if sock is not None:
+        with suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 
 from credentials.fetch import SafeFetcher
 from credentials.verify.status_check import HttpStatusListSource
@@ -27,11 +27,33 @@ DEFAULTS = {
     "RATE_LIMIT_REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0, shared by every worker
     "DESK_SESSION_IDLE_SECONDS": 30 * 60,  # a desk session ends after this long unused
     "DESK_SESSION_MAX_SECONDS": 12 * 60 * 60,  # and this long after sign-in, in any case
+    "METRICS_TOKEN": None,  # set: GET /metrics needs "Authorization: Bearer <token>"
 }
 FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SECRET_KEY",
                     "RATE_LIMIT_ISSUE_PER_TOKEN", "RATE_LIMIT_ISSUE_PER_IP",
-                    "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL",
+                    "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL", "METRICS_TOKEN",
                     "DESK_SESSION_IDLE_SECONDS", "DESK_SESSION_MAX_SECONDS")
+
+# Pages run only scripts and styles served from here (nothing inline), are never framed, and
+# load images from here, data: URLs or https.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self' data: https:; "
+                           "object-src 'none'; base-uri 'none'; form-action 'self'; "
+                           "frame-ancestors 'none'")
+
+
+def _security_headers(response: Response, https: bool) -> Response:
+    """The same headers on every answer; the desk (signed-in pages) is never cached."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.path == "/desk" or request.path.startswith("/desk/"):
+        headers["Cache-Control"] = "no-store"
+    if https:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
 
 
 def create_app(test_config: Mapping[str, Any] | None = None,
@@ -83,5 +105,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp, pages.bp, desk.bp):
         app.register_blueprint(blueprint)
+    https = app.config["PUBLIC_BASE_URL"].startswith("https://")
+    app.after_request(lambda response: _security_headers(response, https))
     check_at_start(store.store(app).sessions, app.extensions["kek"])  # logs a wrong KEK
     return app

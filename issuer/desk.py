@@ -40,6 +40,7 @@ from issuer.services.request_schemas import COMPLETION
 from issuer.store import session, store
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
+DESK_PAGE = 100  # credentials per page of the desk's table
 
 
 def _caller() -> Caller | None:
@@ -86,8 +87,9 @@ def desk() -> Any:
     caller = _caller()
     if caller is None:
         return render_template("desk_sign_in.html", csrf=_csrf())
-    listed = credentials.list_credentials(session(), caller, caller.issuer_slug, None,
-                                          current_app.config["PUBLIC_BASE_URL"])
+    listed, after = credentials.list_credentials(
+        session(), caller, caller.issuer_slug, None, current_app.config["PUBLIC_BASE_URL"],
+        DESK_PAGE, request.args.get("cursor"))
     with session().begin():
         data = catalog(session())
     models = list(data.models.values())
@@ -95,7 +97,7 @@ def desk() -> Any:
         "desk.html", caller=caller, csrf=_csrf(), models=models,
         statements={m.id: _statements(data, m.id) for m in models},
         levels=[level for level in next(iter(data.frameworks.values())).levels],
-        credentials=listed)
+        credentials=listed, next_cursor=after)
 
 
 @bp.post("/sign-in")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
@@ -65,6 +66,14 @@ def _finish(response: Response) -> Response:
 
 @bp.get("/metrics")
 def metrics_endpoint() -> Response:
+    """Prometheus exposition; with ``METRICS_TOKEN`` set, only for ``Bearer <token>``."""
+    expected = current_app.config.get("METRICS_TOKEN")
+    if expected:
+        sent = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(sent.encode(), f"Bearer {expected}".encode()):
+            raise Problem(401, "Unauthorized", "/metrics needs the metrics token "
+                          "(Authorization: Bearer <METRICS_TOKEN>)",
+                          headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     return Response(metrics.exposition(), mimetype="text/plain; version=0.0.4")
 
 

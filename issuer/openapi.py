@@ -121,8 +121,11 @@ def _document(base_url: str) -> dict[str, Any]:
                                 "responses": {"200": _json(OBJECT, "ready"),
                                               **_errors(503)}}},
             "/metrics": {"get": {"summary": "Prometheus metrics (text exposition format)",
+                                 "description": "When the deployment sets METRICS_TOKEN, "
+                                                "send it as Authorization: Bearer <token>.",
                                  "responses": {"200": {"description": "metrics", "content": {
-                                     "text/plain": {"schema": {"type": "string"}}}}}}},
+                                     "text/plain": {"schema": {"type": "string"}}}},
+                                     **_errors(401)}}},
             "/api/v1/issuers/{slug}/audit": {"get": {
                 "summary": "The issuer's audit trail, newest first (admin)",
                 "security": BEARER,
@@ -192,11 +195,24 @@ def _document(base_url: str) -> dict[str, Any]:
                 "responses": {"200": _json(OBJECT, "status, counts, errors, rows"),
                               **_errors(401, 403, 404)}}},
             "/api/v1/issuers/{slug}/credentials": {"get": {
-                "summary": "Credentials the issuer issued", "security": BEARER,
+                "summary": "Credentials the issuer issued, newest first, a page at a time",
+                "description": "Pass the answer's next as cursor for the following page; "
+                               "next is null on the last.",
+                "security": BEARER,
                 "parameters": [SLUG, {"name": "learner", "in": "query",
-                                      "schema": {"type": "string"}}],
-                "responses": {"200": _json(OBJECT, "the credentials"),
-                              **_errors(401, 403)}}},
+                                      "schema": {"type": "string"}},
+                               {"name": "limit", "in": "query",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 500,
+                                           "default": 100}},
+                               {"name": "cursor", "in": "query",
+                                "schema": {"type": "string"}}],
+                "responses": {"200": _json({"type": "object", "required": ["credentials",
+                                                                           "next"],
+                                            "properties": {"credentials": {"type": "array"},
+                                                           "next": {"type": ["string",
+                                                                             "null"]}}},
+                                           "a page of credentials and the next cursor"),
+                              **_errors(400, 401, 403)}}},
             "/api/v1/issuers/{slug}/credentials/{id}/{action}": {"post": {
                 "summary": "Revoke, suspend or reinstate a credential (admin)",
                 "description": "action is revoke (final), suspend (needs a suspension entry: "
@@ -310,7 +326,12 @@ def _document(base_url: str) -> dict[str, Any]:
                                "says whether the signing key is tied to the issuer. A "
                                "credential verified but not issuer-bound has a valid "
                                "signature by a self-asserted key: do not take it as the "
-                               "issuer's.",
+                               "issuer's. Caps, the same for every way in (this API, the "
+                               "/verify page, baked badges): 1 MiB, 64 levels of nesting, "
+                               "10,000 items per array, 50 inline contexts, 8 proofs, 10 "
+                               "status entries, 500 embedded credentials, 50 endorsements. "
+                               "Over a cap: 413 (size) or 400, the problem's cap and limit "
+                               "members naming it.",
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["verifiableCredential"],
                                "properties": {"verifiableCredential": OBJECT,
@@ -348,8 +369,12 @@ def _document(base_url: str) -> dict[str, Any]:
                          "responses": {"200": {"description": "the report as a page",
                                                "content": {"text/html": {
                                                    "schema": {"type": "string"}}}},
-                                       "400": {"description": "nothing usable was given; "
-                                                              "the page says why",
+                                       "400": {"description": "nothing usable was given, "
+                                                              "or it is over a cap; the page "
+                                                              "says why",
+                                               "content": {"text/html": {
+                                                   "schema": {"type": "string"}}}},
+                                       "413": {"description": "over the size cap",
                                                "content": {"text/html": {
                                                    "schema": {"type": "string"}}}}}}},
             "/status/{slug}/{list}": {"get": {

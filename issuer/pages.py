@@ -9,7 +9,8 @@ from flask import Blueprint, current_app, render_template, request
 
 from credentials.baking import BakingError
 from credentials.fetch import FetchError
-from credentials.verify.inputs import read_credential
+from credentials.verify.inputs import LimitExceeded, read_credential
+from credentials.verify.limits import MAX_BYTES
 from issuer.problems import Problem
 from issuer.services.credentials import credential_document
 from issuer.services.verification import verify
@@ -22,7 +23,6 @@ LABELS = {"schema": "Format", "proof": "Signature", "issuer": "Issuer",
           "embedded_credentials": "Credentials inside", "endorsements": "Endorsements"}
 RESULTS = {"success": "Passed", "warning": "Passed with a warning", "failure": "Failed",
            "skipped": "Not applicable"}
-MAX_UPLOAD = 2 * 1024 * 1024
 
 
 def _from_url(url: str) -> bytes:
@@ -36,10 +36,7 @@ def _from_url(url: str) -> bytes:
 def _submitted() -> bytes:
     upload = request.files.get("credential_file")
     if upload and upload.filename:
-        data = upload.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            raise ValueError("the file is larger than 2 MB")
-        return data
+        return upload.read(MAX_BYTES + 1)  # read_credential refuses more than MAX_BYTES
     text = request.form.get("credential_text", "").strip()
     if text:
         return text.encode()
@@ -80,10 +77,12 @@ def _checks(report: Any) -> list[dict[str, Any]]:
 
 @bp.route("/verify", methods=["GET", "POST"])
 def verify_page() -> Any:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render_template("verify.html", report=None, error=None)
     try:
         credential = read_credential(_submitted())
+    except LimitExceeded as error:  # the same caps as the API's, same status
+        return render_template("verify.html", report=None, error=str(error)), error.status
     except (ValueError, BakingError, FetchError, Problem) as error:
         message = error.detail if isinstance(error, Problem) else str(error)
         return render_template("verify.html", report=None, error=message), 400

@@ -9,7 +9,8 @@ from flask import Blueprint, current_app, jsonify, request
 from credentials.baking import BakingError, extract
 from credentials.proofs.jwt import unwrap
 from credentials.vcdm import envelope_problems, is_envelope
-from issuer.api.requests import json_body
+from credentials.verify.limits import LimitExceeded, check_credential
+from issuer.api.requests import json_body, limit_problem
 from issuer.auth import current_caller
 from issuer.problems import Problem
 from issuer.services.credentials import issue_credential
@@ -42,11 +43,18 @@ def verify_endpoint() -> Any:
     if request.mimetype in BAKED:
         try:
             body = {"verifiableCredential": extract(request.get_data())}
+        except LimitExceeded as error:
+            raise limit_problem(error) from None
         except BakingError as error:
             raise Problem(400, "Bad Request", f"no credential in the image: {error}") from None
     else:
         body = json_body()
     credential = body.get("verifiableCredential")
+    try:
+        check_credential(credential)
+    except LimitExceeded as error:
+        error.pointer = "/verifiableCredential" + error.pointer
+        raise limit_problem(error) from None
     if not isinstance(credential, dict) and unwrap(credential) is None:
         raise Problem(400, "Bad Request",
                       "/verifiableCredential: the body needs a verifiableCredential: a JSON "

@@ -21,7 +21,8 @@ PUBLIC = "93.184.215.14"  # stands for a public host; connections to it reach ou
     "https://[fe80::1]/", "https://[fc00::1]/", "https://[::]/", "https://[::ffff:10.0.0.1]/",
     "https://[64:ff9b::7f00:1]/", "https://[2002:7f00:1::]/", "https://0x7f000001/", "https://2130706433/",
     "https://127.1/", "https://0177.0.0.1/", "https://100.64.0.1/", "https://192.168.1.1/",
-    "https://[ff02::1]/", "https://224.0.0.1/",
+    "https://[ff02::1]/", "https://224.0.0.1/", "https://[::127.0.0.1]/",
+    "https://[::169.254.169.254]/", "https://[::a9fe:a9fe]/",
 ])
 def test_every_spelling_of_a_private_address_is_refused(url: str) -> None:
     with pytest.raises(FetchError, match=r"refusing|cannot resolve"):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
+from credentials.fetch import deadline
 from credentials.proofs import ProofError
 from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.verify.checks import (
@@ -21,6 +22,7 @@ from credentials.verify.checks import (
     check_subject,
     check_validity_period,
 )
+from credentials.verify.limits import MAX_DEPTH, LimitExceeded, check_credential
 from credentials.verify.proof_check import check_issuer, verify_jwt_proof, verify_proofs
 from credentials.verify.report import Check, Outcome, VerificationReport
 from credentials.verify.resolvers import (
@@ -31,6 +33,7 @@ from credentials.verify.resolvers import (
 )
 from credentials.verify.status_check import (
     HttpStatusListSource,
+    ListsOfOneVerification,
     StatusListSource,
     StatusUnavailable,
     check_status,
@@ -40,6 +43,7 @@ _DEFAULT_STATUS_SOURCE = HttpStatusListSource()
 
 
 MAX_NESTING = 2  # a CLR may embed credentials; those may not embed further CLRs
+FETCH_SECONDS = 8.0  # all the fetches of one verification (did:web, controllers, lists)
 
 
 def verify_credential(
@@ -51,34 +55,61 @@ def verify_credential(
     expected_email: str | None = None,
     status_source: StatusListSource | None = None,
     issuers: IssuerDirectory | None = None,
-    _depth: int = 0,
 ) -> VerificationReport:
     """Run every check on ``credential`` and return the report (never raises for bad input).
 
     ``issuers`` answers, from the caller's own records, for the issuers it governs: a
     credential naming one of them must be signed by one of its keys (see ``check_issuer``).
 
-    Status lists come from ``status_source`` (default: HTTPS through the safe fetcher, cached
-    per process for each list's ttl). A ClrCredential's embedded credentials are each
-    verified in full, with the same resolver, loader, clock and status source.
+    A credential over a cap of :mod:`credentials.verify.limits` fails at once with a
+    ``limits`` check naming the cap. Status lists come from ``status_source`` (default: HTTPS
+    through the safe fetcher, cached per process for each list's ttl); each list is fetched
+    and verified once per verification. A ClrCredential's embedded credentials are each
+    verified in full, with the same resolver, loader, clock and status lists. All fetches of
+    one verification end within ``FETCH_SECONDS``.
     """
-    resolver = resolver or default_resolver()
+    with deadline(FETCH_SECONDS):
+        return _verify(credential, resolver or default_resolver(), loader, now,
+                       expected_email, status_source or _DEFAULT_STATUS_SOURCE, issuers, 0,
+                       None)
+
+
+def _limits_failure(error: LimitExceeded) -> VerificationReport:
+    return VerificationReport((Check("limits", Outcome.FAILURE, str(error), error.as_json()),))
+
+
+def _verify(credential: Any, resolver: ChainResolver, loader: StaticDocumentLoader,
+            now: datetime | None, expected_email: str | None,
+            status_source: StatusListSource, issuers: IssuerDirectory | None, depth: int,
+            lists: ListsOfOneVerification | None) -> VerificationReport:
     token = unwrap(credential)
     decoded = None
     if token is not None:
         try:
             decoded = decode_jwt(token)
+        except RecursionError:
+            return _limits_failure(LimitExceeded("max_depth", MAX_DEPTH, "", "the VC-JWT "
+                                                 "payload is nested too deeply"))
         except ProofError as error:
             return VerificationReport((Check("proof", Outcome.FAILURE, str(error),
                                              {"format": "vc+jwt"}),))
         credential = decoded.credential
+    try:
+        check_credential(credential)
+    except LimitExceeded as error:
+        return _limits_failure(error)
     if not isinstance(credential, Mapping):
         return VerificationReport((Check("schema", Outcome.FAILURE,
                                          "a credential must be a JSON object or a VC-JWT"),))
     moment = now or datetime.now(UTC)
 
     def verify_list(document: Mapping[str, Any]) -> tuple[bool, str]:
-        """A status list credential: schema, proof and dates; its own status is not read."""
+        """A status list credential: caps, schema, proof and dates; its own status is not
+        read."""
+        try:
+            check_credential(document)
+        except LimitExceeded as error:
+            return False, str(error)
         proof, signatures = verify_proofs(document, resolver, loader)
         checks = (check_schema(document), proof,
                   check_issuer(document, proof, signatures, resolver, issuers),
@@ -86,15 +117,14 @@ def verify_credential(
         report = VerificationReport(checks)
         return report.verified, "; ".join(report.errors)
 
-    status_source = status_source or _DEFAULT_STATUS_SOURCE
+    lists = lists or ListsOfOneVerification(status_source, verify_list)
 
     def verify_embedded(embedded: Any) -> VerificationReport:
-        if _depth >= MAX_NESTING:
+        if depth >= MAX_NESTING:
             return VerificationReport((Check("schema", Outcome.FAILURE,
                                              "credentials are nested too deeply"),))
-        return verify_credential(embedded, resolver=resolver, loader=loader, now=moment,
-                                 status_source=status_source, issuers=issuers,
-                                 _depth=_depth + 1)
+        return _verify(embedded, resolver, loader, moment, None, status_source, issuers,
+                       depth + 1, lists)
 
     proof, signatures = (verify_jwt_proof(decoded, resolver) if decoded is not None
                          else verify_proofs(credential, resolver, loader))
@@ -103,7 +133,7 @@ def verify_credential(
         proof,
         check_issuer(credential, proof, signatures, resolver, issuers),
         check_validity_period(credential, moment),
-        check_status(credential, status_source, verify_list),
+        check_status(credential, status_source, verify_list, lists),
         check_subject(credential, expected_email),
         check_embedded(credential, verify_embedded),
         check_endorsements(credential, verify_embedded),

@@ -8,7 +8,10 @@ anything else is fetched over HTTPS through the SSRF-safe fetcher and cached for
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,11 +35,22 @@ class StatusListSource(Protocol):
 
 @dataclass
 class HttpStatusListSource:
-    """Fetches lists over HTTPS (safe fetcher) and keeps each until its ttl or validUntil."""
+    """Fetches lists over HTTPS (safe fetcher) and keeps those that verified until their ttl
+    (at most ``max_ttl_seconds``) or validUntil.
+
+    The cache is bounded (``max_entries`` lists, ``max_bytes`` of list bodies; the oldest
+    go first) and holds only lists :meth:`keep` was told verified, so hostile URLs cost a
+    fetch each and no memory. Shared by the threads of a process, hence the lock.
+    """
 
     fetcher: SafeFetcher = field(default_factory=SafeFetcher)
     default_ttl_seconds: float = 300.0
-    _cache: dict[str, tuple[float, Mapping[str, Any]]] = field(default_factory=dict)
+    max_ttl_seconds: float = 3600.0
+    max_entries: int = 256
+    max_bytes: int = 32 * 1024 * 1024
+    _cache: OrderedDict[str, tuple[float, int, Mapping[str, Any]]] = field(
+        default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handles(self, url: str) -> bool:
         return url.startswith(("https://", "http://"))
@@ -44,25 +58,46 @@ class HttpStatusListSource:
     def _lifetime(self, document: Mapping[str, Any]) -> float:
         seconds = self.default_ttl_seconds
         subject = document.get("credentialSubject")
-        if isinstance(subject, Mapping) and isinstance(subject.get("ttl"), int | float):
-            seconds = max(0.0, subject["ttl"] / 1000)
+        ttl = subject.get("ttl") if isinstance(subject, Mapping) else None
+        if isinstance(ttl, int | float) and not isinstance(ttl, bool):
+            seconds = max(0.0, ttl / 1000)
+        seconds = min(seconds, self.max_ttl_seconds)
         valid_until = parse_datetime(document.get("validUntil"))
         if valid_until:
             seconds = min(seconds, (valid_until - datetime.now(UTC)).total_seconds())
         return max(0.0, seconds)
 
     def get(self, url: str) -> Mapping[str, Any]:
-        cached = self._cache.get(url)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        with self._lock:
+            cached = self._cache.get(url)
+            if cached and cached[0] > time.monotonic():
+                return cached[2]
         try:
             document = self.fetcher.get_json(url)
         except FetchError as error:
             raise StatusUnavailable(str(error)) from None
         if not isinstance(document, Mapping):
             raise StatusUnavailable(f"{url!r} is not a JSON object")
-        self._cache[url] = (time.monotonic() + self._lifetime(document), document)
         return document
+
+    def keep(self, url: str, document: Mapping[str, Any]) -> None:
+        """Cache ``document`` (fetched by :meth:`get`, and verified) for its lifetime."""
+        size = len(json.dumps(document))
+        lifetime = self._lifetime(document)
+        if lifetime <= 0 or size > self.max_bytes:
+            return
+        with self._lock:
+            self._cache.pop(url, None)
+            self._cache[url] = (time.monotonic() + lifetime, size, document)
+            total = sum(entry[1] for entry in self._cache.values())
+            while len(self._cache) > self.max_entries or total > self.max_bytes:
+                _url, (_expiry, dropped, _doc) = self._cache.popitem(last=False)
+                total -= dropped
+
+    def cached(self) -> tuple[int, int]:
+        """(lists, bytes) held now."""
+        with self._lock:
+            return len(self._cache), sum(entry[1] for entry in self._cache.values())
 
 
 @dataclass
@@ -78,9 +113,45 @@ class ChainStatusSource:
                 return source.get(url)
         raise StatusUnavailable(f"no way to fetch {url!r}")
 
+    def keep(self, url: str, document: Mapping[str, Any]) -> None:
+        source = next((s for s in self.sources if s.handles(url)), None)
+        if source is not None and hasattr(source, "keep"):
+            source.keep(url, document)
+
 
 # Verifies a status list credential (proof, dates) and says whether it verified, and why not.
 ListVerifier = Callable[[Mapping[str, Any]], tuple[bool, str]]
+
+
+class ListsOfOneVerification:
+    """The status lists one verification reads: each fetched and verified once, however many
+    entries (of the credential and of the credentials inside it) point at it. A list that
+    verified is handed to the source's cache (``keep``), one that did not never is."""
+
+    def __init__(self, source: StatusListSource, verify_list: ListVerifier) -> None:
+        self.source, self._verify_list = source, verify_list
+        self._documents: dict[str, Mapping[str, Any] | StatusUnavailable] = {}
+        self._verdicts: dict[str, tuple[bool, str]] = {}
+
+    def document(self, url: str) -> Mapping[str, Any]:
+        if url not in self._documents:
+            try:
+                self._documents[url] = self.source.get(url)
+            except StatusUnavailable as error:
+                self._documents[url] = error
+        found = self._documents[url]
+        if isinstance(found, StatusUnavailable):
+            raise found
+        return found
+
+    def verified(self, url: str) -> tuple[bool, str]:
+        if url not in self._verdicts:
+            document = self.document(url)
+            self._verdicts[url] = self._verify_list(document)
+            keep = getattr(self.source, "keep", None)
+            if self._verdicts[url][0] and keep is not None:
+                keep(url, document)
+        return self._verdicts[url]
 
 
 def _issuer_id(document: Mapping[str, Any]) -> Any:
@@ -89,8 +160,7 @@ def _issuer_id(document: Mapping[str, Any]) -> Any:
 
 
 def _bitstring_status(entry: Mapping[str, Any], credential: Mapping[str, Any],
-                      source: StatusListSource, verify_list: ListVerifier,
-                      legacy: bool) -> tuple[str, str]:
+                      lists: ListsOfOneVerification, legacy: bool) -> tuple[str, str]:
     purpose = entry.get("statusPurpose")
     url = entry.get("statusListCredential")
     try:
@@ -101,12 +171,12 @@ def _bitstring_status(entry: Mapping[str, Any], credential: Mapping[str, Any],
         return "invalid", "the entry has no statusListCredential URL"
     if purpose not in ("revocation", "suspension"):
         return "valid", f"status purpose {purpose!r} does not affect validity"
-    document = source.get(url)
+    document = lists.document(url)
     list_type = "StatusList2021Credential" if legacy else "BitstringStatusListCredential"
     types = document.get("type", [])
     if list_type not in (types if isinstance(types, list) else [types]):
         return "invalid", f"{url} is not a {list_type}"
-    ok, why = verify_list(document)
+    ok, why = lists.verified(url)
     if not ok:
         return "invalid", f"the status list {url} does not verify: {why}"
     if _issuer_id(document) != _issuer_id(credential):
@@ -131,11 +201,11 @@ def _bitstring_status(entry: Mapping[str, Any], credential: Mapping[str, Any],
 
 
 def _revocation_list_status(entry: Mapping[str, Any], credential: Mapping[str, Any],
-                            source: StatusListSource) -> tuple[str, str]:
+                            lists: ListsOfOneVerification) -> tuple[str, str]:
     url = entry.get("id")
     if not isinstance(url, str):
         return "invalid", "the 1EdTechRevocationList entry has no id URL"
-    document = source.get(url)
+    document = lists.document(url)
     revoked = document.get("revokedCredentials", [])
     for item in revoked if isinstance(revoked, list) else []:
         if isinstance(item, Mapping) and item.get("id") == credential.get("id"):
@@ -144,16 +214,16 @@ def _revocation_list_status(entry: Mapping[str, Any], credential: Mapping[str, A
     return "valid", f"not listed in {url}"
 
 
-def _entry_status(entry: Any, credential: Mapping[str, Any], source: StatusListSource,
-                  verify_list: ListVerifier) -> dict[str, Any]:
+def _entry_status(entry: Any, credential: Mapping[str, Any],
+                  lists: ListsOfOneVerification) -> dict[str, Any]:
     kind = entry.get("type") if isinstance(entry, Mapping) else None
     try:
         if kind == "BitstringStatusListEntry":
-            status, message = _bitstring_status(entry, credential, source, verify_list, False)
+            status, message = _bitstring_status(entry, credential, lists, False)
         elif kind == "StatusList2021Entry":
-            status, message = _bitstring_status(entry, credential, source, verify_list, True)
+            status, message = _bitstring_status(entry, credential, lists, True)
         elif kind == "1EdTechRevocationList":
-            status, message = _revocation_list_status(entry, credential, source)
+            status, message = _revocation_list_status(entry, credential, lists)
         else:
             status, message = "unsupported", f"status type {kind!r} is not supported"
     except StatusUnavailable as error:
@@ -163,11 +233,14 @@ def _entry_status(entry: Any, credential: Mapping[str, Any], source: StatusListS
 
 
 def check_status(credential: Mapping[str, Any], source: StatusListSource,
-                 verify_list: ListVerifier) -> Check:
+                 verify_list: ListVerifier,
+                 lists: ListsOfOneVerification | None = None) -> Check:
+    """``lists`` shares fetched and verified lists across the checks of one verification."""
     status = credential.get("credentialStatus")
     if not status:
         return Check("status", Outcome.SKIPPED, "the credential has no credentialStatus")
-    entries = [_entry_status(entry, credential, source, verify_list)
+    lists = lists or ListsOfOneVerification(source, verify_list)
+    entries = [_entry_status(entry, credential, lists)
                for entry in (status if isinstance(status, list) else [status])]
     detail = {"entries": entries}
     by_status = {e["status"]: e for e in reversed(entries)}

@@ -144,9 +144,16 @@ def get_audit(slug: str) -> Any:
 
 @bp.get("/issuers/<slug>/credentials")
 def get_credentials(slug: str) -> Any:
+    """A page of credentials, newest first: ?limit=100 (at most 500)&cursor=<next>."""
     caller = current_caller()
-    return {"credentials": credentials.list_credentials(
-        session(), caller, slug, request.args.get("learner"), _base_url())}
+    try:
+        limit = min(max(int(request.args.get("limit", 100)), 1), credentials.MAX_PAGE)
+    except ValueError:
+        raise Problem(400, "Bad Request", "limit must be an integer") from None
+    page, after = credentials.list_credentials(
+        session(), caller, slug, request.args.get("learner"), _base_url(), limit,
+        request.args.get("cursor"))
+    return {"credentials": page, "next": after}
 
 
 @bp.post("/issuers/<slug>/credentials/<credential_id>/<any(revoke, suspend, reinstate):action>")

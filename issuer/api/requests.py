@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import request
 from jsonschema import Draft202012Validator
 
+from credentials.verify.limits import LimitExceeded, parse_json
 from issuer.problems import Problem, validation_problem
 from issuer.services.field_text import bad_character, refuse_lone_surrogates
 from issuer.services.request_schemas import EMAIL, TEXT, schema_errors
@@ -35,61 +35,32 @@ TOKEN = {
 }
 
 
-MAX_DEPTH = 64
-MAX_ARRAY = 10_000
-MAX_INLINE_CONTEXTS = 50
+def limit_problem(error: LimitExceeded) -> Problem:
+    """The problem for input over a cap: 413 for size, 400 for shape, naming the cap."""
+    return Problem(error.status, "Content Too Large" if error.status == 413 else "Bad Request",
+                   str(error), errors=[{"pointer": error.pointer, "detail": str(error)}],
+                   cap=error.cap, limit=error.limit)
 
 
 def json_body(expect_object: bool = True) -> Any:
     """The request's JSON; 415 for another media type, 400 for malformed JSON or JSON whose
-    shape no credential needs (deeper than ``MAX_DEPTH``, an array longer than ``MAX_ARRAY``,
-    more than ``MAX_INLINE_CONTEXTS`` inline contexts, a lone surrogate): refused before any
+    shape no credential needs (the caps of :mod:`credentials.verify.limits`: depth, array
+    length, inline contexts; a lone surrogate), 413 over the size cap: refused before any
     processing."""
     if not request.is_json:
         raise Problem(415, "Unsupported Media Type",
                       f"send the body as application/json, not "
                       f"{request.mimetype or 'no content type'}")
     try:
-        body = json.loads(request.get_data())
-    except RecursionError:
-        raise Problem(400, "Bad Request", f"the JSON is nested more than {MAX_DEPTH} levels "
-                      "deep") from None
+        body = parse_json(request.get_data(), "the body")
+    except LimitExceeded as error:
+        raise limit_problem(error) from None
     except ValueError:
         raise Problem(400, "Bad Request", "the body is not valid JSON") from None
-    check_shape(body)
     refuse_lone_surrogates(body)
     if expect_object and not isinstance(body, dict):
         raise Problem(400, "Bad Request", "the body must be a JSON object")
     return body
-
-
-def check_shape(body: Any) -> None:
-    """Walk ``body`` without recursion; 400 naming the first place over a limit."""
-    stack: list[tuple[Any, str, int]] = [(body, "", 0)]
-    contexts = 0
-    while stack:
-        value, path, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise Problem(400, "Bad Request",
-                          f"{path}: the JSON is nested more than {MAX_DEPTH} levels deep",
-                          errors=[{"pointer": path, "detail": "nested too deeply"}])
-        if isinstance(value, dict):
-            context = value.get("@context")
-            if context is not None and not isinstance(context, str):
-                contexts += sum(isinstance(c, dict)
-                                for c in (context if isinstance(context, list) else [context]))
-                if contexts > MAX_INLINE_CONTEXTS:
-                    raise Problem(400, "Bad Request", f"{path}/@context: more than "
-                                  f"{MAX_INLINE_CONTEXTS} inline JSON-LD contexts",
-                                  errors=[{"pointer": f"{path}/@context",
-                                           "detail": "too many inline contexts"}])
-            stack.extend((item, f"{path}/{key}", depth + 1) for key, item in value.items())
-        elif isinstance(value, list):
-            if len(value) > MAX_ARRAY:
-                raise Problem(400, "Bad Request",
-                              f"{path}: an array of {len(value)} items (at most {MAX_ARRAY})",
-                              errors=[{"pointer": path, "detail": "array too long"}])
-            stack.extend((item, f"{path}/{i}", depth + 1) for i, item in enumerate(value))
 
 
 def validated(body: Any, schema: dict[str, Any]) -> Any:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from credentials.build import normalise_email, status_property
@@ -179,17 +181,45 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
     return envelope(signed) if isinstance(signed, str) else signed
 
 
+MAX_PAGE = 500
+
+
+def _cursor(row: Credential) -> str:
+    raw = json.dumps([row.created_at.isoformat(), row.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[datetime, str]:
+    try:
+        created, credential_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(
+            cursor) % 4)))
+        return datetime.fromisoformat(created), str(credential_id)
+    except (ValueError, TypeError):
+        raise Problem(400, "Bad Request", "cursor: not a cursor this list gave out",
+                      errors=[{"pointer": "cursor", "detail": "unknown cursor"}]) from None
+
+
 def list_credentials(db: Session, caller: Caller, slug: str, learner: str | None,
-                     base_url: str) -> list[dict[str, Any]]:
+                     base_url: str, limit: int = 100,
+                     cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the issuer's credentials, newest first, and the cursor of the next page
+    (None on the last)."""
     caller.require(slug, ("assessor", "admin"))
     query = (select(Credential, Completion)
              .outerjoin(Completion, Completion.id == Credential.completion_id)
              .where(Credential.issuer_id == caller.issuer_id)
-             .order_by(Credential.created_at.desc(), Credential.id))
+             .order_by(Credential.created_at.desc(), Credential.id)
+             .limit(min(max(limit, 1), MAX_PAGE) + 1))
     if learner:
         query = query.where(Credential.learner_email == normalise_email(learner))
+    if cursor:
+        created, last_id = _after(cursor)
+        query = query.where(or_(Credential.created_at < created,
+                                and_(Credential.created_at == created, Credential.id > last_id)))
     with db.begin():
         rows = db.execute(query).all()
+    more = len(rows) > min(max(limit, 1), MAX_PAGE)
+    rows = rows[:min(max(limit, 1), MAX_PAGE)]
     return [{
         "credentialId": credential.id,
         "url": credential_url(base_url, credential.id),
@@ -200,7 +230,7 @@ def list_credentials(db: Session, caller: Caller, slug: str, learner: str | None
         "level": completion.level if completion else None,
         "status": credential.status,
         "completionId": completion.id if completion else None,
-    } for credential, completion in rows]
+    } for credential, completion in rows], _cursor(rows[-1][0]) if more else None
 
 
 def credential_row(db: Session, credential_id: str) -> Credential:

@@ -4,8 +4,10 @@ key-encryption key is not the store's (the canary check)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import tempfile
 import threading
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -38,16 +40,22 @@ _matched: WeakKeyDictionary[KeyEncryptionKey, set[str]] = WeakKeyDictionary()
 
 def instance_secret(instance_path: str, name: str) -> str:
     """A random secret generated once into the instance folder (mode 0600), so every worker
-    of one deployment reads the same value; concurrent first starts agree on one file."""
+    of one deployment reads the same value. The file appears complete or not at all (written
+    aside, then hard-linked into place), so processes starting together never read it half
+    written; the first link wins and the others read the winner's secret."""
     path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.")
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text()
-        with os.fdopen(descriptor, "w") as file:
-            file.write(KeyEncryptionKey.generate_text())
+            with os.fdopen(descriptor, "w") as file:  # mkstemp creates it 0600
+                file.write(KeyEncryptionKey.generate_text())
+                file.flush()
+                os.fsync(file.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(aside, path)
+        finally:
+            os.unlink(aside)
     return path.read_text()
 
 

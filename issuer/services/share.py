@@ -71,14 +71,48 @@ def status_line(report: VerificationReport, issuer: str) -> tuple[str, str]:
 
 def _date(value: Any) -> str:
     moment = parse_datetime(value)
-    return moment.strftime("%d %B %Y") if moment else str(value or "")
+    return moment.strftime("%d %B %Y") if moment else _text(value, "")
 
 
 def _learner(subject: dict[str, Any]) -> str | None:
-    for identity in subject.get("identifier", []) or []:
+    for identity in _objs(subject.get("identifier")):
         if identity.get("identityType") == "name" and not identity.get("hashed"):
-            return identity.get("identityHash")
+            return _text(identity.get("identityHash"), None)
     return None
+
+
+def _safe_url(value: Any) -> str | None:
+    """An http(s) URL to link or show; never ``javascript:``, ``data:`` or anything else."""
+    if isinstance(value, str) and value.lower().startswith(("https://", "http://")):
+        return value
+    return None
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    """Credentials from the VC API can hold anything anywhere: read objects defensively."""
+    return value if isinstance(value, dict) else {}
+
+
+def _objs(value: Any) -> list[dict[str, Any]]:
+    return [item for item in (value if isinstance(value, list) else [value])
+            if isinstance(item, dict)]
+
+
+def _text(value: Any, default: Any) -> Any:
+    return value if isinstance(value, str) else default
+
+
+def _image_url(image: Any) -> str | None:
+    """OB 3.0 ``image``: an Image object with an ``id``, or (VC API credentials) a string."""
+    return _safe_url(image.get("id") if isinstance(image, dict) else image)
+
+
+def _evidence(evidence: Any) -> list[dict[str, Any]]:
+    """Evidence items as objects or plain URL strings, one or a list."""
+    items = evidence if isinstance(evidence, list) else [evidence] if evidence else []
+    return [{"name": _text(e.get("name"), "Evidence"), "narrative": _text(e.get("narrative"), ""),
+             "url": _safe_url(e.get("id"))} if isinstance(e, dict)
+            else {"name": "Evidence", "narrative": "", "url": _safe_url(e)} for e in items]
 
 
 def share_view(db: Session, sessions: sessionmaker[Session], credential_id: str,
@@ -90,15 +124,15 @@ def share_view(db: Session, sessions: sessionmaker[Session], credential_id: str,
     report = verify(db, sessions, document if is_jwt else credential, base_url, fetcher, kek,
                     status_source)
     issuer = credential.get("issuer", {})
-    issuer_name = issuer.get("name", issuer.get("id", "")) if isinstance(issuer, dict) \
-        else str(issuer)
+    issuer_name = _text(issuer.get("name", issuer.get("id")) if isinstance(issuer, dict)
+                        else issuer, "")
     line, css = status_line(report, issuer_name)
     url = credential_url(base_url, credential_id)
-    subject = credential.get("credentialSubject", {})
-    achievement = subject.get("achievement", {}) if isinstance(subject, dict) else {}
-    name = credential.get("name", "Credential")
+    subject = _obj(credential.get("credentialSubject"))
+    achievement = _obj(subject.get("achievement"))
+    name = _text(credential.get("name"), "Credential")
     issued = _date(credential.get("validFrom") or credential.get("issuanceDate"))
-    image = credential.get("image", {}).get("id") or f"{url}/badge.svg"
+    image = _image_url(credential.get("image")) or f"{url}/badge.svg"
     moment = parse_datetime(credential.get("validFrom"))
     linkedin = "https://www.linkedin.com/profile/add?" + urlencode({
         "startTask": "CERTIFICATION_NAME", "name": name, "organizationName": issuer_name,
@@ -109,27 +143,29 @@ def share_view(db: Session, sessions: sessionmaker[Session], credential_id: str,
                                     title="QR code for this credential's link")
     view = ShareView(
         url=url, json_url=f"{url}?format=json", is_jwt=is_jwt, title=name,
-        summary=credential.get("description", name), issuer=issuer_name, issued=issued,
+        summary=_text(credential.get("description"), name), issuer=issuer_name, issued=issued,
         status_line=line, status_class=css, badge_svg=image,
         badge_png=image.removesuffix(".svg") + ".png",
         badge_alt=f"Badge: {name}", baked_png=f"{url}/badge.png", baked_svg=f"{url}/badge.svg",
-        linkedin=linkedin, qr_svg=qr.getvalue().decode(), learner=_learner(subject)
-        if isinstance(subject, dict) else None)
+        linkedin=linkedin, qr_svg=qr.getvalue().decode(), learner=_learner(subject))
     if achievement.get("achievementType") == "Competency":
-        view.competency = achievement.get("name")
-        view.definition = achievement.get("description")
-        result = (subject.get("result") or [{}])[0]
-        levels = {level["id"]: level for description in achievement.get("resultDescription",
-                                                                         [])
-                  for level in description.get("rubricCriterionLevel", [])}
-        achieved = levels.get(result.get("achievedLevel"), {})
-        view.level = achieved.get("name")
-        view.statements = [a.get("targetDescription", "") for a in achieved.get("alignment", [])]
-        view.attribution = achieved.get("description", "").rpartition("Source: ")[2] or None
-        view.model = next((a.get("targetFramework") for a in achievement.get("alignment", [])
+        view.competency = _text(achievement.get("name"), None)
+        view.definition = _text(achievement.get("description"), None)
+        result = next(iter(_objs(subject.get("result"))), {})
+        levels = {level.get("id"): level
+                  for description in _objs(achievement.get("resultDescription"))
+                  for level in _objs(description.get("rubricCriterionLevel"))
+                  if isinstance(level.get("id"), str)}
+        achieved = levels.get(result.get("achievedLevel"), {}) \
+            if isinstance(result.get("achievedLevel"), str) else {}
+        view.level = _text(achieved.get("name"), None)
+        view.statements = [_text(a.get("targetDescription"), "")
+                           for a in _objs(achieved.get("alignment"))]
+        view.attribution = _text(achieved.get("description"), "").rpartition(
+            "Source: ")[2] or None
+        view.model = next((_text(a.get("targetFramework"), None)
+                           for a in _objs(achievement.get("alignment"))
                            if a.get("targetType") == "ceasn:Competency"), None)
         view.completed = _date(subject.get("activityEndDate"))
-    view.evidence = [{"name": e.get("name", "Evidence"), "narrative": e.get("narrative", ""),
-                      "url": e.get("id") if str(e.get("id", "")).startswith("http") else None}
-                     for e in credential.get("evidence", []) or []]
+    view.evidence = _evidence(credential.get("evidence"))
     return view
