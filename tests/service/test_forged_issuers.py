@@ -267,3 +267,38 @@ def test_our_key_signs_for_another_spelling_of_its_issuer(service) -> None:
     spelled = create_proof(document, EDDSA_RDFC_2022, signer)
     status, report = verify(service, spelled)
     assert status == 200 and report["issuerBound"] is True, report
+
+
+def test_a_revoked_credential_is_still_issuer_bound(service) -> None:
+    """issuerBound says whose key signed, independent of revocation: a client tells a revoked
+    credential (issuerBound true, standing revoked) from a forgery (issuerBound false)."""
+    real = issue(service)
+    credential_id = real["id"].rsplit("/", 1)[1]
+    revoked = service.client.post(
+        f"/api/v1/issuers/riverbend/credentials/{credential_id}/revoke",
+        json={"reason": "error"}, headers=service.auth(service.admin))
+    assert revoked.status_code == 200, revoked.get_json()
+    status, report = verify(service, real)
+    assert status == 422 and report["verified"] is False
+    assert report["issuerBound"] is True and report["standing"] == "revoked"
+    assert report["verdict"] == "Not verified: the issuer has revoked this credential."
+    issuer = next(c for c in report["checks"] if c["check"] == "issuer")
+    assert issuer["detail"] == {**issuer["detail"], "bound": True,
+                                "boundBy": "the verifier's own records"}
+    assert "Not verified: the issuer has revoked this credential." in page(service, real)
+    forged = forgeries(real)["did:key method"]  # the same revoked status entry, a forged key
+    status, report = verify(service, forged)
+    assert report["issuerBound"] is False and report["standing"] == "failed"
+    assert report["verdict"] == "Not verified: it was not signed by a key of the issuer it names."
+
+
+def test_the_openapi_document_says_what_bound_means(service) -> None:
+    spec = service.client.get("/openapi.json").get_json()
+    result = spec["components"]["schemas"]["VerificationResult"]
+    assert "revoked or expired credential signed by its issuer's key is issuerBound true" in \
+        result["properties"]["issuerBound"]["description"]
+    assert set(result["properties"]["standing"]["enum"]) == {
+        "verified", "unbound", "revoked", "suspended", "failed"}
+    detail = result["properties"]["checks"]["items"]["properties"]["detail"]
+    assert {"bound", "boundBy"} <= set(detail["properties"])
+    assert "key-encryption key" in spec["paths"]["/readyz"]["get"]["summary"]
