@@ -48,6 +48,7 @@ from keys.multibase import (
     decode_base58btc,
     encode_base58btc,
 )
+from keys.signer import InvalidSignature
 from tests.factories import did_key_signer, unsigned_credential
 from tests.test_fast_canonicalization import NODES, OB, UNDEFINED_TERMS, VC2
 
@@ -117,8 +118,9 @@ def test_did_key_for_ecdsa_keys(curve: str) -> None:
     assert document["assertionMethod"] == [signer.id]
     key = did_key_public_key(signer.id)
     assert key.algorithm == CURVES[curve][4] and key.id == signer.id
-    assert key.verify(signer.sign(b"data"), b"data")
-    assert not key.verify(signer.sign(b"data"), b"other")
+    key.verify(signer.sign(b"data"), b"data")
+    with pytest.raises(InvalidSignature):
+        key.verify(signer.sign(b"data"), b"other")
 
 
 def test_ecdsa_multikeys_resolve_from_methods_and_fragments() -> None:
@@ -139,8 +141,9 @@ def test_signatures_are_deterministic_p1363(curve: str) -> None:
     signature = signer.sign(b"hash data")
     assert signature == signer.sign(b"hash data")
     assert len(signature) == 2 * (32 if curve == "P-256" else 48)
-    assert signer.verification_key.verify(signature, b"hash data")
-    assert not signer.verification_key.verify(signature[:-1], b"hash data")
+    signer.verification_key.verify(signature, b"hash data")
+    with pytest.raises(InvalidSignature):
+        signer.verification_key.verify(signature[:-1], b"hash data")
 
 
 @pytest.mark.parametrize("curve", CURVES)
@@ -297,17 +300,20 @@ def test_sha384_canonical_forms_agree_between_canonicalizers(crosswalk) -> None:
 def test_jwk_keys_of_other_curves_verify_nothing() -> None:
     key = JwkVerificationKey({"kty": "EC", "crv": "P-521", "x": "AA", "y": "AA"})
     assert key.algorithm == "EC P-521"
-    assert not key.verify(b"\x00" * 132, b"data")
+    with pytest.raises(InvalidSignature):
+        key.verify(b"\x00" * 132, b"data")
 
 
 @pytest.mark.parametrize("curve", CURVES)
 @pytest.mark.parametrize("signature", [b"\x00" * 96, b"\xff" * 96, b"\x01" * 95, b""])
-def test_malformed_signatures_are_false_not_errors(curve: str, signature: bytes) -> None:
-    """Zero, out-of-range and wrongly sized r || s values verify as False (never raise)."""
+def test_malformed_signatures_are_invalid_not_other_errors(curve: str, signature: bytes
+                                                          ) -> None:
+    """Zero, out-of-range and wrongly sized r || s values raise InvalidSignature (and
+    nothing else)."""
     size = 32 if curve == "P-256" else 48
     key = ecdsa_signer(curve).verification_key
-    assert key.verify(signature[: 2 * size] if len(signature) >= 2 * size else signature,
-                      b"data") is False
+    with pytest.raises(InvalidSignature):
+        key.verify(signature[: 2 * size] if len(signature) >= 2 * size else signature, b"data")
 
 
 def _either(canonicalizer, document: dict) -> str:

@@ -21,7 +21,7 @@ from contexts import DEFAULT_LOADER, StaticDocumentLoader
 from credentials.canonical import CanonicalizationError, canonicalize
 from credentials.dates import format_datetime, parse_datetime
 from keys.multibase import MultibaseError, decode_base58btc, encode_base58btc
-from keys.signer import Signer, Verifier
+from keys.signer import InvalidSignature, Signer, Verifier
 
 
 class ProofError(ValueError):
@@ -238,7 +238,9 @@ def check_signature(document: Mapping[str, Any], proof: Mapping[str, Any], key: 
         raise ProofError(f"proofValue is not base58btc multibase: {error}") from error
     unsecured = signed_document(document, proof)
     hashes = hashes_for(unsecured, proof_config_for_verification(unsecured, proof))
-    if not key.verify(signature, hashes.data):
+    try:
+        key.verify(signature, hashes.data)
+    except InvalidSignature:
         raise ProofError("the signature does not match the document: it was altered after "
-                         "signing, or signed with another key")
+                         "signing, or signed with another key") from None
     return hashes

@@ -23,7 +23,7 @@ from credentials.canonical import canonicalize
 from credentials.proofs.data_integrity import Cryptosuite, ProofError, proof_config_for_verification
 from keys.ecdsa import ec_multikey_jwk
 from keys.jose import JwkVerificationKey
-from keys.signer import Verifier
+from keys.signer import InvalidSignature, Verifier
 
 ECDSA_SD_2023 = Cryptosuite(proof_type="DataIntegrityProof", name="ecdsa-sd-2023",
                             algorithm="ES256", legacy=True)
@@ -122,9 +122,11 @@ def verify_sd_derived(document: Mapping[str, Any], proof: Mapping[str, Any], key
     if key.algorithm != "ES256":
         raise ProofError(f"{proof.get('verificationMethod')} is not a P-256 key")
     data = create_verify_data(document, proof, loader)
-    if not key.verify(data.base_signature,
-                      data.proof_hash + data.public_key + data.mandatory_hash):
-        raise ProofError("the issuer's base signature does not match the disclosed document")
+    try:
+        key.verify(data.base_signature, data.proof_hash + data.public_key + data.mandatory_hash)
+    except InvalidSignature:
+        raise ProofError("the issuer's base signature does not match the disclosed "
+                         "document") from None
     if len(data.signatures) != len(data.non_mandatory):
         raise ProofError(f"{len(data.non_mandatory)} disclosed statements but "
                          f"{len(data.signatures)} statement signatures")
@@ -134,6 +136,9 @@ def verify_sd_derived(document: Mapping[str, Any], proof: Mapping[str, Any], key
         raise ProofError(f"the proof's ephemeral key is not a P-256 Multikey: {error}") from None
     for number, (statement, signature) in enumerate(zip(data.non_mandatory, data.signatures,
                                                         strict=True)):
-        if not ephemeral.verify(signature, statement.encode()):
-            raise ProofError(f"disclosed statement {number} does not match its signature")
+        try:
+            ephemeral.verify(signature, statement.encode())
+        except InvalidSignature:
+            raise ProofError(f"disclosed statement {number} does not match its "
+                             "signature") from None
     return data
