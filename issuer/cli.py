@@ -233,7 +233,8 @@ def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token:
     with sessions() as db:
         try:
             caller = authenticate(db, token)
-            job, _replayed = batches.create_job(db, caller, slug, batches.from_csv(text), key)
+            job, _replayed = batches.create_job(db, caller, slug, batches.from_csv(text), key,
+                                                kek)
             view = batches.get_job(db, caller, slug, job.id, base_url)
         except Problem as problem:
             _fail(problem)

@@ -93,16 +93,17 @@ def post_batch(slug: str) -> Any:
         batch = batches.from_csv(text)
     else:
         batch = batches.from_json(json_body(expect_object=False))
+    kek = current_app.extensions["kek"]
     job, replayed = batches.create_job(session(), caller, slug, batch,
-                                       request.headers.get("Idempotency-Key"))
+                                       request.headers.get("Idempotency-Key"), kek)
     valid = job.total - batches.invalid_rows(job)
     ran = False
     if not replayed and valid <= current_app.config["BATCH_INLINE_ROWS"]:
         try:
             ran = batches.run_job(store(current_app).sessions, job.id, batches.runner_id(),
-                                  _base_url(), current_app.extensions["kek"])
-        except Problem:  # the host cannot sign (a wrong KEK): every row is left pending
-            raise
+                                  _base_url(), kek)
+        except Problem as problem:  # the host cannot sign: the rest is left pending
+            raise _recorded(slug, job.id, problem.detail, problem.type) from None
         except Exception:  # the rows issued so far stay issued: the answer must say so
             log.exception("batch job %s stopped; left to the job runner", job.id)
     if not ran and "job_runner" in current_app.extensions:
@@ -111,18 +112,24 @@ def post_batch(slug: str) -> Any:
         view = batches.get_job(session(), caller, slug, job.id, _base_url())
     except Exception:
         log.exception("batch job %s: its view could not be read", job.id)
-        url = f"{_base_url()}/api/v1/issuers/{slug}/jobs/{job.id}"
-        raise Problem(503, "Service Unavailable", f"the batch was recorded as job {job.id} "
-                      "and some of its rows may already be issued; the rest are issued in "
-                      f"the background (or by `flask jobs resume`). See {url}; send it again "
-                      "only with the same Idempotency-Key.", job=job.id,
-                      headers={"Location": url, "Retry-After": "1"}) from None
+        raise _recorded(slug, job.id, "its state could not be read") from None
     response = jsonify(view)
     response.status_code = 200 if replayed else 201 if view["status"] == "done" else 202
     response.headers["Location"] = view["url"]
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _recorded(slug: str, job_id: str, cause: str, type_: str = "about:blank") -> Problem:
+    """503 for a batch recorded as a job but not finished here: the job and where to follow
+    it, so a client does not send it again (which would issue its rows twice)."""
+    url = f"{_base_url()}/api/v1/issuers/{slug}/jobs/{job_id}"
+    return Problem(503, "Service Unavailable", f"the batch was recorded as job {job_id} "
+                   f"but not finished here ({cause}); some of its rows may already be issued "
+                   "and the rest are issued in the background (or by `flask jobs resume`). "
+                   f"See {url}; send it again only with the same Idempotency-Key.",
+                   type_=type_, job=job_id, headers={"Location": url, "Retry-After": "1"})
 
 
 @bp.get("/issuers/<slug>/jobs/<job_id>")

@@ -36,6 +36,7 @@ from issuer.services.completions import (
 from issuer.services.field_text import printable, text_errors, text_problem
 from issuer.services.idempotency import check_key, request_hash
 from issuer.services.issuers import get_issuer
+from issuer.services.keyring import require_matching_kek
 from issuer.services.request_schemas import COMPLETION_VALIDATOR, schema_errors
 from issuer.store.models import ImportJob, ImportRow, Issuer
 from keys.encryption import KeyEncryptionKey
@@ -175,8 +176,11 @@ def check_batch_text(batch: Batch) -> None:
 
 
 def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
-               idempotency_key: str | None) -> tuple[ImportJob, bool]:
+               idempotency_key: str | None, kek: KeyEncryptionKey) -> tuple[ImportJob, bool]:
     """Check every row and record the job; (job, replayed). Nothing is issued here.
+
+    A host whose key-encryption key is not the store's records nothing (503): a job it
+    recorded would be issued by a good host while its caller, told 503, sent it again.
 
     A repeated Idempotency-Key with the same rows returns the first job (a retried upload
     issues nothing twice); with other rows it is a 409. A batch without a valid row is a 422
@@ -187,6 +191,7 @@ def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
     check_batch_text(batch)
     digest = request_hash("batch", batch.digest_payload)
     with db.begin():
+        require_matching_kek(db, kek)
         issuer = get_issuer(db, slug)
         if idempotency_key:
             existing = db.scalars(select(ImportJob).where(

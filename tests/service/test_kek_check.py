@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from issuer.services import batches
 from issuer.services.keyring import KEK_MISMATCH, KEK_MISMATCH_TYPE
 from issuer.store import store
-from issuer.store.models import ImportRow, KeyCheck, SigningKey
+from issuer.store.models import Credential, ImportJob, ImportRow, KeyCheck, SigningKey
 from keys.encryption import KeyEncryptionKey
 from tests.service.conftest import BASE, KEK, completion_body, make_app
 from tests.service.test_errors import assert_problem
@@ -108,18 +108,53 @@ def test_init_records_the_kek_of_a_new_store_and_refuses_another(tmp_path) -> No
             store(app).engine.dispose()
 
 
-def test_a_batch_on_the_wrong_host_leaves_its_rows_for_a_good_one(service) -> None:
+def test_a_batch_on_the_wrong_host_records_nothing_and_a_retry_issues_once(service
+                                                                          ) -> None:
     wrong = host(service, OTHER_KEK)
     rows = [completion_body(learner={"name": f"L {n}", "email": f"l{n}@example.com"})
             for n in range(2)]
-    assert_mismatch(wrong.test_client().post(f"{ISSUE}:batch", json=rows,
-                                             headers=service.auth(service.assessor)))
+    counts = service.counts()
+    for body, kind in ((rows, None), (_csv(rows), "text/csv")):
+        kwargs = {"json": body} if kind is None else {"data": body, "content_type": kind}
+        assert_mismatch(wrong.test_client().post(f"{ISSUE}:batch",
+                                                 headers=service.auth(service.assessor),
+                                                 **kwargs))
     with store(service.app).sessions() as db, db.begin():
-        assert set(db.scalars(select(ImportRow.state))) == {"pending"}
+        assert db.scalar(select(func.count()).select_from(ImportJob)) == 0
+        assert db.scalar(select(func.count()).select_from(ImportRow)) == 0
+    assert service.counts() == counts
+    # The client retries, without an Idempotency-Key, on a good host: each row once.
+    retried = service.client.post(f"{ISSUE}:batch", json=rows,
+                                  headers=service.auth(service.assessor))
+    assert retried.status_code == 201 and retried.json["issued"] == 2
     assert batches.resume_jobs(store(service.app).sessions, "good-host", BASE,
-                               service.app.extensions["kek"]) == 1
+                               service.app.extensions["kek"]) == 0
     with store(service.app).sessions() as db, db.begin():
-        assert set(db.scalars(select(ImportRow.state))) == {"issued"}
+        assert db.scalar(select(func.count()).select_from(Credential)) == \
+            counts["credentials"] + 2
+
+
+def test_a_batch_that_cannot_be_signed_after_it_was_recorded_names_its_job(service) -> None:
+    with store(service.app).sessions() as db, db.begin():  # recorded under a good KEK, but
+        key = db.scalars(select(SigningKey).order_by(SigningKey.id)).first()  # altered
+        blob = bytearray(key.private_key_encrypted)
+        blob[-1] ^= 1
+        db.execute(update(SigningKey).where(SigningKey.id == key.id)
+                   .values(private_key_encrypted=bytes(blob)))
+    response = service.client.post(f"{ISSUE}:batch", json=[completion_body()],
+                                   headers=service.auth(service.assessor))
+    body = assert_problem(response, 503)
+    with store(service.app).sessions() as db, db.begin():
+        job = db.scalar(select(ImportJob.id))
+    assert body["job"] == job and response.headers["Location"].endswith(f"/jobs/{job}")
+    assert key.kid in body["detail"] and "Idempotency-Key" in body["detail"]
+
+
+def _csv(rows: list[dict]) -> str:
+    lines = ["learner_name,learner_email,competency,level,completed_on"]
+    lines += [f"{r['learner']['name']},{r['learner']['email']},{r['competency']},{r['level']},"
+              f"{r['completedOn']}" for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 def test_a_key_record_that_does_not_decrypt_is_a_503_naming_the_key(service) -> None:
