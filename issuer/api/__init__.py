@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -26,6 +26,7 @@ from issuer.services import (
     issuers,
     keys,
     learner_records,
+    tokens,
 )
 from issuer.services.catalog import catalog
 from issuer.services.field_text import check_text
@@ -201,21 +202,14 @@ def post_token(slug: str) -> Any:
     body = json_body()
     check_text(body)
     body = validated(body, TOKEN)
-    expires_at = _date_time(body["expiresAt"], "/expiresAt") if "expiresAt" in body else None
+    expires_at = None
+    if "expiresAt" in body:
+        try:
+            expires_at = tokens.parse_expiry(body["expiresAt"], datetime.now(UTC))
+        except ValueError as error:
+            raise validation_problem([{"pointer": "/expiresAt", "detail": str(error)}]) from None
     return issuers.create_token(session(), slug, body["role"], body.get("label"), caller,
                                 expires_at), 201
-
-
-def _date_time(text: str, pointer: str) -> datetime:
-    """An RFC 3339 date-time (with its offset, or Z), or a 422 naming ``pointer``."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise validation_problem([{"pointer": pointer, "detail": "not an RFC 3339 date-time "
-                                   "with a time zone offset, e.g. 2027-01-31T17:00:00Z"}])
-    return moment
 
 
 @bp.get("/issuers/<slug>/tokens")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from issuer.services.issuers import hash_token
+from issuer.services.tokens import hash_token
 from issuer.store import store
 from issuer.store.models import ApiToken, DeskSession
 from tests.service.test_tokens import TOKENS, another_host, token_id

@@ -10,7 +10,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import event, select, update
 
-from issuer.services.issuers import hash_token
+from issuer.services.tokens import hash_token
 from issuer.store import store
 from issuer.store.models import ApiToken, AuditEvent
 from tests.service.conftest import completion_body, make_app
