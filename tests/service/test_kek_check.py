@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, func, select, update
 
+from issuer.job_runner import JobRunner
 from issuer.services import batches
 from issuer.services.keyring import KEK_MISMATCH, KEK_MISMATCH_TYPE
 from issuer.store import store
@@ -167,3 +172,46 @@ def test_a_key_record_that_does_not_decrypt_is_a_503_naming_the_key(service) -> 
     body = assert_problem(service.client.post(ISSUE, json=completion_body(),
                                               headers=service.auth(service.assessor)), 503)
     assert key.kid in body["detail"] and "rotate" in body["detail"]
+
+
+def test_init_on_a_fresh_store_logs_no_kek_warning(tmp_path, caplog) -> None:
+    with empty_store(tmp_path) as url, caplog.at_level(logging.INFO):
+        app = make_app(tmp_path, DATABASE_URL=url)
+        assert app.test_cli_runner().invoke(args=["init"]).exit_code == 0
+        store(app).engine.dispose()
+    assert not [r for r in caplog.records if r.name == "issuer.services.keyring"]
+
+
+@pytest.mark.parametrize("bad", ["not base64 at all!", "c2hvcnQ"])
+def test_a_malformed_kek_stops_with_one_line(tmp_path, bad) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        make_app(tmp_path, KEY_ENCRYPTION_KEY=bad)
+    message = str(stopped.value.code)
+    assert "\n" not in message and "KEY_ENCRYPTION_KEY" in message and "base64url" in message
+    command = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "init"], capture_output=True,
+        text=True, cwd=Path(__file__).parents[2], timeout=120,
+        env={**os.environ, "KEY_ENCRYPTION_KEY": bad, "INSTANCE_PATH": str(tmp_path),
+             "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert command.returncode == 1 and "Traceback" not in command.stderr
+    assert command.stderr.strip() == message
+
+
+def test_the_job_runner_of_a_wrong_host_claims_no_job(service, caplog) -> None:
+    good = host(service, KEK)
+    good.config["BATCH_INLINE_ROWS"] = 0  # recorded, left to the runners
+    assert good.test_client().post(f"{ISSUE}:batch", json=[completion_body()],
+                                   headers=service.auth(service.assessor)).status_code == 202
+    runner = JobRunner(host(service, OTHER_KEK))
+    runner.owner = "wrong-host"
+    with caplog.at_level(logging.INFO, logger="issuer.job_runner"):
+        assert runner.run_pass() == 0 and runner.run_pass() == 0
+    said = [r for r in caplog.records if r.name == "issuer.job_runner"]
+    assert [r.levelno for r in said] == [logging.ERROR]  # once, not every pass
+    assert KEK_MISMATCH in said[0].getMessage()
+    with store(service.app).sessions() as db, db.begin():
+        assert db.scalar(select(ImportJob.lease_owner)) is None
+        assert set(db.scalars(select(ImportRow.state))) == {"pending"}
+    resumed = host(service, OTHER_KEK).test_cli_runner().invoke(args=["jobs", "resume"])
+    assert resumed.exit_code == 1 and KEK_MISMATCH in resumed.output
+    assert JobRunner(service.app).run_pass() == 1
