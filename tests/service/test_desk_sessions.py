@@ -123,10 +123,10 @@ def test_sign_in_ends_abandoned_sessions_and_deletes_old_ones(service) -> None:
         sign_in(service.client, service.assessor)
     live, idle_one, old_one, ended_long_ago = [row.session_hash for row in sessions(service)]
     with store(service.app).sessions() as db, db.begin():
-        for row_id, values in ((idle_one, {"last_seen_at": now - idle}),
+        for session_hash, values in ((idle_one, {"last_seen_at": now - idle}),
                                (old_one, {"created_at": now - lifetime}),
                                (ended_long_ago, {"ended_at": now - lifetime})):
-            db.execute(update(DeskSession).where(DeskSession.session_hash == row_id)
+            db.execute(update(DeskSession).where(DeskSession.session_hash == session_hash)
                        .values(**values))
     another = service.app.test_client()  # nobody comes back to the abandoned ones
     sign_in(another, service.admin)
