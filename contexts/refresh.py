@@ -69,7 +69,8 @@ SOURCES = [
     Source("https://w3id.org/security/suites/ed25519-2020/v1", "ed25519-signature-2020-v1.jsonld",
            "ed25519-signature-2020-context", "contexts/ed25519-signature-2020-v1.jsonld"),
     # The W3C examples context the VC API and VCDM 1.1 test suites' credentials use, and the
-    # ODRL context it imports. (No registry package ships .../ns/credentials/examples/v2.)
+    # ODRL context it imports. (No registry package ships .../ns/credentials/examples/v2: it is
+    # in AUTHORED.)
     Source("https://www.w3.org/2018/credentials/examples/v1", "credentials-examples-v1.jsonld",
            "@digitalbazaar/credentials-examples-context",
            "contexts/credentials-examples-v1.jsonld"),
@@ -96,11 +97,17 @@ SOURCES = [
            export="https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"),
 ]
 
-# Written by us from the CLR 2.0 specification (no registry package ships them); refresh only
+# Written by us from their specifications (no registry package ships them); refresh only
 # records their digests.
+CLR_SPEC = "CLR 2.0 specification"
 AUTHORED = [
-    ("https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json", "clr-v2p0-context-2.0.1.json"),
-    ("https://purl.imsglobal.org/spec/clr/v2p0/context.json", "clr-v2p0-context-2.0.0.json"),
+    ("https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json", "clr-v2p0-context-2.0.1.json",
+     CLR_SPEC),
+    ("https://purl.imsglobal.org/spec/clr/v2p0/context.json", "clr-v2p0-context-2.0.0.json",
+     CLR_SPEC),
+    # VCDM 2.0, section "Base Context" and its examples: one @vocab for undefined example terms.
+    ("https://www.w3.org/ns/credentials/examples/v2", "credentials-examples-v2.jsonld",
+     "VC Data Model 2.0 specification"),
 ]
 
 # Other URLs under which the same document is published.
@@ -162,10 +169,10 @@ def refresh() -> None:
         lines.append(manifest_line(source.url, source.file, origin, sha256(raw), stored))
         licence = next(p for p in package_dir.iterdir() if p.name.upper().startswith("LICENSE"))
         shutil.copyfile(licence, LICENSES / (source.package.replace("/", "__") + ".LICENSE"))
-    for url, file in AUTHORED:
+    for url, file, specification in AUTHORED:
         stored = serialise(json.loads((DOCUMENTS / file).read_bytes()))
         (DOCUMENTS / file).write_bytes(stored)
-        lines.append(manifest_line(url, file, "authored:CLR 2.0 specification", "-", stored))
+        lines.append(manifest_line(url, file, f"authored:{specification}", "-", stored))
     by_url = {line.split("\t")[0]: line for line in lines[1:]}
     for alias, target in ALIASES.items():
         lines.append("\t".join([alias, *by_url[target].split("\t")[1:]]))

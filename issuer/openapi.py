@@ -41,8 +41,32 @@ SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "stri
 BEARER = [{"bearer": []}]
 ISSUER_BOUND = ("true when a key tied to the credential's issuer signed it (its published "
                 "DID or controller document, its did:key, or for this service's own issuers "
-                "their stored keys), and every embedded credential likewise; false when the "
-                "signature is valid but the key is self-asserted, or when not verified")
+                "their stored keys), and every embedded credential likewise. It says whose "
+                "key signed and nothing else: a revoked or expired credential signed by its "
+                "issuer's key is issuerBound true (and verified false); false when the key is "
+                "self-asserted or someone else's, or when no proof verified. The issuer "
+                "check's detail.bound says the same for the credential itself")
+STANDING = ("the result in one word: verified (no check failed, every key tied to its "
+            "issuer), unbound (no check failed, but a key is only self-asserted), revoked or "
+            "suspended (the first failure is the issuer's status list), failed (any other "
+            "failure)")
+CHECK = {"type": "object", "required": ["check", "outcome", "message"], "properties": {
+    "check": {"type": "string", "description": "limits, schema, proof, issuer, "
+              "validity_period, status, subject, embedded_credentials, endorsements"},
+    "outcome": {"enum": ["success", "warning", "failure", "skipped"]},
+    "message": {"type": "string"},
+    "detail": {"type": "object", "description": "what the check looked at; it varies by "
+               "check. The issuer check's detail has bound (boolean: the signing key is tied "
+               "to the issuer named in detail.issuer, whatever other checks say), signedBy "
+               "(the keys that signed) and, when this service's own records decided it, "
+               "boundBy. The embedded_credentials check's detail.bound is false when any "
+               "embedded credential's key is not tied to its issuer", "properties": {
+                   "bound": {"type": "boolean"},
+                   "boundBy": {"type": "string", "description": "what tied the key to the "
+                               "issuer when it was not a published document: \"the "
+                               "verifier's own records\" for this service's issuers"},
+                   "issuer": {"type": "string"},
+                   "signedBy": {"type": "array", "items": {"type": "string"}}}}}}
 
 
 # Answers any operation can give: a control character in the path or query (400), a store
@@ -95,17 +119,23 @@ def _document(base_url: str) -> dict[str, Any]:
                 "StatusChangeRequest": STATUS_CHANGE,
                 "LearnerRecordRequest": LEARNER_RECORD,
                 "VerificationResult": {"type": "object",
-                                       "required": ["verified", "issuerBound", "verdict",
-                                                    "checks", "warnings", "errors"],
+                                       "required": ["verified", "issuerBound", "standing",
+                                                    "verdict", "checks", "warnings",
+                                                    "errors"],
                                        "properties": {
                                            "verified": {"type": "boolean"},
                                            "issuerBound": {
                                                "type": "boolean",
                                                "description": ISSUER_BOUND},
+                                           "standing": {"enum": ["verified", "unbound",
+                                                                 "revoked", "suspended",
+                                                                 "failed"],
+                                                        "description": STANDING},
                                            "verdict": {"type": "string",
                                                        "description": "the result in one "
-                                                       "sentence, for people"},
-                                           "checks": {"type": "array", "items": OBJECT},
+                                                       "sentence, for people (the verifier "
+                                                       "and share pages say the same)"},
+                                           "checks": {"type": "array", "items": CHECK},
                                            "warnings": {"type": "array",
                                                         "items": {"type": "string"}},
                                            "errors": {"type": "array",
@@ -116,8 +146,13 @@ def _document(base_url: str) -> dict[str, Any]:
             "/healthz": {"get": {"summary": "Liveness: 200 once the store answers",
                                  "responses": {"200": _json(OBJECT, "healthy"),
                                                **_errors(503)}}},
-            "/readyz": {"get": {"summary": "Readiness: the store answers and its schema is "
-                                           "current",
+            "/readyz": {"get": {"summary": "Readiness: the store answers, its schema is "
+                                           "current, and this host's key-encryption key "
+                                           "opens the store's key-check canary",
+                                "description": "503 when any of the three fails; a host "
+                                               "with the wrong KEY_ENCRYPTION_KEY answers "
+                                               "/problems/key-encryption-key-mismatch and "
+                                               "refuses to sign or change keys.",
                                 "responses": {"200": _json(OBJECT, "ready"),
                                               **_errors(503)}}},
             "/metrics": {"get": {"summary": "Prometheus metrics (text exposition format)",
@@ -323,10 +358,14 @@ def _document(base_url: str) -> dict[str, Any]:
                 "description": "verifiableCredential is a JSON-LD credential, a VC-JWT "
                                "(compact JWS) or an EnvelopedVerifiableCredential. "
                                "`verified` is true when no check failed; `issuerBound` "
-                               "says whether the signing key is tied to the issuer. A "
+                               "says whether the signing key is tied to the issuer, "
+                               "independent of revocation and dates; `standing` and "
+                               "`verdict` give the result in a word and a sentence. A "
                                "credential verified but not issuer-bound has a valid "
                                "signature by a self-asserted key: do not take it as the "
-                               "issuer's. Caps, the same for every way in (this API, the "
+                               "issuer's. One not verified but issuer-bound was signed by "
+                               "the issuer and is revoked, expired or otherwise refused. "
+                               "Caps, the same for every way in (this API, the "
                                "/verify page, baked badges): 1 MiB, 64 levels of nesting, "
                                "10,000 items per array, 50 inline contexts, 8 proofs, 10 "
                                "status entries, 500 embedded credentials, 50 endorsements. "

@@ -9,10 +9,12 @@ from flask import Blueprint, current_app, render_template, request
 
 from credentials.baking import BakingError
 from credentials.fetch import FetchError
+from credentials.verify import VerificationReport
 from credentials.verify.inputs import LimitExceeded, read_credential
 from credentials.verify.limits import MAX_BYTES
 from issuer.problems import Problem
 from issuer.services.credentials import credential_document
+from issuer.services.share import tone
 from issuer.services.verification import verify
 from issuer.store import session, store
 
@@ -46,29 +48,7 @@ def _submitted() -> bytes:
     raise ValueError("paste a credential, choose a file, or give a credential URL")
 
 
-PLAIN_FAILURES = {
-    "proof": "the signature does not match: the credential was changed after it was signed, "
-             "or was not signed by the key it names",
-    "issuer": "it was not signed by a key of the issuer it names",
-    "validity_period": "it is outside its validity period (expired, or not yet valid)",
-    "schema": "it is not a well-formed Open Badges 3.0 or CLR 2.0 credential",
-    "embedded_credentials": "a credential inside it did not verify",
-}
-
-
-def _headline(report: Any) -> str:
-    """The first failed check in a sentence a person can act on."""
-    failed = next((c for c in report.checks if c.outcome.value == "failure"), None)
-    if failed is None:
-        return report.errors[0] if report.errors else "it could not be checked"
-    if failed.name == "status":
-        for state in ("revoked", "suspended"):
-            if failed.message.startswith(state):
-                return f"the issuer has {state} this credential"
-    return PLAIN_FAILURES.get(failed.name, failed.message)
-
-
-def _checks(report: Any) -> list[dict[str, Any]]:
+def _checks(report: VerificationReport) -> list[dict[str, Any]]:
     return [{"label": LABELS.get(c.name, c.name), "result": RESULTS[c.outcome.value],
              "outcome": c.outcome.value, "message": c.message,
              "detail": json.dumps(c.detail, indent=2) if c.detail else ""}
@@ -94,9 +74,6 @@ def verify_page() -> Any:
                            verdict=_verdict(report), error=None)
 
 
-def _verdict(report: Any) -> tuple[str, str]:
-    """The result in one sentence, and how to colour it: "every check passed" only when the
-    key is tied to the issuer; a valid signature by a self-asserted key says just that."""
-    if not report.verified:
-        return f"Not verified: {_headline(report)}.", "bad"
-    return report.verdict, "ok" if report.issuer_bound else "warn"
+def _verdict(report: VerificationReport) -> tuple[str, str]:
+    """The report's own verdict, coloured by its standing."""
+    return report.verdict, tone(report)

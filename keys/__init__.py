@@ -5,6 +5,7 @@ public keys.
 """
 
 from keys.ed25519 import Ed25519Signer, Ed25519VerificationKey, generate_ed25519
-from keys.signer import Signer, Verifier
+from keys.signer import InvalidSignature, Signer, Verifier
 
-__all__ = ["Ed25519Signer", "Ed25519VerificationKey", "Signer", "Verifier", "generate_ed25519"]
+__all__ = ["Ed25519Signer", "Ed25519VerificationKey", "InvalidSignature", "Signer", "Verifier",
+           "generate_ed25519"]

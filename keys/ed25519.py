@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -68,12 +67,9 @@ class Ed25519VerificationKey:
         return {"id": self.id, "type": "Multikey", "controller": self.controller,
                 "publicKeyMultibase": self.multikey}
 
-    def verify(self, signature: bytes, data: bytes) -> bool:
-        try:
-            self.public_key.verify(signature, data)
-        except InvalidSignature:
-            return False
-        return True
+    def verify(self, signature: bytes, data: bytes) -> None:
+        """Raise :class:`InvalidSignature` unless ``signature`` is this key's over ``data``."""
+        self.public_key.verify(signature, data)
 
 
 @dataclass(frozen=True)

@@ -116,28 +116,34 @@ class JwkVerificationKey:
     def jwk(self) -> dict[str, Any]:
         return dict(self.public)
 
-    def verify(self, signature: bytes, data: bytes) -> bool:
+    def verify(self, signature: bytes, data: bytes) -> None:
+        """Raise :class:`InvalidSignature` unless ``signature`` is this key's over ``data``;
+        a malformed signature, an RSA key under 2048 bits or a key of another curve verifies
+        nothing."""
         kty = self.public.get("kty")
+        if kty == "OKP":
+            try:
+                key = Ed25519VerificationKey.from_jwk(self.public)
+            except ValueError:
+                raise InvalidSignature("not an Ed25519 public key") from None
+            key.verify(signature, data)
+            return
+        curve = CURVES.get(self.public.get("crv", "")) if kty == "EC" else None
         try:
-            if kty == "OKP":
-                return Ed25519VerificationKey.from_jwk(self.public).verify(signature, data)
-            curve = CURVES.get(self.public.get("crv", "")) if kty == "EC" else None
             if curve and len(signature) == 2 * curve.size:
-                key = ec_public_key(self.public)
                 der = encode_dss_signature(int.from_bytes(signature[:curve.size], "big"),
                                            int.from_bytes(signature[curve.size:], "big"))
-                key.verify(der, data, ec.ECDSA(curve.hash()))
-                return True
+                ec_public_key(self.public).verify(der, data, ec.ECDSA(curve.hash()))
+                return
             if kty == "RSA":
                 key = rsa.RSAPublicNumbers(_int(self.public["e"]),
                                            _int(self.public["n"])).public_key()
-                if key.key_size < 2048:
-                    return False
-                key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-                return True
-        except (InvalidSignature, ValueError):
-            return False
-        return False
+                if key.key_size >= 2048:
+                    key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+                    return
+        except ValueError:
+            pass
+        raise InvalidSignature(f"not a signature by this {self.algorithm} key")
 
 
 @dataclass(frozen=True)

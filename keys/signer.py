@@ -1,8 +1,16 @@
-"""The two key interfaces the credential library uses: one that signs, one that verifies."""
+"""The two key interfaces the credential library uses: one that signs, one that verifies.
+
+A bad signature is an exception, not a return value (pyca/cryptography's way): a caller
+that forgets to look at a result cannot take a forgery for a valid signature.
+"""
 
 from __future__ import annotations
 
 from typing import Protocol
+
+from cryptography.exceptions import InvalidSignature
+
+__all__ = ["InvalidSignature", "Signer", "Verifier"]
 
 
 class Signer(Protocol):
@@ -24,4 +32,6 @@ class Verifier(Protocol):
     id: str
     algorithm: str
 
-    def verify(self, signature: bytes, data: bytes) -> bool: ...
+    def verify(self, signature: bytes, data: bytes) -> None:
+        """Return if ``signature`` is this key's over ``data``; otherwise raise
+        :class:`InvalidSignature` (for a malformed signature too, never another error)."""

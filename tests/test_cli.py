@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 from credentials.baking import bake_png
-from tests.factories import signed_credential
+from credentials.proofs import EDDSA_RDFC_2022, create_proof
+from tests.factories import did_key_signer, signed_credential, unsigned_credential
 from tests.test_baking import tiny_png
 
 
@@ -22,7 +23,7 @@ def test_verified_credential_exits_zero(crosswalk, tmp_path) -> None:
     result = run("verify", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "[ok  ] proof: eddsa-rdfc-2022 signature" in result.stdout
-    assert result.stdout.strip().endswith("verified")
+    assert result.stdout.strip().endswith("\nVerified: every check passed.")
 
 
 def test_tampered_credential_from_stdin_exits_one(crosswalk) -> None:
@@ -31,6 +32,7 @@ def test_tampered_credential_from_stdin_exits_one(crosswalk) -> None:
     result = run("verify", "--json", "-", stdin=json.dumps(credential))
     assert result.returncode == 1
     report = json.loads(result.stdout)
+    assert report["standing"] == "failed" and report["verdict"].startswith("Not verified: ")
     assert report["verified"] is False
     assert any(e.startswith("proof: the signature does not match") for e in report["errors"])
 
@@ -46,3 +48,18 @@ def test_baked_png_is_verified(crosswalk, tmp_path) -> None:
     path.write_bytes(bake_png(tiny_png(), signed_credential(crosswalk)))
     result = run("verify", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_self_asserted_key_exits_three_with_its_verdict(crosswalk, tmp_path) -> None:
+    """Valid signature, but nothing ties the key to the issuer: not 0, so scripts that test
+    the exit status never take it as the issuer's; the verdict says why."""
+    other = "https://other.example/issuers/1"
+    credential = create_proof(unsigned_credential(crosswalk, issuer_id=other),
+                              EDDSA_RDFC_2022, did_key_signer())
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(credential))
+    result = run("verify", str(path))
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(
+        f"\nThe signature is valid, but nothing ties the key to {other}.")
+    assert "[warn] issuer: the signature is valid, but nothing ties the key" in result.stdout

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.proofs.jwt import registered_claims
-from credentials.verify import Check, Outcome, VerificationReport, verify_credential
+from credentials.verify import Check, Outcome, Standing, VerificationReport, verify_credential
+from credentials.verify.checks import check_embedded
 from credentials.verify.proof_check import key_thumbprint
 from issuer.services.share import status_line
 from keys import Ed25519Signer
@@ -110,3 +111,47 @@ def test_the_share_line_never_says_verified_for_an_unbound_key() -> None:
     line, css = status_line(VerificationReport(checks), "Other")
     assert css == "warn" and not line.startswith("Verified")
     assert "nothing ties the key to https://other.example/i" in line
+
+
+def test_the_verdict_is_the_reports_everywhere() -> None:
+    """The page and the share line render the report's standing and reason; a failure's
+    reason is the same plain sentence in the API's verdict."""
+    checks = (Check("proof", Outcome.SUCCESS, "valid"),
+              Check("issuer", Outcome.FAILURE, "signed by did:key:z6Mk..., which is not a key",
+                    {"issuer": "https://ours.example/issuers/a", "bound": False}),
+              Check("status", Outcome.FAILURE, "revoked: listed",
+                    {"entries": [{"status": "revoked"}]}))
+    report = VerificationReport(checks)
+    assert report.standing is Standing.FAILED  # a forgery first, whatever its status says
+    assert report.verdict == "Not verified: it was not signed by a key of the issuer it names."
+    line, css = status_line(report, "Ours")
+    assert line == ("This credential does not verify: it was not signed by a key of the "
+                    "issuer it names.") and css == "bad"
+    revoked = VerificationReport((checks[0], Check("issuer", Outcome.SUCCESS, "ours",
+                                                   {"bound": True}), checks[2]))
+    assert revoked.standing is Standing.REVOKED and revoked.issuer_bound
+    assert status_line(revoked, "Ours") == (
+        "This credential has been revoked by Ours. Do not rely on it.", "bad")
+    assert revoked.as_json()["standing"] == "revoked"
+
+
+def test_an_embedded_credential_is_judged_like_an_endorsement(crosswalk) -> None:
+    """Unbound without any other warning still makes the embedded check a warning (as an
+    unbound endorsement does), and an embedded credential that fails for another reason
+    (expired) but was signed by its issuer's key leaves the record issuer-bound."""
+    record, _ = whole_record(crosswalk)
+    unbound = VerificationReport((Check("issuer", Outcome.SUCCESS, "signed",
+                                        {"bound": False}),))
+    check = check_embedded(record, lambda _item: unbound)
+    assert check.outcome is Outcome.WARNING and check.detail["bound"] is False
+    signer = did_key_signer()
+    expired = unsigned_credential(crosswalk)
+    expired["validUntil"] = "2020-01-01T00:00:00Z"
+    expired["validFrom"] = "2019-01-01T00:00:00Z"
+    record["credentialSubject"]["verifiableCredential"][0] = create_proof(
+        expired, EDDSA_RDFC_2022, signer)
+    report = verify_credential(create_proof(record, EDDSA_RDFC_2022, signer))
+    assert not report.verified and report.issuer_bound
+    assert report.check("embedded_credentials").detail["bound"] is True
+    assert report.standing is Standing.FAILED
+    assert report.verdict == "Not verified: a credential inside it did not verify."

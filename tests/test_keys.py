@@ -5,8 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from keys import Ed25519Signer, Ed25519VerificationKey, generate_ed25519
+from keys import Ed25519Signer, Ed25519VerificationKey, InvalidSignature, generate_ed25519
 from keys.did import (
     DidError,
     did_key,
@@ -16,6 +18,7 @@ from keys.did import (
     did_web_document_url,
     did_web_for_url,
 )
+from keys.jose import JwkVerificationKey, public_jwk
 from keys.multibase import MultibaseError
 
 # RFC 8032 section 7.1, test 1.
@@ -32,7 +35,9 @@ def test_rfc8032_key_and_multikey_round_trip() -> None:
     assert Ed25519VerificationKey.from_jwk(key.jwk()).raw == RFC8032_PUBLIC
     signature = signer.sign(b"")
     assert signature.hex().startswith("e5564300c360ac72")
-    assert key.verify(signature, b"") and not key.verify(signature, b"x")
+    key.verify(signature, b"")
+    with pytest.raises(InvalidSignature):
+        key.verify(signature, b"x")
 
 
 def test_private_key_never_shows_in_repr() -> None:
@@ -91,3 +96,19 @@ def test_did_web_document_keeps_retired_keys_published() -> None:
     document = did_web_document(did, [current, retired], assertion_keys=[current.id])
     assert [m["id"] for m in document["verificationMethod"]] == [current.id, retired.id]
     assert document["assertionMethod"] == [current.id]
+
+
+def test_jwk_verifiers_raise_invalid_signature_for_what_they_cannot_check() -> None:
+    """A short RSA key and an OKP JWK that is no Ed25519 key verify nothing: each raises
+    InvalidSignature, never another error or a value to forget to look at."""
+    short = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    signature = short.sign(b"data", padding.PKCS1v15(), hashes.SHA256())
+    with pytest.raises(InvalidSignature):
+        JwkVerificationKey(public_jwk(short.public_key())).verify(signature, b"data")
+    with pytest.raises(InvalidSignature):
+        JwkVerificationKey({"kty": "OKP", "crv": "X25519", "x": "AA"}).verify(b"s", b"data")
+    signer = generate_ed25519()
+    okp = JwkVerificationKey(signer.verification_key.jwk())
+    okp.verify(signer.sign(b"data"), b"data")
+    with pytest.raises(InvalidSignature):
+        okp.verify(signer.sign(b"data"), b"other")

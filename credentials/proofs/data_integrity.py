@@ -1,10 +1,13 @@
 """The generic Data Integrity proof: configuration, hashing, attaching and checking a proof.
 
-A :class:`Cryptosuite` says only what differs between suites (its name, its proof type, the
-key algorithms it takes). Everything else -- the proof configuration, the two hashes, the
-multibase proof value -- is done once here, exactly as VC Data Integrity 1.0, vc-di-eddsa
-and vc-di-ecdsa describe it for RDFC-based suites. The hash is SHA-256, except that
-vc-di-ecdsa matches it to a P-384 key's security level: SHA-384, in RDFC-1.0 too.
+A :class:`Cryptosuite` is data, in the shape Digital Bazaar's libraries give it: its name,
+the proof type that carries it, the key algorithms it takes, and its canonicalization
+(RDFC-1.0 or JCS). Everything else -- the proof configuration, the two hashes, the multibase
+proof value, the checks a proof must pass -- is done once here, exactly as VC Data Integrity
+1.0, vc-di-eddsa and vc-di-ecdsa describe it; a suite whose algorithm differs in one step
+(ecdsa-jcs-2019's proof configuration, ecdsa-sd-2023's derived proofs) overrides that step.
+The hash is SHA-256, except that vc-di-ecdsa matches it to a P-384 key's security level:
+SHA-384, in RDFC-1.0 too.
 """
 
 from __future__ import annotations
@@ -17,36 +20,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import rfc8785
+
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
 from credentials.canonical import CanonicalizationError, canonicalize
 from credentials.dates import format_datetime, parse_datetime
 from keys.multibase import MultibaseError, decode_base58btc, encode_base58btc
-from keys.signer import Signer, Verifier
+from keys.signer import InvalidSignature, Signer, Verifier
+
+# A canonicalization: (document, loader, hash name) -> canonical text. The hash name matters
+# to RDFC-1.0 only, which labels blank nodes with it.
+Canonize = Callable[[Mapping[str, Any], StaticDocumentLoader | None, str], str]
 
 
 class ProofError(ValueError):
     """A proof is malformed or does not verify; the message says why."""
-
-
-@dataclass(frozen=True)
-class Cryptosuite:
-    """What distinguishes one RDFC suite from another."""
-
-    proof_type: str
-    name: str | None  # the ``cryptosuite`` value; None for suites that predate that property
-    algorithm: str  # the JOSE algorithm name the key must have
-    legacy: bool = False  # accepted when verifying, never used to sign
-    more_algorithms: tuple[str, ...] = ()  # other key algorithms it takes (ECDSA: P-384)
-
-    def accepts(self, algorithm: str) -> bool:
-        """Whether a key of this JOSE algorithm may make or check this suite's proofs."""
-        return algorithm == self.algorithm or algorithm in self.more_algorithms
-
-    def refuse(self, key: Signer | Verifier) -> ProofError:
-        """The error for a key of an algorithm this suite does not take."""
-        wanted = " or ".join((self.algorithm, *self.more_algorithms))
-        return ProofError(f"{self.name or self.proof_type} needs an {wanted} key; "
-                          f"{key.id or 'the key'} is {key.algorithm}")
 
 
 def hash_name_for(algorithm: str) -> str:
@@ -85,31 +73,43 @@ def canonicalize_each_document_once() -> Iterator[None]:
         _SHARED_CANONICAL_FORMS.reset(token)
 
 
-def _canonical_document(unsecured: Mapping[str, Any], loader: StaticDocumentLoader,
-                        hash_name: str) -> str:
+def canonize_rdfc(document: Mapping[str, Any], loader: StaticDocumentLoader | None = None,
+                  hash_name: str = "sha256") -> str:
+    """RDFC-1.0 N-Quads of ``document``; within :func:`canonicalize_each_document_once` a
+    document made of the same member objects is canonicalized once."""
+    loader = DEFAULT_LOADER if loader is None else loader
     shared = _SHARED_CANONICAL_FORMS.get()
     if shared is None:
-        return canonicalize(unsecured, loader, hash_name)
+        return canonicalize(document, loader, hash_name)
     # Keyed by member identity; the entry keeps the members alive, so no id is reused.
-    key = (id(loader), hash_name, *((name, id(value)) for name, value in unsecured.items()))
+    key = (id(loader), hash_name, *((name, id(value)) for name, value in document.items()))
     if key not in shared:
         try:
-            shared[key] = (unsecured, canonicalize(unsecured, loader, hash_name))
+            shared[key] = (document, canonicalize(document, loader, hash_name))
         except CanonicalizationError as error:  # remembered, raised again for every proof
-            shared[key] = (unsecured, error)
+            shared[key] = (document, error)
     result = shared[key][1]
     if isinstance(result, CanonicalizationError):
         raise result
     return result
 
 
+def canonize_jcs(document: Mapping[str, Any], loader: StaticDocumentLoader | None = None,
+                 hash_name: str = "sha256") -> str:
+    """The JSON Canonicalization Scheme (RFC 8785) form of ``document``: no contexts read."""
+    try:
+        return rfc8785.dumps(dict(document)).decode()
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
+        raise ProofError(f"the document cannot be JCS-canonicalized: {error}") from None
+
+
 def hash_data(unsecured: Mapping[str, Any], proof_config: Mapping[str, Any],
-              loader: StaticDocumentLoader = DEFAULT_LOADER, hash_name: str = "sha256"
-              ) -> HashData:
-    """Canonicalize (RDFC-1.0) and hash the document and the proof configuration, both with
-    ``hash_name`` (see :func:`hash_name_for`)."""
-    canonical_document = _canonical_document(unsecured, loader, hash_name)
-    canonical_proof_config = canonicalize(proof_config, loader, hash_name)
+              loader: StaticDocumentLoader | None = DEFAULT_LOADER, hash_name: str = "sha256",
+              canonize: Canonize = canonize_rdfc) -> HashData:
+    """Canonicalize (RDFC-1.0 unless told) and hash the document and the proof configuration,
+    both with ``hash_name`` (see :func:`hash_name_for`)."""
+    canonical_document = canonize(unsecured, loader, hash_name)
+    canonical_proof_config = canonize(proof_config, loader, hash_name)
     return HashData(
         canonical_document,
         canonical_proof_config,
@@ -118,52 +118,139 @@ def hash_data(unsecured: Mapping[str, Any], proof_config: Mapping[str, Any],
     )
 
 
-def proof_options(suite: Cryptosuite, signer: Signer, created: str | None = None,
-                  proof_purpose: str = "assertionMethod") -> dict[str, Any]:
-    """The proof object a new proof starts from (everything but ``proofValue``)."""
-    options: dict[str, Any] = {"type": suite.proof_type}
-    if suite.name:
-        options["cryptosuite"] = suite.name
-    options.update({
-        "created": created or format_datetime(datetime.now(UTC)),
-        "verificationMethod": signer.id,
-        "proofPurpose": proof_purpose,
-    })
-    return options
+@dataclass(frozen=True)
+class Cryptosuite:
+    """One cryptosuite: what it is called, the proof type carrying it, the JOSE algorithms of
+    the keys it takes, and how it canonicalizes. Registered once, in
+    ``credentials.proofs.SUITES``.
+
+    ``verify_only``: proofs of this suite are recognised and checked, never made -- legacy
+    names (Ed25519Signature2020, eddsa-2022) and suites OB 3.0 and CLR 2.0 do not name for
+    issuing (the JCS suites, selective disclosure).
+    """
+
+    proof_type: str
+    name: str | None  # the ``cryptosuite`` value; None for suites that predate that property
+    algorithms: tuple[str, ...]
+    canonize: Canonize
+    verify_only: bool = False
+
+    @property
+    def label(self) -> str:
+        """How messages name the suite."""
+        return self.name or self.proof_type
+
+    def matches(self, proof: Mapping[str, Any]) -> bool:
+        """Whether ``proof`` names this suite (its ``type`` and ``cryptosuite``)."""
+        return proof.get("type") == self.proof_type and proof.get("cryptosuite") == self.name
+
+    def check_key(self, key: Signer | Verifier) -> None:
+        """Refuse (:class:`ProofError`) a key of an algorithm this suite does not take."""
+        if key.algorithm not in self.algorithms:
+            raise ProofError(f"{self.label} needs an {' or '.join(self.algorithms)} key; "
+                             f"{key.id or 'the key'} is {key.algorithm}")
+
+    def hash_data(self, unsecured: Mapping[str, Any], proof_config: Mapping[str, Any],
+                  loader: StaticDocumentLoader | None = DEFAULT_LOADER,
+                  hash_name: str = "sha256") -> HashData:
+        """The document and proof configuration, canonicalized this suite's way and hashed."""
+        return hash_data(unsecured, proof_config, loader, hash_name, self.canonize)
+
+    def proof_options(self, signer: Signer, created: str | None = None,
+                      proof_purpose: str = "assertionMethod") -> dict[str, Any]:
+        """The proof object a new proof starts from (everything but ``proofValue``)."""
+        options: dict[str, Any] = {"type": self.proof_type}
+        if self.name:
+            options["cryptosuite"] = self.name
+        options.update({
+            "created": created or format_datetime(datetime.now(UTC)),
+            "verificationMethod": signer.id,
+            "proofPurpose": proof_purpose,
+        })
+        return options
+
+    def create_proof(self, document: Mapping[str, Any], signer: Signer,
+                     loader: StaticDocumentLoader = DEFAULT_LOADER, created: str | None = None,
+                     proof_purpose: str = "assertionMethod", proof_id: str | None = None,
+                     previous_proof: str | None = None) -> dict[str, Any]:
+        """Sign ``document`` and return it with its new proof (the input is not changed).
+
+        Without ``previous_proof`` any existing proof is replaced. With it, the new proof is
+        chained to the existing proof of that id (VC Data Integrity 4.4): that proof is
+        signed over too, and the result carries both.
+        """
+        if self.verify_only:
+            raise ProofError(f"{self.label} is accepted for verification only")
+        self.check_key(signer)
+        unsecured = {k: v for k, v in document.items() if k != "proof"}
+        existing = document.get("proof") or []
+        existing = existing if isinstance(existing, list) else [existing]
+        proof = self.proof_options(signer, created, proof_purpose)
+        if proof_id:
+            proof = {"id": proof_id, **proof}
+        hashed = unsecured
+        if previous_proof:
+            chained = [p for p in existing if p.get("id") == previous_proof]
+            if not chained:
+                raise ProofError(f"no existing proof with id {previous_proof!r} to chain to")
+            proof["previousProof"] = previous_proof
+            hashed = {**unsecured, "proof": chained[0]}
+        config = {**proof, "@context": unsecured["@context"]}
+        hashes = self.hash_data(hashed, config, loader, hash_name_for(signer.algorithm))
+        proof["proofValue"] = encode_base58btc(signer.sign(hashes.data))
+        proofs = [*existing, proof] if previous_proof else proof
+        return {**json_copy(unsecured), "proof": json_copy(proofs)}
+
+    def verify_proof(self, document: Mapping[str, Any], proof: Mapping[str, Any],
+                     key: Verifier, loader: StaticDocumentLoader = DEFAULT_LOADER) -> Any:
+        """Check one proof on ``document`` with ``key``; raise :class:`ProofError` if it
+        fails. Returns what was checked (the hashes; a derived proof's verify data)."""
+        if not self.matches(proof):
+            raise ProofError("the proof's type or cryptosuite does not match the suite")
+        self.check_key(key)
+        if "created" in proof and parse_datetime(proof["created"]) is None:
+            raise ProofError(f"the proof's created value {proof['created']!r} is not a "
+                             "dateTime")
+        return self.check_signature(document, proof, key, loader)
+
+    def verification_hashes(self, unsecured: Mapping[str, Any], proof: Mapping[str, Any],
+                            loader: StaticDocumentLoader, hash_name: str) -> HashData:
+        """The hashes a verifier re-derives: the proof configuration is the proof less its
+        value, in the document's context."""
+        return self.hash_data(unsecured, proof_config_for_verification(unsecured, proof),
+                              loader, hash_name)
+
+    def check_signature(self, document: Mapping[str, Any], proof: Mapping[str, Any],
+                        key: Verifier, loader: StaticDocumentLoader) -> Any:
+        """Verify ``proof``'s base58btc proofValue over what it signed (the document less its
+        proof, the proofs its ``previousProof`` names) and its proof configuration."""
+        try:
+            signature = decode_base58btc(proof.get("proofValue", ""))
+        except MultibaseError as error:
+            raise ProofError(f"proofValue is not base58btc multibase: {error}") from error
+        hashes = self.verification_hashes(signed_document(document, proof), proof, loader,
+                                          hash_name_for(key.algorithm))
+        try:
+            key.verify(signature, hashes.data)
+        except InvalidSignature:
+            raise ProofError("the signature does not match the document: it was altered "
+                             "after signing, or signed with another key") from None
+        return hashes
 
 
 def create_proof(document: Mapping[str, Any], suite: Cryptosuite, signer: Signer,
                  loader: StaticDocumentLoader = DEFAULT_LOADER, created: str | None = None,
                  proof_purpose: str = "assertionMethod", proof_id: str | None = None,
                  previous_proof: str | None = None) -> dict[str, Any]:
-    """Sign ``document`` and return it with its new proof (the input is not changed).
+    """``suite.create_proof``, in the functional form most callers use."""
+    return suite.create_proof(document, signer, loader, created, proof_purpose, proof_id,
+                              previous_proof)
 
-    Without ``previous_proof`` any existing proof is replaced. With it, the new proof is
-    chained to the existing proof of that id (VC Data Integrity 4.4): that proof is signed
-    over too, and the result carries both.
-    """
-    if suite.legacy:
-        raise ProofError(f"{suite.name or suite.proof_type} is accepted for verification only")
-    if not suite.accepts(signer.algorithm):
-        raise suite.refuse(signer)
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
-    existing = document.get("proof") or []
-    existing = existing if isinstance(existing, list) else [existing]
-    proof = proof_options(suite, signer, created, proof_purpose)
-    if proof_id:
-        proof = {"id": proof_id, **proof}
-    hashed = unsecured
-    if previous_proof:
-        chained = [p for p in existing if p.get("id") == previous_proof]
-        if not chained:
-            raise ProofError(f"no existing proof with id {previous_proof!r} to chain to")
-        proof["previousProof"] = previous_proof
-        hashed = {**unsecured, "proof": chained[0]}
-    config = {**proof, "@context": unsecured["@context"]}
-    hashes = hash_data(hashed, config, loader, hash_name_for(signer.algorithm))
-    proof["proofValue"] = encode_base58btc(signer.sign(hashes.data))
-    proofs = [*existing, proof] if previous_proof else proof
-    return {**json_copy(unsecured), "proof": json_copy(proofs)}
+
+def verify_proof(document: Mapping[str, Any], proof: Mapping[str, Any], suite: Cryptosuite,
+                 key: Verifier, loader: StaticDocumentLoader = DEFAULT_LOADER) -> Any:
+    """``suite.verify_proof``, in the functional form."""
+    return suite.verify_proof(document, proof, key, loader)
 
 
 def json_copy(value: Any) -> Any:
@@ -193,19 +280,6 @@ def proof_config_for_verification(document: Mapping[str, Any], proof: Mapping[st
     return config
 
 
-def verify_proof(document: Mapping[str, Any], proof: Mapping[str, Any], suite: Cryptosuite,
-                 key: Verifier, loader: StaticDocumentLoader = DEFAULT_LOADER) -> HashData:
-    """Check one proof on ``document`` with ``key``; raise :class:`ProofError` if it fails."""
-    if proof.get("type") != suite.proof_type or proof.get("cryptosuite") != suite.name:
-        raise ProofError("the proof's type or cryptosuite does not match the suite")
-    if not suite.accepts(key.algorithm):
-        raise suite.refuse(key)
-    if "created" in proof and parse_datetime(proof["created"]) is None:
-        raise ProofError(f"the proof's created value {proof['created']!r} is not a dateTime")
-    return check_signature(document, proof, key, lambda unsecured, config: hash_data(
-        unsecured, config, loader, hash_name_for(key.algorithm)))
-
-
 def signed_document(document: Mapping[str, Any], proof: Mapping[str, Any]) -> dict[str, Any]:
     """What ``proof`` signed: the document less its proofs, and for a proof chained by
     ``previousProof`` the proofs it names, each of which must be in the document's proof set
@@ -225,20 +299,3 @@ def signed_document(document: Mapping[str, Any], proof: Mapping[str, Any]) -> di
         raise ProofError(f"previousProof names {', '.join(missing)}, which is not a proof of "
                          "this document")
     return {**unsecured, "proof": [by_id[w] for w in wanted]}
-
-
-def check_signature(document: Mapping[str, Any], proof: Mapping[str, Any], key: Verifier,
-                    hashes_for: Callable[[Mapping[str, Any], Mapping[str, Any]], HashData]
-                    ) -> HashData:
-    """Verify ``proof``'s base58btc proofValue over the document less its proof and the
-    proof configuration, as ``hashes_for`` hashes them (RDFC or JCS)."""
-    try:
-        signature = decode_base58btc(proof.get("proofValue", ""))
-    except MultibaseError as error:
-        raise ProofError(f"proofValue is not base58btc multibase: {error}") from error
-    unsecured = signed_document(document, proof)
-    hashes = hashes_for(unsecured, proof_config_for_verification(unsecured, proof))
-    if not key.verify(signature, hashes.data):
-        raise ProofError("the signature does not match the document: it was altered after "
-                         "signing, or signed with another key")
-    return hashes

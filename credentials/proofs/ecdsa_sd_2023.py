@@ -20,13 +20,16 @@ import cbor2
 
 from contexts import DEFAULT_LOADER, StaticDocumentLoader
 from credentials.canonical import canonicalize
-from credentials.proofs.data_integrity import Cryptosuite, ProofError, proof_config_for_verification
+from credentials.proofs.data_integrity import (
+    Cryptosuite,
+    ProofError,
+    canonize_rdfc,
+    proof_config_for_verification,
+)
 from keys.ecdsa import ec_multikey_jwk
 from keys.jose import JwkVerificationKey
-from keys.signer import Verifier
+from keys.signer import InvalidSignature, Verifier
 
-ECDSA_SD_2023 = Cryptosuite(proof_type="DataIntegrityProof", name="ecdsa-sd-2023",
-                            algorithm="ES256", legacy=True)
 DERIVED_HEADER = bytes([0xD9, 0x5D, 0x01])
 _BLANK = re.compile(r"_:(c14n\d+)")
 
@@ -116,24 +119,38 @@ def create_verify_data(document: Mapping[str, Any], proof: Mapping[str, Any],
                       statements, non_mandatory, mandatory_hash)
 
 
-def verify_sd_derived(document: Mapping[str, Any], proof: Mapping[str, Any], key: Verifier,
-                      loader: StaticDocumentLoader = DEFAULT_LOADER) -> VerifyData:
-    """Check a derived ecdsa-sd-2023 proof with the issuer's P-256 ``key``."""
-    if key.algorithm != "ES256":
-        raise ProofError(f"{proof.get('verificationMethod')} is not a P-256 key")
-    data = create_verify_data(document, proof, loader)
-    if not key.verify(data.base_signature,
-                      data.proof_hash + data.public_key + data.mandatory_hash):
-        raise ProofError("the issuer's base signature does not match the disclosed document")
-    if len(data.signatures) != len(data.non_mandatory):
-        raise ProofError(f"{len(data.non_mandatory)} disclosed statements but "
-                         f"{len(data.signatures)} statement signatures")
-    try:
-        ephemeral = JwkVerificationKey(ec_multikey_jwk(data.public_key, ("P-256",)))
-    except ValueError as error:
-        raise ProofError(f"the proof's ephemeral key is not a P-256 Multikey: {error}") from None
-    for number, (statement, signature) in enumerate(zip(data.non_mandatory, data.signatures,
-                                                        strict=True)):
-        if not ephemeral.verify(signature, statement.encode()):
-            raise ProofError(f"disclosed statement {number} does not match its signature")
-    return data
+@dataclass(frozen=True)
+class _SelectiveDisclosure(Cryptosuite):
+    def check_signature(self, document: Mapping[str, Any], proof: Mapping[str, Any],
+                        key: Verifier, loader: StaticDocumentLoader) -> VerifyData:
+        """Check a derived proof with the issuer's P-256 ``key``: the base signature over
+        the mandatory statements, then each other disclosed statement's signature by the
+        proof's ephemeral key."""
+        data = create_verify_data(document, proof, loader)
+        try:
+            key.verify(data.base_signature,
+                       data.proof_hash + data.public_key + data.mandatory_hash)
+        except InvalidSignature:
+            raise ProofError("the issuer's base signature does not match the disclosed "
+                             "document") from None
+        if len(data.signatures) != len(data.non_mandatory):
+            raise ProofError(f"{len(data.non_mandatory)} disclosed statements but "
+                             f"{len(data.signatures)} statement signatures")
+        try:
+            ephemeral = JwkVerificationKey(ec_multikey_jwk(data.public_key, ("P-256",)))
+        except ValueError as error:
+            raise ProofError(f"the proof's ephemeral key is not a P-256 Multikey: "
+                             f"{error}") from None
+        for number, (statement, signature) in enumerate(zip(data.non_mandatory,
+                                                            data.signatures, strict=True)):
+            try:
+                ephemeral.verify(signature, statement.encode())
+            except InvalidSignature:
+                raise ProofError(f"disclosed statement {number} does not match its "
+                                 "signature") from None
+        return data
+
+
+ECDSA_SD_2023 = _SelectiveDisclosure(proof_type="DataIntegrityProof", name="ecdsa-sd-2023",
+                                     algorithms=("ES256",), canonize=canonize_rdfc,
+                                     verify_only=True)

@@ -24,7 +24,7 @@ from credentials.verify.checks import (
 )
 from credentials.verify.limits import MAX_DEPTH, LimitExceeded, check_credential
 from credentials.verify.proof_check import check_issuer, verify_jwt_proof, verify_proofs
-from credentials.verify.report import Check, Outcome, VerificationReport
+from credentials.verify.report import Check, Outcome, Standing, VerificationReport
 from credentials.verify.resolvers import (
     ChainResolver,
     IssuerDirectory,
@@ -147,6 +147,7 @@ __all__ = [
     "IssuerDirectory",
     "Outcome",
     "ResolutionError",
+    "Standing",
     "StatusListSource",
     "StatusUnavailable",
     "VerificationReport",

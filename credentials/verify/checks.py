@@ -158,7 +158,10 @@ def check_subject(credential: Mapping[str, Any], expected_email: str | None = No
 
 def check_embedded(credential: Mapping[str, Any],
                    verify: Callable[[Any], VerificationReport]) -> Check:
-    """A ClrCredential holds only credentials that verify in full; each is reported by id."""
+    """A ClrCredential holds only credentials that verify in full; each is reported by id.
+
+    Like an endorsement, an embedded credential whose key nothing ties to its issuer passes
+    with a warning, and ``bound`` (whose keys signed, whatever else failed) is false."""
     types = _types(credential.get("type"))
     subject = credential.get("credentialSubject")
     if "ClrCredential" not in types or not isinstance(subject, Mapping):
@@ -175,15 +178,15 @@ def check_embedded(credential: Mapping[str, Any],
                         "issuerBound": report.issuer_bound, "errors": report.errors,
                         "warnings": report.warnings})
     failed = [r for r in results if not r["verified"]]
-    unbound = [r for r in results if r["verified"] and not r["issuerBound"]]
-    detail = {"credentials": results, "bound": not failed and not unbound}
+    unbound = [r for r in results if not r["issuerBound"]]
+    detail = {"credentials": results, "bound": not unbound}
     if failed:
         names = ", ".join(f"{r['id']} ({r['errors'][0] if r['errors'] else 'failed'})"
                           for r in failed[:5])
         return Check("embedded_credentials", Outcome.FAILURE,
                      f"{len(failed)} of {len(results)} embedded credentials do not verify: "
                      f"{names}", detail)
-    warned = any(r["warnings"] for r in results)
+    warned = bool(unbound) or any(r["warnings"] for r in results)
     note = f"; nothing ties the key of {len(unbound)} of them to its issuer" if unbound else ""
     return Check("embedded_credentials", Outcome.WARNING if warned else Outcome.SUCCESS,
                  f"all {len(results)} embedded credentials verify"

@@ -1,6 +1,13 @@
 """``credentials verify FILE``: verify a credential without running the service.
 
-Exit status 0 when it verifies, 1 when it does not, 2 when the input is not a JSON document.
+Exit status (the report's standing):
+
+- 0: verified, every check passed and the key is tied to the issuer;
+- 1: not verified (a check failed: forged, tampered, revoked, expired...);
+- 2: the input is not a credential;
+- 3: every check passed, but nothing ties the signing key to the issuer (a self-asserted key):
+  the signature is valid, the issuer's identity is not confirmed. Non-zero so that a script's
+  ``if credentials verify FILE`` never trusts such a credential.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import click
 from credentials.baking import BakingError
 from credentials.verify import verify_credential
 from credentials.verify.inputs import read_credential
-from credentials.verify.report import Outcome, VerificationReport
+from credentials.verify.report import Outcome, Standing, VerificationReport
 
 MARKS = {Outcome.SUCCESS: "ok  ", Outcome.WARNING: "warn", Outcome.FAILURE: "FAIL",
          Outcome.SKIPPED: "skip"}
@@ -23,8 +30,13 @@ MARKS = {Outcome.SUCCESS: "ok  ", Outcome.WARNING: "warn", Outcome.FAILURE: "FAI
 def render(report: VerificationReport) -> str:
     """The report as lines a person reads in a terminal."""
     lines = [f"[{MARKS[c.outcome]}] {c.name}: {c.message}" for c in report.checks]
-    lines.append("verified" if report.verified else "NOT verified")
+    lines.append(report.verdict)
     return "\n".join(lines)
+
+
+def exit_status(report: VerificationReport) -> int:
+    """0 verified and bound, 3 valid but unbound, 1 anything else (see the module doc)."""
+    return {Standing.VERIFIED: 0, Standing.UNBOUND: 3}.get(report.standing, 1)
 
 
 @click.group()
@@ -46,4 +58,4 @@ def verify(file: IO[bytes], as_json: bool, email: str | None) -> None:
         sys.exit(2)
     report = verify_credential(credential, expected_email=email)
     click.echo(json.dumps(report.as_json(), indent=2) if as_json else render(report))
-    sys.exit(0 if report.verified else 1)
+    sys.exit(exit_status(report))

@@ -10,7 +10,7 @@ from typing import Any
 from contexts import StaticDocumentLoader
 from credentials.canonical import CanonicalizationError
 from credentials.dates import parse_datetime
-from credentials.proofs import ProofError, suite_for, verify_with_suite
+from credentials.proofs import ProofError, suite_for
 from credentials.proofs.data_integrity import canonicalize_each_document_once
 from credentials.proofs.jwt import DecodedJwt, verify_jwt
 from credentials.verify.report import Check, Outcome
@@ -69,7 +69,7 @@ def _verify_one(credential: Mapping[str, Any], proof: Any, resolver: ChainResolv
         if purpose != "assertionMethod":
             raise ProofError(f"proofPurpose is {purpose!r}; a credential needs assertionMethod")
         key = resolver.resolve(method, purpose)
-        verify_with_suite(credential, proof, suite, key, loader)
+        suite.verify_proof(credential, proof, key, loader)
     except (ProofError, ResolutionError, CanonicalizationError) as error:
         if isinstance(error, CanonicalizationError) and error.path:
             detail["pointer"] = error.path

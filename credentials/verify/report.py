@@ -1,6 +1,9 @@
 """The verification report: named checks with outcomes and messages, and one verdict.
 
-The HTTP API serialises it as-is and pages render it; nothing re-derives a verdict.
+The report owns the headline: ``verified``, ``issuer_bound``, ``standing`` (which of five
+results), ``reason`` (why, in plain words) and ``verdict`` (the sentence). The HTTP API
+serialises it as-is, and the CLI, the verifier page and the share page render those
+fields; none re-derives a verdict from the checks.
 """
 
 from __future__ import annotations
@@ -15,6 +18,26 @@ class Outcome(StrEnum):
     WARNING = "warning"  # passed, with something the verifier should know
     FAILURE = "failure"
     SKIPPED = "skipped"  # not applicable, or not checked (the message says which)
+
+
+class Standing(StrEnum):
+    """The whole report in one word; a renderer picks its wording and colour by it."""
+
+    VERIFIED = "verified"  # no check failed, and every key is tied to its issuer
+    UNBOUND = "unbound"  # no check failed, but nothing ties a key to its issuer
+    REVOKED = "revoked"  # the first failure: the issuer revoked it
+    SUSPENDED = "suspended"  # the first failure: the issuer suspended it
+    FAILED = "failed"  # any other failure
+
+
+PLAIN_FAILURES = {
+    "proof": "the signature does not match: the credential was changed after it was signed, "
+             "or was not signed by the key it names",
+    "issuer": "it was not signed by a key of the issuer it names",
+    "validity_period": "it is outside its validity period (expired, or not yet valid)",
+    "schema": "it is not a well-formed Open Badges 3.0 or CLR 2.0 credential",
+    "embedded_credentials": "a credential inside it did not verify",
+}
 
 
 @dataclass(frozen=True)
@@ -48,29 +71,63 @@ class VerificationReport:
     def issuer_bound(self) -> bool:
         """True when a key tied to the credential's issuer signed it (and, in a CLR, every
         embedded credential): by the issuer's published document, its did:key, or -- for
-        this service's own issuers -- its records. False when the signature is valid but
-        the key is only self-asserted, or when the credential does not verify."""
-        if not self.verified:
-            return False
+        this service's own issuers -- its records. It says whose key signed, nothing more:
+        a revoked or expired credential signed by its issuer's key is still issuer-bound.
+        False when the key is only self-asserted or someone else's, or no proof verified."""
         issuer = self._named("issuer")
         embedded = self._named("embedded_credentials")
         return bool(issuer and issuer.detail.get("bound")) and \
             (embedded is None or embedded.detail.get("bound", True) is not False)
 
     @property
+    def standing(self) -> Standing:
+        """Revoked or suspended only when that is the first failure: a forgery reusing a
+        revoked credential's status entry is a forgery first."""
+        first = self._first_failure()
+        if first is None:
+            return Standing.VERIFIED if self.issuer_bound else Standing.UNBOUND
+        if first.name == "status":
+            states = {entry.get("status") for entry in first.detail.get("entries", [])
+                      if isinstance(entry, dict)}
+            for state in (Standing.REVOKED, Standing.SUSPENDED):
+                if state.value in states:
+                    return state
+        return Standing.FAILED
+
+    @property
+    def reason(self) -> str:
+        """Why the report stands as it does, in words a person can act on."""
+        standing = self.standing
+        if standing is Standing.VERIFIED:
+            return "every check passed"
+        if standing in (Standing.REVOKED, Standing.SUSPENDED):
+            return f"the issuer has {standing.value} this credential"
+        if standing is Standing.UNBOUND:
+            if self._issuer_unbound():
+                named = self.check("issuer").detail.get("issuer") or "its issuer"
+                return f"nothing ties the key to {named}"
+            return "nothing ties the key of an embedded credential to its issuer"
+        first = self._first_failure()
+        return PLAIN_FAILURES.get(first.name, first.message) if first else "a check failed"
+
+    @property
     def verdict(self) -> str:
         """One sentence for the whole report; "every check passed" only when verified and
         issuer-bound."""
-        if not self.verified:
-            return f"Not verified: {self.errors[0] if self.errors else 'a check failed'}."
+        standing = self.standing
+        if standing is Standing.VERIFIED:
+            return "Verified: every check passed."
+        if standing is Standing.UNBOUND:
+            subject = "signature is" if self._issuer_unbound() else "signatures are"
+            return f"The {subject} valid, but {self.reason}."
+        return f"Not verified: {self.reason}."
+
+    def _issuer_unbound(self) -> bool:
         issuer = self._named("issuer")
-        if issuer is not None and not issuer.detail.get("bound"):
-            named = issuer.detail.get("issuer") or "its issuer"
-            return f"The signature is valid, but nothing ties the key to {named}."
-        if not self.issuer_bound:
-            return ("The signatures are valid, but nothing ties the key of an embedded "
-                    "credential to its issuer.")
-        return "Verified: every check passed."
+        return issuer is not None and not issuer.detail.get("bound")
+
+    def _first_failure(self) -> Check | None:
+        return next((c for c in self.checks if c.outcome is Outcome.FAILURE), None)
 
     def _named(self, name: str) -> Check | None:
         return next((check for check in self.checks if check.name == name), None)
@@ -85,10 +142,11 @@ class VerificationReport:
 
     def as_json(self) -> dict[str, Any]:
         """The VC API verify response shape (verified, checks, warnings, errors), with
-        ``issuerBound`` and ``verdict`` (see those properties)."""
+        ``issuerBound``, ``standing`` and ``verdict`` (see those properties)."""
         return {
             "verified": self.verified,
             "issuerBound": self.issuer_bound,
+            "standing": str(self.standing),
             "verdict": self.verdict,
             "checks": [check.as_json() for check in self.checks],
             "warnings": self.warnings,

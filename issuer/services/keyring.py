@@ -7,11 +7,9 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +22,7 @@ from issuer.store.models import Issuer, KeyCheck, SigningKey
 from keys import Ed25519Signer, Ed25519VerificationKey
 from keys.encryption import KeyDecryptionError, KeyEncryptionKey
 from keys.jose import KEY_TYPES, JoseSigner, JwkVerificationKey, generate, thumbprint
+from keys.store_keys import open_signer, seal_private_key
 
 KEK_FILE = "key-encryption-key"
 JWS_ALGORITHMS = {alg: key_type for key_type, alg in KEY_TYPES.items()}
@@ -146,8 +145,8 @@ def create_signing_key(db: Session, issuer: Issuer, kek: KeyEncryptionKey,
     kid = public.multikey if key_type == "Ed25519" else thumbprint(jwk)
     key = SigningKey(issuer_id=issuer.id, algorithm=key_type, kid=kid, public_jwk=jwk,
                      public_multikey=public.multikey if key_type == "Ed25519" else None,
-                     private_key_encrypted=kek.encrypt(signer.private_bytes(),
-                                                       _associated_data(issuer.slug, kid)),
+                     private_key_encrypted=seal_private_key(signer, kek,
+                                                            _associated_data(issuer.slug, kid)),
                      status="active")
     db.add(key)
     db.flush()
@@ -171,30 +170,18 @@ def published_keys(db: Session, issuer: Issuer) -> list[SigningKey]:
         .order_by(SigningKey.id.desc())))
 
 
-@lru_cache(maxsize=256)
-def _private_key(key_id: int, algorithm: str, blob: bytes, associated_data: bytes,
-                 kek: KeyEncryptionKey) -> Any:
-    plaintext = kek.decrypt(blob, associated_data)
-    if algorithm == "Ed25519":
-        return Ed25519PrivateKey.from_private_bytes(plaintext)
-    return JoseSigner.from_private_bytes(plaintext).private_key
-
-
 def signer_for(issuer: Issuer, key: SigningKey, kek: KeyEncryptionKey,
                method_id: str, controller: str) -> Ed25519Signer | JoseSigner:
     """A Signer for ``key`` under ``method_id``; decrypted once per process and key."""
     try:
-        private = _private_key(key.id, key.algorithm, key.private_key_encrypted,
-                               _associated_data(issuer.slug, key.kid), kek)
+        return open_signer(key.algorithm, key.private_key_encrypted, kek,
+                           _associated_data(issuer.slug, key.kid), method_id, controller)
     except KeyDecryptionError:
         raise Problem(503, "Service Unavailable",
                       f"issuer {issuer.slug!r}'s key {key.kid} does not decrypt under this "
                       "host's key-encryption key, although the store's canary does: the key "
                       "record was altered or written under another key; rotate the issuer's "
                       "keys", type_=KEK_MISMATCH_TYPE) from None
-    if key.algorithm == "Ed25519":
-        return Ed25519Signer(private, method_id, controller)
-    return JoseSigner(private, method_id, controller)
 
 
 def verification_key(key: SigningKey, method_id: str, controller: str

@@ -15,7 +15,7 @@ from credentials.dates import parse_datetime
 from credentials.fetch import SafeFetcher
 from credentials.proofs.jwt import decode_jwt
 from credentials.verify import VerificationReport
-from credentials.verify.report import Outcome
+from credentials.verify.report import Outcome, Standing
 from credentials.verify.status_check import HttpStatusListSource
 from issuer.services.credentials import credential_document
 from issuer.services.identifiers import credential_url
@@ -52,21 +52,29 @@ class ShareView:
     evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
+TONES = {Standing.VERIFIED: "ok", Standing.UNBOUND: "warn"}
+
+
+def tone(report: VerificationReport) -> str:
+    """How to colour the report's result: ok, warn (valid but unbound) or bad."""
+    return TONES.get(report.standing, "bad")
+
+
 def status_line(report: VerificationReport, issuer: str) -> tuple[str, str]:
-    """One sentence a person can act on, and how to colour it."""
-    status = report.check("status")
-    if status.outcome is Outcome.FAILURE and status.message.startswith(("revoked",
-                                                                      "suspended")):
-        word = "revoked" if status.message.startswith("revoked") else "suspended"
-        return f"This credential has been {word} by {issuer}. Do not rely on it.", "bad"
-    if not report.verified:
-        first = report.errors[0] if report.errors else "a check failed"
-        return f"This credential does not verify: {first}", "bad"
-    if not report.issuer_bound:
-        return f"{report.verdict} Treat its claims as unconfirmed.", "warn"
-    parts = ["signature valid"]
-    parts.append("not revoked" if status.outcome is Outcome.SUCCESS else "status not checked")
-    return f"Verified just now: {', '.join(parts)}, issued by {issuer}.", "ok"
+    """The report's standing in one sentence for the share page, and how to colour it;
+    the reason is the report's own."""
+    standing = report.standing
+    if standing in (Standing.REVOKED, Standing.SUSPENDED):
+        line = f"This credential has been {standing.value} by {issuer}. Do not rely on it."
+    elif standing is Standing.FAILED:
+        line = f"This credential does not verify: {report.reason}."
+    elif standing is Standing.UNBOUND:
+        line = f"{report.verdict} Treat its claims as unconfirmed."
+    else:
+        checked = report.check("status").outcome is Outcome.SUCCESS
+        line = (f"Verified just now: signature valid, "
+                f"{'not revoked' if checked else 'status not checked'}, issued by {issuer}.")
+    return line, tone(report)
 
 
 def _date(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -32,8 +32,9 @@ from issuer import metrics
 from issuer.problems import Problem
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import verification_key
+from issuer.services.namespace import IssuerNamespace
 from issuer.services.status_lists import signed_list
-from issuer.store.models import Issuer, SigningKey
+from issuer.store.models import Issuer, SigningKey, as_utc
 from keys.ed25519 import Ed25519VerificationKey
 from keys.encryption import KeyEncryptionKey
 from keys.signer import Verifier
@@ -49,33 +50,26 @@ class StoreResolver:
 
     def aliases(self, url: str) -> frozenset[str]:
         """An issuer here is known by its profile URL and its did:web alike."""
-        slug = self._slug(url.partition("#")[0])
+        slug = IssuerNamespace(self.base_url).slug(url.partition("#")[0])
         if slug is None:
             return frozenset()
         ids = IssuerIdentifiers.for_slug(self.base_url, slug)
         return frozenset({ids.profile, ids.did_web})
 
-    def _slug(self, controller: str) -> str | None:
-        for prefix in (IssuerIdentifiers.for_slug(self.base_url, "").profile,
-                       IssuerIdentifiers.for_slug(self.base_url, "").did_web + ":"):
-            if controller.startswith(prefix) and "/" not in controller[len(prefix):]:
-                return controller[len(prefix):] or None
-        return None
-
     def handles(self, url: str) -> bool:
-        return self._slug(url.partition("#")[0]) is not None
+        return IssuerNamespace(self.base_url).slug(url.partition("#")[0]) is not None
 
     def resolve(self, url: str, purpose: str) -> Verifier:
         controller, _, kid = url.partition("#")
-        slug = self._slug(controller)
+        slug = IssuerNamespace(self.base_url).slug(controller)
         row = self.db.execute(
             select(SigningKey).join(Issuer, Issuer.id == SigningKey.issuer_id)
             .where(Issuer.slug == slug, SigningKey.kid == kid)).scalar()
         if row is None:
             raise ResolutionError(f"{url!r} is not a key of issuer {slug!r} of this service")
         if row.status == "revoked":
-            when = format_datetime(row.revoked_at.replace(tzinfo=row.revoked_at.tzinfo or UTC))
-            raise ResolutionError(f"key {url} was revoked by its issuer on {when}; what it "
+            raise ResolutionError(f"key {url} was revoked by its issuer on "
+                                  f"{_when(row.revoked_at)}; what it "
                                   "signed no longer verifies")
         return verification_key(row, url, controller)
 
@@ -85,20 +79,12 @@ CLOCK_SKEW = timedelta(seconds=60)
 
 @dataclass
 class StoreIssuers:
-    """This service's issuers, answered from the store: which identifiers are ours (any
-    under our profile or did:web namespace, and the did:key of any key we hold), and which
-    keys may sign for each."""
+    """This service's issuers, answered from the store: which identifiers are ours (any in
+    our namespace, however spelled -- see :mod:`issuer.services.namespace` -- and the did:key
+    of any key we hold), and which keys may sign for each."""
 
     db: Session
     base_url: str
-
-    def _slug(self, issuer: str) -> str | None:
-        """The slug an identifier in our namespace names ("" when it names none)."""
-        empty = IssuerIdentifiers.for_slug(self.base_url, "")
-        for prefix in (empty.profile, empty.did_web + ":"):
-            if issuer.startswith(prefix):
-                return issuer[len(prefix):]
-        return None
 
     def _did_key_row(self, issuer: str) -> SigningKey | None:
         if not issuer.startswith("did:key:"):
@@ -107,14 +93,17 @@ class StoreIssuers:
             SigningKey.public_multikey == issuer.removeprefix("did:key:"))).first()
 
     def governs(self, issuer: str) -> bool:
-        return self._slug(issuer) is not None or self._did_key_row(issuer) is not None
+        return IssuerNamespace(self.base_url).governs(issuer) or \
+            self._did_key_row(issuer) is not None
 
     def refuse_key(self, issuer: str, key: Verifier, signed_at: datetime | None
                    ) -> str | None:
-        slug = self._slug(issuer)
+        namespace = IssuerNamespace(self.base_url)
         named_key = None
-        if slug is not None:
-            owner = self.db.scalars(select(Issuer).where(Issuer.slug == slug)).first()
+        if namespace.governs(issuer):
+            slug = namespace.slug(issuer)
+            owner = None if slug is None else \
+                self.db.scalars(select(Issuer).where(Issuer.slug == slug)).first()
             if owner is None:
                 return f"cannot sign for {issuer}: this service has no such issuer"
             owner_id = owner.id
@@ -150,21 +139,17 @@ def _unusable(row: SigningKey, signed_at: datetime | None) -> str | None:
         return f"was revoked by its issuer on {_when(row.revoked_at)}"
     if signed_at is None:
         return None
-    if signed_at + CLOCK_SKEW < _aware(row.created_at):
+    if signed_at + CLOCK_SKEW < as_utc(row.created_at):
         return (f"did not exist yet when the proof says it was made ({_when(signed_at)}; "
                 f"the key was created {_when(row.created_at)})")
-    if row.retired_at is not None and signed_at > _aware(row.retired_at) + CLOCK_SKEW:
+    if row.retired_at is not None and signed_at > as_utc(row.retired_at) + CLOCK_SKEW:
         return (f"was retired on {_when(row.retired_at)}, before the proof says it was "
                 f"made ({_when(signed_at)})")
     return None
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _when(moment: datetime | None) -> str:
-    return format_datetime(_aware(moment)) if moment else "an unknown date"
+    return format_datetime(as_utc(moment)) if moment else "an unknown date"
 
 
 @dataclass

@@ -19,6 +19,7 @@ from issuer.store import make_engine
 from tests.service.conftest import BASE, make_app
 from tests.service.stores import database_url, on_postgresql, pg_database
 from tests.service.test_api import issue
+from tests.service.test_desk_sessions import sign_in
 
 OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 
@@ -41,10 +42,15 @@ def share_page(service, credential: dict):
 
 
 @pytest.mark.parametrize("extra", [
-    {"image": "https://img.example/badge.png"}, {"evidence": "https://evidence.example/1"},
-    {"evidence": ["https://evidence.example/1", {"id": "https://evidence.example/2"}]},
+    {"image": "https://img.example/badge.png"},
+    # VCDM 2.0 makes evidence an object with a type: one alone, and one beside a fuller item.
+    {"evidence": {"id": "https://evidence.example/1", "type": "Evidence"}},
+    {"evidence": [{"id": "https://evidence.example/1", "type": ["Evidence"]},
+                  {"id": "https://evidence.example/2", "type": ["Evidence"],
+                   "narrative": "Observed on the ward."}]},
 ])
-def test_share_pages_of_credentials_with_plain_string_image_or_evidence(service, extra) -> None:
+def test_share_pages_of_credentials_with_a_string_image_or_odd_evidence_shapes(service,
+                                                                               extra) -> None:
     page = share_page(service, vc_api_credential(service, **extra))
     assert page.status_code == 200
     for value in extra.values():
@@ -133,8 +139,7 @@ def test_the_desk_list_is_paginated(service, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(desk, "DESK_PAGE", 2)
     for i in range(3):
         issue(service, learner={"name": "L", "email": f"d{i}@example.com"})
-    with service.client.session_transaction() as cookie:
-        cookie["token"] = service.admin
+    sign_in(service.client, service.admin)
     first = service.client.get("/desk")
     assert first.data.count(b"@example.com</td>") == 2 and b"Older credentials" in first.data
     cursor = first.data.split(b"cursor=")[1].split(b'"')[0].decode()

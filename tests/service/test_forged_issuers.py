@@ -220,3 +220,85 @@ def test_a_did_key_issuer_signing_for_itself_is_bound(service) -> None:
     document.pop("credentialStatus")
     status, report = verify(service, create_proof(document, EDDSA_RDFC_2022, signer))
     assert status == 200 and report["issuerBound"] is True, report
+
+
+OTHER_SPELLINGS = {
+    "lower-case %3a in the did:web": RIVERBEND_DID.replace("%3A", "%3a"),
+    "upper-case scheme": RIVERBEND.replace("http://", "HTTP://"),
+    "upper-case host": RIVERBEND.replace("localhost", "LOCALHOST"),
+    "upper-case did:web host": RIVERBEND_DID.replace("localhost", "LocalHost"),
+    "percent-encoded slug letter": RIVERBEND_DID.replace(":riverbend", ":%72iverbend"),
+    "dot segment in the path": RIVERBEND.replace("/issuers/", "/x/../issuers/"),
+    "the other scheme": RIVERBEND.replace("http://", "https://"),
+    "trailing slash": RIVERBEND + "/",
+    "trailing colon": RIVERBEND_DID + ":",
+    "query": RIVERBEND + "?x=1",
+    "fragment": RIVERBEND_DID + "#me",
+    "the service's root": BASE + "/",
+}
+
+
+@pytest.mark.parametrize("spelling", sorted(OTHER_SPELLINGS))
+def test_other_spellings_of_our_issuer_fail_without_its_key(service, spelling: str) -> None:
+    """Scheme, host and %xx case, default ports, dot segments, the other scheme: any spelling
+    that names us must be signed by our key, never "valid, only not bound"."""
+    real = issue(service)
+    forged = create_proof(unsigned(real, OTHER_SPELLINGS[spelling]), EDDSA_RDFC_2022,
+                          attacker_did_key())
+    status, report = verify(service, forged)
+    assert status == 422, (spelling, report)
+    assert report["verified"] is False and report["issuerBound"] is False
+    issuer = next(c for c in report["checks"] if c["check"] == "issuer")
+    assert issuer["outcome"] == "failure", issuer
+    exact = spelling in ("lower-case %3a in the did:web", "upper-case scheme",
+                         "upper-case host", "upper-case did:web host",
+                         "percent-encoded slug letter", "dot segment in the path",
+                         "the other scheme")
+    assert ("is not a key of" if exact else "this service has no such issuer") \
+        in issuer["message"], issuer
+
+
+def test_our_key_signs_for_another_spelling_of_its_issuer(service) -> None:
+    """The same issuer in another spelling is still that issuer: its own key binds."""
+    real = issue(service)
+    signer, _ = _stored_signer(service, "riverbend", RIVERBEND)
+    document = unsigned(real, RIVERBEND_DID.replace("%3A", "%3a"))
+    document.pop("credentialStatus")  # its list names the issuer in our own spelling
+    spelled = create_proof(document, EDDSA_RDFC_2022, signer)
+    status, report = verify(service, spelled)
+    assert status == 200 and report["issuerBound"] is True, report
+
+
+def test_a_revoked_credential_is_still_issuer_bound(service) -> None:
+    """issuerBound says whose key signed, independent of revocation: a client tells a revoked
+    credential (issuerBound true, standing revoked) from a forgery (issuerBound false)."""
+    real = issue(service)
+    credential_id = real["id"].rsplit("/", 1)[1]
+    revoked = service.client.post(
+        f"/api/v1/issuers/riverbend/credentials/{credential_id}/revoke",
+        json={"reason": "error"}, headers=service.auth(service.admin))
+    assert revoked.status_code == 200, revoked.get_json()
+    status, report = verify(service, real)
+    assert status == 422 and report["verified"] is False
+    assert report["issuerBound"] is True and report["standing"] == "revoked"
+    assert report["verdict"] == "Not verified: the issuer has revoked this credential."
+    issuer = next(c for c in report["checks"] if c["check"] == "issuer")
+    assert issuer["detail"] == {**issuer["detail"], "bound": True,
+                                "boundBy": "the verifier's own records"}
+    assert "Not verified: the issuer has revoked this credential." in page(service, real)
+    forged = forgeries(real)["did:key method"]  # the same revoked status entry, a forged key
+    status, report = verify(service, forged)
+    assert report["issuerBound"] is False and report["standing"] == "failed"
+    assert report["verdict"] == "Not verified: it was not signed by a key of the issuer it names."
+
+
+def test_the_openapi_document_says_what_bound_means(service) -> None:
+    spec = service.client.get("/openapi.json").get_json()
+    result = spec["components"]["schemas"]["VerificationResult"]
+    assert "revoked or expired credential signed by its issuer's key is issuerBound true" in \
+        result["properties"]["issuerBound"]["description"]
+    assert set(result["properties"]["standing"]["enum"]) == {
+        "verified", "unbound", "revoked", "suspended", "failed"}
+    detail = result["properties"]["checks"]["items"]["properties"]["detail"]
+    assert {"bound", "boundBy"} <= set(detail["properties"])
+    assert "key-encryption key" in spec["paths"]["/readyz"]["get"]["summary"]

@@ -99,7 +99,8 @@ def test_mutated_real_credentials_at_every_endpoint(service) -> None:
                        "type": ["VerifiableCredential"], "issuer": f"{BASE}/issuers/riverbend",
                        "credentialSubject": {"id": "did:example:learner"},
                        "image": "https://img.example/b.png",
-                       "evidence": "https://evidence.example/1"}}).get_json()[
+                       "evidence": {"id": "https://evidence.example/1",
+                                    "type": ["Evidence"]}}}).get_json()[
         "verifiableCredential"]
     def unsigned(signed: dict) -> dict:  # as a caller would send it to be issued
         return {k: v for k, v in signed.items() if k not in ("id", "proof", "credentialStatus")}

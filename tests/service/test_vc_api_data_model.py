@@ -253,3 +253,18 @@ def test_the_vc_api_issuer_suites_default_credential(service) -> None:
     assert signed["id"] == "urn:uuid:5e1e4a3b-8c0b-4bb4-a4b4-1f4d9e4c2f10"
     report = service.client.post("/credentials/verify", json={"verifiableCredential": signed})
     assert report.status_code == 200, report.get_json()
+
+
+def test_the_w3c_examples_context_is_bundled_so_suite_fixtures_issue_and_verify(service
+                                                                                 ) -> None:
+    """The W3C suites' valid fixtures name https://www.w3.org/ns/credentials/examples/v2 and
+    use terms only its @vocab defines."""
+    document = credential(**{"@context": [V2, "https://www.w3.org/ns/credentials/examples/v2"],
+                             "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+                             "credentialSubject": {"id": "did:example:learner",
+                                                   "alumniOf": "Example University"}})
+    issued = issue(service, document)
+    assert issued.status_code == 201, issued.get_json()
+    signed = issued.get_json()["verifiableCredential"]
+    report = service.client.post("/credentials/verify", json={"verifiableCredential": signed})
+    assert report.status_code == 200, report.get_json()
