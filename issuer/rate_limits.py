@@ -14,7 +14,7 @@ import redis
 from flask import Flask, current_app, request
 
 from issuer.problems import Problem
-from issuer.services.issuers import hash_token
+from issuer.services.tokens import hash_token
 
 log = logging.getLogger(__name__)
 

@@ -31,11 +31,10 @@ from credentials.verify.status_check import (
 from issuer import metrics
 from issuer.problems import Problem
 from issuer.services.identifiers import IssuerIdentifiers
-from issuer.services.issuers import as_utc
 from issuer.services.keyring import verification_key
 from issuer.services.namespace import IssuerNamespace
 from issuer.services.status_lists import signed_list
-from issuer.store.models import Issuer, SigningKey
+from issuer.store.models import Issuer, SigningKey, as_utc
 from keys.ed25519 import Ed25519VerificationKey
 from keys.encryption import KeyEncryptionKey
 from keys.signer import Verifier
