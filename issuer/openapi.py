@@ -210,7 +210,10 @@ def _document(base_url: str) -> dict[str, Any]:
                                "Text holding NUL or a control character refuses the whole "
                                "upload (400 naming each row and field). A row that fails "
                                "while issuing is marked failed with its reason; the job "
-                               "goes on.",
+                               "goes on. Job times are UTC (Z). A 503 naming the "
+                               "key-encryption key recorded nothing and can be sent again; a "
+                               "503 carrying `job` and Location means the batch was recorded: "
+                               "send it again only with the same Idempotency-Key.",
                 "security": BEARER,
                 "parameters": [SLUG, {"name": "Idempotency-Key", "in": "header",
                                       "schema": {"type": "string", "maxLength": 200}}],
@@ -326,7 +329,9 @@ def _document(base_url: str) -> dict[str, Any]:
             "/api/v1/issuers/{slug}/tokens/{id}/revoke": {"post": {
                 "summary": "Revoke an API token (admin)",
                 "description": "From the next request on, on every host, the token is a 401, "
-                               "and the desk sessions signed in with it end.",
+                               "and the desk sessions signed in with it end. 409: already "
+                               "revoked, or the issuer's last active admin token "
+                               "(/problems/last-admin-token).",
                 "security": BEARER,
                 "parameters": [SLUG, {"name": "id", "in": "path", "required": True,
                                       "schema": {"type": "integer"}}],
