@@ -61,13 +61,19 @@ def _csrf() -> str:
     return cookie["csrf"]
 
 
+def _require_csrf() -> None:
+    """The form's CSRF token must be this browser's. Compared as UTF-8 bytes: any text may
+    arrive, and compare_digest refuses str with non-ASCII characters."""
+    sent = request.form.get("csrf", "").encode()
+    if not sent or not secrets.compare_digest(sent, cookie.get("csrf", "").encode()):
+        abort(400, description="the form has expired; reload the page and try again")
+
+
 def _checked(view: Callable[..., Any]) -> Callable[..., Any]:
     """POST handlers: a valid CSRF token and a signed-in caller, or nothing happens."""
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        sent = request.form.get("csrf", "")
-        if not sent or not secrets.compare_digest(sent, cookie.get("csrf", "")):
-            abort(400, description="the form has expired; reload the page and try again")
+        _require_csrf()
         caller = _caller()
         if caller is None:
             return redirect(url_for("desk.desk"))
@@ -102,9 +108,7 @@ def desk() -> Any:
 
 @bp.post("/sign-in")
 def sign_in() -> Any:
-    sent = request.form.get("csrf", "")
-    if not sent or not secrets.compare_digest(sent, cookie.get("csrf", "")):
-        abort(400, description="the form has expired; reload the page and try again")
+    _require_csrf()
     token = request.form.get("token", "").strip()
     with store(current_app).sessions() as db:
         try:

@@ -7,6 +7,7 @@ import base64
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from issuer.services.issuers import hash_token
@@ -113,3 +114,13 @@ def test_a_bad_token_opens_no_session(service) -> None:
     assert refused.status_code == 401
     assert "the API token is unknown" in refused.get_data(as_text=True)
     assert sessions(service) == []
+
+
+@pytest.mark.parametrize("path", ["/desk/sign-in", "/desk/sign-out", "/desk/clr"])
+def test_a_non_ascii_csrf_token_is_a_stale_form_not_a_server_error(service, path) -> None:
+    """Found by schemathesis once the desk was in /openapi.json."""
+    service.client.get("/desk")  # a CSRF token in the session cookie
+    refused = service.client.post(path, data={"csrf": "ÿ±", "token": "cc_x"})
+    assert refused.status_code == 400, refused.get_data(as_text=True)
+    assert refused.mimetype == "application/problem+json"
+    assert "the form has expired" in refused.get_json()["detail"]
