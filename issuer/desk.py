@@ -66,9 +66,10 @@ def _csrf() -> str:
 
 
 def _require_csrf() -> None:
-    """400 unless the form carries this browser's CSRF token."""
-    sent = request.form.get("csrf", "")
-    if not sent or not secrets.compare_digest(sent, cookie.get("csrf", "")):
+    """The form's CSRF token must be this browser's. Compared as UTF-8 bytes: any text may
+    arrive, and compare_digest refuses str with non-ASCII characters."""
+    sent = request.form.get("csrf", "").encode()
+    if not sent or not secrets.compare_digest(sent, cookie.get("csrf", "").encode()):
         abort(400, description="the form has expired; reload the page and try again")
 
 

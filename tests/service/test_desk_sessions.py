@@ -7,6 +7,7 @@ import base64
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from issuer.services.tokens import hash_token
@@ -133,3 +134,13 @@ def test_sign_in_ends_abandoned_sessions_and_deletes_old_ones(service) -> None:
     left = {row.session_hash: row.ended_at for row in sessions(service)}
     assert ended_long_ago not in left and len(left) == 4
     assert left[live] is None and left[idle_one] and left[old_one]
+
+
+@pytest.mark.parametrize("path", ["/desk/sign-in", "/desk/sign-out", "/desk/clr"])
+def test_a_non_ascii_csrf_token_is_a_stale_form_not_a_server_error(service, path) -> None:
+    """Found by schemathesis once the desk was in /openapi.json."""
+    service.client.get("/desk")  # a CSRF token in the session cookie
+    refused = service.client.post(path, data={"csrf": "ÿ±", "token": "cc_x"})
+    assert refused.status_code == 400, refused.get_data(as_text=True)
+    assert refused.mimetype == "application/problem+json"
+    assert "the form has expired" in refused.get_json()["detail"]
