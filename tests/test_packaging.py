@@ -3,7 +3,8 @@ verify``, without the service's web framework, database drivers, imaging or serv
 
 A fresh virtual environment gets ``pip install <a copy of the project>`` from the package index
 (pip's cache makes repeats quick). When pip cannot reach the index the test skips, saying so,
-except in CI, where it must."""
+except in CI, where it must. The service, in turn, runs without its ``redis`` and ``postgresql``
+extras."""
 
 from __future__ import annotations
 
@@ -33,8 +34,6 @@ OFFLINE = re.compile(r"NewConnectionError|Failed to establish a new connection|T
                      r"failure in name resolution|Network is unreachable|ConnectTimeout|"
                      r"ReadTimeout|ProxyError|No matching distribution found|Could not find "
                      r"a version that satisfies")
-
-pytestmark = pytest.mark.packaging
 
 
 def run(*command: str | Path, timeout: int = 120) -> subprocess.CompletedProcess:
@@ -68,6 +67,7 @@ def venv(tmp_path_factory) -> Path:
     return bin_
 
 
+@pytest.mark.packaging
 def test_the_library_installs_without_the_service(venv) -> None:
     listed = run(venv / "python", "-m", "pip", "list", "--format=json",
                  "--disable-pip-version-check")
@@ -95,6 +95,7 @@ def test_the_library_installs_without_the_service(venv) -> None:
             "keys.signer", "contexts.loader"} <= set(found["modules"])
 
 
+@pytest.mark.packaging
 def test_credentials_verify_runs_from_the_library_alone(venv, crosswalk, tmp_path) -> None:
     credential = signed_credential(crosswalk)
     as_json = tmp_path / "credential.json"
@@ -107,3 +108,32 @@ def test_credentials_verify_runs_from_the_library_alone(venv, crosswalk, tmp_pat
         assert "[ok  ] proof: eddsa-rdfc-2022 signature" in result.stdout
         assert result.stdout.strip().endswith("Verified: every check passed.")
         assert "plain pyld" not in result.stderr  # the pinned pyld keeps the direct walker
+
+
+SERVICE_WITHOUT_EXTRAS = """
+import sys
+sys.modules["redis"] = sys.modules["psycopg"] = None  # as if neither extra were installed
+from issuer import create_app
+store = {"DATABASE_URL": f"sqlite:///{sys.argv[1]}/store.sqlite"}
+app = create_app(store, instance_path=sys.argv[1])
+print(type(app.extensions["rate_counter"]).__name__)
+try:
+    create_app({**store, "RATE_LIMIT_REDIS_URL": "redis://127.0.0.1:6379/0"},
+               instance_path=sys.argv[1])
+except RuntimeError as error:
+    print(error)
+"""
+
+
+def test_the_service_runs_on_sqlite_without_the_redis_and_postgresql_extras(tmp_path) -> None:
+    """``[service]`` alone: per-process limits; asking for Redis without it says what to
+    install instead of failing at import."""
+    environment = {k: v for k, v in os.environ.items() if k != "RATE_LIMIT_REDIS_URL"}
+    result = subprocess.run([sys.executable, "-c", SERVICE_WITHOUT_EXTRAS, str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, check=False,
+                            cwd=ROOT, env={**environment, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "MemoryCounter",
+        "RATE_LIMIT_REDIS_URL is set but the redis package is not installed: "
+        "pip install 'competency-credentials[redis]'"]
