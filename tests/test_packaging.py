@@ -30,10 +30,10 @@ SERVICE_MODULES = ["flask", "sqlalchemy", "alembic", "PIL", "psycopg", "redis", 
                    "segno", "prometheus_client", "werkzeug"]
 SERVICE_DISTRIBUTIONS = {"flask", "sqlalchemy", "alembic", "pillow", "psycopg", "psycopg-binary",
                          "redis", "gunicorn", "segno", "prometheus-client", "werkzeug"}
-OFFLINE = re.compile(r"NewConnectionError|Failed to establish a new connection|Temporary "
-                     r"failure in name resolution|Network is unreachable|ConnectTimeout|"
-                     r"ReadTimeout|ProxyError|No matching distribution found|Could not find "
-                     r"a version that satisfies")
+# pip's words for an index it cannot reach ("versions: none": it found no release at all).
+OFFLINE = re.compile(r".*(NewConnectionError|Failed to establish a new connection|Temporary "
+                     r"failure in name resolution|Network is unreachable|Connection refused|"
+                     r"ConnectTimeout|ReadTimeout|ProxyError|\(from versions: none\)).*")
 
 
 def run(*command: str | Path, timeout: int = 120) -> subprocess.CompletedProcess:
@@ -60,9 +60,10 @@ def venv(tmp_path_factory) -> Path:
                     "--no-input", "--quiet", source, timeout=900)
     if installed.returncode != 0:
         output = installed.stdout + installed.stderr
-        if OFFLINE.search(output) and not os.environ.get("CI"):
-            pytest.skip("pip cannot reach the package index, so a library-only install "
-                        f"cannot be made here: {OFFLINE.search(output).group(0)}")
+        offline = OFFLINE.search(output)
+        if offline and not os.environ.get("CI"):
+            pytest.skip("pip cannot reach the package index, so no library-only install "
+                        f"here: {offline.group(0).strip()}")
         pytest.fail(f"pip install . failed:\n{output[-3000:]}")
     return bin_
 
