@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from collections.abc import Mapping
@@ -42,6 +41,7 @@ from issuer.services.signing import (
 )
 from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
+from keys import base64url
 from keys.encryption import KeyEncryptionKey
 
 # Contexts a VCDM 1.1 credential needs for what the issuer adds: its status entries and its
@@ -186,13 +186,12 @@ MAX_PAGE = 500
 
 def _cursor(row: Credential) -> str:
     raw = json.dumps([row.created_at.isoformat(), row.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return base64url.encode(raw)
 
 
 def _after(cursor: str) -> tuple[datetime, str]:
     try:
-        created, credential_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(
-            cursor) % 4)))
+        created, credential_id = json.loads(base64url.decode(cursor))
         return datetime.fromisoformat(created), str(credential_id)
     except (ValueError, TypeError):
         raise Problem(400, "Bad Request", "cursor: not a cursor this list gave out",
