@@ -58,6 +58,15 @@ def base_context(credential: Mapping[str, Any]) -> str | None:
     return first if isinstance(first, str) else None
 
 
+def issuer_id_of(document: Mapping[str, Any]) -> str | None:
+    """The issuer's id, whether ``issuer`` is a URL or an object with an ``id``; None when
+    it names no string id."""
+    issuer = document.get("issuer")
+    if isinstance(issuer, Mapping):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
 def _each(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
     """Each item of a one-or-more value with its pointer."""
     if isinstance(value, list):

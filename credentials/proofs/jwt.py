@@ -19,6 +19,7 @@ from joserfc.jwk import import_key
 
 from credentials.dates import parse_datetime
 from credentials.proofs.data_integrity import ProofError
+from credentials.vcdm import issuer_id_of
 from keys import base64url
 from keys.signer import Signer
 
@@ -34,14 +35,9 @@ def _json_b64(value: Any) -> str:
     return base64url.encode(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
-def _issuer_id(credential: Mapping[str, Any]) -> Any:
-    issuer = credential.get("issuer")
-    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
-
-
 def registered_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
     """``iss``, ``jti``, ``nbf``, ``sub`` and ``exp`` as OB 3.0 section 8.2.4 maps them."""
-    claims: dict[str, Any] = {"iss": _issuer_id(credential)}
+    claims: dict[str, Any] = {"iss": issuer_id_of(credential)}
     if "id" in credential:
         claims["jti"] = credential["id"]
     valid_from = parse_datetime(credential.get("validFrom"))
@@ -152,7 +148,7 @@ def verify_jwt(decoded: DecodedJwt, public_jwk: Mapping[str, Any]) -> None:
     except (JoseError, ValueError, TypeError) as error:
         raise ProofError(f"the JWT signature does not verify: {error}") from None
     credential = decoded.credential
-    if decoded.payload.get("iss") not in (None, _issuer_id(credential)):
+    if decoded.payload.get("iss") not in (None, issuer_id_of(credential)):
         raise ProofError(f"JWT iss {decoded.payload['iss']!r} is not the credential's issuer")
     if "jti" in decoded.payload and "id" in credential and \
             decoded.payload["jti"] != credential["id"]:

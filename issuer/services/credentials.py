@@ -21,6 +21,7 @@ from credentials.vcdm import (
     VC_V2,
     base_context,
     credential_problems,
+    issuer_id_of,
     related_resource_problems,
     related_resources_to_retrieve,
 )
@@ -34,7 +35,6 @@ from issuer.services.issuers import get_issuer
 from issuer.services.keyring import JWS_ALGORITHMS
 from issuer.services.signing import (
     check_identifier,
-    issuer_id_of,
     sign_as,
     sign_jwt_as,
     stored_form,
