@@ -222,8 +222,7 @@ def list_credentials(db: Session, caller: Caller, slug: str, learner: str | None
     return [{
         "credentialId": credential.id,
         "url": credential_url(base_url, credential.id),
-        "issuedAt": format_datetime(credential.created_at.replace(
-            tzinfo=credential.created_at.tzinfo or UTC)),
+        "issuedAt": format_datetime(credential.created_at),
         "learnerEmail": credential.learner_email,
         "competency": f"{completion.model_id}/{completion.competency_id}" if completion else None,
         "level": completion.level if completion else None,
