@@ -19,7 +19,7 @@ from credentials.build import (
     status_property,
 )
 from credentials.dates import format_datetime
-from credentials.frameworks import LEVELS, Crosswalk
+from credentials.frameworks import Crosswalk
 
 CLR_V2P0 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 CLR_CONTEXT = [VC_V2, CLR_V2P0, OB_V3P0]
@@ -106,10 +106,6 @@ def build_programme_credential(*, credential_id: str, issuer: IssuerProfile, lea
 def _association(kind: str, source: str, target: str) -> dict[str, str]:
     return {"type": "Association", "associationType": kind, "sourceId": source,
             "targetId": target}
-
-
-def meets_level(level: str, required: str) -> bool:
-    return LEVELS.index(level) >= LEVELS.index(required)
 
 
 def _competency_of(credential: dict[str, Any], crosswalk: Crosswalk, base_url: str

@@ -7,12 +7,12 @@ lists (the community draft before it) use the same bits, base64url without the p
 
 from __future__ import annotations
 
-import base64
 import gzip
 import io
 from typing import Any
 
 from credentials.build import VC_V2
+from keys import base64url
 
 MIN_ENTRIES = 131_072  # 16 KiB: the specification's minimum, for group privacy
 BITSTRING_LIST_TYPE = "BitstringStatusListCredential"
@@ -58,7 +58,7 @@ class Bitstring:
     def encode(self) -> str:
         """``encodedList``: ``u`` + base64url(gzip(bits)), no padding."""
         compressed = gzip.compress(bytes(self._bytes), mtime=0)
-        return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode()
+        return "u" + base64url.encode(compressed)
 
     @classmethod
     def decode(cls, encoded: str, multibase: bool = True,
@@ -74,9 +74,8 @@ class Bitstring:
                 raise StatusListError("encodedList must be multibase base64url ('u' prefix)")
             encoded = encoded[1:]
         try:
-            compressed = base64.b64decode(encoded.replace("+", "-").replace("/", "_")
-                                          + "=" * (-len(encoded) % 4),
-                                          altchars=b"-_", validate=True)
+            compressed = base64url.decode(encoded.replace("+", "-").replace("/", "_"),
+                                          strict=True)
             with gzip.GzipFile(fileobj=io.BytesIO(compressed)) as stream:
                 data = stream.read(max_bytes + 1)
         except (ValueError, OSError, EOFError) as error:

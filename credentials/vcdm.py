@@ -19,6 +19,7 @@ from typing import Any
 import base58
 
 from credentials.dates import parse_datetime
+from keys import base64url
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -55,6 +56,15 @@ def base_context(credential: Mapping[str, Any]) -> str | None:
     context = credential.get("@context")
     first = context[0] if isinstance(context, list) and context else None
     return first if isinstance(first, str) else None
+
+
+def issuer_id_of(document: Mapping[str, Any]) -> str | None:
+    """The issuer's id, whether ``issuer`` is a URL or an object with an ``id``; None when
+    it names no string id."""
+    issuer = document.get("issuer")
+    if isinstance(issuer, Mapping):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
 
 
 def _each(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
@@ -201,7 +211,7 @@ def _multihash(value: Any) -> tuple[Any, bytes] | None:
         if value[0] == "z":
             raw = base58.b58decode(value[1:])
         elif value[0] == "u" and "=" not in value:
-            raw = base64.urlsafe_b64decode(value[1:] + "=" * (-len(value[1:]) % 4))
+            raw = base64url.decode(value[1:])
         else:
             return None
     except (ValueError, binascii.Error):

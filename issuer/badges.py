@@ -8,7 +8,6 @@ from flask import Blueprint, Response
 
 from credentials.badge_image import BadgeText, badge_png, badge_svg
 from credentials.baking import bake_png, bake_svg
-from credentials.frameworks import LEVELS
 from issuer.problems import Problem
 from issuer.services.badges import badge_text_for_credential
 from issuer.services.catalog import catalog
@@ -34,7 +33,7 @@ def _text(model_id: str, competency_id: str, level: str | None) -> BadgeText:
         competency = crosswalk.model.competency(competency_id)
     except KeyError:
         raise Problem(404, "Not Found", f"no competency {model_id}/{competency_id}") from None
-    if level is not None and level not in LEVELS:
+    if level is not None and level not in (known.id for known in crosswalk.framework.levels):
         raise Problem(404, "Not Found", f"no level {level!r}")
     return BadgeText(competency.name, crosswalk.model.title, level=level)
 

@@ -16,7 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from credentials.frameworks import LEVELS
+from credentials.frameworks import bundled_catalog
 from issuer.problems import Problem
 from issuer.services import batches
 from issuer.services.callers import Caller
@@ -97,7 +97,7 @@ def create_issuer_command(slug: str, name: str, url: str | None, email: str | No
 @click.argument("slug")
 @click.option("--suspension/--no-suspension", default=None,
               help="Whether new credentials get a suspension status entry.")
-@click.option("--programme-level", type=click.Choice(LEVELS),
+@click.option("--programme-level", type=click.Choice(bundled_catalog().level_ids()),
               help="Lowest level that counts toward completing a whole model.")
 def update_issuer_command(slug: str, suspension: bool | None,
                           programme_level: str | None) -> None:

@@ -101,7 +101,8 @@ BADGE_PATHS = {
         "summary": "A competency's badge artwork at one proficiency level",
         "parameters": [_path("model", "a competency model's id"),
                        _path("competency", "a competency's id in that model"),
-                       _path("level", "emerging, developing, proficient or advanced"),
+                       _path("level", "a level of the framework: "
+                             + ", ".join(COMPLETION["properties"]["level"]["enum"])),
                        EXTENSION],
         "responses": {"200": {"description": "the image", "content": IMAGE},
                       **_errors(404)}}},

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from keys import base64url
 from keys.multibase import ED25519_PUB, decode_multikey, encode_multikey
 
 ALGORITHM = "EdDSA"
 PUBLIC_KEY_LENGTH = 32
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _b64url_decode(value: str) -> bytes:
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
 @dataclass(frozen=True)
@@ -46,7 +38,7 @@ class Ed25519VerificationKey:
         """From an OKP/Ed25519 public JWK (RFC 8037)."""
         if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "x" not in jwk:
             raise ValueError("expected an OKP JWK with crv Ed25519")
-        return cls.from_raw(_b64url_decode(jwk["x"]), id, controller)
+        return cls.from_raw(base64url.decode(jwk["x"]), id, controller)
 
     @property
     def raw(self) -> bytes:
@@ -60,7 +52,7 @@ class Ed25519VerificationKey:
 
     def jwk(self) -> dict[str, str]:
         """The public key as an RFC 8037 JWK."""
-        return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(self.raw)}
+        return {"kty": "OKP", "crv": "Ed25519", "x": base64url.encode(self.raw)}
 
     def multikey_document(self) -> dict[str, str]:
         """A ``Multikey`` verification method (Controlled Identifiers 1.0)."""

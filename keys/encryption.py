@@ -6,11 +6,12 @@ private key copied onto another record (another issuer's, say) does not decrypt.
 
 from __future__ import annotations
 
-import base64
 import os
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from keys import base64url
 
 NONCE_BYTES = 12
 KEK_BYTES = 32
@@ -35,7 +36,7 @@ class KeyEncryptionKey:
     def from_text(cls, text: str) -> KeyEncryptionKey:
         """From the base64url text form used in ``KEY_ENCRYPTION_KEY``."""
         try:
-            raw = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+            raw = base64url.decode(text.strip())
         except ValueError as error:
             raise ValueError("KEY_ENCRYPTION_KEY is not base64url") from error
         return cls(raw)
@@ -43,7 +44,7 @@ class KeyEncryptionKey:
     @staticmethod
     def generate_text() -> str:
         """A new random KEK in its text form."""
-        return base64.urlsafe_b64encode(os.urandom(KEK_BYTES)).rstrip(b"=").decode()
+        return base64url.encode(os.urandom(KEK_BYTES))
 
     def encrypt(self, plaintext: bytes, associated_data: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)

@@ -8,9 +8,6 @@ recommends: the same key and data always give the same signature.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +18,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
+from joserfc.jwk import JWKRegistry
+from joserfc.jwk import thumbprint as rfc7638_thumbprint
 
+from keys import base64url
 from keys.ed25519 import Ed25519Signer, Ed25519VerificationKey, generate_ed25519
 
 KEY_TYPES = {"Ed25519": "EdDSA", "P-256": "ES256", "RSA-2048": "RS256"}
@@ -52,25 +52,23 @@ def curve_of(key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey) -> Cur
         raise ValueError(f"unsupported elliptic curve {key.curve.name}") from None
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def _b64url_int(value: int) -> str:
-    return _b64url(value.to_bytes((value.bit_length() + 7) // 8 or 1, "big"))
+    return base64url.encode(value.to_bytes((value.bit_length() + 7) // 8 or 1, "big"))
 
 
 def _int(value: str) -> int:
-    return int.from_bytes(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)), "big")
+    return int.from_bytes(base64url.decode(value), "big")
 
 
 def thumbprint(jwk: dict[str, Any]) -> str:
-    """RFC 7638 JWK thumbprint (SHA-256, base64url) of a public key."""
-    required = {"OKP": ("crv", "kty", "x"), "EC": ("crv", "kty", "x", "y"),
-                "RSA": ("e", "kty", "n")}[jwk["kty"]]
-    canonical = json.dumps({k: jwk[k] for k in required}, separators=(",", ":"),
-                           sort_keys=True)
-    return _b64url(hashlib.sha256(canonical.encode()).digest())
+    """RFC 7638 JWK thumbprint (SHA-256, base64url) of a public key.
+
+    joserfc names each key type's required members and hashes them; the JWK is not
+    imported, so a key that is no valid point (a forged header's) still has a name.
+    """
+    members = [name for name, member in JWKRegistry.key_types[jwk["kty"]].value_registry.items()
+               if member.required]
+    return rfc7638_thumbprint({name: jwk[name] for name in [*members, "kty"]})
 
 
 def public_jwk(public_key: Any) -> dict[str, str]:
@@ -78,8 +76,8 @@ def public_jwk(public_key: Any) -> dict[str, str]:
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         curve, numbers = curve_of(public_key), public_key.public_numbers()
         return {"kty": "EC", "crv": curve.name,
-                "x": _b64url(numbers.x.to_bytes(curve.size, "big")),
-                "y": _b64url(numbers.y.to_bytes(curve.size, "big"))}
+                "x": base64url.encode(numbers.x.to_bytes(curve.size, "big")),
+                "y": base64url.encode(numbers.y.to_bytes(curve.size, "big"))}
     numbers = public_key.public_numbers()
     return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
 

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from credentials.frameworks import LEVELS, FrameworkDataError, bundled_catalog, load_catalog
+from credentials.frameworks import FrameworkDataError, bundled_catalog, load_catalog
 from credentials.frameworks.loader import DATA
+from issuer.services.request_schemas import COMPLETION
 from tests.conftest import MODEL_ID, ROOT
+
+LEVELS = ["emerging", "developing", "proficient", "advanced"]
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 
@@ -52,7 +55,7 @@ def test_level_framework_is_stored_as_published_with_stable_ids(catalog) -> None
     stored = DATA / "onet-29-2053.00-psychiatric-technicians.lerme.json"
     if seed.is_file():
         assert stored.read_bytes() == seed.read_bytes()
-    assert [level.id for level in framework.levels] == list(LEVELS)
+    assert [level.id for level in framework.levels] == LEVELS
     assert [level.label for level in framework.levels] == \
         ["Emerging", "Developing", "Proficient", "Advanced"]
     ids = [s.id for level in framework.levels for s in level.statements]
@@ -152,3 +155,20 @@ def test_another_occupation_is_added_as_files(tmp_path: Path) -> None:
         d["crosswalks"].append({"id": "second-crosswalk", "file": "second-crosswalk.json"})))
     catalog = load_catalog(data)
     assert len(catalog.crosswalk_for("example-second-model").model.competencies) == 2
+
+
+def test_the_levels_and_their_order_are_the_frameworks(tmp_path: Path, catalog) -> None:
+    """One list of levels: the loaded framework's, which the completion schema also offers."""
+    assert catalog.level_ids() == tuple(LEVELS)
+    assert COMPLETION["properties"]["level"]["enum"] == LEVELS
+    framework = catalog.crosswalk_for(MODEL_ID).framework
+    assert framework.meets("proficient", "developing") and framework.meets("emerging", "emerging")
+    assert not framework.meets("developing", "proficient")
+    with pytest.raises(KeyError, match="no level 'expert'"):
+        framework.meets("expert", "emerging")
+    data = _copy_data(tmp_path)
+    _edit(data / "onet-29-2053.00-psychiatric-technicians.lerme.json", lambda d: d["framework"]
+          .update(levels=dict(reversed(d["framework"]["levels"].items()))))
+    reordered = load_catalog(data).crosswalk_for(MODEL_ID).framework
+    assert [level.id for level in reordered.levels] == LEVELS[::-1]
+    assert reordered.meets("developing", "proficient")

@@ -8,7 +8,13 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from keys import Ed25519Signer, Ed25519VerificationKey, InvalidSignature, generate_ed25519
+from keys import (
+    Ed25519Signer,
+    Ed25519VerificationKey,
+    InvalidSignature,
+    base64url,
+    generate_ed25519,
+)
 from keys.did import (
     DidError,
     did_key,
@@ -18,7 +24,7 @@ from keys.did import (
     did_web_document_url,
     did_web_for_url,
 )
-from keys.jose import JwkVerificationKey, public_jwk
+from keys.jose import JwkVerificationKey, public_jwk, thumbprint
 from keys.multibase import MultibaseError
 
 # RFC 8032 section 7.1, test 1.
@@ -112,3 +118,34 @@ def test_jwk_verifiers_raise_invalid_signature_for_what_they_cannot_check() -> N
     okp.verify(signer.sign(b"data"), b"data")
     with pytest.raises(InvalidSignature):
         okp.verify(signer.sign(b"data"), b"other")
+
+
+RFC7638_RSA = {  # RFC 7638 section 3.1, with the members a thumbprint leaves out
+    "kty": "RSA", "e": "AQAB", "alg": "RS256", "kid": "2011-04-29",
+    "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_B"
+         "JECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_"
+         "FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI"
+         "4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}
+
+
+def test_jwk_thumbprints_match_the_rfc_examples() -> None:
+    assert thumbprint(RFC7638_RSA) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+    okp = {"kty": "OKP", "crv": "Ed25519",  # RFC 8037 appendix A.3
+           "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
+    assert thumbprint(okp) == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+
+
+def test_a_jwk_that_is_no_key_still_has_a_thumbprint() -> None:
+    """A forged JWT header's key is named in the failure, so naming it must not import it."""
+    off_curve = {"kty": "EC", "crv": "P-256", "x": "AQ", "y": "AQ"}
+    assert thumbprint(off_curve) == thumbprint({**off_curve, "kid": "ignored"})
+    with pytest.raises(KeyError):
+        thumbprint({"kty": "EC", "crv": "P-256", "x": "AQ"})
+
+
+def test_base64url_leaves_padding_off_and_reads_it_either_way() -> None:
+    assert base64url.encode(b"\xfb\xff") == "-_8"
+    assert base64url.decode("-_8") == base64url.decode("-_8=") == b"\xfb\xff"
+    assert base64url.decode("-_8*=") == b"\xfb\xff"  # skipped, as urlsafe_b64decode does
+    with pytest.raises(ValueError):
+        base64url.decode("-_8*=", strict=True)

@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from contexts import StaticDocumentLoader
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
-from credentials.vcdm import credential_problems, envelope_problems, related_resource_problems
+from credentials.vcdm import (
+    credential_problems,
+    envelope_problems,
+    issuer_id_of,
+    related_resource_problems,
+)
 from credentials.verify import verify_credential
 from credentials.verify.checks import check_schema
 from credentials.verify.report import Outcome
@@ -187,3 +192,12 @@ def test_any_json_shape_is_a_problem_never_an_exception(changes: dict, base: str
     problems = credential_problems(document, {"https://r.example/1": DATA})
     assert all(isinstance(p, str) and p.startswith("/") and m for p, m in problems)
     check_schema(document)
+
+
+@pytest.mark.parametrize("issuer, expected", [
+    ("https://example.edu/issuers/14", "https://example.edu/issuers/14"),
+    ({"id": "did:example:76e12ec7", "name": "Example University"}, "did:example:76e12ec7"),
+    ({"name": "no id"}, None), (42, None), ({"id": ["not", "a", "string"]}, None)])
+def test_issuer_id_from_a_url_or_an_object(issuer: object, expected: str | None) -> None:
+    assert issuer_id_of({"issuer": issuer}) == expected
+    assert issuer_id_of({}) is None

@@ -7,7 +7,6 @@ from credentials.frameworks.loader import (
     load_catalog,
 )
 from credentials.frameworks.model import (
-    LEVELS,
     Attribution,
     Competency,
     CompetencyModel,
@@ -18,7 +17,6 @@ from credentials.frameworks.model import (
 )
 
 __all__ = [
-    "LEVELS",
     "Attribution",
     "Catalog",
     "Competency",

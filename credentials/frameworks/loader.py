@@ -16,7 +16,6 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 from credentials.frameworks.model import (
-    LEVELS,
     Attribution,
     Competency,
     CompetencyModel,
@@ -105,12 +104,16 @@ def build_model(document: Any, source: str) -> CompetencyModel:
 
 
 def build_lerme_framework(document: Any, framework_id: str, source: str) -> LevelFramework:
-    """An LER.me export kept as published; statements get ids ``{level}-{n}``."""
+    """An LER.me export kept as published; statements get ids ``{level}-{n}``.
+
+    The levels are the export's, in its order (lowest first): every list of levels, and the
+    order ``meets`` compares them in, comes from here.
+    """
     data = validate(document, "lerme-framework", source)
     levels = []
     statements: dict[str, LevelStatement] = {}
-    for position, level_id in enumerate(LEVELS, start=1):
-        published = data["framework"]["levels"][level_id]
+    for position, (level_id, published) in enumerate(data["framework"]["levels"].items(),
+                                                     start=1):
         level_statements = tuple(
             LevelStatement(f"{level_id}-{n}", level_id, n, text)
             for n, text in enumerate(published["statements"], start=1))
@@ -171,6 +174,11 @@ class Catalog:
     models: dict[str, CompetencyModel]
     frameworks: dict[str, LevelFramework]
     crosswalks: dict[str, Crosswalk]
+
+    def level_ids(self) -> tuple[str, ...]:
+        """Every level id the frameworks define, each once, lowest first."""
+        return tuple(dict.fromkeys(level.id for framework in self.frameworks.values()
+                                   for level in framework.levels))
 
     def crosswalk_for(self, model_id: str) -> Crosswalk:
         """The crosswalk that gives levels to a model's competencies."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LEVELS = ("emerging", "developing", "proficient", "advanced")
-
 
 @dataclass(frozen=True)
 class Tier:
@@ -115,6 +113,10 @@ class LevelFramework:
             if level.id == level_id:
                 return level
         raise KeyError(f"framework {self.id!r} has no level {level_id!r}")
+
+    def meets(self, level_id: str, required_id: str) -> bool:
+        """Whether ``level_id`` is ``required_id`` or above it (KeyError for an unknown one)."""
+        return self.level(level_id).position >= self.level(required_id).position
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ was signed.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from credentials.proofs.data_integrity import (
     canonize_rdfc,
     proof_config_for_verification,
 )
+from keys import base64url
 from keys.ecdsa import ec_multikey_jwk
 from keys.jose import JwkVerificationKey
 from keys.signer import InvalidSignature, Verifier
@@ -58,16 +58,12 @@ class VerifyData:
     mandatory_hash: bytes
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def parse_derived_proof_value(proof_value: Any) -> DerivedProofValue:
     """Decode a derived proofValue: 'u' + base64url(0xd95d01 + CBOR array of five)."""
     if not isinstance(proof_value, str) or not proof_value.startswith("u"):
         raise ProofError("an ecdsa-sd-2023 proofValue is multibase base64url ('u')")
     try:
-        raw = base64.urlsafe_b64decode(proof_value[1:] + "=" * (-len(proof_value[1:]) % 4))
+        raw = base64url.decode(proof_value[1:])
     except ValueError:
         raise ProofError("the ecdsa-sd-2023 proofValue is not base64url") from None
     if not raw.startswith(DERIVED_HEADER):
@@ -87,7 +83,7 @@ def parse_derived_proof_value(proof_value: Any) -> DerivedProofValue:
             and isinstance(mandatory, list) and all(isinstance(i, int) for i in mandatory)):
         raise ProofError("the derived ecdsa-sd-2023 proofValue's components have wrong types")
     return DerivedProofValue(base_signature, public_key, signatures,
-                             {f"c14n{k}": "u" + _b64url(v) for k, v in labels.items()},
+                             {f"c14n{k}": "u" + base64url.encode(v) for k, v in labels.items()},
                              mandatory)
 
 

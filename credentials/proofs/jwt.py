@@ -7,7 +7,6 @@ and checks the JWS with joserfc. The payload is the credential plus the register
 
 from __future__ import annotations
 
-import base64
 import json
 import warnings
 from collections.abc import Mapping
@@ -20,6 +19,8 @@ from joserfc.jwk import import_key
 
 from credentials.dates import parse_datetime
 from credentials.proofs.data_integrity import ProofError
+from credentials.vcdm import issuer_id_of
+from keys import base64url
 from keys.signer import Signer
 
 ALGORITHMS = ("RS256", "ES256", "EdDSA")
@@ -30,22 +31,13 @@ MAX_HEADER_BYTES = 8 * 1024
 MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def _json_b64(value: Any) -> str:
-    return _b64(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
-
-
-def _issuer_id(credential: Mapping[str, Any]) -> Any:
-    issuer = credential.get("issuer")
-    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    return base64url.encode(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 def registered_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
     """``iss``, ``jti``, ``nbf``, ``sub`` and ``exp`` as OB 3.0 section 8.2.4 maps them."""
-    claims: dict[str, Any] = {"iss": _issuer_id(credential)}
+    claims: dict[str, Any] = {"iss": issuer_id_of(credential)}
     if "id" in credential:
         claims["jti"] = credential["id"]
     valid_from = parse_datetime(credential.get("validFrom"))
@@ -67,7 +59,7 @@ def sign_jwt(credential: Mapping[str, Any], signer: Signer) -> str:
     header = {"alg": signer.algorithm, "kid": signer.id, "typ": "JWT"}
     payload = {**credential, **registered_claims(credential)}
     signing_input = f"{_json_b64(header)}.{_json_b64(payload)}"
-    return f"{signing_input}.{_b64(signer.sign(signing_input.encode('ascii')))}"
+    return f"{signing_input}.{base64url.encode(signer.sign(signing_input.encode('ascii')))}"
 
 
 def envelope(token: str) -> dict[str, Any]:
@@ -110,7 +102,7 @@ class DecodedJwt:
 
 def _part(segment: str, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        value = json.loads(base64url.decode(segment))
     except ValueError:
         raise ProofError(f"the JWT {what} is not base64url JSON") from None
     if not isinstance(value, dict):
@@ -156,7 +148,7 @@ def verify_jwt(decoded: DecodedJwt, public_jwk: Mapping[str, Any]) -> None:
     except (JoseError, ValueError, TypeError) as error:
         raise ProofError(f"the JWT signature does not verify: {error}") from None
     credential = decoded.credential
-    if decoded.payload.get("iss") not in (None, _issuer_id(credential)):
+    if decoded.payload.get("iss") not in (None, issuer_id_of(credential)):
         raise ProofError(f"JWT iss {decoded.payload['iss']!r} is not the credential's issuer")
     if "jti" in decoded.payload and "id" in credential and \
             decoded.payload["jti"] != credential["id"]:

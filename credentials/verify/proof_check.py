@@ -13,6 +13,7 @@ from credentials.dates import parse_datetime
 from credentials.proofs import ProofError, suite_for
 from credentials.proofs.data_integrity import canonicalize_each_document_once
 from credentials.proofs.jwt import DecodedJwt, verify_jwt
+from credentials.vcdm import issuer_id_of
 from credentials.verify.report import Check, Outcome
 from credentials.verify.resolvers import ChainResolver, IssuerDirectory, ResolutionError
 from keys.did import DidError, did_key_public_key
@@ -151,11 +152,6 @@ def _moment(value: Any) -> datetime | None:
     return parse_datetime(value) if isinstance(value, str) else None
 
 
-def _issuer_id(credential: Mapping[str, Any]) -> Any:
-    issuer = credential.get("issuer")
-    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
-
-
 @dataclass(frozen=True)
 class _Attribution:
     bound: bool  # the key is tied to the credential's issuer
@@ -201,7 +197,7 @@ def check_issuer(credential: Mapping[str, Any], proof: Check, signatures: Sequen
     if proof.outcome is Outcome.FAILURE or not signatures:
         return Check("issuer", Outcome.SKIPPED, "no valid proof to attribute",
                      {"bound": False})
-    issuer = _issuer_id(credential)
+    issuer = issuer_id_of(credential)
     if not isinstance(issuer, str) or not issuer:
         return Check("issuer", Outcome.FAILURE, "the credential names no issuer id",
                      {"bound": False})

@@ -21,6 +21,7 @@ from cachetools import TLRUCache
 from credentials.dates import parse_datetime
 from credentials.fetch import FetchError, SafeFetcher
 from credentials.status import MIN_ENTRIES, Bitstring, StatusListError
+from credentials.vcdm import issuer_id_of
 from credentials.verify.report import Check, Outcome
 
 
@@ -165,11 +166,6 @@ class ListsOfOneVerification:
         return self._verdicts[url]
 
 
-def _issuer_id(document: Mapping[str, Any]) -> Any:
-    issuer = document.get("issuer")
-    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
-
-
 def _bitstring_status(entry: Mapping[str, Any], credential: Mapping[str, Any],
                       lists: ListsOfOneVerification, legacy: bool) -> tuple[str, str]:
     purpose = entry.get("statusPurpose")
@@ -190,8 +186,8 @@ def _bitstring_status(entry: Mapping[str, Any], credential: Mapping[str, Any],
     ok, why = lists.verified(url)
     if not ok:
         return "invalid", f"the status list {url} does not verify: {why}"
-    if _issuer_id(document) != _issuer_id(credential):
-        return "invalid", f"the status list {url} was issued by {_issuer_id(document)!r}, " \
+    if issuer_id_of(document) != issuer_id_of(credential):
+        return "invalid", f"the status list {url} was issued by {issuer_id_of(document)!r}, " \
                           f"not the credential's issuer"
     subject = document.get("credentialSubject", {})
     purposes = subject.get("statusPurpose")

@@ -39,7 +39,7 @@ from issuer.services.idempotency import check_key, request_hash
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import require_matching_kek
 from issuer.services.request_schemas import COMPLETION_VALIDATOR, schema_errors
-from issuer.store.models import ImportJob, ImportRow, Issuer, as_utc
+from issuer.store.models import ImportJob, ImportRow, Issuer
 from keys.encryption import KeyEncryptionKey
 
 log = logging.getLogger(__name__)
@@ -397,8 +397,8 @@ def job_view(db: Session, job: ImportJob, base_url: str, slug: str) -> dict[str,
         "errors": job.invalid,
         "rows": [{"row": r.row, "credentialId": r.credential_id} if r.state == "issued"
                  else {"row": r.row, "error": r.error} for r in rows],
-        "createdAt": format_datetime(as_utc(job.created_at)),
-        "finishedAt": format_datetime(as_utc(job.finished_at)) if job.finished_at else None,
+        "createdAt": format_datetime(job.created_at),
+        "finishedAt": format_datetime(job.finished_at) if job.finished_at else None,
     }
 
 

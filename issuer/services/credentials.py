@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from credentials.vcdm import (
     VC_V2,
     base_context,
     credential_problems,
+    issuer_id_of,
     related_resource_problems,
     related_resources_to_retrieve,
 )
@@ -35,13 +35,13 @@ from issuer.services.issuers import get_issuer
 from issuer.services.keyring import JWS_ALGORITHMS
 from issuer.services.signing import (
     check_identifier,
-    issuer_id_of,
     sign_as,
     sign_jwt_as,
     stored_form,
 )
 from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
+from keys import base64url
 from keys.encryption import KeyEncryptionKey
 
 # Contexts a VCDM 1.1 credential needs for what the issuer adds: its status entries and its
@@ -186,13 +186,12 @@ MAX_PAGE = 500
 
 def _cursor(row: Credential) -> str:
     raw = json.dumps([row.created_at.isoformat(), row.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return base64url.encode(raw)
 
 
 def _after(cursor: str) -> tuple[datetime, str]:
     try:
-        created, credential_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(
-            cursor) % 4)))
+        created, credential_id = json.loads(base64url.decode(cursor))
         return datetime.fromisoformat(created), str(credential_id)
     except (ValueError, TypeError):
         raise Problem(400, "Bad Request", "cursor: not a cursor this list gave out",
@@ -223,8 +222,7 @@ def list_credentials(db: Session, caller: Caller, slug: str, learner: str | None
     return [{
         "credentialId": credential.id,
         "url": credential_url(base_url, credential.id),
-        "issuedAt": format_datetime(credential.created_at.replace(
-            tzinfo=credential.created_at.tzinfo or UTC)),
+        "issuedAt": format_datetime(credential.created_at),
         "learnerEmail": credential.learner_email,
         "competency": f"{completion.model_id}/{completion.competency_id}" if completion else None,
         "level": completion.level if completion else None,

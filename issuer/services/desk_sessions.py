@@ -23,7 +23,7 @@ from issuer.services.tokens import (
     caller_of,
     hash_token,
 )
-from issuer.store.models import DeskSession, as_utc
+from issuer.store.models import DeskSession
 
 
 def start(db: Session, token: str, idle: timedelta, lifetime: timedelta) -> str:
@@ -65,8 +65,8 @@ def resume(db: Session, session_id: str, idle: timedelta, lifetime: timedelta
             DeskSession.session_hash == hash_token(session_id))).scalar()
         if row is None or row.ended_at is not None:
             return None
-        if (now - as_utc(row.created_at) >= lifetime
-                or now - as_utc(row.last_seen_at) >= idle):
+        if (now - row.created_at >= lifetime
+                or now - row.last_seen_at >= idle):
             _end(db, DeskSession.id == row.id, now)
             return None
         try:
@@ -74,7 +74,7 @@ def resume(db: Session, session_id: str, idle: timedelta, lifetime: timedelta
         except Problem:
             _end(db, DeskSession.id == row.id, now)
             return None
-        if now - as_utc(row.last_seen_at) >= LAST_USED_RESOLUTION:
+        if now - row.last_seen_at >= LAST_USED_RESOLUTION:
             row.last_seen_at = now
         return caller
 

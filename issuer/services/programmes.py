@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.build import IssuerProfile, Learner
-from credentials.clr import build_programme_credential, meets_level, programme_achievement
+from credentials.clr import build_programme_credential, programme_achievement
 from credentials.frameworks import Crosswalk
 from issuer.services.audit import record
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
@@ -23,7 +23,7 @@ from issuer.store.models import Completion, Credential, Issuer, ProgrammeAward
 from keys.encryption import KeyEncryptionKey
 
 
-def held_competencies(db: Session, issuer: Issuer, email: str, model_id: str,
+def held_competencies(db: Session, issuer: Issuer, email: str, crosswalk: Crosswalk,
                       required_level: str) -> dict[str, tuple[str, str]]:
     """competency id -> (credential id, level) for the learner's live credentials that count
     (the highest level wins when a competency was assessed more than once)."""
@@ -31,12 +31,12 @@ def held_competencies(db: Session, issuer: Issuer, email: str, model_id: str,
         select(Completion.competency_id, Completion.level, Credential.id)
         .join(Credential, Credential.completion_id == Completion.id)
         .where(Completion.issuer_id == issuer.id, Completion.learner_email == email,
-               Completion.model_id == model_id, Credential.status != "revoked")
+               Completion.model_id == crosswalk.model.id, Credential.status != "revoked")
         .order_by(Completion.created_at)).all()
     held: dict[str, tuple[str, str]] = {}
     for competency_id, level, credential_id in rows:
-        if meets_level(level, required_level) and (
-                competency_id not in held or meets_level(level, held[competency_id][1])):
+        if crosswalk.framework.meets(level, required_level) and (competency_id not in held
+                or crosswalk.framework.meets(level, held[competency_id][1])):
             held[competency_id] = (credential_id, level)
     return held
 
@@ -48,7 +48,7 @@ def award_if_complete(db: Session, issuer: Issuer, learner: Learner, crosswalk: 
     had it yet; returns its id and url when issued by this call."""
     model = crosswalk.model
     required = issuer.programme_level or model.required_level
-    held = held_competencies(db, issuer, learner.email, model.id, required)
+    held = held_competencies(db, issuer, learner.email, crosswalk, required)
     if len(held) < len(model.competencies):
         return None
     credential_id = str(uuid.uuid4())

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.proofs.jwt import sign_jwt
+from credentials.vcdm import issuer_id_of
 from issuer.problems import Problem
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.keyring import JWS_ALGORITHMS, active_key, signer_for
@@ -17,13 +18,6 @@ from issuer.store.models import Issuer, SigningKey
 from keys.did import did_key, did_key_verification_method
 from keys.ed25519 import Ed25519VerificationKey
 from keys.encryption import KeyEncryptionKey
-
-
-def issuer_id_of(credential: Mapping[str, Any]) -> str | None:
-    issuer = credential.get("issuer")
-    if isinstance(issuer, Mapping):
-        issuer = issuer.get("id")
-    return issuer if isinstance(issuer, str) else None
 
 
 def method_for(issuer_id: str, ids: IssuerIdentifiers, key: SigningKey) -> tuple[str, str]:

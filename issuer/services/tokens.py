@@ -17,7 +17,7 @@ from credentials.dates import format_datetime
 from issuer.problems import Problem
 from issuer.services.audit import record
 from issuer.services.callers import Caller
-from issuer.store.models import ApiToken, Issuer, as_utc
+from issuer.store.models import ApiToken, Issuer
 
 ROLES = ("assessor", "admin")
 TOKEN_PREFIX = "cc_"
@@ -75,13 +75,13 @@ def mint_token(db: Session, issuer: Issuer, role: str, label: str | None,
 
 
 def _when(moment: datetime | None) -> str | None:
-    return format_datetime(as_utc(moment)) if moment else None
+    return format_datetime(moment) if moment else None
 
 
 def token_status(row: ApiToken, now: datetime) -> str:
     if row.revoked_at is not None:
         return "revoked"
-    if row.expires_at is not None and as_utc(row.expires_at) <= now:
+    if row.expires_at is not None and row.expires_at <= now:
         return "expired"
     return "active"
 
@@ -106,10 +106,10 @@ def _caller(db: Session, which: Any, now: datetime) -> Caller:
         raise Problem(401, "Unauthorized", "the API token is unknown")
     if row.revoked_at is not None:
         raise Problem(401, "Unauthorized", "the API token has been revoked")
-    if row.expires_at is not None and as_utc(row.expires_at) <= now:
+    if row.expires_at is not None and row.expires_at <= now:
         raise Problem(401, "Unauthorized", f"the API token expired at {_when(row.expires_at)}")
     stale = now - LAST_USED_RESOLUTION
-    if row.last_used_at is None or as_utc(row.last_used_at) < stale:
+    if row.last_used_at is None or row.last_used_at < stale:
         db.execute(update(ApiToken).where(
             ApiToken.id == row.id,
             or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < stale))

@@ -34,7 +34,7 @@ from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import verification_key
 from issuer.services.namespace import IssuerNamespace
 from issuer.services.status_lists import signed_list
-from issuer.store.models import Issuer, SigningKey, as_utc
+from issuer.store.models import Issuer, SigningKey
 from keys.ed25519 import Ed25519VerificationKey
 from keys.encryption import KeyEncryptionKey
 from keys.signer import Verifier
@@ -139,17 +139,17 @@ def _unusable(row: SigningKey, signed_at: datetime | None) -> str | None:
         return f"was revoked by its issuer on {_when(row.revoked_at)}"
     if signed_at is None:
         return None
-    if signed_at + CLOCK_SKEW < as_utc(row.created_at):
+    if signed_at + CLOCK_SKEW < row.created_at:
         return (f"did not exist yet when the proof says it was made ({_when(signed_at)}; "
                 f"the key was created {_when(row.created_at)})")
-    if row.retired_at is not None and signed_at > as_utc(row.retired_at) + CLOCK_SKEW:
+    if row.retired_at is not None and signed_at > row.retired_at + CLOCK_SKEW:
         return (f"was retired on {_when(row.retired_at)}, before the proof says it was "
                 f"made ({_when(signed_at)})")
     return None
 
 
 def _when(moment: datetime | None) -> str:
-    return format_datetime(as_utc(moment)) if moment else "an unknown date"
+    return format_datetime(moment) if moment else "an unknown date"
 
 
 @dataclass

@@ -18,16 +18,33 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(moment: datetime) -> datetime:
-    """A time read from a timezone-aware column: SQLite hands them back naive (stored in UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware column that reads back aware in UTC on every database.
+
+    PostgreSQL keeps the zone; SQLite stores the wall-clock text only and hands back naive
+    values, so an aware value is written as its UTC time and a naive one read as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect
+                             ) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -48,7 +65,7 @@ class Issuer(Base):
                                                      server_default=false())
     # Lowest level that counts toward programme completion; None: the model's own.
     programme_level: Mapped[str | None] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class SigningKey(Base):
@@ -67,9 +84,9 @@ class SigningKey(Base):
     public_jwk: Mapped[Any] = mapped_column(JSON)
     private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active|retired|revoked
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ApiToken(Base):
@@ -82,11 +99,11 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(16))
     label: Mapped[str | None] = mapped_column(String(200))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Written at most once a minute per token, so authenticating stays a read.
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class DeskSession(Base):
@@ -98,10 +115,10 @@ class DeskSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Like a token's last use: written at most once a minute, for the idle timeout.
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class KeyCheck(Base):
@@ -112,7 +129,7 @@ class KeyCheck(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # 1: one per store
     canary: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class FrameworkDocument(Base):
@@ -125,7 +142,7 @@ class FrameworkDocument(Base):
     source: Mapped[str] = mapped_column(String(200))
     document: Mapped[Any] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
-    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Completion(Base):
@@ -143,7 +160,7 @@ class Completion(Base):
     completed_on: Mapped[date] = mapped_column(Date)
     evidence: Mapped[Any] = mapped_column(JSON)
     verified_by_token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Credential(Base):
@@ -162,8 +179,8 @@ class Credential(Base):
                                       server_default="achievement")
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     status_reason: Mapped[str | None] = mapped_column(String(500))
-    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class StatusList(Base):
@@ -187,8 +204,8 @@ class StatusList(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     signed_version: Mapped[int | None] = mapped_column(Integer)
     signed_document: Mapped[str | None] = mapped_column(Text)
-    signed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    signed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class StatusEntry(Base):
@@ -217,7 +234,7 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class AuditEvent(Base):
@@ -231,7 +248,7 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(300))
     detail: Mapped[Any] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ProgrammeAward(Base):
@@ -245,7 +262,7 @@ class ProgrammeAward(Base):
     learner_email: Mapped[str] = mapped_column(String(320))
     model_id: Mapped[str] = mapped_column(String(200))
     credential_id: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ImportJob(Base):
@@ -262,10 +279,10 @@ class ImportJob(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     total: Mapped[int] = mapped_column(Integer)
     invalid: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the per-row report
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     lease_owner: Mapped[str | None] = mapped_column(String(64))
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ImportRow(Base):
