@@ -16,7 +16,7 @@ from issuer.problems import Problem
 from issuer.services.credentials import credential_document
 from issuer.services.share import tone
 from issuer.services.verification import verify
-from issuer.store import session, store
+from issuer.store import session
 
 bp = Blueprint("pages", __name__)
 
@@ -66,9 +66,8 @@ def verify_page() -> Any:
     except (ValueError, BakingError, FetchError, Problem) as error:
         message = error.detail if isinstance(error, Problem) else str(error)
         return render_template("verify.html", report=None, error=message), 400
-    report = verify(session(), store(current_app).sessions, credential,
-                    current_app.config["PUBLIC_BASE_URL"], current_app.extensions["fetcher"],
-                    current_app.extensions["kek"], current_app.extensions["status_source"])
+    report = verify(session(), credential, current_app.config["PUBLIC_BASE_URL"],
+                    current_app.extensions["fetcher"], current_app.extensions["status_source"])
     name = credential.get("name") if isinstance(credential, dict) else "VC-JWT credential"
     return render_template("verify.html", report=report, checks=_checks(report), name=name,
                            verdict=_verdict(report), error=None)
