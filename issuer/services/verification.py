@@ -143,7 +143,10 @@ def _unusable(row: SigningKey, signed_at: datetime | None) -> str | None:
     if row.status == "revoked":
         return f"was revoked by its issuer on {_when(row.revoked_at)}"
     if signed_at is None:
-        return None
+        # Nothing shows the proof predates the retirement; this service always says when.
+        return None if row.retired_at is None else (
+            f"was retired on {_when(row.retired_at)}, and the proof does not say when it was "
+            "made (no created, or no iat): it cannot be shown to predate the retirement")
     if signed_at + CLOCK_SKEW < as_utc(row.created_at):
         return (f"did not exist yet when the proof says it was made ({_when(signed_at)}; "
                 f"the key was created {_when(row.created_at)})")
