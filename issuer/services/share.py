@@ -68,7 +68,8 @@ def status_line(report: VerificationReport, issuer: str) -> tuple[str, str]:
     elif standing is Standing.FAILED:
         line = f"This credential does not verify: {report.reason}."
     elif standing is Standing.UNBOUND:
-        line = f"{report.verdict} Treat its claims as unconfirmed."
+        unconfirmed = "that part" if report.issuer_bound else "its claims"
+        line = f"{report.verdict} Treat {unconfirmed} as unconfirmed."
     else:
         checked = report.check("status").outcome is Outcome.SUCCESS
         line = (f"Verified just now: signature valid, "
