@@ -1,4 +1,6 @@
 # Set-up and everyday commands. `make run` and `make test` work on a fresh machine.
+# `pip install .` alone is the library and `credentials verify`; the service is the `service`
+# extra (with `postgresql` and `redis`), which every target here installs.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +11,7 @@ INTEROP := tests/interop
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[service,postgresql,redis,test]'
 	touch $@
 
 install: $(BIN)/.installed

@@ -10,8 +10,10 @@ import io
 import textwrap
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 SIZE = 400
 LEVEL_COLOURS = {  # AA contrast with white text on each
@@ -58,6 +60,8 @@ def badge_svg(text: BadgeText) -> str:
 
 
 def _font(size: int, bold: bool = False) -> ImageFont.ImageFont:
+    from PIL import ImageFont
+
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
     try:
         return ImageFont.truetype(name, size)
@@ -66,7 +70,10 @@ def _font(size: int, bold: bool = False) -> ImageFont.ImageFont:
 
 
 def badge_png(text: BadgeText) -> bytes:
-    """The same badge drawn with Pillow (no SVG renderer needed)."""
+    """The same badge drawn with Pillow (no SVG renderer needed). Pillow comes with the
+    ``service`` extra, so it is imported here: the library alone imports without it."""
+    from PIL import Image, ImageDraw
+
     colour = LEVEL_COLOURS.get(text.level, LEVEL_COLOURS[None])
     image = Image.new("RGBA", (SIZE, SIZE), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)

@@ -11,14 +11,23 @@ altered without breaking its proof.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from pyld import jsonld
 
 from contexts import DEFAULT_LOADER, DocumentNotAllowed, StaticDocumentLoader
-from credentials.jsonld_quads import ContextMemo, Unsupported, is_absolute_iri, to_quads
+from credentials.jsonld_quads import (
+    ContextMemo,
+    PyldChanged,
+    Unsupported,
+    check_pyld,
+    is_absolute_iri,
+    to_quads,
+)
 from credentials.rdfc import (
     XSD_STRING,
     CanonicalizationTooComplex,
@@ -31,6 +40,8 @@ from credentials.rdfc import (
 # CREDENTIALS_CANONICALIZER=pyld turns the direct walker off (a kill switch, and the baseline
 # the HTTP benchmark measures against).
 FAST_PATH = os.environ.get("CREDENTIALS_CANONICALIZER", "fast") != "pyld"
+
+log = logging.getLogger(__name__)
 
 
 class CanonicalizationError(ValueError):
@@ -107,7 +118,7 @@ def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEF
     document safe mode refuses) goes through pyld's toRdf, which gives the same quads.
     ``hash_name`` is RDFC-1.0's hash function: ``sha384`` for P-384 ECDSA proofs.
     """
-    if not FAST_PATH:
+    if not FAST_PATH or not walker_usable():
         return canonicalize_with_pyld(document, loader, hash_name)
     memo = loader.per_thread("quad_memo", lambda: ContextMemo(loader))
     try:
@@ -115,6 +126,20 @@ def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEF
     except Unsupported:
         return canonicalize_with_pyld(document, loader, hash_name)
     return _canonical(quads, hash_name)
+
+
+@cache
+def walker_usable() -> bool:
+    """Whether the installed pyld is the one the direct walker was written against; when not,
+    a warning is logged (once) and every document goes through plain pyld, which gives the same
+    quads, only slower."""
+    try:
+        check_pyld()
+        ContextMemo(DEFAULT_LOADER)
+    except PyldChanged as error:
+        log.warning("%s: canonicalizing with plain pyld (the direct walker is off)", error)
+        return False
+    return True
 
 
 def canonicalize_with_pyld(document: Mapping[str, Any],

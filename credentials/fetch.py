@@ -22,15 +22,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 
 class FetchError(Exception):
     """A URL was refused or could not be fetched; the message says which and why."""
 
 
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 forms that carry an IPv4 address in their low 32 bits: judged by that address.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # well-known NAT64 prefix (RFC 6052)
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated (RFC 4291), still routed by some
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT (RFC 2765)
+# The only IPv6 unicast space the Internet routes (RFC 4291, IANA); everything outside it is
+# refused whatever Python's ``is_global`` says of it: the local-use NAT64 prefix
+# 64:ff9b:1::/48 (RFC 8215), deprecated site-local fec0::/10 (RFC 3879), SRv6 SIDs
+# 5f00::/16 (RFC 9602), ULA, link-local and the rest.
+GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+IPV6_DOCUMENTATION = ipaddress.ip_network("3fff::/20")  # RFC 9637, inside 2000::/3
 
 _verification_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "verification_deadline", default=None)
@@ -50,14 +58,17 @@ def deadline(seconds: float) -> Iterator[None]:
 
 
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Global unicast, judged by the IPv4 address an IPv6 form carries (mapped, compatible,
-    NAT64, 6to4) when it carries one."""
+    """Global unicast, judged by the IPv4 address an IPv6 form carries (mapped, translated,
+    compatible, NAT64, 6to4) when it carries one; any other IPv6 address must lie in the
+    global unicast space 2000::/3 as well."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour
-        if address in NAT64 or address in IPV4_COMPATIBLE:
+        if any(address in network for network in (NAT64, IPV4_COMPATIBLE, IPV4_TRANSLATED)):
             embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:
             address = embedded
+        elif address not in GLOBAL_UNICAST or address in IPV6_DOCUMENTATION:
+            return False
     return address.is_global and not address.is_multicast
 
 
@@ -108,7 +119,7 @@ class SafeFetcher:
     def _vetted_address(self, host: str, port: int) -> str:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as error:
+        except (OSError, UnicodeError, ValueError) as error:  # ValueError: a NUL in the name
             raise FetchError(f"cannot resolve host {host!r}: {error}") from None
         addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
         if not addresses:
@@ -122,12 +133,11 @@ class SafeFetcher:
 
     def _connection(self, url: str, ends: float) -> tuple[
             _PinnedHTTPConnection | _PinnedHTTPSConnection, str]:
-        parts = urlsplit(url)
+        parts, port = _split(url)
         if parts.scheme != "https" and not (self.allow_http and parts.scheme == "http"):
             raise FetchError(f"refusing to fetch {url!r}: only https URLs are fetched")
         if not parts.hostname:
             raise FetchError(f"{url!r} has no host")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         address = self._vetted_address(parts.hostname, port)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         timeout = max(0.001, min(self.timeout, ends - time.monotonic()))
@@ -158,7 +168,11 @@ class SafeFetcher:
                     location = response.getheader("Location")
                     if not location:
                         raise FetchError(f"{url!r} redirected without a Location")
-                    url = urljoin(url, location)
+                    try:
+                        url = urljoin(url, location)
+                    except ValueError as error:  # a Location such as https://[zz]/
+                        raise FetchError(f"{url!r} redirected to {location!r}, which is "
+                                         f"not a valid URL ({error})") from None
                     continue
                 if response.status != 200:
                     raise FetchError(f"{url!r} answered HTTP {response.status}")
@@ -186,6 +200,20 @@ class SafeFetcher:
             return parse_json(body, repr(url))
         except ValueError as error:
             raise FetchError(f"{url!r} did not return usable JSON: {error}") from None
+
+
+def _split(url: str) -> tuple[SplitResult, int]:
+    """``url``'s parts and port (the scheme's default when none is given); a URL whose host
+    or port cannot be read is refused as a :class:`FetchError`, not a ``ValueError``."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:  # "[zz]" as a host, a port out of range or not a number
+        raise FetchError(f"refusing to fetch {url!r}: its host or port is not valid "
+                         f"({error})") from None
+    if port == 0:
+        raise FetchError(f"refusing to fetch {url!r}: port 0 is not a port one can fetch from")
+    return parts, port or (443 if parts.scheme == "https" else 80)
 
 
 def _shut(connection: _PinnedHTTPConnection | _PinnedHTTPSConnection) -> None:

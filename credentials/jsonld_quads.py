@@ -12,10 +12,15 @@ Anything outside that subset (value objects, ``@list``/``@set``/``@graph``/``@ne
 ``@reverse``/``@included`` keywords, index, language, id and type maps, ``@json``, language
 tagging, and every case that safe mode would refuse) raises :class:`Unsupported`; the caller
 then falls back to pyld, which decides exactly as before.
+
+The walker is written against pyld 3.3's private functions (pyproject pins ``pyld~=3.3.0``);
+:func:`check_pyld` tells when an installed pyld no longer has them, so that canonicalization
+turns the walker off and uses plain pyld instead of failing.
 """
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
 from collections.abc import Iterator, Mapping
@@ -36,8 +41,35 @@ UNSUPPORTED_CONTAINERS = frozenset({"@language", "@index", "@id", "@type"})
 WHITESPACE = re.compile(r"\s")  # an IRI holding any is not absolute to pyld's toRdf
 
 
+# pyld's private methods the walker calls, each with the arguments it passes (after ``self``).
+PYLD_PRIVATE_CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
+    "_get_initial_context": (({},), {}),
+    "_process_context": (({}, {}, {}), {"override_protected": False, "propagate": True}),
+    "_expand_iri": (({}, ""), {"base": None, "vocab": True}),
+    "_object_to_rdf": (({}, None, [], {}), {}),
+}
+
+
 class Unsupported(Exception):
     """The document needs JSON-LD features this walker leaves to pyld."""
+
+
+class PyldChanged(Exception):
+    """The installed pyld is not the one the walker was written against."""
+
+
+def check_pyld() -> None:
+    """Raise :class:`PyldChanged` unless every private pyld method the walker calls exists
+    and accepts the arguments the walker passes."""
+    for name, (args, kwargs) in PYLD_PRIVATE_CALLS.items():
+        method = getattr(jsonld.JsonLdProcessor, name, None)
+        if not callable(method):
+            raise PyldChanged(f"pyld's JsonLdProcessor has no {name}()")
+        try:
+            inspect.signature(method).bind(None, *args, **kwargs)
+        except (TypeError, ValueError) as error:
+            raise PyldChanged(f"pyld's JsonLdProcessor.{name}() no longer takes the "
+                              f"walker's arguments ({error})") from error
 
 
 def is_absolute_iri(value: str) -> bool:
@@ -78,7 +110,10 @@ class ContextMemo:
         self.options = {**loader.jsonld_options(), "isFrame": False,
                         "keepFreeFloatingNodes": False, "processingMode": "json-ld-1.1",
                         "extractAllScripts": False, "produceGeneralizedRdf": False}
-        self.initial = self.processor._get_initial_context(self.options)
+        try:
+            self.initial = self.processor._get_initial_context(self.options)
+        except (AttributeError, TypeError) as error:
+            raise PyldChanged(f"pyld's _get_initial_context() failed: {error!r}") from error
         self._transitions: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
         self._terms: dict[int, tuple[Any, dict[str | None, Term]]] = {}
         self._iris: dict[int, tuple[Any, dict[tuple[str, bool], str | None]]] = {}

@@ -10,14 +10,19 @@ Ordering symmetric blank nodes can take factorial time ("poison" datasets, RDFC-
 4.4), so the N-degree work is counted in steps (one per related blank node hashed, per
 issued identifier copied, per node placed on a path, more as paths grow long) and refused past
 ``MAX_STEPS``, whatever the shape of the graph that spends them; the recursion is kept
-shallower than ``MAX_DEPTH``.
+shallower than ``MAX_DEPTH``. One request may canonicalize many documents (a credential, each
+of its endorsements and embedded credentials, their status lists): inside a
+:func:`shared_budget` block every canonicalization also spends from that one budget, so the
+request as a whole is bounded, not only each document in it.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cmp_to_key
 from itertools import permutations
@@ -54,6 +59,37 @@ IRI_NEEDS_ESCAPE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 class CanonicalizationTooComplex(ValueError):
     """The dataset's blank nodes need more work to order than we allow."""
+
+
+@dataclass(slots=True)
+class WorkBudget:
+    """Steps of N-degree work that several canonicalizations spend from together; ``holder``
+    names what they belong to, for the refusal's message."""
+    limit: int
+    holder: str
+    spent: int = 0
+
+
+_shared: contextvars.ContextVar[WorkBudget | None] = contextvars.ContextVar(
+    "rdfc_shared_budget", default=None)
+
+
+@contextmanager
+def shared_budget(steps: int, holder: str) -> Iterator[WorkBudget]:
+    """Inside the block, every canonicalization spends from one budget of ``steps`` as well as
+    from its own ``MAX_STEPS``; a block already open around this one keeps its budget (the
+    whole work stays bounded by the outermost). ``holder`` names what the documents belong to
+    ("one verification")."""
+    outer = _shared.get()
+    if outer is not None:
+        yield outer
+        return
+    budget = WorkBudget(steps, holder)
+    token = _shared.set(budget)
+    try:
+        yield budget
+    finally:
+        _shared.reset(token)
 
 
 def escape_string(value: str) -> str:
@@ -124,6 +160,7 @@ class _Canonicalizer:
         self.hash = HASHES[algorithm]
         self.max_steps = max_steps
         self.steps = 0
+        self.shared = _shared.get()
         self.depth = 0
         self.mentions: dict[str, list[Quad]] = {}
         for quad in self.quads:
@@ -142,6 +179,13 @@ class _Canonicalizer:
     def spend(self, steps: int) -> None:
         """Count N-degree work; refuse the dataset once it has used the whole budget."""
         self.steps += steps
+        if self.shared is not None:
+            self.shared.spent += steps
+            if self.shared.spent > self.shared.limit:
+                raise CanonicalizationTooComplex(
+                    "the document's blank nodes are too symmetric to canonicalize within "
+                    f"limits (RDFC-1.0 work budget of {self.shared.limit:,} steps for all the "
+                    f"documents of {self.shared.holder} spent)")
         if self.steps > self.max_steps:
             raise CanonicalizationTooComplex(
                 "the document's blank nodes are too symmetric to canonicalize within limits "

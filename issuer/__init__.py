@@ -70,7 +70,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.json.sort_keys = False  # keep credentials in the order they were written
 
     from issuer import cli, problems, store
-    from issuer.services.keyring import check_at_start, load_kek, load_secret
+    from issuer.services.instance_secrets import load_secret
+    from issuer.services.keyring import check_at_start, load_kek
 
     store.init_app(app)
     problems.init_app(app)

@@ -7,7 +7,7 @@ from flask import current_app, request
 
 from issuer.problems import Problem
 from issuer.services.callers import Caller
-from issuer.services.issuers import authenticate
+from issuer.services.tokens import authenticate
 from issuer.store import store
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="competency-credentials"'}

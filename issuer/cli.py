@@ -7,7 +7,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -23,8 +23,6 @@ from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.credential_status import TRANSITIONS, change_status
 from issuer.services.issuers import (
-    ROLES,
-    authenticate,
     create_issuer,
     create_token,
     find_issuer,
@@ -35,6 +33,7 @@ from issuer.services.issuers import (
 from issuer.services.keyring import kek_matches, kek_mismatch
 from issuer.services.keys import revoke, rotate_keys
 from issuer.services.learner_records import build_learner_record
+from issuer.services.tokens import EXPIRY_FORM, ROLES, authenticate, parse_expiry
 from issuer.store import store
 from issuer.store.migrate import upgrade
 from issuer.store.models import Issuer
@@ -131,14 +130,21 @@ def tokens_group() -> None:
     """API tokens."""
 
 
+def _expiry(_context: click.Context, _option: click.Parameter, text: str | None
+            ) -> datetime | None:
+    """--expires-at, read as the API reads expiresAt (click names the option on an error)."""
+    try:
+        return parse_expiry(text, datetime.now(UTC)) if text is not None else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @tokens_group.command("create")
 @click.option("--issuer", "slug", required=True)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--label")
-@click.option("--expires-at", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S",
-                                                   "%Y-%m-%dT%H:%M:%S%z"]),
-              help="When the token stops working (UTC unless an offset is given); "
-                   "default: when revoked.")
+@click.option("--expires-at", callback=_expiry,
+              help=f"When the token stops working: {EXPIRY_FORM}; default: when revoked.")
 def create_token_command(slug: str, role: str, label: str | None,
                          expires_at: datetime | None) -> None:
     """Mint a token for an issuer (printed once)."""
@@ -233,7 +239,8 @@ def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token:
     with sessions() as db:
         try:
             caller = authenticate(db, token)
-            job, _replayed = batches.create_job(db, caller, slug, batches.from_csv(text), key)
+            job, _replayed = batches.create_job(db, caller, slug, batches.from_csv(text), key,
+                                                kek)
             view = batches.get_job(db, caller, slug, job.id, base_url)
         except Problem as problem:
             _fail(problem)
@@ -260,9 +267,12 @@ def jobs_group() -> None:
 @jobs_group.command("resume")
 def resume_jobs_command() -> None:
     """Finish every interrupted import job whose lease is free."""
-    finished = batches.resume_jobs(store(current_app).sessions, batches.runner_id(),
-                                   current_app.config["PUBLIC_BASE_URL"],
-                                   current_app.extensions["kek"])
+    try:
+        finished = batches.resume_jobs(store(current_app).sessions, batches.runner_id(),
+                                       current_app.config["PUBLIC_BASE_URL"],
+                                       current_app.extensions["kek"])
+    except Problem as problem:
+        _fail(problem)
     click.echo(json.dumps({"finished": finished}))
 
 

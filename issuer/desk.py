@@ -43,16 +43,20 @@ bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_PAGE = 100  # credentials per page of the desk's table
 
 
+def _limits() -> tuple[timedelta, timedelta]:
+    """A desk session's idle and absolute limits, as configured."""
+    config = current_app.config
+    return (timedelta(seconds=float(config["DESK_SESSION_IDLE_SECONDS"])),
+            timedelta(seconds=float(config["DESK_SESSION_MAX_SECONDS"])))
+
+
 def _caller() -> Caller | None:
     """The signed-in caller, from the store (so a sign-out or revocation anywhere counts)."""
     session_id = cookie.get("sid")
     if not session_id:
         return None
-    config = current_app.config
     with store(current_app).sessions() as db:
-        return desk_sessions.resume(db, session_id,
-                                    timedelta(seconds=float(config["DESK_SESSION_IDLE_SECONDS"])),
-                                    timedelta(seconds=float(config["DESK_SESSION_MAX_SECONDS"])))
+        return desk_sessions.resume(db, session_id, *_limits())
 
 
 def _csrf() -> str:
@@ -61,13 +65,19 @@ def _csrf() -> str:
     return cookie["csrf"]
 
 
+def _require_csrf() -> None:
+    """The form's CSRF token must be this browser's. Compared as UTF-8 bytes: any text may
+    arrive, and compare_digest refuses str with non-ASCII characters."""
+    sent = request.form.get("csrf", "").encode()
+    if not sent or not secrets.compare_digest(sent, cookie.get("csrf", "").encode()):
+        abort(400, description="the form has expired; reload the page and try again")
+
+
 def _checked(view: Callable[..., Any]) -> Callable[..., Any]:
     """POST handlers: a valid CSRF token and a signed-in caller, or nothing happens."""
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        sent = request.form.get("csrf", "")
-        if not sent or not secrets.compare_digest(sent, cookie.get("csrf", "")):
-            abort(400, description="the form has expired; reload the page and try again")
+        _require_csrf()
         caller = _caller()
         if caller is None:
             return redirect(url_for("desk.desk"))
@@ -102,13 +112,11 @@ def desk() -> Any:
 
 @bp.post("/sign-in")
 def sign_in() -> Any:
-    sent = request.form.get("csrf", "")
-    if not sent or not secrets.compare_digest(sent, cookie.get("csrf", "")):
-        abort(400, description="the form has expired; reload the page and try again")
+    _require_csrf()
     token = request.form.get("token", "").strip()
     with store(current_app).sessions() as db:
         try:
-            session_id = desk_sessions.start(db, token)
+            session_id = desk_sessions.start(db, token, *_limits())
         except Problem as problem:
             return render_template("desk_sign_in.html", csrf=_csrf(),
                                    error=f"Not signed in: {problem.detail}."), 401

@@ -14,7 +14,9 @@ import threading
 
 from flask import Flask
 
+from issuer.problems import Problem
 from issuer.services.batches import resume_jobs, runner_id
+from issuer.services.keyring import KEK_MISMATCH_TYPE
 from issuer.store import store
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,7 @@ class JobRunner:
         self._pid = 0
         self._wake = threading.Event()
         self._lock = threading.Lock()
+        self._refusing = False  # the last pass found a KEK that is not the store's
 
     def ensure_started(self) -> None:
         """Start this process's thread (again after a fork: threads do not survive one)."""
@@ -48,8 +51,20 @@ class JobRunner:
         that stops is logged and left for the next pass, and the jobs after it still run."""
         config = self.app.config
         with self.app.app_context():
-            return resume_jobs(store(self.app).sessions, self.owner,
-                               config["PUBLIC_BASE_URL"], self.app.extensions["kek"])
+            try:
+                finished = resume_jobs(store(self.app).sessions, self.owner,
+                                       config["PUBLIC_BASE_URL"], self.app.extensions["kek"])
+            except Problem as problem:
+                if problem.type != KEK_MISMATCH_TYPE:
+                    raise
+                if not self._refusing:  # said once, not every pass
+                    log.error("import job runner: claims no job: %s", problem.detail)
+                self._refusing = True
+                return 0
+        if self._refusing:
+            log.info("import job runner: the key-encryption key matches the store again")
+            self._refusing = False
+        return finished
 
     def _loop(self) -> None:
         while True:

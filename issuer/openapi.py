@@ -80,6 +80,94 @@ RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
                 ("/verify", "post")}
 
 
+def _path(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "string"}}
+
+
+EXTENSION = {"name": "extension", "in": "path", "required": True,
+             "description": "the image format: svg or png (anything else is a 404)",
+             "schema": {"enum": ["svg", "png"]}}
+IMAGE = {"image/svg+xml": {"schema": {"type": "string"}},
+         "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}}}
+# The badge images (issuer/badges.py): the artwork of a competency, of a competency at a level,
+# and a credential baked into its artwork (OB 3.0 section 5.3).
+BADGE_PATHS = {
+    "/badges/{model}/{competency}.{extension}": {"get": {
+        "summary": "A competency's badge artwork (cacheable for a day)",
+        "parameters": [_path("model", "a competency model's id"),
+                       _path("competency", "a competency's id in that model"), EXTENSION],
+        "responses": {"200": {"description": "the image", "content": IMAGE},
+                      **_errors(404)}}},
+    "/badges/{model}/{competency}/{level}.{extension}": {"get": {
+        "summary": "A competency's badge artwork at one proficiency level",
+        "parameters": [_path("model", "a competency model's id"),
+                       _path("competency", "a competency's id in that model"),
+                       _path("level", "emerging, developing, proficient or advanced"),
+                       EXTENSION],
+        "responses": {"200": {"description": "the image", "content": IMAGE},
+                      **_errors(404)}}},
+    "/credentials/{id}/badge.{extension}": {"get": {
+        "summary": "A credential baked into its badge image (OB 3.0 5.3): the signed "
+                   "credential (JSON-LD or VC-JWT, as issued) inside the PNG or SVG",
+        "parameters": [_path("id", "the credential's id"), EXTENSION],
+        "responses": {"200": {"description": "the baked badge, as an attachment",
+                              "content": IMAGE},
+                      **_errors(404)}}},
+}
+
+
+HTML = {"text/html": {"schema": {"type": "string"}}}
+BACK_TO_DESK = {"description": "done or refused (the desk page then says which), or no "
+                               "signed-in session: back to the desk page",
+                "headers": {"Location": {"schema": {"type": "string"}}}}
+STALE_FORM = {**PROBLEM, "description": "the form's CSRF token is missing or not this "
+                                        "browser's (reload the page)"}
+
+
+def _desk_form(description: str, **fields: dict[str, Any]) -> dict[str, Any]:
+    """A desk form post: the CSRF token (the desk page's hidden field, matching the session
+    cookie) and the form's own fields."""
+    return {"summary": description,
+            "requestBody": {"required": True, "content": {
+                "application/x-www-form-urlencoded": {"schema": {
+                    "type": "object", "required": ["csrf"],
+                    "properties": {"csrf": {"type": "string"}, **fields}}}}},
+            "responses": {"302": BACK_TO_DESK, "400": STALE_FORM}}
+
+
+TEXT = {"type": "string"}
+# The employer desk (issuer/desk.py): HTML pages and forms for people, signed in with an API
+# token; a session cookie and a CSRF token, not bearer tokens, authorise them.
+DESK_PATHS = {
+    "/desk": {"get": {
+        "summary": "The desk page: the sign-in form, or (signed in) the issuing forms and "
+                   "the issuer's credentials, 100 a page",
+        "parameters": [{"name": "cursor", "in": "query", "required": False,
+                        "description": "the next page, as the previous page linked it",
+                        "schema": TEXT}],
+        "responses": {"200": {"description": "the page", "content": HTML}}}},
+    "/desk/sign-in": {"post": {
+        **_desk_form("Sign in with an API token: a session cookie", token=TEXT),
+        "responses": {"302": {**BACK_TO_DESK, "description": "signed in: to the desk page"},
+                      "400": STALE_FORM,
+                      "401": {"description": "the token was refused; the sign-in page "
+                                             "says why", "content": HTML}}}},
+    "/desk/sign-out": {"post": _desk_form("End the desk session")},
+    "/desk/completions": {"post": _desk_form(
+        "Record a completion and issue its credential (the JSON API's completion, as form "
+        "fields)", learner_name=TEXT, learner_email=TEXT, competency=TEXT, level=TEXT,
+        completed_on=TEXT, evidence_name=TEXT, evidence_narrative=TEXT, evidence_url=TEXT)},
+    "/desk/credentials/{id}/{action}": {"post": {
+        **_desk_form("Revoke, suspend or reinstate one of the issuer's credentials",
+                     reason=TEXT),
+        "parameters": [_path("id", "the credential's id"),
+                       {"name": "action", "in": "path", "required": True,
+                        "schema": {"enum": ["revoke", "suspend", "reinstate"]}}]}},
+    "/desk/clr": {"post": _desk_form("Build a learner's CLR 2.0 record", email=TEXT)},
+}
+
+
 def document(base_url: str) -> dict[str, Any]:
     spec = _document(base_url)
     for path, operations in spec["paths"].items():
@@ -212,7 +300,10 @@ def _document(base_url: str) -> dict[str, Any]:
                                "Text holding NUL or a control character refuses the whole "
                                "upload (400 naming each row and field). A row that fails "
                                "while issuing is marked failed with its reason; the job "
-                               "goes on.",
+                               "goes on. Job times are UTC (Z). A 503 naming the "
+                               "key-encryption key recorded nothing and can be sent again; a "
+                               "503 carrying `job` and Location means the batch was recorded: "
+                               "send it again only with the same Idempotency-Key.",
                 "security": BEARER,
                 "parameters": [SLUG, {"name": "Idempotency-Key", "in": "header",
                                       "schema": {"type": "string", "maxLength": 200}}],
@@ -328,7 +419,9 @@ def _document(base_url: str) -> dict[str, Any]:
             "/api/v1/issuers/{slug}/tokens/{id}/revoke": {"post": {
                 "summary": "Revoke an API token (admin)",
                 "description": "From the next request on, on every host, the token is a 401, "
-                               "and the desk sessions signed in with it end.",
+                               "and the desk sessions signed in with it end. 409: already "
+                               "revoked, or the issuer's last active admin token "
+                               "(/problems/last-admin-token).",
                 "security": BEARER,
                 "parameters": [SLUG, {"name": "id", "in": "path", "required": True,
                                       "schema": {"type": "integer"}}],
@@ -444,6 +537,8 @@ def _document(base_url: str) -> dict[str, Any]:
                                {"name": "competency", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
                 "responses": {"200": _json(OBJECT, "Achievement"), **_errors(404)}}},
+            **BADGE_PATHS,
+            **DESK_PATHS,
         },
     }
 

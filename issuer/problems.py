@@ -10,6 +10,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
+# Text refused at the door (NUL, a control character), in a body, a path or a query.
+UNACCEPTABLE_TEXT = "/problems/unacceptable-text"
 log = logging.getLogger(__name__)
 
 

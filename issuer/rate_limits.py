@@ -10,11 +10,10 @@ import threading
 import time
 from typing import Protocol
 
-import redis
 from flask import Flask, current_app, request
 
 from issuer.problems import Problem
-from issuer.services.issuers import hash_token
+from issuer.services.tokens import hash_token
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +41,19 @@ class MemoryCounter:
         return count
 
 
+class CounterUnavailable(Exception):
+    """The shared count store did not answer."""
+
+
 class RedisCounter:
     def __init__(self, url: str) -> None:
+        try:  # the [redis] extra: only a service sharing its limits needs it
+            import redis
+        except ImportError as error:
+            raise RuntimeError("RATE_LIMIT_REDIS_URL is set but the redis package is not "
+                               "installed: pip install 'competency-credentials[redis]'"
+                               ) from error
+        self._errors = redis.RedisError
         self._client = redis.Redis.from_url(url, socket_timeout=0.5,
                                             socket_connect_timeout=0.5)
 
@@ -52,7 +62,10 @@ class RedisCounter:
         pipeline = self._client.pipeline()
         pipeline.incr(name)
         pipeline.expire(name, period + 1)
-        return int(pipeline.execute()[0])
+        try:
+            return int(pipeline.execute()[0])
+        except self._errors as error:
+            raise CounterUnavailable(str(error)) from error
 
 
 def parse(rule: str) -> tuple[int, int]:
@@ -67,7 +80,7 @@ def _check(counter: Counter, name: str, who: str, rule: str) -> None:
         return
     try:
         count = counter.hit(f"{name}:{who}", period)
-    except redis.RedisError as error:  # limits fail open: availability first
+    except CounterUnavailable as error:  # limits fail open: availability first
         log.warning("rate limit store unavailable: %s", error)
         return
     if count > limit:

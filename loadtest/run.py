@@ -18,7 +18,9 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from issuer.store import normalise_url  # noqa: E402
+from loadtest.listeners import gunicorn_binds, listener  # noqa: E402
 
 BIN = Path(sys.executable).parent
 MODEL = "mn-dli-psychiatric-mental-health-technician-inpatient"
@@ -88,12 +91,17 @@ def _post(url: str, body: object, token: str | None = None,
 @contextmanager
 def serve(workers: int = 2, database_url: str | None = None) -> Iterator[Server]:
     """gunicorn on a free loopback port over a fresh store (SQLite unless a URL is given)."""
-    import socket
-
     instance = tempfile.mkdtemp(prefix="cc-load-")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    try:
+        with listener() as sock:
+            yield from _serve(workers, database_url, sock, instance)
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+def _serve(workers: int, database_url: str | None, sock: socket.socket,
+           instance: str) -> Iterator[Server]:
+    port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     url = database_url or f"sqlite:///{instance}/credentials.sqlite3"
     env = {**os.environ, "INSTANCE_PATH": instance, "PUBLIC_BASE_URL": base,
@@ -107,10 +115,10 @@ def serve(workers: int = 2, database_url: str | None = None) -> Iterator[Server]
 
     flask("init")
     issuer = flask("issuers", "create", f"load{uuid.uuid4().hex[:6]}", "--name", "Load")
-    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--bind",
-                                f"127.0.0.1:{port}", "--graceful-timeout", "5", "wsgi:app"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers),
+                                *gunicorn_binds([sock]), "--graceful-timeout", "5", "wsgi:app"],
+                               cwd=ROOT, env=env, pass_fds=[sock.fileno()],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Server(base, issuer["slug"], issuer["token"], url, process)
     try:
         for _ in range(150):

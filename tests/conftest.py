@@ -39,6 +39,15 @@ def example_loader(standards: Path) -> StaticDocumentLoader:
 
 
 @pytest.fixture(scope="session")
+def vector_loader(standards: Path) -> StaticDocumentLoader:
+    """Our loader plus the contexts only the W3C test vectors use (examples v2, citizenship
+    v4rc1), as the bundle's vectors/contexts/index.json lists them."""
+    folder = standards / "vectors" / "contexts"
+    return StaticDocumentLoader({url: read_json(folder / name)
+                                 for url, name in read_json(folder / "index.json").items()})
+
+
+@pytest.fixture(scope="session")
 def crosswalk():
     return bundled_catalog().crosswalk_for(MODEL_ID)
 

@@ -48,14 +48,6 @@ def vectors(standards: Path) -> Path:
     return standards / "vectors" / "w3c-vc-di-ecdsa"
 
 
-@pytest.fixture(scope="module")
-def loader(standards: Path) -> StaticDocumentLoader:
-    """Our contexts plus the two the vectors need (examples v2, citizenship v4rc1)."""
-    folder = standards / "vectors" / "contexts"
-    index = read_json(folder / "index.json")
-    return StaticDocumentLoader({url: read_json(folder / name) for url, name in index.items()})
-
-
 def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
@@ -69,7 +61,7 @@ def _signer(vectors: Path, curve: str, method: str):
 
 
 @pytest.mark.parametrize("folder, suffix, unsigned_name", RDFC)
-def test_rdfc_vector_reproduces(vectors: Path, loader, folder: str, suffix: str,
+def test_rdfc_vector_reproduces(vectors: Path, vector_loader, folder: str, suffix: str,
                                 unsigned_name: str) -> None:
     here = vectors / folder
     curve = suffix[-4:]
@@ -78,7 +70,7 @@ def test_rdfc_vector_reproduces(vectors: Path, loader, folder: str, suffix: str,
     config = read_json(here / f"proofConfig{suffix}.json")
     assert config["@context"] == unsigned["@context"]
 
-    hashes = hash_data(unsigned, config, loader, hash_name)
+    hashes = hash_data(unsigned, config, vector_loader, hash_name)
     assert hashes.canonical_document == _text(here / f"canonDoc{suffix}.txt")
     assert hashes.canonical_proof_config == _text(here / f"proofCanon{suffix}.txt")
     assert hashes.document_hash.hex() == _text(here / f"docHash{suffix}.txt").strip()
@@ -92,7 +84,8 @@ def test_rdfc_vector_reproduces(vectors: Path, loader, folder: str, suffix: str,
     assert encode_base58btc(signature) == _text(here / f"sigBTC58{suffix}.txt").strip()
 
     published = read_json(here / f"signed{suffix}.json")
-    signed = create_proof(unsigned, ECDSA_RDFC_2019, signer, loader, created=config["created"])
+    signed = create_proof(unsigned, ECDSA_RDFC_2019, signer, vector_loader,
+                          created=config["created"])
     assert signed == published
 
 
@@ -125,10 +118,10 @@ SIGNED = [f"{folder}/signed{suffix}.json" for folder, suffix, _ in RDFC] + \
 
 
 @pytest.mark.parametrize("name", SIGNED)
-def test_published_credential_verifies(vectors: Path, loader, name: str) -> None:
+def test_published_credential_verifies(vectors: Path, vector_loader, name: str) -> None:
     """Through the whole verifier, the key read from its P-256/P-384 did:key."""
     credential = read_json(vectors / name)
-    report = verify_credential(credential, loader=loader, resolver=OFFLINE,
+    report = verify_credential(credential, loader=vector_loader, resolver=OFFLINE,
                                now=datetime(2024, 6, 1, tzinfo=UTC))
     proof = report.check("proof")
     assert proof.outcome is Outcome.SUCCESS, proof.message
@@ -136,45 +129,46 @@ def test_published_credential_verifies(vectors: Path, loader, name: str) -> None
 
 
 @pytest.mark.parametrize("name", SIGNED)
-def test_published_credential_altered_fails(vectors: Path, loader, name: str) -> None:
+def test_published_credential_altered_fails(vectors: Path, vector_loader, name: str) -> None:
     credential = read_json(vectors / name)
     credential["name"] = credential["name"] + "!"
-    report = verify_credential(credential, loader=loader, resolver=OFFLINE)
+    report = verify_credential(credential, loader=vector_loader, resolver=OFFLINE)
     assert report.check("proof").outcome is Outcome.FAILURE
     assert "does not match" in report.check("proof").message
 
 
 @pytest.mark.parametrize("name", SIGNED)
-def test_signature_from_the_other_curve_size_fails(vectors: Path, loader, name: str) -> None:
+def test_signature_from_the_other_curve_size_fails(vectors: Path, vector_loader,
+                                                  name: str) -> None:
     """A P-384 proof value under a P-256 key (and back) is refused, not truncated."""
     credential = read_json(vectors / name)
     other = "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP"
     if other in credential["proof"]["verificationMethod"]:
         other = "z82LkuBieyGShVBhvtE2zoiD6Kma4tJGFtkAhxR5pfkp5QPw4LutoYWhvQCnGjdVn14kujQ"
     credential["proof"]["verificationMethod"] = f"did:key:{other}#{other}"
-    report = verify_credential(credential, loader=loader, resolver=OFFLINE)
+    report = verify_credential(credential, loader=vector_loader, resolver=OFFLINE)
     assert report.check("proof").outcome is Outcome.FAILURE
 
 
-def test_p384_canonical_form_depends_on_sha384(vectors: Path, loader) -> None:
+def test_p384_canonical_form_depends_on_sha384(vectors: Path, vector_loader) -> None:
     """RDFC-1.0 labels blank nodes with the suite's hash: SHA-256 labels give another
     canonical form for the P-384 employment vector, so a P-256-only canonicalizer fails it."""
     unsigned = read_json(vectors / "employmentAuth.json")
     published = _text(vectors / "ecdsa-rdfc-2019-p384" / "employ" / "canonDocECDSAP384.txt")
-    assert hash_data(unsigned, {"@context": unsigned["@context"]}, loader,
+    assert hash_data(unsigned, {"@context": unsigned["@context"]}, vector_loader,
                      "sha256").canonical_document != published
-    assert hash_data(unsigned, {"@context": unsigned["@context"]}, loader,
+    assert hash_data(unsigned, {"@context": unsigned["@context"]}, vector_loader,
                      "sha384").canonical_document == published
 
 
 
 @pytest.mark.parametrize("name", ["prc", "employ"])
-def test_sd_derived_credential_verifies_under_p256_did_key(vectors: Path, loader,
+def test_sd_derived_credential_verifies_under_p256_did_key(vectors: Path, vector_loader,
                                                           name: str) -> None:
     """An ecdsa-sd-2023 derived credential whose issuer key is a P-256 did:key (zDn...)."""
     credential = read_json(vectors / "ecdsa-sd-2023" / name / "derivedRevealDocument.json")
     assert credential["proof"]["verificationMethod"].startswith("did:key:zDn")
-    report = verify_credential(credential, loader=loader, resolver=OFFLINE,
+    report = verify_credential(credential, loader=vector_loader, resolver=OFFLINE,
                                now=datetime(2025, 1, 1, tzinfo=UTC))
     proof = report.check("proof")
     assert proof.outcome is Outcome.SUCCESS, proof.message
@@ -200,7 +194,7 @@ def _sd(vectors: Path, name: str, file: str):
 
 
 @pytest.mark.parametrize("name", SD)
-def test_sd_verifier_values_reproduce(vectors: Path, loader, name: str) -> None:
+def test_sd_verifier_values_reproduce(vectors: Path, vector_loader, name: str) -> None:
     derived = _sd(vectors, name, "derivedRevealDocument.json")
     parsed = parse_derived_proof_value(derived["proof"]["proofValue"])
     published = _sd(vectors, name, "verifyDerivedProofValue.json")
@@ -212,7 +206,7 @@ def test_sd_verifier_values_reproduce(vectors: Path, loader, name: str) -> None:
     disclosure = _sd(vectors, name, "derivedDisclosureData.json")
     assert parsed.label_map == dict(disclosure["labelMap"]["value"])
 
-    data = create_verify_data(derived, derived["proof"], loader)
+    data = create_verify_data(derived, derived["proof"], vector_loader)
     assert data.statements == _sd(vectors, name, "verifyNQuads.json")
     expected = _sd(vectors, name, "verifyCreateVerifyData.json")
     assert data.base_signature.hex() == expected["baseSignature"]
@@ -242,7 +236,7 @@ def test_sd_derived_proof_value_reencodes(vectors: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SD)
-def test_sd_issuer_values_reproduce(vectors: Path, loader, name: str) -> None:
+def test_sd_issuer_values_reproduce(vectors: Path, vector_loader, name: str) -> None:
     """Proof configuration, canonical and HMAC-labelled base document, the hashes and the
     (RFC 6979) base and statement signatures, and the base proofValue."""
     signed_base = _sd(vectors, name, "addSignedSDBase.json")
@@ -250,7 +244,7 @@ def test_sd_issuer_values_reproduce(vectors: Path, loader, name: str) -> None:
     config = _sd(vectors, name, "addProofConfig.json")
     assert config == {**{k: v for k, v in signed_base["proof"].items() if k != "proofValue"},
                       "@context": unsecured["@context"]}
-    hashes = hash_data(unsecured, config, loader)
+    hashes = hash_data(unsecured, config, vector_loader)
     assert hashes.canonical_proof_config == _text(
         vectors / "ecdsa-sd-2023" / name / "addProofConfigCanon.txt")
     published_hashes = _sd(vectors, name, "addHashData.json")
@@ -293,16 +287,18 @@ def test_sd_issuer_values_reproduce(vectors: Path, loader, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SD)
-def test_sd_base_proof_is_refused_by_verifiers(vectors: Path, loader, name: str) -> None:
+def test_sd_base_proof_is_refused_by_verifiers(vectors: Path, vector_loader,
+                                              name: str) -> None:
     """A base proof carries the HMAC key: it is for the holder, never accepted as proof."""
-    report = verify_credential(_sd(vectors, name, "addSignedSDBase.json"), loader=loader,
+    report = verify_credential(_sd(vectors, name, "addSignedSDBase.json"),
+                               loader=vector_loader,
                                resolver=OFFLINE)
     assert report.check("proof").outcome is Outcome.FAILURE
     assert "only derived" in report.check("proof").message
 
 
 @pytest.mark.parametrize("name", SD)
-def test_sd_disclosure_indexes_link_issuer_and_verifier(vectors: Path, loader,
+def test_sd_disclosure_indexes_link_issuer_and_verifier(vectors: Path, vector_loader,
                                                         name: str) -> None:
     """The holder's index bookkeeping (createDisclosureData) ties the issuer's statements to
     what our verifier rebuilds: the revealed statements are the issuer's HMAC-labelled ones
@@ -311,7 +307,7 @@ def test_sd_disclosure_indexes_link_issuer_and_verifier(vectors: Path, loader,
     groups = _sd(vectors, name, "derivedGroupIndexes.json")
     combined, mandatory = groups["combinedIndexes"], groups["mandatoryIndexes"]
     derived = _sd(vectors, name, "derivedRevealDocument.json")
-    data = create_verify_data(derived, derived["proof"], loader)
+    data = create_verify_data(derived, derived["proof"], vector_loader)
     issuer_statements = _sd(vectors, name, "addBaseDocHMACCanon.json")
     assert data.statements == [issuer_statements[i] for i in combined]
 
@@ -463,7 +459,7 @@ def _as_map(published: dict) -> dict[int, str]:
 
 
 @pytest.mark.parametrize("name", SD)
-def test_sd_issuer_selection_reproduces(vectors: Path, loader, name: str) -> None:
+def test_sd_issuer_selection_reproduces(vectors: Path, vector_loader, name: str) -> None:
     """addPointerValues and addBaseTransform: the mandatory pointers pick the statements
     the base signature covers; the rest are signed one by one."""
     signed_base = _sd(vectors, name, "addSignedSDBase.json")
@@ -474,7 +470,7 @@ def test_sd_issuer_selection_reproduces(vectors: Path, loader, name: str) -> Non
     hmac_key = bytes.fromhex(read_json(vectors / "ecdsa-sd-2023" / "SDKeyMaterial.json")
                              ["hmacKeyString"])
     result = canonicalize_and_group(unsecured, hmac_key, {"mandatory": mandatory_pointers},
-                                    loader, "00000000-0000-4000-8000-000000000000")
+                                    vector_loader, "00000000-0000-4000-8000-000000000000")
     assert result["nquads"] == _sd(vectors, name, "addBaseDocHMACCanon.json")
     transform = _sd(vectors, name, "addBaseTransform.json")
     assert transform["mandatoryPointers"] == mandatory_pointers
@@ -483,7 +479,7 @@ def test_sd_issuer_selection_reproduces(vectors: Path, loader, name: str) -> Non
 
 
 @pytest.mark.parametrize("name", SD)
-def test_sd_holder_selection_reproduces(vectors: Path, loader, name: str) -> None:
+def test_sd_holder_selection_reproduces(vectors: Path, vector_loader, name: str) -> None:
     """createDisclosureData: the mandatory, selective and combined groups, their indexes,
     and the revealed document."""
     signed_base = _sd(vectors, name, "addSignedSDBase.json")
@@ -496,7 +492,7 @@ def test_sd_holder_selection_reproduces(vectors: Path, loader, name: str) -> Non
         q for q in published["combined"]["deskolemizedNQuads"] if q.startswith("_:"))).group(1)
     result = canonicalize_and_group(unsecured, hmac_key, {
         "mandatory": mandatory, "selective": selective, "combined": mandatory + selective},
-        loader, random)
+        vector_loader, random)
     for group in ("mandatory", "selective", "combined"):
         for kind in ("matching", "nonMatching", "deskolemizedNQuads"):
             expected = published[group][kind]

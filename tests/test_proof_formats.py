@@ -50,13 +50,13 @@ def test_issuer_identity(crosswalk) -> None:
     assert check.detail["bound"] is False
 
 
-def did_web_setup(also_known_as: list[str]):
+def did_web_setup(also_known_as: list[str], others: dict | None = None):
     did = "did:web:issuer.example"
     signer = Ed25519Signer.from_seed(bytes(range(32))).with_id(f"{did}#k1", did)
     document = did_web_document(did, [signer.verification_key])
     document["alsoKnownAs"] = also_known_as
     resolver = ChainResolver([DidKeyResolver(), DidWebResolver(FakeFetcher({
-        "https://issuer.example/.well-known/did.json": document})),
+        "https://issuer.example/.well-known/did.json": document, **(others or {})})),
         MultikeyFragmentResolver()])
     return signer, resolver
 
@@ -70,13 +70,27 @@ def test_a_did_web_key_of_someone_else_is_refused(crosswalk) -> None:
     assert report.check("issuer").message.startswith("signed by a key of did:web:issuer.example")
 
 
-def test_also_known_as_binds_a_profile_url_to_its_did(crosswalk) -> None:
-    signer, resolver = did_web_setup(["https://issuer.example/profile"])
-    credential = create_proof(unsigned_credential(crosswalk,
-                                                  issuer_id="https://issuer.example/profile"),
+def test_also_known_as_binds_a_profile_url_that_names_its_did_back(crosswalk) -> None:
+    profile = "https://issuer.example/profile"
+    signer, resolver = did_web_setup([profile], {profile: {
+        "id": profile, "type": "Profile", "otherIdentifier": [{
+            "type": "IdentifierEntry", "identifier": "did:web:issuer.example",
+            "identifierType": "identifier"}]}})
+    credential = create_proof(unsigned_credential(crosswalk, issuer_id=profile),
                               EDDSA_RDFC_2022, signer)
     report = verify_credential(credential, resolver=resolver)
     assert report.verified and report.check("issuer").outcome.value == "success"
+
+
+def test_also_known_as_alone_binds_nothing(crosswalk) -> None:
+    profile = "https://issuer.example/profile"
+    signer, resolver = did_web_setup([profile])  # the profile cannot be read: one-way only
+    credential = create_proof(unsigned_credential(crosswalk, issuer_id=profile),
+                              EDDSA_RDFC_2022, signer)
+    report = verify_credential(credential, resolver=resolver)
+    assert not report.verified and not report.issuer_bound
+    assert report.check("issuer").message == (
+        f"signed by a key of did:web:issuer.example, not of the credential's issuer {profile}")
 
 
 def test_embedded_endorsements_are_verified(crosswalk) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import json
 
 import pytest
 
@@ -197,6 +198,30 @@ class CountingFetcher:
         if self.document is None:
             raise FetchError("refused")
         return self.document
+
+
+def test_http_source_cache_bounds_bytes_and_ends_each_lists_lifetime() -> None:
+    """Lists past the byte bound push out the least recently used; each list leaves the cache
+    at its own ttl (300 s here), on the cache's clock."""
+    now = [0.0]
+    document = signed_list(Bitstring())
+    size = len(json.dumps(document))
+    fetcher = CountingFetcher(document)
+    source = HttpStatusListSource(fetcher, max_bytes=2 * size + size // 2,  # type: ignore[arg-type]
+                                  clock=lambda: now[0])
+    for number in range(3):
+        source.keep(f"{LIST}/{number}", document)
+    assert source.cached() == (2, 2 * size)
+    source.get(f"{LIST}/2")
+    source.get(f"{LIST}/0")  # pushed out: fetched
+    assert fetcher.calls == 1
+    now[0] = 299.0
+    source.get(f"{LIST}/2")
+    assert fetcher.calls == 1 and source.cached()[0] == 2
+    now[0] = 300.0
+    assert source.cached() == (0, 0)
+    source.get(f"{LIST}/2")
+    assert fetcher.calls == 2
 
 
 def test_http_source_caches_for_the_ttl() -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from contexts import StaticDocumentLoader
 from credentials.proofs import (
     ED25519_SIGNATURE_2020,
     EDDSA_JCS_2022,
@@ -64,14 +63,6 @@ ED25519_PRIVATE_KEY = bytes([0x80, 0x26])  # the multicodec header of an Ed25519
 @pytest.fixture(scope="module")
 def eddsa_vectors(standards: Path) -> Path:
     return standards / "vectors" / "w3c-vc-di-eddsa"
-
-
-@pytest.fixture(scope="module")
-def vector_loader(standards: Path) -> StaticDocumentLoader:
-    """Our loader plus the two contexts only the vectors use (examples/v2, citizenship)."""
-    folder = standards / "vectors" / "contexts"
-    return StaticDocumentLoader({url: read_json(folder / name)
-                                 for url, name in read_json(folder / "index.json").items()})
 
 
 def vector_signer(key_pair: dict) -> Ed25519Signer:

@@ -15,6 +15,7 @@ from contexts import DEFAULT_LOADER, StaticDocumentLoader
 from credentials.fetch import deadline
 from credentials.proofs import ProofError
 from credentials.proofs.jwt import decode_jwt, unwrap
+from credentials.rdfc import shared_budget
 from credentials.verify.checks import (
     check_embedded,
     check_endorsements,
@@ -44,6 +45,12 @@ _DEFAULT_STATUS_SOURCE = HttpStatusListSource()
 
 MAX_NESTING = 2  # a CLR may embed credentials; those may not embed further CLRs
 FETCH_SECONDS = 8.0  # all the fetches of one verification (did:web, controllers, lists)
+# RDFC-1.0 N-degree steps all the canonicalizations of one verification spend together (its
+# proofs, endorsements, embedded credentials, status lists): no more than one document alone
+# may spend (rdfc.MAX_STEPS), about a quarter of a second of CPU. Honest inputs spend far less:
+# every official example and a learner record embedding 25 credentials at most 100; a record
+# embedding five credentials twice (symmetric on purpose) 30,708 to 151,500 by hash seed.
+RDFC_STEPS = 250_000
 
 
 def verify_credential(
@@ -66,9 +73,10 @@ def verify_credential(
     through the safe fetcher, cached per process for each list's ttl); each list is fetched
     and verified once per verification. A ClrCredential's embedded credentials are each
     verified in full, with the same resolver, loader, clock and status lists. All fetches of
-    one verification end within ``FETCH_SECONDS``.
+    one verification end within ``FETCH_SECONDS``, and all its canonicalizations spend
+    together at most ``RDFC_STEPS`` steps of RDFC-1.0 work (each at most its own budget too).
     """
-    with deadline(FETCH_SECONDS):
+    with deadline(FETCH_SECONDS), shared_budget(RDFC_STEPS, "one verification"):
         return _verify(credential, resolver or default_resolver(), loader, now,
                        expected_email, status_source or _DEFAULT_STATUS_SOURCE, issuers, 0,
                        None)

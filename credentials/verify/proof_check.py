@@ -178,8 +178,8 @@ def _attribute(issuer: str, signature: Signature, resolver: ChainResolver) -> _A
         return _Attribution(controller == issuer, False, controller)
     handler = resolver.handler(signature.method)
     binds = bool(handler and handler.binds)
-    aliases = handler.aliases(signature.method) if handler else frozenset()
-    named = controller == issuer or issuer in aliases
+    # Confirming aliases may cost fetches: only when the controller is not the issuer itself.
+    named = controller == issuer or bool(handler and issuer in handler.aliases(signature.method))
     return _Attribution(binds and named, binds and not named, controller)
 
 

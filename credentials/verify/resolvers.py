@@ -118,6 +118,16 @@ class DidKeyResolver:
             raise ResolutionError(str(error)) from None
 
 
+# alsoKnownAs entries of one DID document we try to confirm (each may cost a fetch).
+MAX_ALIASES = 4
+
+
+def _strings(value: Any) -> list[str]:
+    """A JSON value that may be one string or a list of them, as a list of strings."""
+    values = value if isinstance(value, list) else [value]
+    return [item for item in values if isinstance(item, str)]
+
+
 @dataclass
 class DidWebResolver:
     """did:web over HTTPS through the SSRF-safe fetcher."""
@@ -125,6 +135,7 @@ class DidWebResolver:
     fetcher: SafeFetcher = field(default_factory=SafeFetcher)
     binds = True
     _documents: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    _aliases: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def handles(self, url: str) -> bool:
         return url.startswith("did:web:")
@@ -144,12 +155,43 @@ class DidWebResolver:
         return method_in_document(self._document(url.split("#")[0]), url, purpose)
 
     def aliases(self, url: str) -> frozenset[str]:
-        """The DID document's ``alsoKnownAs``: other identifiers of the same controller."""
+        """The DID document's ``alsoKnownAs`` entries that name the DID back.
+
+        A DID document's ``alsoKnownAs`` is only its controller's claim (DID Core): anyone can
+        list anyone's identifier there. An alias counts only when its own side confirms it,
+        in a document only its controller publishes: a did:web whose DID document lists this
+        DID in ``alsoKnownAs``, or an https URL (an issuer profile) whose JSON has that URL
+        as its ``id`` and lists this DID in ``alsoKnownAs`` or as an ``otherIdentifier``.
+        """
+        did = url.split("#")[0]
+        if did not in self._aliases:
+            try:
+                claimed = _strings(self._document(did).get("alsoKnownAs"))
+            except ResolutionError:
+                claimed = []
+            self._aliases[did] = frozenset(alias for alias in claimed[:MAX_ALIASES]
+                                           if alias != did and self._names_back(alias, did))
+        return self._aliases[did]
+
+    def _names_back(self, alias: str, did: str) -> bool:
+        """Whether ``alias``'s own document says it is ``did`` too."""
+        if alias.startswith("did:web:"):
+            try:
+                return did in _strings(self._document(alias).get("alsoKnownAs"))
+            except ResolutionError:
+                return False
+        if not alias.startswith("https://"):
+            return False  # nothing we can read confirms it
         try:
-            known = self._document(url.split("#")[0]).get("alsoKnownAs", [])
-        except ResolutionError:
-            return frozenset()
-        return frozenset(k for k in known if isinstance(k, str))
+            document = self.fetcher.get_json(alias)
+        except FetchError:
+            return False
+        if not isinstance(document, Mapping) or document.get("id") != alias:
+            return False
+        others = document.get("otherIdentifier")
+        named = [entry.get("identifier") for entry in others if isinstance(entry, Mapping)
+                 ] if isinstance(others, list) else []
+        return did in _strings(document.get("alsoKnownAs")) or did in named
 
 
 class MultikeyFragmentResolver:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
+
+from cachetools import TLRUCache
 
 from credentials.dates import parse_datetime
 from credentials.fetch import FetchError, SafeFetcher
@@ -33,14 +34,23 @@ class StatusListSource(Protocol):
     def get(self, url: str) -> Mapping[str, Any]: ...
 
 
+class _Kept(NamedTuple):
+    """A verified list in the cache, with what the cache's bounds weigh it by."""
+
+    document: Mapping[str, Any]
+    size: int  # bytes of its JSON
+    lifetime: float  # seconds it may be served from the cache
+
+
 @dataclass
 class HttpStatusListSource:
     """Fetches lists over HTTPS (safe fetcher) and keeps those that verified until their ttl
     (at most ``max_ttl_seconds``) or validUntil.
 
-    The cache is bounded (``max_entries`` lists, ``max_bytes`` of list bodies; the oldest
-    go first) and holds only lists :meth:`keep` was told verified, so hostile URLs cost a
-    fetch each and no memory. Shared by the threads of a process, hence the lock.
+    The cache (cachetools' TLRUCache: a lifetime per list) is bounded: ``max_bytes`` of list
+    bodies, and at most ``max_entries`` lists; the least recently used go first. It holds only
+    lists :meth:`keep` was told verified, so hostile URLs cost a fetch each and no memory.
+    Shared by the threads of a process, hence the lock (cachetools' caches have none).
     """
 
     fetcher: SafeFetcher = field(default_factory=SafeFetcher)
@@ -48,9 +58,14 @@ class HttpStatusListSource:
     max_ttl_seconds: float = 3600.0
     max_entries: int = 256
     max_bytes: int = 32 * 1024 * 1024
-    _cache: OrderedDict[str, tuple[float, int, Mapping[str, Any]]] = field(
-        default_factory=OrderedDict)
+    clock: Callable[[], float] = time.monotonic  # the cache's; tests pass their own
+    _cache: TLRUCache[str, _Kept] = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._cache = TLRUCache(maxsize=self.max_bytes,
+                                ttu=lambda _url, kept, now: now + kept.lifetime,
+                                timer=self.clock, getsizeof=lambda kept: kept.size)
 
     def handles(self, url: str) -> bool:
         return url.startswith(("https://", "http://"))
@@ -69,9 +84,9 @@ class HttpStatusListSource:
 
     def get(self, url: str) -> Mapping[str, Any]:
         with self._lock:
-            cached = self._cache.get(url)
-            if cached and cached[0] > time.monotonic():
-                return cached[2]
+            kept = self._cache.get(url)
+        if kept is not None:
+            return kept.document
         try:
             document = self.fetcher.get_json(url)
         except FetchError as error:
@@ -82,22 +97,18 @@ class HttpStatusListSource:
 
     def keep(self, url: str, document: Mapping[str, Any]) -> None:
         """Cache ``document`` (fetched by :meth:`get`, and verified) for its lifetime."""
-        size = len(json.dumps(document))
-        lifetime = self._lifetime(document)
-        if lifetime <= 0 or size > self.max_bytes:
-            return
+        kept = _Kept(document, len(json.dumps(document)), self._lifetime(document))
+        if kept.lifetime <= 0 or kept.size > self.max_bytes:
+            return  # the cache would refuse it (ValueError) or drop it at once
         with self._lock:
-            self._cache.pop(url, None)
-            self._cache[url] = (time.monotonic() + lifetime, size, document)
-            total = sum(entry[1] for entry in self._cache.values())
-            while len(self._cache) > self.max_entries or total > self.max_bytes:
-                _url, (_expiry, dropped, _doc) = self._cache.popitem(last=False)
-                total -= dropped
+            self._cache[url] = kept  # evicts by bytes
+            while len(self._cache) > self.max_entries:
+                self._cache.popitem()
 
     def cached(self) -> tuple[int, int]:
         """(lists, bytes) held now."""
         with self._lock:
-            return len(self._cache), sum(entry[1] for entry in self._cache.values())
+            return len(self._cache), int(self._cache.currsize)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -26,6 +26,7 @@ from issuer.services import (
     issuers,
     keys,
     learner_records,
+    tokens,
 )
 from issuer.services.catalog import catalog
 from issuer.services.field_text import check_text
@@ -93,16 +94,17 @@ def post_batch(slug: str) -> Any:
         batch = batches.from_csv(text)
     else:
         batch = batches.from_json(json_body(expect_object=False))
+    kek = current_app.extensions["kek"]
     job, replayed = batches.create_job(session(), caller, slug, batch,
-                                       request.headers.get("Idempotency-Key"))
+                                       request.headers.get("Idempotency-Key"), kek)
     valid = job.total - batches.invalid_rows(job)
     ran = False
     if not replayed and valid <= current_app.config["BATCH_INLINE_ROWS"]:
         try:
             ran = batches.run_job(store(current_app).sessions, job.id, batches.runner_id(),
-                                  _base_url(), current_app.extensions["kek"])
-        except Problem:  # the host cannot sign (a wrong KEK): every row is left pending
-            raise
+                                  _base_url(), kek)
+        except Problem as problem:  # the host cannot sign: the rest is left pending
+            raise _recorded(slug, job.id, problem.detail, problem.type) from None
         except Exception:  # the rows issued so far stay issued: the answer must say so
             log.exception("batch job %s stopped; left to the job runner", job.id)
     if not ran and "job_runner" in current_app.extensions:
@@ -111,18 +113,24 @@ def post_batch(slug: str) -> Any:
         view = batches.get_job(session(), caller, slug, job.id, _base_url())
     except Exception:
         log.exception("batch job %s: its view could not be read", job.id)
-        url = f"{_base_url()}/api/v1/issuers/{slug}/jobs/{job.id}"
-        raise Problem(503, "Service Unavailable", f"the batch was recorded as job {job.id} "
-                      "and some of its rows may already be issued; the rest are issued in "
-                      f"the background (or by `flask jobs resume`). See {url}; send it again "
-                      "only with the same Idempotency-Key.", job=job.id,
-                      headers={"Location": url, "Retry-After": "1"}) from None
+        raise _recorded(slug, job.id, "its state could not be read") from None
     response = jsonify(view)
     response.status_code = 200 if replayed else 201 if view["status"] == "done" else 202
     response.headers["Location"] = view["url"]
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _recorded(slug: str, job_id: str, cause: str, type_: str = "about:blank") -> Problem:
+    """503 for a batch recorded as a job but not finished here: the job and where to follow
+    it, so a client does not send it again (which would issue its rows twice)."""
+    url = f"{_base_url()}/api/v1/issuers/{slug}/jobs/{job_id}"
+    return Problem(503, "Service Unavailable", f"the batch was recorded as job {job_id} "
+                   f"but not finished here ({cause}); some of its rows may already be issued "
+                   "and the rest are issued in the background (or by `flask jobs resume`). "
+                   f"See {url}; send it again only with the same Idempotency-Key.",
+                   type_=type_, job=job_id, headers={"Location": url, "Retry-After": "1"})
 
 
 @bp.get("/issuers/<slug>/jobs/<job_id>")
@@ -194,21 +202,14 @@ def post_token(slug: str) -> Any:
     body = json_body()
     check_text(body)
     body = validated(body, TOKEN)
-    expires_at = _date_time(body["expiresAt"], "/expiresAt") if "expiresAt" in body else None
+    expires_at = None
+    if "expiresAt" in body:
+        try:
+            expires_at = tokens.parse_expiry(body["expiresAt"], datetime.now(UTC))
+        except ValueError as error:
+            raise validation_problem([{"pointer": "/expiresAt", "detail": str(error)}]) from None
     return issuers.create_token(session(), slug, body["role"], body.get("label"), caller,
                                 expires_at), 201
-
-
-def _date_time(text: str, pointer: str) -> datetime:
-    """An RFC 3339 date-time (with its offset, or Z), or a 422 naming ``pointer``."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise validation_problem([{"pointer": pointer, "detail": "not an RFC 3339 date-time "
-                                   "with a time zone offset, e.g. 2027-01-31T17:00:00Z"}])
-    return moment
 
 
 @bp.get("/issuers/<slug>/tokens")

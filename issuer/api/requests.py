@@ -8,7 +8,7 @@ from flask import request
 from jsonschema import Draft202012Validator
 
 from credentials.verify.limits import LimitExceeded, parse_json
-from issuer.problems import Problem, validation_problem
+from issuer.problems import UNACCEPTABLE_TEXT, Problem, validation_problem
 from issuer.services.field_text import bad_character, refuse_lone_surrogates
 from issuer.services.request_schemas import EMAIL, TEXT, schema_errors
 
@@ -75,8 +75,9 @@ def refuse_control_characters_in_url() -> None:
     """Every request: 400 for a path or query parameter holding NUL or another control
     character. No slug, identifier or parameter here has one, and PostgreSQL cannot even
     compare text holding NUL, so looking it up would fail rather than find nothing."""
-    if why := bad_character(request.path):
-        raise Problem(400, "Bad Request", f"the path {why}")
+    if why := bad_character(request.path):  # the same problem type as text in a body
+        raise Problem(400, "Bad Request", f"the path {why}", type_=UNACCEPTABLE_TEXT)
     for name, value in request.args.items(multi=True):
         if why := bad_character(name) or bad_character(value):
-            raise Problem(400, "Bad Request", f"the query parameter {name!r} {why}")
+            raise Problem(400, "Bad Request", f"the query parameter {name!r} {why}",
+                          type_=UNACCEPTABLE_TEXT)

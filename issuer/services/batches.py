@@ -25,6 +25,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from credentials.dates import format_datetime
 from issuer.problems import Problem, validation_problem
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
@@ -36,8 +37,9 @@ from issuer.services.completions import (
 from issuer.services.field_text import printable, text_errors, text_problem
 from issuer.services.idempotency import check_key, request_hash
 from issuer.services.issuers import get_issuer
+from issuer.services.keyring import require_matching_kek
 from issuer.services.request_schemas import COMPLETION_VALIDATOR, schema_errors
-from issuer.store.models import ImportJob, ImportRow, Issuer
+from issuer.store.models import ImportJob, ImportRow, Issuer, as_utc
 from keys.encryption import KeyEncryptionKey
 
 log = logging.getLogger(__name__)
@@ -175,8 +177,11 @@ def check_batch_text(batch: Batch) -> None:
 
 
 def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
-               idempotency_key: str | None) -> tuple[ImportJob, bool]:
+               idempotency_key: str | None, kek: KeyEncryptionKey) -> tuple[ImportJob, bool]:
     """Check every row and record the job; (job, replayed). Nothing is issued here.
+
+    A host whose key-encryption key is not the store's records nothing (503): a job it
+    recorded would be issued by a good host while its caller, told 503, sent it again.
 
     A repeated Idempotency-Key with the same rows returns the first job (a retried upload
     issues nothing twice); with other rows it is a 409. A batch without a valid row is a 422
@@ -187,6 +192,7 @@ def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
     check_batch_text(batch)
     digest = request_hash("batch", batch.digest_payload)
     with db.begin():
+        require_matching_kek(db, kek)
         issuer = get_issuer(db, slug)
         if idempotency_key:
             existing = db.scalars(select(ImportJob).where(
@@ -353,8 +359,12 @@ def unfinished_jobs(db: Session) -> list[str]:
 def resume_jobs(sessions: sessionmaker[Session], owner: str, base_url: str,
                 kek: KeyEncryptionKey) -> int:
     """Run every unfinished job whose lease is free; how many it finished. A job that stops
-    (its lease released) is logged and left for the next pass: the jobs after it still run."""
+    (its lease released) is logged and left for the next pass: the jobs after it still run.
+    A host whose key-encryption key is not the store's claims no job (a 503 Problem): it
+    could only fail each one."""
     with sessions() as db:
+        with db.begin():
+            require_matching_kek(db, kek)
         job_ids = unfinished_jobs(db)
     finished = 0
     for job_id in job_ids:
@@ -387,8 +397,8 @@ def job_view(db: Session, job: ImportJob, base_url: str, slug: str) -> dict[str,
         "errors": job.invalid,
         "rows": [{"row": r.row, "credentialId": r.credential_id} if r.state == "issued"
                  else {"row": r.row, "error": r.error} for r in rows],
-        "createdAt": job.created_at.isoformat(),
-        "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+        "createdAt": format_datetime(as_utc(job.created_at)),
+        "finishedAt": format_datetime(as_utc(job.finished_at)) if job.finished_at else None,
     }
 
 

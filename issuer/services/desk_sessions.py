@@ -10,37 +10,47 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from issuer.problems import Problem
 from issuer.services.callers import Caller
-from issuer.services.issuers import (
+from issuer.services.tokens import (
     LAST_USED_RESOLUTION,
-    as_utc,
     authenticate,
     caller_of,
     hash_token,
 )
-from issuer.store.models import DeskSession
+from issuer.store.models import DeskSession, as_utc
 
 
-def start(db: Session, token: str) -> str:
+def start(db: Session, token: str, idle: timedelta, lifetime: timedelta) -> str:
     """Sign in with API token ``token`` (401 Problem if it does not work): a new session's
-    id, for the cookie."""
+    id, for the cookie. Sweeps the sessions store on the way (see ``_sweep``)."""
     caller = authenticate(db, token)
     session_id = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     with db.begin():
+        _sweep(db, now, idle, lifetime)
         db.add(DeskSession(session_hash=hash_token(session_id), token_id=caller.token_id,
                            created_at=now, last_seen_at=now))
     return session_id
 
 
-def _end(db: Session, row_id: int, now: datetime) -> None:
-    db.execute(update(DeskSession).where(DeskSession.id == row_id,
-                                         DeskSession.ended_at.is_(None))
+def _sweep(db: Session, now: datetime, idle: timedelta, lifetime: timedelta) -> None:
+    """Mark ended the sessions past their idle or absolute limit (abandoned: nobody came
+    back to end them), and delete those ended more than ``lifetime`` ago, so the table holds
+    about a day of sessions. Run at each sign-in: rare, and a sign-in is when rows are added."""
+    _end(db, or_(DeskSession.created_at <= now - lifetime,
+                 DeskSession.last_seen_at <= now - idle), now)
+    db.execute(delete(DeskSession).where(DeskSession.ended_at <= now - lifetime))
+
+
+def _end(db: Session, which: Any, now: datetime) -> None:
+    """End the open sessions ``which`` selects."""
+    db.execute(update(DeskSession).where(which, DeskSession.ended_at.is_(None))
                .values(ended_at=now))
 
 
@@ -57,12 +67,12 @@ def resume(db: Session, session_id: str, idle: timedelta, lifetime: timedelta
             return None
         if (now - as_utc(row.created_at) >= lifetime
                 or now - as_utc(row.last_seen_at) >= idle):
-            _end(db, row.id, now)
+            _end(db, DeskSession.id == row.id, now)
             return None
         try:
             caller = caller_of(db, row.token_id, now)
         except Problem:
-            _end(db, row.id, now)
+            _end(db, DeskSession.id == row.id, now)
             return None
         if now - as_utc(row.last_seen_at) >= LAST_USED_RESOLUTION:
             row.last_seen_at = now
@@ -71,8 +81,5 @@ def resume(db: Session, session_id: str, idle: timedelta, lifetime: timedelta
 
 def end(db: Session, session_id: str) -> None:
     """Sign out: the session stops working on every host."""
-    now = datetime.now(UTC)
     with db.begin():
-        db.execute(update(DeskSession).where(
-            DeskSession.session_hash == hash_token(session_id),
-            DeskSession.ended_at.is_(None)).values(ended_at=now))
+        _end(db, DeskSession.session_hash == hash_token(session_id), datetime.now(UTC))

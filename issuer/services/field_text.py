@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from issuer.problems import Problem
+from issuer.problems import UNACCEPTABLE_TEXT, Problem
 
 _SURROGATES = "\ud800-\udfff"
 _LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_SURROGATES}]")
@@ -72,7 +72,7 @@ def text_problem(errors: list[dict[str, str]], detail: str | None = None) -> Pro
     """The 400 for text refused at the door, naming where."""
     first = errors[0]
     return Problem(400, "Bad Request", detail or f"{first['pointer']}: {first['detail']}",
-                   type_="/problems/unacceptable-text", errors=errors)
+                   type_=UNACCEPTABLE_TEXT, errors=errors)
 
 
 def check_text(body: Any) -> None:

@@ -1,93 +1,26 @@
-"""Issuers and their API tokens: minted (shown once), listed, revoked, expiring."""
+"""Issuers (employers, programmes) and the admin operations on their API tokens: create,
+list, revoke (issuer.services.tokens mints them and authenticates callers)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from credentials.dates import format_datetime
 from issuer.problems import Problem
 from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import create_signing_key
+from issuer.services.tokens import mint_token, token_status, token_view
 from issuer.store.models import ApiToken, DeskSession, Issuer
 from keys.encryption import KeyEncryptionKey
 
-ROLES = ("assessor", "admin")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-TOKEN_PREFIX = "cc_"
-# A token's last use is written when the stored one is older than this, so authenticating
-# costs one write per token per minute at most, not one per request.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands timezone-aware columns back naive (they are stored in UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def hash_token(token: str) -> str:
-    """Tokens are 256 random bits, so one SHA-256 is enough to store them safely."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class NewToken:
-    token: str
-    row: ApiToken
-
-
-def _mint_token(db: Session, issuer: Issuer, role: str, label: str | None,
-                actor_token_id: int | None = None,
-                expires_at: datetime | None = None) -> NewToken:
-    if role not in ROLES:
-        raise Problem(422, "Invalid request", f"role must be one of {', '.join(ROLES)}",
-                      type_="/problems/validation",
-                      errors=[{"pointer": "/role", "detail": f"unknown role {role!r}"}])
-    if expires_at is not None:
-        expires_at = as_utc(expires_at)
-        if expires_at <= datetime.now(UTC):
-            raise Problem(422, "Invalid request", "/expiresAt: the expiry must be in the future",
-                          type_="/problems/validation",
-                          errors=[{"pointer": "/expiresAt", "detail": "not in the future"}])
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(issuer_id=issuer.id, role=role, label=label, token_hash=hash_token(token),
-                   expires_at=expires_at)
-    db.add(row)
-    db.flush()
-    record(db, issuer, actor_token_id, "token.create", f"token:{row.id}",
-           {"role": role, "label": label,
-            "expiresAt": format_datetime(expires_at) if expires_at else None})
-    return NewToken(token, row)
-
-
-def _when(moment: datetime | None) -> str | None:
-    return format_datetime(as_utc(moment)) if moment else None
-
-
-def token_status(row: ApiToken, now: datetime) -> str:
-    if row.revoked_at is not None:
-        return "revoked"
-    if row.expires_at is not None and as_utc(row.expires_at) <= now:
-        return "expired"
-    return "active"
-
-
-def token_view(row: ApiToken, slug: str) -> dict[str, Any]:
-    """What an admin sees of a token: never the token, nor its hash."""
-    return {"id": row.id, "issuer": slug, "role": row.role, "label": row.label,
-            "status": token_status(row, datetime.now(UTC)),
-            "createdAt": _when(row.created_at), "expiresAt": _when(row.expires_at),
-            "lastUsedAt": _when(row.last_used_at), "revokedAt": _when(row.revoked_at)}
 
 
 def create_issuer(db: Session, kek: KeyEncryptionKey, base_url: str, slug: str, name: str,
@@ -109,7 +42,7 @@ def create_issuer(db: Session, kek: KeyEncryptionKey, base_url: str, slug: str, 
             db.flush()
             create_signing_key(db, issuer, kek)
             record(db, issuer, None, "issuer.create", f"issuer:{slug}", {"name": name})
-            token = _mint_token(db, issuer, "admin", "created with the issuer")
+            token = mint_token(db, issuer, "admin", "created with the issuer")
     except IntegrityError:
         raise Problem(409, "Conflict", f"an issuer with slug {slug!r} exists") from None
     ids = IssuerIdentifiers.for_slug(base_url, slug)
@@ -120,13 +53,14 @@ def create_token(db: Session, slug: str, role: str, label: str | None,
                  caller: Caller | None = None, expires_at: datetime | None = None
                  ) -> dict[str, Any]:
     """A new token for issuer ``slug`` (shown only here); over HTTP only an admin of that
-    issuer may ask. ``expires_at``: when it stops working (None: until revoked)."""
+    issuer may ask. ``expires_at``: when it stops working (None: until revoked), from
+    ``tokens.parse_expiry``."""
     if caller is not None:
         caller.require(slug, ("admin",))
     with db.begin():
         issuer = get_issuer(db, slug)
-        token = _mint_token(db, issuer, role, label, caller.token_id if caller else None,
-                            expires_at)
+        token = mint_token(db, issuer, role, label, caller.token_id if caller else None,
+                           expires_at)
         return {"token": token.token, **token_view(token.row, slug)}
 
 
@@ -156,6 +90,12 @@ def revoke_token(db: Session, slug: str, token_id: int, caller: Caller | None = 
         if row.revoked_at is not None:
             raise Problem(409, "Conflict", f"token {token_id} is already revoked")
         now = datetime.now(UTC)
+        if (row.role == "admin" and token_status(row, now) == "active"
+                and _other_active_admins(db, issuer, row.id, now) == 0):
+            raise Problem(409, "Conflict", f"token {token_id} is issuer {slug!r}'s last "
+                          "active admin token: revoking it would leave no one able to manage "
+                          "the issuer's tokens; create another admin token first",
+                          type_="/problems/last-admin-token")
         row.revoked_at = now
         ended = db.execute(update(DeskSession).where(DeskSession.token_id == row.id,
                                                      DeskSession.ended_at.is_(None))
@@ -163,6 +103,17 @@ def revoke_token(db: Session, slug: str, token_id: int, caller: Caller | None = 
         record(db, issuer, caller.token_id if caller else None, "token.revoke",
                f"token:{row.id}", {"deskSessionsEnded": ended})
         return token_view(row, slug)
+
+
+def _other_active_admins(db: Session, issuer: Issuer, token_id: int, now: datetime) -> int:
+    """How many of the issuer's admin tokens other than ``token_id`` still work. The issuer's
+    row is locked first (PostgreSQL), so two admins revoking each other's tokens at once
+    cannot both succeed; SQLite's single writer does the same."""
+    db.execute(select(Issuer.id).where(Issuer.id == issuer.id).with_for_update())
+    return db.scalar(select(func.count()).select_from(ApiToken).where(
+        ApiToken.issuer_id == issuer.id, ApiToken.role == "admin", ApiToken.id != token_id,
+        ApiToken.revoked_at.is_(None),
+        (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now)))
 
 
 def update_issuer(db: Session, slug: str, suspension: bool | None = None,
@@ -189,41 +140,3 @@ def get_issuer(db: Session, slug: str) -> Issuer:
 
 def find_issuer(db: Session, slug: str) -> Issuer | None:
     return db.scalars(select(Issuer).where(Issuer.slug == slug)).first()
-
-
-def _caller(db: Session, which: Any, now: datetime) -> Caller:
-    """The caller the token ``which`` selects establishes, read from the store on every
-    request (no per-process cache, so a revocation holds at once on every host); 401 naming
-    why not. Notes the token's use at most once per ``LAST_USED_RESOLUTION``."""
-    row = db.execute(
-        select(ApiToken.id, ApiToken.issuer_id, Issuer.slug, ApiToken.role,
-               ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
-        .join(Issuer, Issuer.id == ApiToken.issuer_id).where(which)).first()
-    if row is None:
-        raise Problem(401, "Unauthorized", "the API token is unknown")
-    if row.revoked_at is not None:
-        raise Problem(401, "Unauthorized", "the API token has been revoked")
-    if row.expires_at is not None and as_utc(row.expires_at) <= now:
-        raise Problem(401, "Unauthorized", f"the API token expired at {_when(row.expires_at)}")
-    stale = now - LAST_USED_RESOLUTION
-    if row.last_used_at is None or as_utc(row.last_used_at) < stale:
-        db.execute(update(ApiToken).where(
-            ApiToken.id == row.id,
-            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < stale))
-            .values(last_used_at=now))
-    return Caller(row.id, row.issuer_id, row.slug, row.role)
-
-
-def caller_of(db: Session, token_id: int, now: datetime) -> Caller:
-    """The caller token ``token_id`` establishes (inside the caller's transaction); 401 if
-    it is revoked or expired."""
-    return _caller(db, ApiToken.id == token_id, now)
-
-
-def authenticate(db: Session, token: str) -> Caller:
-    """Who a presented bearer token belongs to; 401 (a Problem) for an unknown, revoked or
-    expired one."""
-    if not token.startswith(TOKEN_PREFIX):
-        raise Problem(401, "Unauthorized", "the API token is unknown")
-    with db.begin():
-        return _caller(db, ApiToken.token_hash == hash_token(token), datetime.now(UTC))

@@ -4,22 +4,19 @@ key-encryption key is not the store's (the canary check)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 import threading
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from issuer.problems import Problem
 from issuer.services.audit import record
+from issuer.services.instance_secrets import instance_secret
 from issuer.store import insert_statement
 from issuer.store.models import Issuer, KeyCheck, SigningKey
 from keys import Ed25519Signer, Ed25519VerificationKey
@@ -37,36 +34,19 @@ log = logging.getLogger(__name__)
 _matched: WeakKeyDictionary[KeyEncryptionKey, set[str]] = WeakKeyDictionary()
 
 
-def instance_secret(instance_path: str, name: str) -> str:
-    """A random secret generated once into the instance folder (mode 0600), so every worker
-    of one deployment reads the same value. The file appears complete or not at all (written
-    aside, then hard-linked into place), so processes starting together never read it half
-    written; the first link wins and the others read the winner's secret."""
-    path = Path(instance_path) / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.")
-        try:
-            with os.fdopen(descriptor, "w") as file:  # mkstemp creates it 0600
-                file.write(KeyEncryptionKey.generate_text())
-                file.flush()
-                os.fsync(file.fileno())
-            with contextlib.suppress(FileExistsError):
-                os.link(aside, path)
-        finally:
-            os.unlink(aside)
-    return path.read_text()
-
-
 def load_kek(configured: str | None, instance_path: str) -> KeyEncryptionKey:
     """``KEY_ENCRYPTION_KEY`` if set; otherwise a key generated once into the instance folder.
-    Production deployments should set the variable and keep it elsewhere."""
-    return KeyEncryptionKey.from_text(configured or instance_secret(instance_path, KEK_FILE))
-
-
-def load_secret(instance_path: str) -> str:
-    """The desk's session-signing secret when SECRET_KEY is not set."""
-    return instance_secret(instance_path, "session-secret")
+    Production deployments should set the variable and keep it elsewhere. A malformed one
+    stops the process with one line saying so (SystemExit: no traceback)."""
+    try:
+        return KeyEncryptionKey.from_text(configured or instance_secret(instance_path,
+                                                                        KEK_FILE))
+    except ValueError as error:
+        source = "KEY_ENCRYPTION_KEY" if configured else f"{instance_path}/{KEK_FILE}"
+        raise SystemExit(f"error: {source} is not a key-encryption key ({error}); it must be "
+                         "32 random bytes in base64url (43 characters), for example from "
+                         "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                         ) from None
 
 
 def _associated_data(slug: str, kid: str) -> bytes:
@@ -129,9 +109,14 @@ def require_matching_kek(db: Session, kek: KeyEncryptionKey) -> None:
 def _check_and_log(sessions: sessionmaker[Session], kek: KeyEncryptionKey) -> None:
     try:
         with sessions() as db, db.begin():
+            if not inspect(db.connection()).has_table(KeyCheck.__tablename__):
+                log.debug("key-encryption key not checked at start: the store has no tables "
+                          "yet; `flask init` creates them and records the key")
+                return
             matches = kek_matches(db, kek)
-    except SQLAlchemyError as error:  # unreachable, or not migrated yet: /readyz will say
-        log.info("key-encryption key not checked at start: %s", type(error).__name__)
+    except SQLAlchemyError as error:  # unreachable: /readyz and every key operation say so
+        log.warning("key-encryption key not checked at start: the store did not answer "
+                    "(%s); /readyz and every key operation check it", type(error).__name__)
         return
     if not matches:
         log.error("%s: this host refuses to issue or change keys until KEY_ENCRYPTION_KEY "

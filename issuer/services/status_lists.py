@@ -22,7 +22,7 @@ from credentials.status import MIN_ENTRIES, Bitstring, status_entry, status_list
 from issuer.problems import Problem
 from issuer.services.signing import sign_as
 from issuer.store import insert_statement
-from issuer.store.models import Issuer, StatusEntry, StatusList
+from issuer.store.models import Issuer, StatusEntry, StatusList, as_utc
 from keys.encryption import KeyEncryptionKey
 
 LIST_SIZE = MIN_ENTRIES
@@ -136,9 +136,7 @@ def signed_list(db: Session, slug: str, number: int, base_url: str, kek: KeyEncr
         if row is None:
             raise Problem(404, "Not Found", f"no status list {slug}/{number}")
         status_list, issuer = row
-        signed_until = status_list.signed_until
-        if signed_until is not None and signed_until.tzinfo is None:
-            signed_until = signed_until.replace(tzinfo=UTC)
+        signed_until = status_list.signed_until and as_utc(status_list.signed_until)
         if (status_list.signed_version == status_list.version and signed_until
                 and signed_until - RESIGN_MARGIN > now):
             return SignedList(status_list.signed_document, TTL_MS // 1000)

@@ -32,11 +32,11 @@ from credentials.verify.status_check import (
 from issuer import metrics
 from issuer.services.field_text import bad_character
 from issuer.services.identifiers import IssuerIdentifiers
-from issuer.services.issuers import SLUG, as_utc
+from issuer.services.issuers import SLUG
 from issuer.services.keyring import verification_key
 from issuer.services.namespace import IssuerNamespace
 from issuer.services.status_lists import TTL_MS, VALIDITY, list_url
-from issuer.store.models import Issuer, SigningKey, StatusEntry, StatusList
+from issuer.store.models import Issuer, SigningKey, StatusEntry, StatusList, as_utc
 from keys.ed25519 import Ed25519VerificationKey
 from keys.signer import Verifier
 

@@ -4,28 +4,13 @@
 //   {"nquads": str}       -> {"nquads": str} canonical N-Quads of an N-Quads dataset, or {"error": str}
 // JSON-LD contexts come only from this project's contexts/MANIFEST (no network).
 import {readFileSync} from 'node:fs';
-import {dirname, join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 
 import jsonld from 'jsonld';
 import rdfCanonize from 'rdf-canonize';
 
-const contextsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'contexts');
-const documents = new Map();
-for(const line of readFileSync(join(contextsDir, 'MANIFEST'), 'utf8').split('\n')) {
-  if(!line || line.startsWith('#')) {
-    continue;
-  }
-  const [url, file] = line.split('\t');
-  documents.set(url, JSON.parse(readFileSync(join(contextsDir, 'documents', file), 'utf8')));
-}
+import {offlineDocumentLoader} from './contexts.mjs';
 
-async function documentLoader(url) {
-  if(documents.has(url)) {
-    return {contextUrl: null, documentUrl: url, document: documents.get(url)};
-  }
-  throw new Error(`document not available offline: ${url}`);
-}
+const documentLoader = offlineDocumentLoader();
 
 async function answer(request) {
   try {

@@ -9,8 +9,6 @@
 // JSON-LD contexts come only from this project's contexts/MANIFEST (no network); did:key
 // verification methods are expanded locally.
 import {readFileSync} from 'node:fs';
-import {dirname, join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 
 import * as vc from '@digitalbazaar/vc';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
@@ -22,15 +20,7 @@ import {
 import {cryptosuite as ecdsaRdfc2019} from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 
-const contextsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'contexts');
-const documents = new Map();
-for(const line of readFileSync(join(contextsDir, 'MANIFEST'), 'utf8').split('\n')) {
-  if(!line || line.startsWith('#')) {
-    continue;
-  }
-  const [url, file] = line.split('\t');
-  documents.set(url, JSON.parse(readFileSync(join(contextsDir, 'documents', file), 'utf8')));
-}
+import {offlineDocumentLoader} from './contexts.mjs';
 
 function didKeyDocuments(url) {
   const did = url.split('#')[0];
@@ -49,15 +39,9 @@ function didKeyDocuments(url) {
   };
 }
 
-async function documentLoader(url) {
-  if(documents.has(url)) {
-    return {contextUrl: null, documentUrl: url, document: documents.get(url)};
-  }
-  if(url.startsWith('did:key:')) {
-    return {contextUrl: null, documentUrl: url, document: didKeyDocuments(url)};
-  }
-  throw new Error(`document not available offline: ${url}`);
-}
+// did:key verification methods are expanded here, not resolved.
+const documentLoader = offlineDocumentLoader(
+  url => url.startsWith('did:key:') ? didKeyDocuments(url) : undefined);
 
 async function verify({credential}) {
   const suite = [eddsaRdfc2022, ecdsaRdfc2019, ecdsaJcs2019Verify()]

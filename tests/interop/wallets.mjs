@@ -13,17 +13,10 @@
 // (JSON-LD contexts from contexts/MANIFEST, and the `documents` the caller passes) are answered
 // from those copies; anything else fails as it would offline.
 import {readFileSync} from 'node:fs';
-import {dirname, join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 
-const contextsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'contexts');
-const published = new Map();
-for(const line of readFileSync(join(contextsDir, 'MANIFEST'), 'utf8').split('\n')) {
-  if(line && !line.startsWith('#')) {
-    const [url, file] = line.split('\t');
-    published.set(url, readFileSync(join(contextsDir, 'documents', file), 'utf8'));
-  }
-}
+import {publishedTexts} from './contexts.mjs';
+
+const published = new Map(publishedTexts);
 
 const request = JSON.parse(readFileSync(0, 'utf8'));
 for(const [url, document] of Object.entries(request.documents ?? {})) {

@@ -56,7 +56,7 @@ def template_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _prepare(make_app(folder))
         yield str(folder / "credentials.sqlite3")
         return
-    with pg_database(prefix="cc_template") as name:
+    with pg_database(kind="template") as name:
         _prepare(make_app(folder, DATABASE_URL=database_url(name)))
         yield name
 

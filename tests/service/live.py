@@ -1,4 +1,5 @@
-"""A real server process for end-to-end tests: CLI set-up, then gunicorn on a free port."""
+"""A real server process for end-to-end tests: CLI set-up, then gunicorn on a socket this
+process bound to a free port (no other run can take the port in between)."""
 
 from __future__ import annotations
 
@@ -17,16 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from loadtest.listeners import gunicorn_binds, listener
 from tests.service.stores import database_url, on_postgresql, pg_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def flask(env: dict, *args: str) -> dict:
@@ -73,23 +69,24 @@ def service_env(tmp_path: Path, base_url: str) -> Iterator[dict[str, str]]:
 
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """Initialise a store in tmp_path, create issuer "riverbend", serve it with gunicorn."""
-    port = free_port()
-    with service_env(tmp_path, f"http://127.0.0.1:{port}") as env:
-        yield from _serve(env, port, tmp_path)
+    with listener() as sock:
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with service_env(tmp_path, base) as env:
+            yield from _serve(env, sock, base, tmp_path)
 
 
-def _serve(env: dict[str, str], port: int, tmp_path: Path) -> Iterator[LiveServer]:
+def _serve(env: dict[str, str], sock: socket.socket, base: str,
+           tmp_path: Path) -> Iterator[LiveServer]:
     flask(env, "init")
     assert flask(env, "init")["frameworksLoaded"] == []  # idempotent
     created = flask(env, "issuers", "create", "riverbend", "--name", "Riverbend",
                     "--email", "credentials@riverbend.example.org")
     assessor = flask(env, "tokens", "create", "--issuer", "riverbend", "--role", "assessor")
-    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "1", "--bind",
-                                f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
+    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "1", *gunicorn_binds([sock]),
+                                "wsgi:app"], cwd=ROOT, env=env, pass_fds=[sock.fileno()],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if call(f"{base}/healthz")[0] == 200:
                 break

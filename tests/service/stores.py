@@ -14,6 +14,14 @@ from issuer.store import normalise_url
 
 STORE = os.environ.get("TEST_STORE", "sqlite")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# This run's token, in every database and schema name it makes on the shared server: runs side
+# by side (two clones, two CI jobs) never touch each other's, and a leftover names its run.
+RUN = uuid.uuid4().hex[:8]
+
+
+def run_name(kind: str) -> str:
+    """A database or schema name of this run's own, unique within it too."""
+    return f"cc_{RUN}_{kind}_{uuid.uuid4().hex[:8]}"
 
 
 def on_postgresql() -> bool:
@@ -30,10 +38,10 @@ def database_url(name: str) -> str:
 
 
 @contextmanager
-def pg_database(template: str | None = None, prefix: str = "cc_test") -> Iterator[str]:
+def pg_database(template: str | None = None, kind: str = "test") -> Iterator[str]:
     """A new PostgreSQL database (a copy of ``template`` if given), dropped afterwards;
     yields its name."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    name = run_name(kind)
     admin = _admin()
     copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as connection:

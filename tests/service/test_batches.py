@@ -163,3 +163,10 @@ def test_an_interrupted_job_resumes_without_duplicates_or_gaps(service) -> None:
         assert states == [("issued", 12)]
         assert db.scalar(select(func.count()).select_from(Completion)) == 12
         assert db.scalar(select(func.count(func.distinct(ImportRow.credential_id)))) == 12
+
+
+def test_job_times_are_utc_with_z_like_token_times(service) -> None:
+    job = post(service, [completion_body()]).get_json()
+    assert job["status"] == "done"
+    for moment in (job["createdAt"], job["finishedAt"]):
+        assert moment.endswith("Z") and datetime.fromisoformat(moment).tzinfo is not None

@@ -7,9 +7,10 @@ import base64
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
-from issuer.services.issuers import hash_token
+from issuer.services.tokens import hash_token
 from issuer.store import store
 from issuer.store.models import ApiToken, DeskSession
 from tests.service.test_tokens import TOKENS, another_host, token_id
@@ -113,3 +114,33 @@ def test_a_bad_token_opens_no_session(service) -> None:
     assert refused.status_code == 401
     assert "the API token is unknown" in refused.get_data(as_text=True)
     assert sessions(service) == []
+
+
+def test_sign_in_ends_abandoned_sessions_and_deletes_old_ones(service) -> None:
+    idle = timedelta(seconds=service.app.config["DESK_SESSION_IDLE_SECONDS"])
+    lifetime = timedelta(seconds=service.app.config["DESK_SESSION_MAX_SECONDS"])
+    now = datetime.now(UTC)
+    for _ in range(4):
+        sign_in(service.client, service.assessor)
+    live, idle_one, old_one, ended_long_ago = [row.session_hash for row in sessions(service)]
+    with store(service.app).sessions() as db, db.begin():
+        for session_hash, values in ((idle_one, {"last_seen_at": now - idle}),
+                               (old_one, {"created_at": now - lifetime}),
+                               (ended_long_ago, {"ended_at": now - lifetime})):
+            db.execute(update(DeskSession).where(DeskSession.session_hash == session_hash)
+                       .values(**values))
+    another = service.app.test_client()  # nobody comes back to the abandoned ones
+    sign_in(another, service.admin)
+    left = {row.session_hash: row.ended_at for row in sessions(service)}
+    assert ended_long_ago not in left and len(left) == 4
+    assert left[live] is None and left[idle_one] and left[old_one]
+
+
+@pytest.mark.parametrize("path", ["/desk/sign-in", "/desk/sign-out", "/desk/clr"])
+def test_a_non_ascii_csrf_token_is_a_stale_form_not_a_server_error(service, path) -> None:
+    """Found by schemathesis once the desk was in /openapi.json."""
+    service.client.get("/desk")  # a CSRF token in the session cookie
+    refused = service.client.post(path, data={"csrf": "ÿ±", "token": "cc_x"})
+    assert refused.status_code == 400, refused.get_data(as_text=True)
+    assert refused.mimetype == "application/problem+json"
+    assert "the form has expired" in refused.get_json()["detail"]

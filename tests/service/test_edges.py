@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from issuer.services.keyring import instance_secret
+from issuer.services.instance_secrets import instance_secret
 from issuer.store import make_engine
 from tests.service.conftest import BASE, make_app
 from tests.service.stores import database_url, on_postgresql, pg_database

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, func, select, update
 
+from issuer.job_runner import JobRunner
 from issuer.services import batches
 from issuer.services.keyring import KEK_MISMATCH, KEK_MISMATCH_TYPE
 from issuer.store import store
-from issuer.store.models import ImportRow, KeyCheck, SigningKey
+from issuer.store.models import Credential, ImportJob, ImportRow, KeyCheck, SigningKey
 from keys.encryption import KeyEncryptionKey
 from tests.service.conftest import BASE, KEK, completion_body, make_app
 from tests.service.test_errors import assert_problem
@@ -108,18 +113,53 @@ def test_init_records_the_kek_of_a_new_store_and_refuses_another(tmp_path) -> No
             store(app).engine.dispose()
 
 
-def test_a_batch_on_the_wrong_host_leaves_its_rows_for_a_good_one(service) -> None:
+def test_a_batch_on_the_wrong_host_records_nothing_and_a_retry_issues_once(service
+                                                                          ) -> None:
     wrong = host(service, OTHER_KEK)
     rows = [completion_body(learner={"name": f"L {n}", "email": f"l{n}@example.com"})
             for n in range(2)]
-    assert_mismatch(wrong.test_client().post(f"{ISSUE}:batch", json=rows,
-                                             headers=service.auth(service.assessor)))
+    counts = service.counts()
+    for body, kind in ((rows, None), (_csv(rows), "text/csv")):
+        kwargs = {"json": body} if kind is None else {"data": body, "content_type": kind}
+        assert_mismatch(wrong.test_client().post(f"{ISSUE}:batch",
+                                                 headers=service.auth(service.assessor),
+                                                 **kwargs))
     with store(service.app).sessions() as db, db.begin():
-        assert set(db.scalars(select(ImportRow.state))) == {"pending"}
+        assert db.scalar(select(func.count()).select_from(ImportJob)) == 0
+        assert db.scalar(select(func.count()).select_from(ImportRow)) == 0
+    assert service.counts() == counts
+    # The client retries, without an Idempotency-Key, on a good host: each row once.
+    retried = service.client.post(f"{ISSUE}:batch", json=rows,
+                                  headers=service.auth(service.assessor))
+    assert retried.status_code == 201 and retried.json["issued"] == 2
     assert batches.resume_jobs(store(service.app).sessions, "good-host", BASE,
-                               service.app.extensions["kek"]) == 1
+                               service.app.extensions["kek"]) == 0
     with store(service.app).sessions() as db, db.begin():
-        assert set(db.scalars(select(ImportRow.state))) == {"issued"}
+        assert db.scalar(select(func.count()).select_from(Credential)) == \
+            counts["credentials"] + 2
+
+
+def test_a_batch_that_cannot_be_signed_after_it_was_recorded_names_its_job(service) -> None:
+    with store(service.app).sessions() as db, db.begin():  # recorded under a good KEK, but
+        key = db.scalars(select(SigningKey).order_by(SigningKey.id)).first()  # altered
+        blob = bytearray(key.private_key_encrypted)
+        blob[-1] ^= 1
+        db.execute(update(SigningKey).where(SigningKey.id == key.id)
+                   .values(private_key_encrypted=bytes(blob)))
+    response = service.client.post(f"{ISSUE}:batch", json=[completion_body()],
+                                   headers=service.auth(service.assessor))
+    body = assert_problem(response, 503)
+    with store(service.app).sessions() as db, db.begin():
+        job = db.scalar(select(ImportJob.id))
+    assert body["job"] == job and response.headers["Location"].endswith(f"/jobs/{job}")
+    assert key.kid in body["detail"] and "Idempotency-Key" in body["detail"]
+
+
+def _csv(rows: list[dict]) -> str:
+    lines = ["learner_name,learner_email,competency,level,completed_on"]
+    lines += [f"{r['learner']['name']},{r['learner']['email']},{r['competency']},{r['level']},"
+              f"{r['completedOn']}" for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 def test_a_key_record_that_does_not_decrypt_is_a_503_naming_the_key(service) -> None:
@@ -132,3 +172,46 @@ def test_a_key_record_that_does_not_decrypt_is_a_503_naming_the_key(service) -> 
     body = assert_problem(service.client.post(ISSUE, json=completion_body(),
                                               headers=service.auth(service.assessor)), 503)
     assert key.kid in body["detail"] and "rotate" in body["detail"]
+
+
+def test_init_on_a_fresh_store_logs_no_kek_warning(tmp_path, caplog) -> None:
+    with empty_store(tmp_path) as url, caplog.at_level(logging.INFO):
+        app = make_app(tmp_path, DATABASE_URL=url)
+        assert app.test_cli_runner().invoke(args=["init"]).exit_code == 0
+        store(app).engine.dispose()
+    assert not [r for r in caplog.records if r.name == "issuer.services.keyring"]
+
+
+@pytest.mark.parametrize("bad", ["not base64 at all!", "c2hvcnQ"])
+def test_a_malformed_kek_stops_with_one_line(tmp_path, bad) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        make_app(tmp_path, KEY_ENCRYPTION_KEY=bad)
+    message = str(stopped.value.code)
+    assert "\n" not in message and "KEY_ENCRYPTION_KEY" in message and "base64url" in message
+    command = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "init"], capture_output=True,
+        text=True, cwd=Path(__file__).parents[2], timeout=120,
+        env={**os.environ, "KEY_ENCRYPTION_KEY": bad, "INSTANCE_PATH": str(tmp_path),
+             "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert command.returncode == 1 and "Traceback" not in command.stderr
+    assert command.stderr.strip() == message
+
+
+def test_the_job_runner_of_a_wrong_host_claims_no_job(service, caplog) -> None:
+    good = host(service, KEK)
+    good.config["BATCH_INLINE_ROWS"] = 0  # recorded, left to the runners
+    assert good.test_client().post(f"{ISSUE}:batch", json=[completion_body()],
+                                   headers=service.auth(service.assessor)).status_code == 202
+    runner = JobRunner(host(service, OTHER_KEK))
+    runner.owner = "wrong-host"
+    with caplog.at_level(logging.INFO, logger="issuer.job_runner"):
+        assert runner.run_pass() == 0 and runner.run_pass() == 0
+    said = [r for r in caplog.records if r.name == "issuer.job_runner"]
+    assert [r.levelno for r in said] == [logging.ERROR]  # once, not every pass
+    assert KEK_MISMATCH in said[0].getMessage()
+    with store(service.app).sessions() as db, db.begin():
+        assert db.scalar(select(ImportJob.lease_owner)) is None
+        assert set(db.scalars(select(ImportRow.state))) == {"pending"}
+    resumed = host(service, OTHER_KEK).test_cli_runner().invoke(args=["jobs", "resume"])
+    assert resumed.exit_code == 1 and KEK_MISMATCH in resumed.output
+    assert JobRunner(service.app).run_pass() == 1

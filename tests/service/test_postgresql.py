@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,16 +16,15 @@ from issuer.store import normalise_url, store
 from issuer.store.migrate import downgrade, upgrade
 from tests.service.concurrency import assert_nothing_lost, issue_concurrently
 from tests.service.conftest import BASE, KEK, completion_body
-
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+from tests.service.stores import PG_URL, run_name
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh schema in the test database, dropped afterwards."""
-    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_URL)
+    url = PG_URL
     admin = create_engine(normalise_url(url))
-    schema = f"cc_test_{uuid.uuid4().hex[:12]}"
+    schema = run_name("schema")
     try:
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))

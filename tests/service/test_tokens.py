@@ -7,10 +7,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import event, select, update
 
-from issuer.services.issuers import hash_token
+from issuer.services.tokens import hash_token
 from issuer.store import store
 from issuer.store.models import ApiToken, AuditEvent
 from tests.service.conftest import completion_body, make_app
@@ -159,6 +160,46 @@ def test_tokens_from_the_command_line(service) -> None:
     wrong_issuer = runner.invoke(args=["tokens", "revoke", str(token["id"]), "--issuer",
                                        "lakeside"])
     assert wrong_issuer.exit_code == 1 and "no token" in wrong_issuer.output
+
+
+@pytest.mark.parametrize("value", [
+    "2099-01-31", "2099-01-31T17:00:00", "2099-01-31 17:00:00Z", "2099-02-30T17:00:00Z",
+    "20990131T170000Z", "2000-01-31T17:00:00Z"])
+def test_an_expiry_is_read_the_same_on_the_command_line_and_the_api(service, value) -> None:
+    body = assert_problem(service.client.post(
+        TOKENS, json={"role": "assessor", "expiresAt": value},
+        headers=service.auth(service.admin)), 422)
+    assert body["errors"][0]["pointer"] == "/expiresAt" and value in body["detail"]
+    refused = service.app.test_cli_runner().invoke(args=[
+        "tokens", "create", "--issuer", "riverbend", "--role", "assessor",
+        "--expires-at", value])
+    assert refused.exit_code == 2 and "--expires-at" in refused.output
+    assert value in refused.output and "/expiresAt" not in refused.output
+
+
+def test_the_last_active_admin_token_cannot_be_revoked(service) -> None:
+    admin = token_id(service, service.admin)
+    body = assert_problem(service.client.post(f"{TOKENS}/{admin}/revoke",
+                                              headers=service.auth(service.admin)), 409)
+    assert body["type"] == "/problems/last-admin-token"
+    assert "last active admin token" in body["detail"]
+    refused = service.app.test_cli_runner().invoke(
+        args=["tokens", "revoke", str(admin), "--issuer", "riverbend"])
+    assert refused.exit_code == 1 and "last active admin token" in refused.output
+    assert post_completion(service.client, service.admin).status_code == 201
+    # An expired admin token does not count; a second working one does.
+    expired = service.client.post(TOKENS, json={"role": "admin"},
+                                  headers=service.auth(service.admin)).get_json()
+    set_token(service, expired["token"], expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    assert service.client.post(f"{TOKENS}/{admin}/revoke",
+                               headers=service.auth(service.admin)).status_code == 409
+    assert service.client.post(f"{TOKENS}/{expired['id']}/revoke",
+                               headers=service.auth(service.admin)).status_code == 200
+    second = service.client.post(TOKENS, json={"role": "admin"},
+                                 headers=service.auth(service.admin)).get_json()
+    revoked = service.client.post(f"{TOKENS}/{admin}/revoke",
+                                  headers=service.auth(second["token"]))
+    assert revoked.status_code == 200 and revoked.get_json()["status"] == "revoked"
 
 
 def test_token_answers_are_as_the_openapi_document_says(service) -> None:

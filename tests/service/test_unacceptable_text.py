@@ -205,6 +205,7 @@ def test_a_control_character_in_a_path_or_query_is_a_400(service, url: str) -> N
     """Looked up on PostgreSQL, a NUL would fail the query rather than find nothing."""
     problem = assert_problem(service.client.get(url, headers=service.auth(service.admin)), 400)
     assert "control character" in problem["detail"]
+    assert problem["type"] == "/problems/unacceptable-text"  # as in a body
 
 
 def test_token_labels_and_learner_record_requests_refuse_control_characters(service) -> None:

@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +34,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from credentials.frameworks import bundled_catalog
+from loadtest.listeners import gunicorn_binds, loopback_listeners
 from tests.conftest import STANDARDS
 from tests.service.conftest import MODEL
-from tests.service.live import BIN, ROOT, flask, free_port, service_env
+from tests.service.live import BIN, ROOT, flask, service_env
 
 BRIDGE = ROOT / "tests" / "interop"
 COMPETENCIES = [c.id for c in bundled_catalog().models[MODEL].competencies]
@@ -103,47 +105,43 @@ def node() -> None:
                     "run `make interop`")
 
 
-def loopback_addresses(port: int) -> list[str]:
-    """127.0.0.1, and ::1 where the machine has it: "localhost" may resolve to either."""
-    addresses = [f"127.0.0.1:{port}"]
-    try:
-        with socket.socket(socket.AF_INET6) as sock:
-            sock.bind(("::1", port))
-        addresses.append(f"[::1]:{port}")
-    except OSError:
-        pass
-    return addresses
-
-
 @pytest.fixture
 def https_server(tmp_path: Path, node: None) -> Iterator[HttpsServer]:
     cert_file, key_file = self_signed_certificate(tmp_path)
-    port = free_port()
-    base = f"https://localhost:{port}"
-    with service_env(tmp_path, base) as env:
-        flask(env, "init")
-        created = flask(env, "issuers", "create", "riverbend", "--name", "Riverbend",
-                        "--email", "credentials@riverbend.example.org")
-        assessor = flask(env, "tokens", "create", "--issuer", "riverbend", "--role",
-                         "assessor")
-        binds = [arg for address in loopback_addresses(port) for arg in ("--bind", address)]
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", *binds,
-             "--certfile", str(cert_file), "--keyfile", str(key_file), "wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            server = HttpsServer(base, created["did"], assessor["token"], created["token"],
-                                 cert_file, ssl.create_default_context(cafile=cert_file))
-            _wait_until_healthy(server, process)
-            yield server
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    sockets = loopback_listeners()  # "localhost" may resolve to 127.0.0.1 or ::1
+    base = f"https://localhost:{sockets[0].getsockname()[1]}"
+    with ExitStack() as stack:
+        for sock in sockets:
+            stack.enter_context(sock)
+        yield from _serve_https(stack.enter_context(service_env(tmp_path, base)), base,
+                                sockets, cert_file, key_file)
+
+
+def _serve_https(env: dict[str, str], base: str, sockets: list[socket.socket],
+                 cert_file: Path, key_file: Path) -> Iterator[HttpsServer]:
+    """The issuer "riverbend" served over TLS by gunicorn on ``sockets``."""
+    flask(env, "init")
+    created = flask(env, "issuers", "create", "riverbend", "--name", "Riverbend",
+                    "--email", "credentials@riverbend.example.org")
+    assessor = flask(env, "tokens", "create", "--issuer", "riverbend", "--role", "assessor")
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", *gunicorn_binds(sockets),
+         "--certfile", str(cert_file), "--keyfile", str(key_file), "wsgi:app"],
+        cwd=ROOT, env=env, pass_fds=[sock.fileno() for sock in sockets],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        server = HttpsServer(base, created["did"], assessor["token"], created["token"],
+                             cert_file, ssl.create_default_context(cafile=cert_file))
+        _wait_until_healthy(server, process)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def _wait_until_healthy(server: HttpsServer, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if server.call("/healthz")[0] == 200:
                 return
