@@ -136,6 +136,24 @@ def _types(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _record_identities(learner: Learner, salt: str,
+                       credentials: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The record's subject: the learner's email hashed with ``salt`` and with the salt of
+    each credential it holds (hashes those credentials already show), and their name. A
+    verifier ties each held credential to the record by the hash with its salt, even when
+    the learner's name was written differently then."""
+    salts = [salt]
+    for credential in credentials:
+        subject = credential.get("credentialSubject")
+        held = subject.get("identifier") if isinstance(subject, Mapping) else None
+        for identity in held if isinstance(held, list) else [held]:
+            if isinstance(identity, Mapping) and identity.get("hashed") is True \
+                    and identity.get("identityType") == "emailAddress" \
+                    and isinstance(identity.get("salt"), str) and identity["salt"] not in salts:
+                salts.append(identity["salt"])
+    return [*(email_identity(learner.email, s) for s in salts), name_identity(learner.name)]
+
+
 def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: Learner,
                          credentials: Sequence[dict[str, Any]], crosswalk: Crosswalk,
                          base_url: str, salt: str, issued_at: datetime | None = None,
@@ -179,7 +197,7 @@ def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: 
         "validFrom": issued,
         "credentialSubject": {
             "type": ["ClrSubject"],
-            "identifier": [email_identity(learner.email, salt), name_identity(learner.name)],
+            "identifier": _record_identities(learner, salt, credentials),
             "achievement": list(achievements.values()),
             "verifiableCredential": [dict(c) for c in credentials],
             "association": associations,

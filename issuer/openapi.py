@@ -47,9 +47,11 @@ ISSUER_BOUND = ("true when a key tied to the credential's issuer signed it (its 
                 "self-asserted or someone else's, or when no proof verified. The issuer "
                 "check's detail.bound says the same for the credential itself")
 STANDING = ("the result in one word: verified (no check failed, every key tied to its "
-            "issuer), unbound (no check failed, but a key is only self-asserted), revoked or "
-            "suspended (the first failure is the issuer's status list), failed (any other "
-            "failure)")
+            "issuer or endorser, every credential a CLR holds tied to its subject), unbound "
+            "(no check failed, but something is not tied: a key only self-asserted, or a "
+            "held credential's subject nothing ties to the CLR's), revoked or suspended (the "
+            "first failure is the issuer's status list), failed (any other failure, a status "
+            "that could not be checked included)")
 CHECK = {"type": "object", "required": ["check", "outcome", "message"], "properties": {
     "check": {"type": "string", "description": "limits, schema, proof, issuer, "
               "validity_period, status, subject, embedded_credentials, endorsements"},

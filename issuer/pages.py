@@ -9,14 +9,17 @@ from flask import Blueprint, current_app, render_template, request
 
 from credentials.baking import BakingError
 from credentials.fetch import FetchError
+from credentials.proofs import ProofError
+from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.verify import VerificationReport
 from credentials.verify.inputs import LimitExceeded, read_credential
 from credentials.verify.limits import MAX_BYTES
 from issuer.problems import Problem
 from issuer.services.credentials import credential_document
+from issuer.services.field_text import bad_character, refuse_lone_surrogates
 from issuer.services.share import tone
 from issuer.services.verification import verify
-from issuer.store import session, store
+from issuer.store import session
 
 bp = Blueprint("pages", __name__)
 
@@ -28,6 +31,8 @@ RESULTS = {"success": "Passed", "warning": "Passed with a warning", "failure": "
 
 
 def _from_url(url: str) -> bytes:
+    if why := bad_character(url):  # no URL holds one; the store cannot even look it up
+        raise ValueError(f"the credential URL {why}")
     base = current_app.config["PUBLIC_BASE_URL"] + "/credentials/"
     if url.startswith(base):  # ours: from the store, not over HTTP to ourselves
         return credential_document(session(), url[len(base):].split("?")[0]).encode()
@@ -48,6 +53,19 @@ def _submitted() -> bytes:
     raise ValueError("paste a credential, choose a file, or give a credential URL")
 
 
+def _readable(credential: Any) -> Any:
+    """What of the credential a person will read back: the JSON, or a VC-JWT's header and
+    payload (a JWT that does not decode is the proof check's to report)."""
+    token = unwrap(credential)
+    if token is None:
+        return credential
+    try:
+        decoded = decode_jwt(token)
+    except (ProofError, RecursionError):
+        return credential
+    return [decoded.header, decoded.payload]
+
+
 def _checks(report: VerificationReport) -> list[dict[str, Any]]:
     return [{"label": LABELS.get(c.name, c.name), "result": RESULTS[c.outcome.value],
              "outcome": c.outcome.value, "message": c.message,
@@ -61,14 +79,14 @@ def verify_page() -> Any:
         return render_template("verify.html", report=None, error=None)
     try:
         credential = read_credential(_submitted())
+        refuse_lone_surrogates(_readable(credential))
     except LimitExceeded as error:  # the same caps as the API's, same status
         return render_template("verify.html", report=None, error=str(error)), error.status
     except (ValueError, BakingError, FetchError, Problem) as error:
         message = error.detail if isinstance(error, Problem) else str(error)
         return render_template("verify.html", report=None, error=message), 400
-    report = verify(session(), store(current_app).sessions, credential,
-                    current_app.config["PUBLIC_BASE_URL"], current_app.extensions["fetcher"],
-                    current_app.extensions["kek"], current_app.extensions["status_source"])
+    report = verify(session(), credential, current_app.config["PUBLIC_BASE_URL"],
+                    current_app.extensions["fetcher"], current_app.extensions["status_source"])
     name = credential.get("name") if isinstance(credential, dict) else "VC-JWT credential"
     return render_template("verify.html", report=report, checks=_checks(report), name=name,
                            verdict=_verdict(report), error=None)

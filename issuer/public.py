@@ -121,8 +121,8 @@ def credential(credential_id: str) -> Response | str:
     """The id URL: for machines the credential as issued (JSON-LD with a Data Integrity
     proof, or a VC-JWT); for people the share page."""
     if wants_html():
-        view = share_view(session(), store(current_app).sessions, credential_id, _base_url(),
-                          current_app.extensions["fetcher"], current_app.extensions["kek"],
+        view = share_view(session(), credential_id, _base_url(),
+                          current_app.extensions["fetcher"],
                           current_app.extensions["status_source"])
         return render_template("share.html", view=view)
     document = credential_document(session(), credential_id)

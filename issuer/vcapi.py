@@ -15,7 +15,7 @@ from issuer.auth import current_caller
 from issuer.problems import Problem
 from issuer.services.credentials import issue_credential
 from issuer.services.verification import verify
-from issuer.store import session, store
+from issuer.store import session
 
 bp = Blueprint("vcapi", __name__)
 
@@ -69,9 +69,8 @@ def verify_endpoint() -> Any:
     if "options" in body and not isinstance(body["options"], dict):
         raise Problem(400, "Bad Request", "/options: must be a JSON object",
                       errors=[{"pointer": "/options", "detail": "must be a JSON object"}])
-    report = verify(session(), store(current_app).sessions, credential,
-                    current_app.config["PUBLIC_BASE_URL"], current_app.extensions["fetcher"],
-                    current_app.extensions["kek"], current_app.extensions["status_source"])
+    report = verify(session(), credential, current_app.config["PUBLIC_BASE_URL"],
+                    current_app.extensions["fetcher"], current_app.extensions["status_source"])
     response = jsonify(report.as_json())
     response.status_code = 200 if report.verified else 422
     return response

@@ -56,6 +56,6 @@ def whole_record(crosswalk: Crosswalk) -> tuple[dict, list[dict]]:
     record = build_clr_credential(
         credential_id="urn:uuid:6e0c9a43-55b4-4a57-9f0d-3c1d7e3f8a11",
         issuer=IssuerProfile(signer.controller, "Riverbend"),
-        learner=Learner("Jordan Rivera", "jordan@example.com"), credentials=embedded,
+        learner=Learner("Jordan Rivera", "Jordan.Rivera@example.com"), credentials=embedded,
         crosswalk=crosswalk, base_url="https://credentials.example.org", salt="00")
     return record, embedded

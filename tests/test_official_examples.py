@@ -64,7 +64,7 @@ OUTCOMES: dict[str, tuple[bool, dict[str, Outcome]]] = {
     # "eddsa-rdf-2022", which does not exist, so the validator (and we) call it invalid.
     "ob30-1edtech-validator/complete.json":
         (False, {"proof": Outcome.SUCCESS, "schema": Outcome.SUCCESS,
-                 "endorsements": Outcome.FAILURE, "status": Outcome.WARNING}),
+                 "endorsements": Outcome.FAILURE, "status": Outcome.FAILURE}),
     "clr20-1edtech-validator/simple.json": (True, {"proof": Outcome.SUCCESS}),
     # RS256 with the key in the JWT header: the signature verifies (as expected); its
     # @context names draft URLs no registry ships, so the CLR schema check fails.
@@ -79,7 +79,7 @@ LATER: dict[str, tuple[str, dict[str, Outcome]]] = {
     "ob30-1edtech-validator/credential-status-revoked.json": (
         "revoked through a 1EdTechRevocationList published only on the network, and signed by "
         "a did:web key that must be fetched: not verifiable offline",
-        {"status": Outcome.WARNING}),
+        {"status": Outcome.FAILURE}),
 }
 
 

@@ -127,12 +127,27 @@ def test_expired_or_short_lists_fail(crosswalk) -> None:
     assert "fewer than" in status_of(credential, {LIST: short}).message
 
 
-def test_unreachable_list_is_unknown_not_valid(crosswalk) -> None:
+def test_unreachable_list_fails_the_status_check(crosswalk) -> None:
+    """Bitstring Status List 3.2: a list that cannot be dereferenced raises
+    STATUS_RETRIEVAL_ERROR. A status nobody could learn is not verified, never "every check
+    passed"."""
     credential = credential_with(crosswalk, status_entry(LIST, 1, "revocation"))
-    check = status_of(credential, {})
-    assert check.outcome.value == "warning"
-    assert check.message.startswith("status unknown (list unreachable")
-    assert check.detail["entries"][0]["status"] == "unknown"
+    report = verify_credential(credential, status_source=Lists({}))
+    check = report.check("status")
+    assert check.outcome.value == "failure"
+    assert check.message.startswith("its status could not be checked (list unreachable")
+    assert check.detail["entries"][0]["status"] == "unknown" and check.detail["unchecked"]
+    assert not report.verified and report.standing.value == "failed"
+    assert report.verdict.startswith("Not verified: its status could not be checked")
+    assert "every check passed" not in report.verdict
+
+
+def test_an_unsupported_status_type_fails_the_status_check(crosswalk) -> None:
+    credential = credential_with(crosswalk, {"type": "https://status.example/OtherEntry",
+                                             "id": "https://issuer.example/s/1"})
+    report = verify_credential(credential, status_source=Lists({}))
+    assert report.check("status").outcome.value == "failure" and not report.verified
+    assert "'https://status.example/OtherEntry' is not supported" in report.verdict
 
 
 def test_status_list_2021_entries_are_read() -> None:

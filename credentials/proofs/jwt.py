@@ -2,7 +2,8 @@
 
 Signing builds the JWS from our Signer (private keys stay in ``keys``); verification parses
 and checks the JWS with joserfc. The payload is the credential plus the registered claims
-``iss``, ``jti``, ``nbf``, ``sub`` and ``exp``; VCDM 1.1 JWTs carry the credential in ``vc``.
+``iss``, ``jti``, ``nbf``, ``sub`` and ``exp``, and ``iat`` (when it was signed); VCDM 1.1 JWTs
+carry the credential in ``vc``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from joserfc import jws
@@ -57,7 +59,10 @@ def sign_jwt(credential: Mapping[str, Any], signer: Signer) -> str:
     if signer.algorithm not in ALGORITHMS:
         raise ProofError(f"VC-JWT needs an RS256, ES256 or EdDSA key, not {signer.algorithm}")
     header = {"alg": signer.algorithm, "kid": signer.id, "typ": "JWT"}
-    payload = {**credential, **registered_claims(credential)}
+    # ``iat`` says when it was signed: a verifier needs it to place the signature within the
+    # key's life (a key retired later still vouches for what it signed before).
+    payload = {**credential, **registered_claims(credential),
+               "iat": int(datetime.now(UTC).timestamp())}
     signing_input = f"{_json_b64(header)}.{_json_b64(payload)}"
     return f"{signing_input}.{base64url.encode(signer.sign(signing_input.encode('ascii')))}"
 

@@ -14,8 +14,11 @@ from referencing import Registry, Resource
 
 from credentials.build import identity_hash, normalise_email
 from credentials.dates import parse_datetime
+from credentials.proofs import ProofError
+from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.vcdm import credential_problems
 from credentials.verify.report import Check, Outcome, VerificationReport
+from credentials.verify.subjects import Tie, subject_tie
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -156,12 +159,36 @@ def check_subject(credential: Mapping[str, Any], expected_email: str | None = No
                  "the credential was not issued to the expected email address")
 
 
+def _held_credential(item: Any) -> Mapping[str, Any] | None:
+    """The credential an embedded item holds: itself, or a VC-JWT's (enveloped or not);
+    None when it cannot be read (its own verification says why)."""
+    token = unwrap(item)
+    if token is None:
+        return item if isinstance(item, Mapping) else None
+    try:
+        return decode_jwt(token).credential
+    except (ProofError, RecursionError):
+        return None
+
+
+def _issuer_of(credential: Mapping[str, Any] | None) -> Any:
+    issuer = credential.get("issuer") if credential is not None else None
+    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
+
+
+def _named(results: list[dict[str, Any]], words: Callable[[dict[str, Any]], str]) -> str:
+    return ", ".join(f"{r['id']} ({words(r)})" for r in results[:5])
+
+
 def check_embedded(credential: Mapping[str, Any],
                    verify: Callable[[Any], VerificationReport]) -> Check:
-    """A ClrCredential holds only credentials that verify in full; each is reported by id.
+    """A ClrCredential holds only credentials that verify in full and are about its own
+    subject (see :mod:`credentials.verify.subjects`); each is reported by id.
 
     Like an endorsement, an embedded credential whose key nothing ties to its issuer passes
-    with a warning, and ``bound`` (whose keys signed, whatever else failed) is false."""
+    with a warning, and ``bound`` (whose keys signed, whatever else failed) is false; one
+    whose subject nothing ties to the record's passes with a warning, ``subjectsTied``
+    false; one whose subject is someone else's fails."""
     types = _types(credential.get("type"))
     subject = credential.get("credentialSubject")
     if "ClrCredential" not in types or not isinstance(subject, Mapping):
@@ -174,20 +201,34 @@ def check_embedded(credential: Mapping[str, Any],
             label = None  # an enveloped VC-JWT: its id is the whole token
         label = label or f"/credentialSubject/verifiableCredential/{index}"
         report = verify(item)
+        held = _held_credential(item)
+        tie = subject_tie(subject, held.get("credentialSubject") if held else None)
         results.append({"id": label, "verified": report.verified,
-                        "issuerBound": report.issuer_bound, "errors": report.errors,
+                        "issuerBound": report.issuer_bound, "subject": str(tie.tie),
+                        "subjectTie": tie.words, "errors": report.errors,
                         "warnings": report.warnings})
     failed = [r for r in results if not r["verified"]]
+    conflicting = [r for r in results if r["subject"] == Tie.CONFLICT]
+    untied = [r for r in results if r["subject"] == Tie.UNTIED]
     unbound = [r for r in results if not r["issuerBound"]]
-    detail = {"credentials": results, "bound": not unbound}
-    if failed:
-        names = ", ".join(f"{r['id']} ({r['errors'][0] if r['errors'] else 'failed'})"
-                          for r in failed[:5])
-        return Check("embedded_credentials", Outcome.FAILURE,
-                     f"{len(failed)} of {len(results)} embedded credentials do not verify: "
-                     f"{names}", detail)
-    warned = bool(unbound) or any(r["warnings"] for r in results)
+    detail = {"credentials": results, "bound": not unbound,
+              "subjectsTied": not conflicting and not untied}
+    if failed or conflicting:
+        problems = []
+        if failed:
+            problems.append(f"{len(failed)} of {len(results)} embedded credentials do not "
+                            "verify: " + _named(failed, lambda r: r["errors"][0]
+                                                if r["errors"] else "failed"))
+        if conflicting:
+            problems.append(f"{len(conflicting)} of {len(results)} embedded credentials are "
+                            "about someone other than this record's subject: "
+                            + _named(conflicting, lambda r: r["subjectTie"]))
+        return Check("embedded_credentials", Outcome.FAILURE, "; ".join(problems), detail)
+    warned = bool(unbound or untied) or any(r["warnings"] for r in results)
     note = f"; nothing ties the key of {len(unbound)} of them to its issuer" if unbound else ""
+    if untied:
+        note += (f"; nothing ties the subject of {len(untied)} of them to this record's "
+                 "subject: " + _named(untied, lambda r: r["subjectTie"]))
     return Check("embedded_credentials", Outcome.WARNING if warned else Outcome.SUCCESS,
                  f"all {len(results)} embedded credentials verify"
                  + (" (with warnings)" if warned else "") + note, detail)
@@ -214,7 +255,8 @@ def _endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 def check_endorsements(credential: Mapping[str, Any],
                        verify: Callable[[Any], VerificationReport]) -> Check:
-    """Endorsements embedded in the credential, its issuer or its achievement each verify."""
+    """Endorsements embedded in the credential, its issuer or its achievement each verify;
+    one whose key nothing ties to its endorser passes with a warning, ``bound`` false."""
     found = _endorsements(credential)
     if not found:
         return Check("endorsements", Outcome.SKIPPED, "no embedded endorsements")
@@ -222,7 +264,10 @@ def check_endorsements(credential: Mapping[str, Any],
     for pointer, item in found:
         report = verify(item)
         label = item.get("id") if isinstance(item, Mapping) else None
+        if isinstance(label, str) and label.startswith("data:"):
+            label = None
         results.append({"id": label or pointer, "pointer": pointer,
+                        "endorser": _issuer_of(_held_credential(item)),
                         "verified": report.verified, "issuerBound": report.issuer_bound,
                         "errors": report.errors})
     failed = [r for r in results if not r["verified"]]
@@ -233,9 +278,11 @@ def check_endorsements(credential: Mapping[str, Any],
                      f"{len(failed)} of {len(results)} endorsements do not verify: {names}",
                      {"endorsements": results})
     unbound = [r for r in results if not r["issuerBound"]]
+    detail = {"endorsements": results, "bound": not unbound}
     if unbound:
         return Check("endorsements", Outcome.WARNING, f"all {len(results)} endorsements "
                      f"verify, but nothing ties the key of {len(unbound)} of them to the "
-                     "endorser it names", {"endorsements": results})
+                     "endorser it names: " + _named(unbound, lambda r: f"endorser "
+                                                    f"{r['endorser']}"), detail)
     return Check("endorsements", Outcome.SUCCESS, f"all {len(results)} endorsements verify",
-                 {"endorsements": results})
+                 detail)

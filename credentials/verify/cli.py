@@ -5,8 +5,9 @@ Exit status (the report's standing):
 - 0: verified, every check passed and the key is tied to the issuer;
 - 1: not verified (a check failed: forged, tampered, revoked, expired...);
 - 2: the input is not a credential;
-- 3: every check passed, but nothing ties the signing key to the issuer (a self-asserted key):
-  the signature is valid, the issuer's identity is not confirmed. Non-zero so that a script's
+- 3: every check passed, but something is not tied to whom it names (standing unbound): a
+  self-asserted key (the signature is valid, the issuer's identity is not confirmed), an
+  endorsement's key, a CLR's held credential's subject. Non-zero so that a script's
   ``if credentials verify FILE`` never trusts such a credential.
 """
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +24,8 @@ from keys.multibase import MultibaseError
 from keys.signer import Verifier
 
 LEGACY_SUITES = ("Ed25519Signature2020", "eddsa-2022")
+# C0 and C1 controls and lone surrogates: RFC 3986 URLs and DIDs hold none of them.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,10 @@ def check_issuer(credential: Mapping[str, Any], proof: Check, signatures: Sequen
     if not isinstance(issuer, str) or not issuer:
         return Check("issuer", Outcome.FAILURE, "the credential names no issuer id",
                      {"bound": False})
+    if found := _UNPRINTABLE.search(issuer):
+        return Check("issuer", Outcome.FAILURE, f"the issuer id {json.dumps(issuer)} holds "
+                     f"U+{ord(found.group()):04X}: no URL or DID holds a control character "
+                     "or a lone surrogate, so it names no issuer", {"bound": False})
     if issuers is not None and issuers.governs(issuer):
         return _check_own_issuer(issuer, signatures, issuers)
     found = [_attribute(issuer, s, resolver) for s in signatures]

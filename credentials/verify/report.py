@@ -23,8 +23,11 @@ class Outcome(StrEnum):
 class Standing(StrEnum):
     """The whole report in one word; a renderer picks its wording and colour by it."""
 
-    VERIFIED = "verified"  # no check failed, and every key is tied to its issuer
-    UNBOUND = "unbound"  # no check failed, but nothing ties a key to its issuer
+    VERIFIED = "verified"  # no check failed, and everything is tied to whom it names
+    # No check failed, but something is not tied to whom it names: a key (the credential's,
+    # an embedded credential's, an endorsement's) to its issuer or endorser, or the subject
+    # of a credential inside a CLR to the CLR's subject.
+    UNBOUND = "unbound"
     REVOKED = "revoked"  # the first failure: the issuer revoked it
     SUSPENDED = "suspended"  # the first failure: the issuer suspended it
     FAILED = "failed"  # any other failure
@@ -85,7 +88,8 @@ class VerificationReport:
         revoked credential's status entry is a forgery first."""
         first = self._first_failure()
         if first is None:
-            return Standing.VERIFIED if self.issuer_bound else Standing.UNBOUND
+            return Standing.VERIFIED if self.issuer_bound and self._untied() is None \
+                else Standing.UNBOUND
         if first.name == "status":
             states = {entry.get("status") for entry in first.detail.get("entries", [])
                       if isinstance(entry, dict)}
@@ -106,9 +110,17 @@ class VerificationReport:
             if self._issuer_unbound():
                 named = self.check("issuer").detail.get("issuer") or "its issuer"
                 return f"nothing ties the key to {named}"
-            return "nothing ties the key of an embedded credential to its issuer"
+            if not self.issuer_bound:
+                return "nothing ties the key of an embedded credential to its issuer"
+            return self._untied() or "something in it is not tied to whom it names"
         first = self._first_failure()
-        return PLAIN_FAILURES.get(first.name, first.message) if first else "a check failed"
+        if first is None:
+            return "a check failed"
+        held = first.detail.get("credentials", []) if first.name == "embedded_credentials" \
+            else []
+        if held and all(r.get("verified") for r in held):
+            return "a credential inside it is about someone other than this record's subject"
+        return PLAIN_FAILURES.get(first.name, first.message)
 
     @property
     def verdict(self) -> str:
@@ -117,10 +129,30 @@ class VerificationReport:
         standing = self.standing
         if standing is Standing.VERIFIED:
             return "Verified: every check passed."
+        if standing is Standing.UNBOUND and self.issuer_bound:
+            return f"Verified, but {self.reason}."
         if standing is Standing.UNBOUND:
             subject = "signature is" if self._issuer_unbound() else "signatures are"
             return f"The {subject} valid, but {self.reason}."
         return f"Not verified: {self.reason}."
+
+    def _untied(self) -> str | None:
+        """What, beyond the keys ``issuer_bound`` covers, is not tied to whom it names: an
+        endorsement's key to its endorser, a held credential's subject to a CLR's."""
+        endorsements = self._named("endorsements")
+        if endorsements is not None and endorsements.detail.get("bound") is False:
+            first = next((r for r in endorsements.detail.get("endorsements", [])
+                          if not r.get("issuerBound")), {})
+            endorser = first.get("endorser")
+            return "nothing ties the key of an endorsement to the endorser it names" + (
+                f" ({endorser})" if isinstance(endorser, str) else "")
+        embedded = self._named("embedded_credentials")
+        if embedded is not None and embedded.detail.get("subjectsTied") is False:
+            first = next((r for r in embedded.detail.get("credentials", [])
+                          if r.get("subject") != "tied"), {})
+            return (f"nothing ties the subject of the credential {first.get('id')} inside it "
+                    "to this record's subject")
+        return None
 
     def _issuer_unbound(self) -> bool:
         issuer = self._named("issuer")

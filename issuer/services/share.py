@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from credentials.dates import parse_datetime
 from credentials.fetch import SafeFetcher
@@ -20,7 +20,6 @@ from credentials.verify.status_check import HttpStatusListSource
 from issuer.services.credentials import credential_document
 from issuer.services.identifiers import credential_url
 from issuer.services.verification import verify
-from keys.encryption import KeyEncryptionKey
 
 
 @dataclass
@@ -69,7 +68,8 @@ def status_line(report: VerificationReport, issuer: str) -> tuple[str, str]:
     elif standing is Standing.FAILED:
         line = f"This credential does not verify: {report.reason}."
     elif standing is Standing.UNBOUND:
-        line = f"{report.verdict} Treat its claims as unconfirmed."
+        unconfirmed = "that part" if report.issuer_bound else "its claims"
+        line = f"{report.verdict} Treat {unconfirmed} as unconfirmed."
     else:
         checked = report.check("status").outcome is Outcome.SUCCESS
         line = (f"Verified just now: signature valid, "
@@ -123,14 +123,12 @@ def _evidence(evidence: Any) -> list[dict[str, Any]]:
             else {"name": "Evidence", "narrative": "", "url": _safe_url(e)} for e in items]
 
 
-def share_view(db: Session, sessions: sessionmaker[Session], credential_id: str,
-               base_url: str, fetcher: SafeFetcher, kek: KeyEncryptionKey,
+def share_view(db: Session, credential_id: str, base_url: str, fetcher: SafeFetcher,
                status_source: HttpStatusListSource) -> ShareView:
     document = credential_document(db, credential_id)
     is_jwt = not document.startswith("{")
     credential = decode_jwt(document).credential if is_jwt else json.loads(document)
-    report = verify(db, sessions, document if is_jwt else credential, base_url, fetcher, kek,
-                    status_source)
+    report = verify(db, document if is_jwt else credential, base_url, fetcher, status_source)
     issuer = credential.get("issuer", {})
     issuer_name = _text(issuer.get("name", issuer.get("id")) if isinstance(issuer, dict)
                         else issuer, "")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from credentials.dates import format_datetime
 from credentials.fetch import SafeFetcher
+from credentials.status import Bitstring, status_list_credential
 from credentials.verify import VerificationReport, verify_credential
 from credentials.verify.proof_check import key_thumbprint
 from credentials.verify.resolvers import (
@@ -29,14 +30,14 @@ from credentials.verify.status_check import (
     StatusUnavailable,
 )
 from issuer import metrics
-from issuer.problems import Problem
+from issuer.services.field_text import bad_character
 from issuer.services.identifiers import IssuerIdentifiers
+from issuer.services.issuers import SLUG
 from issuer.services.keyring import verification_key
 from issuer.services.namespace import IssuerNamespace
-from issuer.services.status_lists import signed_list
-from issuer.store.models import Issuer, SigningKey
+from issuer.services.status_lists import TTL_MS, VALIDITY, list_url
+from issuer.store.models import Issuer, SigningKey, StatusEntry, StatusList
 from keys.ed25519 import Ed25519VerificationKey
-from keys.encryption import KeyEncryptionKey
 from keys.signer import Verifier
 
 
@@ -60,6 +61,8 @@ class StoreResolver:
         return IssuerNamespace(self.base_url).slug(url.partition("#")[0]) is not None
 
     def resolve(self, url: str, purpose: str) -> Verifier:
+        if why := bad_character(url):  # never looked up: PostgreSQL cannot compare NUL
+            raise ResolutionError(f"the verification method {why}: it names no key")
         controller, _, kid = url.partition("#")
         slug = IssuerNamespace(self.base_url).slug(controller)
         row = self.db.execute(
@@ -87,7 +90,7 @@ class StoreIssuers:
     base_url: str
 
     def _did_key_row(self, issuer: str) -> SigningKey | None:
-        if not issuer.startswith("did:key:"):
+        if not issuer.startswith("did:key:") or bad_character(issuer):
             return None
         return self.db.scalars(select(SigningKey).where(
             SigningKey.public_multikey == issuer.removeprefix("did:key:"))).first()
@@ -98,6 +101,8 @@ class StoreIssuers:
 
     def refuse_key(self, issuer: str, key: Verifier, signed_at: datetime | None
                    ) -> str | None:
+        if why := bad_character(issuer):
+            return f"cannot sign for an issuer id that {why}"
         namespace = IssuerNamespace(self.base_url)
         named_key = None
         if namespace.governs(issuer):
@@ -138,7 +143,10 @@ def _unusable(row: SigningKey, signed_at: datetime | None) -> str | None:
     if row.status == "revoked":
         return f"was revoked by its issuer on {_when(row.revoked_at)}"
     if signed_at is None:
-        return None
+        # Nothing shows the proof predates the retirement; this service always says when.
+        return None if row.retired_at is None else (
+            f"was retired on {_when(row.retired_at)}, and the proof does not say when it was "
+            "made (no created, or no iat): it cannot be shown to predate the retirement")
     if signed_at + CLOCK_SKEW < row.created_at:
         return (f"did not exist yet when the proof says it was made ({_when(signed_at)}; "
                 f"the key was created {_when(row.created_at)})")
@@ -154,36 +162,55 @@ def _when(moment: datetime | None) -> str:
 
 @dataclass
 class StoreStatusSource:
-    """This service's own status lists, read from the store (re-signed if stale)."""
+    """This service's own status lists, read from the store as they stand now.
 
-    sessions: sessionmaker[Session]
+    The verifier trusts its own records (``vouches``): the bits come from the stored entries,
+    not from a signed list, so a host that cannot sign (a wrong key-encryption key) still
+    sees what was revoked. Anything that is not exactly ``<base>/status/<slug>/<number>`` is
+    refused before any lookup."""
+
+    db: Session
     base_url: str
-    kek: KeyEncryptionKey
 
     def handles(self, url: str) -> bool:
         return url.startswith(f"{self.base_url}/status/")
 
+    def vouches(self, url: str) -> bool:
+        return self.handles(url)
+
     def get(self, url: str) -> Mapping[str, Any]:
         slug, _, number = url.removeprefix(f"{self.base_url}/status/").partition("/")
-        if not number.isdigit():
-            raise StatusUnavailable(f"{url!r} is not a status list of this service")
-        with self.sessions() as db:
-            try:
-                return json.loads(signed_list(db, slug, int(number), self.base_url,
-                                              self.kek).document)
-            except Problem as problem:
-                raise StatusUnavailable(problem.detail) from None
+        if not (SLUG.match(slug) and number.isascii() and number.isdigit()
+                and len(number) <= 9):
+            raise StatusUnavailable(f"{_shown(url)} is not a status list of this service")
+        row = self.db.execute(select(StatusList).join(Issuer).where(
+            Issuer.slug == slug, StatusList.number == int(number))).scalar()
+        if row is None:
+            raise StatusUnavailable(f"this service has no status list {slug}/{number}")
+        bits = Bitstring(row.size)
+        for position in self.db.scalars(select(StatusEntry.position).where(
+                StatusEntry.status_list_id == row.id, StatusEntry.is_set)):
+            bits.set(position)
+        now = datetime.now(UTC)
+        return status_list_credential(list_url(self.base_url, slug, row.number),
+                                      row.issuer_identifier, row.purpose, bits,
+                                      format_datetime(now), format_datetime(now + VALIDITY),
+                                      TTL_MS)
 
 
-def verify(db: Session, sessions: sessionmaker[Session], credential: Any, base_url: str,
-           fetcher: SafeFetcher, kek: KeyEncryptionKey,
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, its control characters escaped."""
+    return json.dumps(text)
+
+
+def verify(db: Session, credential: Any, base_url: str, fetcher: SafeFetcher,
            http_status: HttpStatusListSource) -> VerificationReport:
     """Verify any credential: our issuers' keys and lists from the store, others over HTTPS.
     A credential naming one of our issuers must be signed by one of that issuer's keys."""
     resolver = ChainResolver([StoreResolver(db, base_url), DidKeyResolver(),
                               DidWebResolver(fetcher), MultikeyFragmentResolver(),
                               ControllerDocumentResolver(fetcher)])
-    status = ChainStatusSource([StoreStatusSource(sessions, base_url, kek), http_status])
+    status = ChainStatusSource([StoreStatusSource(db, base_url), http_status])
     report = verify_credential(credential, resolver=resolver, status_source=status,
                                issuers=StoreIssuers(db, base_url))
     metrics.VERIFICATIONS.labels("true" if report.verified else "false").inc()
