@@ -136,8 +136,12 @@ def verify_jwt_proof(decoded: DecodedJwt, resolver: ChainResolver
         return Check("proof", Outcome.FAILURE, str(error), detail), []
     message = f"VC-JWT {header['alg']} signature by {source} is valid"
     detail["proofs"] = [{"valid": True, "verificationMethod": header.get("kid")}]
-    # ``iat`` is when the JWT was signed; ``nbf`` (validFrom) is a claim, often backdated.
-    signature = Signature(key, header.get("kid"), _moment(decoded.payload.get("iat")))
+    # ``iat`` is when the JWT was signed. Without it, ``nbf`` (validFrom) stands in: VC-JWTs
+    # this service issued before it set ``iat`` carry only that, and must keep verifying once
+    # their key is retired. Either is the signer's word, like a proof's ``created``.
+    payload = decoded.payload
+    signed_at = _moment(payload.get("iat", payload.get("nbf")))
+    signature = Signature(key, header.get("kid"), signed_at)
     if decoded.vcdm_1_1:
         return Check("proof", Outcome.WARNING, message + " (VCDM 1.1 'vc' claim)",
                      detail), [signature]

@@ -146,7 +146,8 @@ def _unusable(row: SigningKey, signed_at: datetime | None) -> str | None:
         # Nothing shows the proof predates the retirement; this service always says when.
         return None if row.retired_at is None else (
             f"was retired on {_when(row.retired_at)}, and the proof does not say when it was "
-            "made (no created, or no iat): it cannot be shown to predate the retirement")
+            "made (no created, or neither iat nor nbf): it cannot be shown to predate the "
+            "retirement")
     if signed_at + CLOCK_SKEW < row.created_at:
         return (f"did not exist yet when the proof says it was made ({_when(signed_at)}; "
                 f"the key was created {_when(row.created_at)})")

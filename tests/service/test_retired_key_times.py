@@ -72,9 +72,12 @@ def _b64(value: dict) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def jwt_without_iat(document: dict, signer) -> str:
+def jwt_without_iat(document: dict, signer, nbf: bool = False) -> str:
+    """A VC-JWT with no ``iat``; with ``nbf`` only if asked (as this service issued them
+    before it set ``iat``)."""
     header = {"alg": "EdDSA", "kid": signer.id, "typ": "JWT"}
-    signing_input = f"{_b64(header)}.{_b64({**document, **registered_claims(document)})}"
+    claims = {k: v for k, v in registered_claims(document).items() if nbf or k != "nbf"}
+    signing_input = f"{_b64(header)}.{_b64({**document, **claims})}"
     signature = base64.urlsafe_b64encode(signer.sign(signing_input.encode())).rstrip(b"=")
     return f"{signing_input}.{signature.decode()}"
 
@@ -111,3 +114,15 @@ def test_our_own_credentials_say_when_they_were_signed(service) -> None:
     for credential in (linked, token):
         status, report = verify(service, credential)
         assert status == 200 and report["verdict"] == "Verified: every check passed.", report
+
+
+def test_a_vc_jwt_dated_only_by_nbf_keeps_verifying_after_its_key_is_retired(service) -> None:
+    """VC-JWTs issued before ``iat`` was set carry only ``nbf``: a rotation must not break
+    them."""
+    real = issue(service)
+    signer = the_ed25519_key(service)
+    issued_before = jwt_without_iat(real, signer, nbf=True)
+    assert verify(service, issued_before)[0] == 200
+    rotate(service)
+    status, report = verify(service, issued_before)
+    assert status == 200, issuer_message(report)
