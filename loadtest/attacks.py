@@ -4,7 +4,8 @@
 
 Normal clients verify real credentials while attackers send each known attack in turn (200
 proofs over 2,000 evidence items, 1,000 status entries, deeply nested JSON pasted into the
-verifier page, a small PNG holding 200,000-deep JSON, a status list at a refused address).
+verifier page, a small PNG holding 200,000-deep JSON, a 20-node blank-node clique, 30
+endorsements each holding a 14-node clique, a status list at a refused address).
 Each attack must be answered without a 5xx; the normal verifications' p99 must stay under a
 second. Bounded by ``--seconds`` and ``--max-requests``.
 """
@@ -73,6 +74,14 @@ def attacks(credential: dict) -> dict[str, Request]:
         for i in range(1000)]}
     hostile_list = {**credential, "credentialStatus": {
         **entry, "statusListCredential": "https://169.254.169.254/latest/meta-data"}}
+    clique_nodes = [f"_:e{i}" for i in range(20)]
+    clique = [{"id": node, "type": ["Evidence"], "https://example.org/related": [
+        {"id": other} for other in clique_nodes if other != node]} for node in clique_nodes]
+    poisoned = {**credential, "evidence": clique}
+    small_clique = clique[:14]
+    endorsements = {**credential, "endorsement": [
+        {**credential, "id": f"urn:uuid:{uuid.UUID(int=i)}", "evidence": small_clique}
+        for i in range(30)]}
     pasted, pasted_type = _form({"credential_text": json.dumps(
         {**credential, "extra": json.loads(_nested(900))})})
     return {
@@ -83,6 +92,11 @@ def attacks(credential: dict) -> dict[str, Request]:
         "900-deep paste": ("/verify", pasted, pasted_type),
         "200,000-deep PNG": ("/credentials/verify",
                              _png_holding(_nested(200_000).encode()), "image/png"),
+        "20-node blank-node clique": ("/credentials/verify", verify_body(poisoned),
+                                      "application/json"),
+        "30 endorsements, each a 14-node clique": ("/credentials/verify",
+                                                   verify_body(endorsements),
+                                                   "application/json"),
         "status list at a metadata address": ("/credentials/verify", verify_body(hostile_list),
                                               "application/json"),
     }
