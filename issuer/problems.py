@@ -9,9 +9,14 @@ from flask import Flask, Response, json, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from issuer.services.errors import UNACCEPTABLE_TEXT, VALIDATION, DomainError
+
 PROBLEM_JSON = "application/problem+json"
-# Text refused at the door (NUL, a control character), in a body, a path or a query.
-UNACCEPTABLE_TEXT = "/problems/unacceptable-text"
+# The one place a service's refusal becomes an HTTP status.
+STATUS = {"malformed": 400, "unauthenticated": 401, "forbidden": 403, "not-found": 404,
+          "conflict": 409, "too-large": 413, "invalid": 422, "unavailable": 503}
+__all__ = ["UNACCEPTABLE_TEXT", "Problem", "from_domain", "problem_response",
+           "validation_problem"]
 log = logging.getLogger(__name__)
 
 
@@ -35,7 +40,17 @@ def validation_problem(errors: list[dict[str, str]], detail: str | None = None) 
     first = errors[0]
     return Problem(422, "Invalid request",
                    detail or f"{first['pointer'] or '/'}: {first['detail']}",
-                   type_="/problems/validation", errors=errors)
+                   type_=VALIDATION, errors=errors)
+
+
+def from_domain(error: DomainError, headers: dict[str, str] | None = None) -> Problem:
+    """The problem details for a service's refusal: its kind's status, its code as the
+    problem type, its detail, field errors and extra members unchanged."""
+    headers = dict(headers or {})
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return Problem(STATUS[error.kind], error.title, error.detail, type_=error.code,
+                   errors=error.errors, headers=headers, **error.extra)
 
 
 def problem_response(problem: Problem) -> Response:
@@ -83,6 +98,7 @@ def _from_unexpected(error: Exception) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(Problem, problem_response)
+    app.register_error_handler(DomainError, lambda error: problem_response(from_domain(error)))
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(DBAPIError, _from_store_outage)
     app.register_error_handler(Exception, _from_unexpected)

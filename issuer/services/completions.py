@@ -17,11 +17,11 @@ from credentials.build import (
     build_achievement_credential,
     normalise_email,
 )
-from issuer.problems import validation_problem
 from issuer.services import idempotency
 from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
+from issuer.services.errors import invalid
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuers import get_issuer
 from issuer.services.programmes import award_if_complete
@@ -56,10 +56,10 @@ def completed_on_date(value: str, today: date) -> date:
     try:
         completed = date.fromisoformat(value)
     except ValueError:
-        raise validation_problem([{"pointer": "/completedOn",
+        raise invalid([{"pointer": "/completedOn",
                                    "detail": f"{value!r} is not a calendar date"}]) from None
     if completed > today:
-        raise validation_problem([{"pointer": "/completedOn",
+        raise invalid([{"pointer": "/completedOn",
                                    "detail": f"{value} is in the future"}])
     return completed
 
@@ -83,7 +83,7 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
         crosswalk = data.crosswalk_for(model_id)
         crosswalk.model.competency(competency_id)
     except KeyError:
-        raise validation_problem([{"pointer": "/competency",
+        raise invalid([{"pointer": "/competency",
                                    "detail": f"no competency {request.competency!r}; see "
                                              "GET /api/v1/frameworks"}]) from None
     now = datetime.now(UTC)

@@ -27,9 +27,9 @@ from credentials.vcdm import (
 )
 from credentials.verify.checks import check_schema
 from credentials.verify.report import Outcome
-from issuer.problems import Problem
 from issuer.services.audit import record
 from issuer.services.callers import Caller
+from issuer.services.errors import VALIDATION, Forbidden, Malformed, NotFound
 from issuer.services.identifiers import credential_url
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import JWS_ALGORITHMS
@@ -53,24 +53,24 @@ OPEN_BADGES_TYPES = {"OpenBadgeCredential", "AchievementCredential", "Endorsemen
 MAX_RELATED_RESOURCES = 8  # each is fetched to check its digest before signing
 
 
-def _bad_request(errors: list[dict[str, str]]) -> Problem:
+def _bad_request(errors: list[dict[str, str]]) -> Malformed:
     first = errors[0]
-    return Problem(400, "Bad Request", f"{first['pointer']}: {first['detail']}",
-                   type_="/problems/validation", errors=errors)
+    return Malformed(f"{first['pointer']}: {first['detail']}",
+                   code=VALIDATION, errors=errors)
 
 
-def _bad_option(pointer: str, detail: str) -> Problem:
+def _bad_option(pointer: str, detail: str) -> Malformed:
     return _bad_request([{"pointer": pointer, "detail": detail}])
 
 
-def _refused(problems: list[tuple[str, str]]) -> Problem:
+def _refused(problems: list[tuple[str, str]]) -> Malformed:
     """400 naming every problem; the pointers are into the credential, and so the body's
     ``/credential``."""
     return _bad_request([{"pointer": "/credential" + pointer.rstrip("/"), "detail": detail}
                          for pointer, detail in problems])
 
 
-def _bad(pointer: str, detail: str) -> Problem:
+def _bad(pointer: str, detail: str) -> Malformed:
     return _refused([(pointer, detail)])
 
 
@@ -139,7 +139,7 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
     send), or that our own verifier would refuse; each problem is named by JSON pointer.
     """
     if caller.role not in ("assessor", "admin"):
-        raise Problem(403, "Forbidden", "issuing needs an assessor or admin token")
+        raise Forbidden("issuing needs an assessor or admin token")
     if not isinstance(credential, Mapping):
         raise _refused([("/", "must be a JSON object")])
     output_format, algorithm = _options(options)
@@ -195,7 +195,7 @@ def _after(cursor: str) -> tuple[datetime, str]:
             cursor) % 4)))
         return datetime.fromisoformat(created), str(credential_id)
     except (ValueError, TypeError):
-        raise Problem(400, "Bad Request", "cursor: not a cursor this list gave out",
+        raise Malformed("cursor: not a cursor this list gave out",
                       errors=[{"pointer": "cursor", "detail": "unknown cursor"}]) from None
 
 
@@ -238,10 +238,10 @@ def credential_row(db: Session, credential_id: str) -> Credential:
     try:
         uuid.UUID(credential_id)
     except ValueError:
-        raise Problem(404, "Not Found", f"no credential {credential_id!r}") from None
+        raise NotFound(f"no credential {credential_id!r}") from None
     row = db.get(Credential, credential_id)
     if row is None:
-        raise Problem(404, "Not Found", f"no credential {credential_id!r}")
+        raise NotFound(f"no credential {credential_id!r}")
     return row
 
 

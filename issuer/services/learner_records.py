@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from credentials.build import IssuerProfile, Learner, normalise_email
 from credentials.clr import build_clr_credential, unholdable
-from issuer.problems import validation_problem
 from issuer.services import idempotency
 from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
+from issuer.services.errors import invalid
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuers import get_issuer
 from issuer.services.signing import sign_as, sign_jwt_as, stored_form
@@ -65,7 +65,7 @@ def _selected(db: Session, issuer_id: int, email: str, credential_ids: list[str]
             continue
         problems.append({"pointer": f"/credentialIds/{i}", "detail": detail})
     if problems:
-        raise validation_problem(problems)
+        raise invalid(problems)
     return [rows[cid] for cid in dict.fromkeys(credential_ids)], {}
 
 
@@ -75,14 +75,14 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
     issuer = get_issuer(db, slug)
     rows, left_out = _selected(db, issuer.id, email, credential_ids)
     if not rows:
-        raise validation_problem([{"pointer": "/email", "detail":
+        raise invalid([{"pointer": "/email", "detail":
                                    "this issuer holds no live credentials for this learner"
                                    + (f" that a CLR can hold ({len(left_out)} left out: "
                                       f"{next(iter(left_out.values()))})" if left_out
                                       else "")}])
     models = {completion.model_id for _credential, completion in rows}
     if len(models) > 1:
-        raise validation_problem([{"pointer": "/credentialIds", "detail":
+        raise invalid([{"pointer": "/credentialIds", "detail":
                                    f"credentials from several models ({', '.join(models)}): "
                                    "choose those of one model"}])
     crosswalk = catalog(db).crosswalk_for(models.pop())

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.proofs.jwt import sign_jwt
-from issuer.problems import Problem
+from issuer.services.errors import Forbidden
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.keyring import JWS_ALGORITHMS, active_key, signer_for
 from issuer.store.models import Issuer, SigningKey
@@ -28,14 +28,14 @@ def issuer_id_of(credential: Mapping[str, Any]) -> str | None:
 
 def method_for(issuer_id: str, ids: IssuerIdentifiers, key: SigningKey) -> tuple[str, str]:
     """(verification method, controller) matching the identifier a credential's issuer uses;
-    Problem 403 when it is not one of this issuer's identifiers."""
+    Forbidden when it is not one of this issuer's identifiers."""
     key_did = did_key(Ed25519VerificationKey.from_multikey(key.public_multikey)) \
         if key.public_multikey else None
     if issuer_id in (ids.profile, ids.did_web):
         return verification_method(issuer_id, key.kid), issuer_id
     if key_did and issuer_id == key_did:
         return did_key_verification_method(key_did), key_did
-    raise Problem(403, "Forbidden",
+    raise Forbidden(
                   f"issuer {issuer_id!r} is not one of this token's issuer identifiers "
                   f"({ids.profile}, {ids.did_web}, or the did:key of its Ed25519 key)",
                   errors=[{"pointer": "/credential/issuer", "detail": "not this issuer"}])

@@ -29,7 +29,7 @@ from credentials.verify.status_check import (
     StatusUnavailable,
 )
 from issuer import metrics
-from issuer.problems import Problem
+from issuer.services.errors import DomainError
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import verification_key
 from issuer.services.namespace import IssuerNamespace
@@ -171,7 +171,7 @@ class StoreStatusSource:
             try:
                 return json.loads(signed_list(db, slug, int(number), self.base_url,
                                               self.kek).document)
-            except Problem as problem:
+            except DomainError as problem:
                 raise StatusUnavailable(problem.detail) from None
 
 
