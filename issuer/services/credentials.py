@@ -27,20 +27,13 @@ from credentials.vcdm import (
 )
 from credentials.verify.checks import check_schema
 from credentials.verify.report import Outcome
-from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.errors import VALIDATION, Forbidden, Malformed, NotFound
 from issuer.services.identifiers import credential_url
+from issuer.services.issuance import Audit, Issuance, NewCredential, issue
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import JWS_ALGORITHMS
-from issuer.services.signing import (
-    check_identifier,
-    issuer_id_of,
-    sign_as,
-    sign_jwt_as,
-    stored_form,
-)
-from issuer.services.status_lists import status_entries_for
+from issuer.services.signing import issuer_id_of
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
 
@@ -56,7 +49,7 @@ MAX_RELATED_RESOURCES = 8  # each is fetched to check its digest before signing
 def _bad_request(errors: list[dict[str, str]]) -> Malformed:
     first = errors[0]
     return Malformed(f"{first['pointer']}: {first['detail']}",
-                   code=VALIDATION, errors=errors)
+                     code=VALIDATION, errors=errors)
 
 
 def _bad_option(pointer: str, detail: str) -> Malformed:
@@ -143,8 +136,8 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
     if not isinstance(credential, Mapping):
         raise _refused([("/", "must be a JSON object")])
     output_format, algorithm = _options(options)
-    credential_id = str(uuid.uuid4())
-    document = _prepared(credential, output_format, base_url, credential_id)
+    new = NewCredential.mint(base_url)
+    document = _prepared(credential, output_format, base_url, new.id)
     problems = credential_problems(document)
     if problems:
         raise _refused(problems)
@@ -158,26 +151,24 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
     schema = check_schema(document)
     if schema.outcome is Outcome.FAILURE:
         raise _bad(schema.detail.get("pointer", "/"), schema.message)
+    jwt_algorithm = algorithm if output_format == "jwt" else None
+
+    def build(_new: NewCredential, entries: list[dict[str, Any]]) -> dict[str, Any]:
+        document["credentialStatus"] = status_property(entries)
+        if jwt_algorithm:  # the JSON-LD must still be sound, though the JWS signs the bytes
+            expand_safely(document)
+        return document
+
     with db.begin():
         issuer = get_issuer(db, caller.issuer_slug)
-        issuer_id = issuer_id_of(document) or ""
-        check_identifier(db, issuer, kek, base_url, issuer_id)
-        entries = status_entries_for(db, issuer, issuer_id, credential_id, base_url)
-        document["credentialStatus"] = status_property(entries)
         try:
-            if output_format == "jwt":
-                # The JSON-LD must still be sound, though the JWS signs the bytes.
-                expand_safely(document)
-                signed, key = sign_jwt_as(db, issuer, kek, base_url, document, algorithm)
-            else:
-                signed, key = sign_as(db, issuer, kek, base_url, document)
+            signed = issue(db, issuer, kek, base_url, build, Issuance(
+                Audit(caller.token_id, "credential.issue",
+                      {"via": "vc-api", "format": output_format}),
+                issuer_id=issuer_id_of(document) or "", jwt_algorithm=jwt_algorithm),
+                new).signed
         except CanonicalizationError as error:
             raise _bad(error.path or "/", str(error)) from None
-        db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
-                          learner_email=None, signing_key_id=key.id,
-                          document=stored_form(signed)))
-        record(db, issuer, caller.token_id, "credential.issue", f"credential:{credential_id}",
-               {"via": "vc-api", "format": output_format})
     return envelope(signed) if isinstance(signed, str) else signed
 
 
@@ -196,7 +187,7 @@ def _after(cursor: str) -> tuple[datetime, str]:
         return datetime.fromisoformat(created), str(credential_id)
     except (ValueError, TypeError):
         raise Malformed("cursor: not a cursor this list gave out",
-                      errors=[{"pointer": "cursor", "detail": "unknown cursor"}]) from None
+                        errors=[{"pointer": "cursor", "detail": "unknown cursor"}]) from None
 
 
 def list_credentials(db: Session, caller: Caller, slug: str, learner: str | None,
