@@ -9,7 +9,7 @@ from flask import Flask, Response, json, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from issuer.services.errors import UNACCEPTABLE_TEXT, VALIDATION, DomainError
+from issuer.services.errors import UNACCEPTABLE_TEXT, DomainError, invalid_fields
 
 PROBLEM_JSON = "application/problem+json"
 # The one place a service's refusal becomes an HTTP status.
@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 class Problem(Exception):
-    """An error a handler or service raises to answer with problem details.
+    """An error the web layer raises to answer with problem details (services raise a
+    ``DomainError``, which ``from_domain`` turns into one).
 
     ``errors`` lists field-level problems as ``{"pointer": "/json/pointer", "detail": "..."}``.
     """
@@ -37,18 +38,14 @@ class Problem(Exception):
 
 
 def validation_problem(errors: list[dict[str, str]], detail: str | None = None) -> Problem:
-    first = errors[0]
-    return Problem(422, "Invalid request",
-                   detail or f"{first['pointer'] or '/'}: {first['detail']}",
-                   type_=VALIDATION, errors=errors)
+    """422 for the web layer's own checks, worded as a service's ``invalid_fields``."""
+    return from_domain(invalid_fields(errors, detail))
 
 
 def from_domain(error: DomainError, headers: dict[str, str] | None = None) -> Problem:
     """The problem details for a service's refusal: its kind's status, its code as the
-    problem type, its detail, field errors and extra members unchanged."""
-    headers = dict(headers or {})
-    if error.retry_after is not None:
-        headers["Retry-After"] = str(error.retry_after)
+    problem type, its detail, field errors and extra members unchanged; ``headers`` are
+    the web layer's own (a 401's challenge)."""
     return Problem(STATUS[error.kind], error.title, error.detail, type_=error.code,
                    errors=error.errors, headers=headers, **error.extra)
 

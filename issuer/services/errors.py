@@ -5,8 +5,7 @@ Services raise these; the web layer turns each into RFC 9457 problem details in 
 what went wrong; ``code`` names the precise cause (the problem ``type`` a client may switch
 on, such as ``/problems/last-admin-token``); ``errors`` points at the fields at fault as
 ``{"pointer": "/json/pointer", "detail": "..."}``; ``extra`` carries further facts a client
-needs (the status a credential has now, say); ``retry_after`` is the seconds after which
-trying again may work.
+needs (the status a credential has now, say).
 """
 
 from __future__ import annotations
@@ -25,11 +24,9 @@ class DomainError(Exception):
     title: ClassVar[str]  # a short human label for the kind
 
     def __init__(self, detail: str, *, code: str = "about:blank",
-                 errors: list[dict[str, str]] | None = None, retry_after: int | None = None,
-                 **extra: Any) -> None:
+                 errors: list[dict[str, str]] | None = None, **extra: Any) -> None:
         super().__init__(detail)
-        self.detail, self.code, self.errors = detail, code, errors or []
-        self.retry_after, self.extra = retry_after, extra
+        self.detail, self.code, self.errors, self.extra = detail, code, errors or [], extra
 
 
 class Malformed(DomainError):
