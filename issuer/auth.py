@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from issuer.problems import Problem
+from issuer.problems import Problem, from_domain
 from issuer.services.callers import Caller
+from issuer.services.errors import Unauthenticated
 from issuer.services.tokens import authenticate
 from issuer.store import store
 
@@ -23,6 +24,5 @@ def current_caller() -> Caller:
     with store(current_app).sessions() as db:
         try:
             return authenticate(db, token.strip())
-        except Problem as problem:
-            raise Problem(problem.status, problem.title, problem.detail,
-                          headers=CHALLENGE) from None
+        except Unauthenticated as error:
+            raise from_domain(error, CHALLENGE) from None

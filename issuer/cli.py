@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import bundled_catalog
-from issuer.problems import Problem
 from issuer.services import batches
 from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.credential_status import TRANSITIONS, change_status
+from issuer.services.errors import Conflict, DomainError, NotFound
 from issuer.services.issuers import (
     create_issuer,
     create_token,
@@ -39,20 +39,24 @@ from issuer.store.migrate import upgrade
 from issuer.store.models import Issuer
 
 DEMO_SLUG = "demo"
+# Whoever runs these commands administers the host: every issuer, no token.
+OPERATOR = Caller.operator()
 
 
-def _fail(problem: Problem) -> None:
-    click.echo(json.dumps({"error": problem.title, "detail": problem.detail}), err=True)
+def _fail(error: DomainError) -> None:
+    """The command's refusal: one JSON line on stderr naming the kind and what was wrong;
+    exit status 1."""
+    click.echo(json.dumps({"error": error.title, "detail": error.detail}), err=True)
     sys.exit(1)
 
 
 def _print_result(action: Callable[[Session], Any]) -> None:
-    """Run ``action`` with a session; print its result as JSON, or the problem (exit 1)."""
+    """Run ``action`` with a session; print its result as JSON, or the refusal (exit 1)."""
     with store(current_app).sessions() as db:
         try:
             result = action(db)
-        except Problem as problem:
-            _fail(problem)
+        except DomainError as error:
+            _fail(error)
     click.echo(json.dumps(result))
 
 
@@ -115,7 +119,8 @@ def _status_command(action: str) -> click.Command:
     @click.option("--issuer", "slug", required=True)
     @click.option("--reason")
     def command(credential_id: str, slug: str, reason: str | None) -> None:
-        _print_result(lambda db: change_status(db, slug, credential_id, action, reason))
+        _print_result(lambda db: change_status(db, slug, credential_id, action, reason,
+                                                OPERATOR))
 
     command.__doc__ = f"{action.capitalize()} credential CREDENTIAL_ID of --issuer."
     return credentials_group.command(action)(command)
@@ -148,7 +153,8 @@ def _expiry(_context: click.Context, _option: click.Parameter, text: str | None
 def create_token_command(slug: str, role: str, label: str | None,
                          expires_at: datetime | None) -> None:
     """Mint a token for an issuer (printed once)."""
-    _print_result(lambda db: create_token(db, slug, role, label, expires_at=expires_at))
+    _print_result(lambda db: create_token(db, slug, role, label, OPERATOR,
+                                          expires_at=expires_at))
 
 
 @tokens_group.command("list")
@@ -156,7 +162,7 @@ def create_token_command(slug: str, role: str, label: str | None,
 def list_tokens_command(slug: str) -> None:
     """An issuer's tokens (never the tokens themselves): role, label, status, created,
     expiry, last use, revocation."""
-    _print_result(lambda db: list_tokens(db, slug))
+    _print_result(lambda db: list_tokens(db, slug, OPERATOR))
 
 
 @tokens_group.command("revoke")
@@ -164,7 +170,7 @@ def list_tokens_command(slug: str) -> None:
 @click.option("--issuer", "slug", required=True)
 def revoke_token_command(token_id: int, slug: str) -> None:
     """Revoke token TOKEN_ID (the id `tokens list` shows) and end its desk sessions."""
-    _print_result(lambda db: revoke_token(db, slug, token_id))
+    _print_result(lambda db: revoke_token(db, slug, token_id, OPERATOR))
 
 
 @click.group("keys", cls=AppGroup)
@@ -176,7 +182,7 @@ def keys_group() -> None:
 @click.option("--issuer", "slug", required=True)
 def keys_rotate_command(slug: str) -> None:
     """Retire the issuer's active keys and start a new one; retired keys stay published."""
-    _print_result(lambda db: rotate_keys(db, None, slug, current_app.extensions["kek"]))
+    _print_result(lambda db: rotate_keys(db, OPERATOR, slug, current_app.extensions["kek"]))
 
 
 @keys_group.command("revoke")
@@ -184,7 +190,7 @@ def keys_rotate_command(slug: str) -> None:
 @click.option("--kid", required=True, help="The key id (the fragment of its method URL).")
 def keys_revoke_command(slug: str, kid: str) -> None:
     """Revoke a key: it is unpublished and what it signed no longer verifies."""
-    _print_result(lambda db: revoke(db, None, slug, kid, current_app.extensions["kek"]))
+    _print_result(lambda db: revoke(db, OPERATOR, slug, kid, current_app.extensions["kek"]))
 
 
 @click.group("clr", cls=AppGroup)
@@ -204,13 +210,13 @@ def clr_build_command(slug: str, email: str, credential_ids: tuple[str, ...]) ->
             with db.begin():
                 issuer = find_issuer(db, slug)
             if issuer is None:
-                raise Problem(404, "Not Found", f"no issuer {slug!r}")
-            caller = Caller(None, issuer.id, slug, "admin")
+                raise NotFound(f"no issuer {slug!r}")
+            caller = Caller.operator(issuer.id, slug)
             result = build_learner_record(db, caller, slug, email, list(credential_ids) or None,
                                           None, current_app.config["PUBLIC_BASE_URL"],
                                           current_app.extensions["kek"])
-        except Problem as problem:
-            _fail(problem)
+        except DomainError as error:
+            _fail(error)
     click.echo(json.dumps({k: v for k, v in result.body.items() if k != "credential"}))
 
 
@@ -242,8 +248,8 @@ def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token:
             job, _replayed = batches.create_job(db, caller, slug, batches.from_csv(text), key,
                                                 kek)
             view = batches.get_job(db, caller, slug, job.id, base_url)
-        except Problem as problem:
-            _fail(problem)
+        except DomainError as error:
+            _fail(error)
     for error in view["errors"]:
         click.echo(f"row {error['row']}: {error['field']}: {error['message']}", err=True)
     with click.progressbar(length=view["valid"], label="Issuing", file=sys.stderr,
@@ -251,8 +257,8 @@ def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token:
         bar.update(view["valid"] - view["pending"])
         if not batches.run_job(sessions, job.id, batches.runner_id(), base_url, kek,
                                bar.update):
-            _fail(Problem(409, "Conflict", "another process is running this job; it will "
-                          "finish it (or run this again once its lease has expired)"))
+            _fail(Conflict("another process is running this job; it will "
+                           "finish it (or run this again once its lease has expired)"))
     with sessions() as db:
         view = batches.get_job(db, caller, slug, job.id, base_url)
     click.echo(json.dumps({k: view[k] for k in ("id", "status", "total", "valid", "issued",
@@ -271,8 +277,8 @@ def resume_jobs_command() -> None:
         finished = batches.resume_jobs(store(current_app).sessions, batches.runner_id(),
                                        current_app.config["PUBLIC_BASE_URL"],
                                        current_app.extensions["kek"])
-    except Problem as problem:
-        _fail(problem)
+    except DomainError as error:
+        _fail(error)
     click.echo(json.dumps({"finished": finished}))
 
 

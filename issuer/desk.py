@@ -25,7 +25,6 @@ from flask import (
 )
 from jsonschema import Draft202012Validator
 
-from issuer.problems import Problem
 from issuer.services import (
     completions,
     credential_status,
@@ -35,6 +34,7 @@ from issuer.services import (
 )
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
+from issuer.services.errors import DomainError, Invalid
 from issuer.services.field_text import check_text
 from issuer.services.request_schemas import COMPLETION
 from issuer.store import session, store
@@ -117,7 +117,7 @@ def sign_in() -> Any:
     with store(current_app).sessions() as db:
         try:
             session_id = desk_sessions.start(db, token, *_limits())
-        except Problem as problem:
+        except DomainError as problem:
             return render_template("desk_sign_in.html", csrf=_csrf(),
                                    error=f"Not signed in: {problem.detail}."), 401
     cookie.clear()  # a new session id and CSRF token at every sign-in
@@ -152,12 +152,12 @@ def record(caller: Caller) -> Any:
     try:
         check_text(body)
         if errors:
-            raise Problem(422, "Invalid", errors[0].message)
+            raise Invalid(errors[0].message)
         result = completions.record_completion(
             session(), caller, caller.issuer_slug,
             completions.CompletionRequest.from_json(body), body, None,
             current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"])
-    except Problem as problem:
+    except DomainError as problem:
         flash(f"Not recorded: {problem.detail}", "error")
         return redirect(url_for("desk.desk"))
     flash(f"Recorded and issued: {result.body['url']}", "ok")
@@ -172,7 +172,7 @@ def change(caller: Caller, credential_id: str, action: str) -> Any:
                                         request.form.get("reason") or None, caller)
         done = {"revoke": "revoked", "suspend": "suspended", "reinstate": "reinstated"}[action]
         flash(f"Credential {credential_id} {done}.", "ok")
-    except Problem as problem:
+    except DomainError as problem:
         flash(f"Not changed: {problem.detail}", "error")
     return redirect(url_for("desk.desk"))
 
@@ -186,6 +186,6 @@ def build_clr(caller: Caller) -> Any:
             session(), caller, caller.issuer_slug, request.form.get("email", ""), None, None,
             current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"])
         flash(f"Learner record built: {result.body['url']}", "ok")
-    except Problem as problem:
+    except DomainError as problem:
         flash(f"No learner record: {problem.detail}", "error")
     return redirect(url_for("desk.desk"))

@@ -14,8 +14,8 @@ import threading
 
 from flask import Flask
 
-from issuer.problems import Problem
 from issuer.services.batches import resume_jobs, runner_id
+from issuer.services.errors import DomainError
 from issuer.services.keyring import KEK_MISMATCH_TYPE
 from issuer.store import store
 
@@ -54,8 +54,8 @@ class JobRunner:
             try:
                 finished = resume_jobs(store(self.app).sessions, self.owner,
                                        config["PUBLIC_BASE_URL"], self.app.extensions["kek"])
-            except Problem as problem:
-                if problem.type != KEK_MISMATCH_TYPE:
+            except DomainError as problem:
+                if problem.code != KEK_MISMATCH_TYPE:
                     raise
                 if not self._refusing:  # said once, not every pass
                     log.error("import job runner: claims no job: %s", problem.detail)

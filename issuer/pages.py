@@ -16,6 +16,7 @@ from credentials.verify.inputs import LimitExceeded, read_credential
 from credentials.verify.limits import MAX_BYTES
 from issuer.problems import Problem
 from issuer.services.credentials import credential_document
+from issuer.services.errors import DomainError
 from issuer.services.field_text import bad_character, refuse_lone_surrogates
 from issuer.services.share import tone
 from issuer.services.verification import verify
@@ -82,8 +83,8 @@ def verify_page() -> Any:
         refuse_lone_surrogates(_readable(credential))
     except LimitExceeded as error:  # the same caps as the API's, same status
         return render_template("verify.html", report=None, error=str(error)), error.status
-    except (ValueError, BakingError, FetchError, Problem) as error:
-        message = error.detail if isinstance(error, Problem) else str(error)
+    except (ValueError, BakingError, FetchError, Problem, DomainError) as error:
+        message = error.detail if isinstance(error, Problem | DomainError) else str(error)
         return render_template("verify.html", report=None, error=message), 400
     report = verify(session(), credential, current_app.config["PUBLIC_BASE_URL"],
                     current_app.extensions["fetcher"], current_app.extensions["status_source"])

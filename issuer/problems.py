@@ -9,14 +9,20 @@ from flask import Flask, Response, json, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from issuer.services.errors import UNACCEPTABLE_TEXT, DomainError, invalid_fields
+
 PROBLEM_JSON = "application/problem+json"
-# Text refused at the door (NUL, a control character), in a body, a path or a query.
-UNACCEPTABLE_TEXT = "/problems/unacceptable-text"
+# The one place a service's refusal becomes an HTTP status.
+STATUS = {"malformed": 400, "unauthenticated": 401, "forbidden": 403, "not-found": 404,
+          "conflict": 409, "too-large": 413, "invalid": 422, "unavailable": 503}
+__all__ = ["UNACCEPTABLE_TEXT", "Problem", "from_domain", "problem_response",
+           "validation_problem"]
 log = logging.getLogger(__name__)
 
 
 class Problem(Exception):
-    """An error a handler or service raises to answer with problem details.
+    """An error the web layer raises to answer with problem details (services raise a
+    ``DomainError``, which ``from_domain`` turns into one).
 
     ``errors`` lists field-level problems as ``{"pointer": "/json/pointer", "detail": "..."}``.
     """
@@ -32,10 +38,16 @@ class Problem(Exception):
 
 
 def validation_problem(errors: list[dict[str, str]], detail: str | None = None) -> Problem:
-    first = errors[0]
-    return Problem(422, "Invalid request",
-                   detail or f"{first['pointer'] or '/'}: {first['detail']}",
-                   type_="/problems/validation", errors=errors)
+    """422 for the web layer's own checks, worded as a service's ``invalid_fields``."""
+    return from_domain(invalid_fields(errors, detail))
+
+
+def from_domain(error: DomainError, headers: dict[str, str] | None = None) -> Problem:
+    """The problem details for a service's refusal: its kind's status, its code as the
+    problem type, its detail, field errors and extra members unchanged; ``headers`` are
+    the web layer's own (a 401's challenge)."""
+    return Problem(STATUS[error.kind], error.title, error.detail, type_=error.code,
+                   errors=error.errors, headers=headers, **error.extra)
 
 
 def problem_response(problem: Problem) -> Response:
@@ -83,6 +95,7 @@ def _from_unexpected(error: Exception) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(Problem, problem_response)
+    app.register_error_handler(DomainError, lambda error: problem_response(from_domain(error)))
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(DBAPIError, _from_store_outage)
     app.register_error_handler(Exception, _from_unexpected)

@@ -29,6 +29,7 @@ from issuer.services import (
     tokens,
 )
 from issuer.services.catalog import catalog
+from issuer.services.errors import DomainError
 from issuer.services.field_text import check_text
 from issuer.services.framework_views import framework_summary, model_view
 from issuer.services.idempotency import StoredResponse
@@ -103,8 +104,8 @@ def post_batch(slug: str) -> Any:
         try:
             ran = batches.run_job(store(current_app).sessions, job.id, batches.runner_id(),
                                   _base_url(), kek)
-        except Problem as problem:  # the host cannot sign: the rest is left pending
-            raise _recorded(slug, job.id, problem.detail, problem.type) from None
+        except DomainError as error:  # the host cannot sign: the rest is left pending
+            raise _recorded(slug, job.id, error.detail, error.code) from None
         except Exception:  # the rows issued so far stay issued: the answer must say so
             log.exception("batch job %s stopped; left to the job runner", job.id)
     if not ran and "job_runner" in current_app.extensions:

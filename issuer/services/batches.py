@@ -26,13 +26,23 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from credentials.dates import format_datetime
-from issuer.problems import Problem, validation_problem
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
 from issuer.services.completions import (
     CompletionRequest,
     completed_on_date,
     issue_completion,
+)
+from issuer.services.errors import (
+    VALIDATION,
+    Conflict,
+    DomainError,
+    Invalid,
+    Malformed,
+    NotFound,
+    TooLarge,
+    Unavailable,
+    invalid_fields,
 )
 from issuer.services.field_text import printable, text_errors, text_problem
 from issuer.services.idempotency import check_key, request_hash
@@ -67,8 +77,8 @@ class Batch:
 
 def from_json(items: Any) -> Batch:
     if not isinstance(items, list):
-        raise Problem(400, "Bad Request", "the body must be a JSON array of completions "
-                      "(or text/csv)")
+        raise Malformed("the body must be a JSON array of completions "
+                        "(or text/csv)")
     return _limited(Batch(list(enumerate(items, start=1)), csv=False))
 
 
@@ -77,7 +87,7 @@ def from_csv(text: str) -> Batch:
     try:
         return _limited(_csv_rows(text))
     except csv.Error as error:
-        raise Problem(400, "Bad Request", f"the CSV cannot be read: {error}") from None
+        raise Malformed(f"the CSV cannot be read: {error}") from None
 
 
 def _csv_rows(text: str) -> Batch:
@@ -87,10 +97,10 @@ def _csv_rows(text: str) -> Batch:
                and column not in header]
     unknown = [column for column in header if column not in CSV_COLUMNS]
     if missing or unknown:
-        raise validation_problem([{"pointer": "/header", "detail":
-                                   f"the header must name {', '.join(CSV_COLUMNS)}"
-                                   + (f"; missing {', '.join(missing)}" if missing else "")
-                                   + (f"; unknown {', '.join(unknown)}" if unknown else "")}])
+        raise invalid_fields([{"pointer": "/header", "detail":
+                               f"the header must name {', '.join(CSV_COLUMNS)}"
+                               + (f"; missing {', '.join(missing)}" if missing else "")
+                               + (f"; unknown {', '.join(unknown)}" if unknown else "")}])
     reader.fieldnames = header
     rows = []
     for number, record in enumerate(reader, start=1):
@@ -114,11 +124,10 @@ def _csv_rows(text: str) -> Batch:
 
 def _limited(batch: Batch) -> Batch:
     if not batch.rows:
-        raise Problem(422, "Invalid request", "the batch has no rows",
-                      type_="/problems/validation")
+        raise Invalid("the batch has no rows",
+                      code=VALIDATION)
     if len(batch.rows) > MAX_ROWS:
-        raise Problem(413, "Content Too Large",
-                      f"a batch holds at most {MAX_ROWS} rows; this one has {len(batch.rows)}")
+        raise TooLarge(f"a batch holds at most {MAX_ROWS} rows; this one has {len(batch.rows)}")
     return batch
 
 
@@ -148,7 +157,7 @@ def _meaning_errors(data: Any, body: dict[str, Any], today: date) -> list[tuple[
         errors.append(("/competency", f"no competency {body['competency']!r}"))
     try:
         completed_on_date(body["completedOn"], today)
-    except Problem as problem:
+    except DomainError as problem:
         errors.extend((e["pointer"], e["detail"]) for e in problem.errors)
     return errors
 
@@ -200,13 +209,13 @@ def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
                 ImportJob.idempotency_key == idempotency_key)).first()
             if existing is not None:
                 if existing.request_hash != digest:
-                    raise Problem(409, "Conflict", "this Idempotency-Key was already used "
-                                  "with a different batch",
-                                  type_="/problems/idempotency-key-reused")
+                    raise Conflict("this Idempotency-Key was already used "
+                                   "with a different batch",
+                                   code="/problems/idempotency-key-reused")
                 return existing, True
         valid, invalid = check_rows(db, batch)
         if not valid:
-            raise validation_problem(
+            raise invalid_fields(
                 [{"pointer": f"/rows/{e['row']}/{e['field'].strip('/')}",
                   "detail": e["message"]} for e in invalid[:200]],
                 detail=f"none of the {len(batch.rows)} rows is valid")
@@ -287,8 +296,8 @@ def _issue_row(db: Session, job_id: str, caller: Caller, number: int, request: A
             db.execute(update(ImportRow).where(
                 ImportRow.job_id == job_id, ImportRow.row == number,
             ).values(credential_id=body["credentialId"]))
-    except Problem as problem:
-        if problem.status >= 500:  # the host's fault (a wrong KEK, say), not the row's
+    except DomainError as problem:
+        if isinstance(problem, Unavailable):  # the host's fault (a wrong KEK, say), not the row's
             raise
         _mark_failed(db, job_id, number, problem.detail)
     except DBAPIError as error:
@@ -360,7 +369,7 @@ def resume_jobs(sessions: sessionmaker[Session], owner: str, base_url: str,
                 kek: KeyEncryptionKey) -> int:
     """Run every unfinished job whose lease is free; how many it finished. A job that stops
     (its lease released) is logged and left for the next pass: the jobs after it still run.
-    A host whose key-encryption key is not the store's claims no job (a 503 Problem): it
+    A host whose key-encryption key is not the store's claims no job (Unavailable): it
     could only fail each one."""
     with sessions() as db:
         with db.begin():
@@ -408,5 +417,5 @@ def get_job(db: Session, caller: Caller, slug: str, job_id: str, base_url: str
     with db.begin():
         job = db.get(ImportJob, job_id, populate_existing=True)  # runners change it
         if job is None or job.issuer_id != caller.issuer_id:
-            raise Problem(404, "Not Found", f"no job {job_id!r} for issuer {slug!r}")
+            raise NotFound(f"no job {job_id!r} for issuer {slug!r}")
         return job_view(db, job, base_url, slug)

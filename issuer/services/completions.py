@@ -17,17 +17,15 @@ from credentials.build import (
     build_achievement_credential,
     normalise_email,
 )
-from issuer.problems import validation_problem
-from issuer.services import idempotency
-from issuer.services.audit import record
+from issuer.services import idempotency, issuance
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
-from issuer.services.identifiers import IssuerIdentifiers, credential_url
+from issuer.services.errors import invalid_fields
+from issuer.services.identifiers import IssuerIdentifiers
+from issuer.services.issuance import NewCredential
 from issuer.services.issuers import get_issuer
 from issuer.services.programmes import award_if_complete
-from issuer.services.signing import sign_as, sign_jwt_as, stored_form
-from issuer.services.status_lists import status_entries_for
-from issuer.store.models import Completion, Credential
+from issuer.store.models import Completion
 from keys.encryption import KeyEncryptionKey
 
 
@@ -56,11 +54,11 @@ def completed_on_date(value: str, today: date) -> date:
     try:
         completed = date.fromisoformat(value)
     except ValueError:
-        raise validation_problem([{"pointer": "/completedOn",
-                                   "detail": f"{value!r} is not a calendar date"}]) from None
+        raise invalid_fields([{"pointer": "/completedOn",
+                               "detail": f"{value!r} is not a calendar date"}]) from None
     if completed > today:
-        raise validation_problem([{"pointer": "/completedOn",
-                                   "detail": f"{value} is in the future"}])
+        raise invalid_fields([{"pointer": "/completedOn",
+                               "detail": f"{value} is in the future"}])
     return completed
 
 
@@ -83,9 +81,9 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
         crosswalk = data.crosswalk_for(model_id)
         crosswalk.model.competency(competency_id)
     except KeyError:
-        raise validation_problem([{"pointer": "/competency",
-                                   "detail": f"no competency {request.competency!r}; see "
-                                             "GET /api/v1/frameworks"}]) from None
+        raise invalid_fields([{"pointer": "/competency",
+                               "detail": f"no competency {request.competency!r}; see "
+                                         "GET /api/v1/frameworks"}]) from None
     now = datetime.now(UTC)
     completed_on = completed_on_date(request.completed_on, now.date())
     email = normalise_email(request.learner_email)
@@ -97,34 +95,31 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
     db.add(completion)
     db.flush()
 
-    credential_id = str(uuid.uuid4())
-    url = credential_url(base_url, credential_id)
     ids = IssuerIdentifiers.for_slug(base_url, slug)
-    status = status_entries_for(db, issuer, ids.did_web, credential_id, base_url)
-    unsigned = build_achievement_credential(
-        credential_id=url,
-        issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
-        achievement=build_achievement(crosswalk, competency_id, base_url),
-        level=request.level,
-        learner=Learner(request.learner_name, email),
-        completed_on=completed_on,
-        evidence=[EvidenceItem(e["name"], e["narrative"], e.get("url"))
-                  for e in request.evidence],
-        issued_at=now,
-        credential_status=status,
-        image=badge_url(base_url, model_id, competency_id, request.level),
-    )
-    if request.format == "jwt":
-        signed, key = sign_jwt_as(db, issuer, kek, base_url, unsigned, request.algorithm)
-    else:
-        signed, key = sign_as(db, issuer, kek, base_url, unsigned)
-    db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=completion.id,
-                      learner_email=email, signing_key_id=key.id, document=stored_form(signed)))
-    record(db, issuer, caller.token_id, "credential.issue", f"credential:{credential_id}",
-           {"completion": completion.id, "competency": request.competency,
-            "level": request.level})
-    body = {"completionId": completion.id, "credentialId": credential_id, "url": url,
-            "credential": signed}
+
+    def build(new: NewCredential, status: list[dict[str, Any]]) -> dict[str, Any]:
+        return build_achievement_credential(
+            credential_id=new.url,
+            issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
+            achievement=build_achievement(crosswalk, competency_id, base_url),
+            level=request.level,
+            learner=Learner(request.learner_name, email),
+            completed_on=completed_on,
+            evidence=[EvidenceItem(e["name"], e["narrative"], e.get("url"))
+                      for e in request.evidence],
+            issued_at=now,
+            credential_status=status,
+            image=badge_url(base_url, model_id, competency_id, request.level),
+        )
+
+    issued = issuance.issue(db, issuer, kek, base_url, build, issuance.Issuance(
+        issuance.Audit(caller.token_id, "credential.issue",
+                       {"completion": completion.id, "competency": request.competency,
+                        "level": request.level}),
+        jwt_algorithm=request.algorithm if request.format == "jwt" else None,
+        completion_id=completion.id, learner_email=email))
+    body = {"completionId": completion.id, "credentialId": issued.credential.id,
+            "url": issued.credential.url, "credential": issued.signed}
     programme = award_if_complete(db, issuer, Learner(request.learner_name, email), crosswalk,
                                   base_url, kek, now)
     if programme:

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from issuer.problems import Problem
 from issuer.services.audit import record
 from issuer.services.callers import Caller
+from issuer.services.errors import Conflict, Forbidden, NotFound
 from issuer.services.field_text import check_reason
 from issuer.services.issuers import get_issuer
 from issuer.services.status_lists import set_bit
@@ -35,33 +35,31 @@ ATTEMPTS = 5
 
 
 def change_status(db: Session, slug: str, credential_id: str, action: str,
-                  reason: str | None, caller: Caller | None = None) -> dict[str, Any]:
+                  reason: str | None, caller: Caller) -> dict[str, Any]:
     """Apply ``action`` to a credential of issuer ``slug``; 403 for another issuer's
     credential, 409 when the credential's state does not allow it."""
-    if caller is not None:
-        caller.require(slug, ("admin",))
+    caller.require(slug, ("admin",))
     check_reason(reason)
     allowed_from, purpose, value, new_state = TRANSITIONS[action]
     try:
         uuid.UUID(credential_id)
     except ValueError:
-        raise Problem(404, "Not Found", f"no credential {credential_id!r}") from None
+        raise NotFound(f"no credential {credential_id!r}") from None
     with db.begin():
         issuer = get_issuer(db, slug)
         owner = db.scalar(select(Credential.issuer_id).where(Credential.id == credential_id))
         if owner is None:
-            raise Problem(404, "Not Found", f"no credential {credential_id!r}")
+            raise NotFound(f"no credential {credential_id!r}")
         if owner != issuer.id:
-            raise Problem(403, "Forbidden",
-                          f"credential {credential_id} was not issued by {slug!r}")
+            raise Forbidden(f"credential {credential_id} was not issued by {slug!r}")
         previous = _swap(db, credential_id, action, allowed_from, new_state, reason)
         if not set_bit(db, credential_id, purpose, value):
-            raise Problem(409, "Conflict", f"credential {credential_id} was issued without a "
-                          f"{purpose} status entry", type_="/problems/status-conflict",
-                          status_now=previous)
+            raise Conflict(f"credential {credential_id} was issued without a "
+                            f"{purpose} status entry", code="/problems/status-conflict",
+                            status_now=previous)
         if action == "revoke" and previous == "suspended":
             set_bit(db, credential_id, "suspension", False)
-        record(db, issuer, caller.token_id if caller else None, f"credential.{action}",
+        record(db, issuer, caller.token_id, f"credential.{action}",
                f"credential:{credential_id}", {"reason": reason})
     return {"credentialId": credential_id, "status": new_state, "reason": reason}
 
@@ -73,14 +71,13 @@ def _swap(db: Session, credential_id: str, action: str, allowed_from: tuple[str,
     for _attempt in range(ATTEMPTS):
         current = db.scalar(select(Credential.status).where(Credential.id == credential_id))
         if current not in allowed_from:
-            raise Problem(409, "Conflict",
-                          f"cannot {action} a credential that is {current}"
-                          + ("; revocation is final" if current == "revoked" else ""),
-                          type_="/problems/status-conflict", status_now=current)
+            raise Conflict(f"cannot {action} a credential that is {current}"
+                           + ("; revocation is final" if current == "revoked" else ""),
+                           code="/problems/status-conflict", status_now=current)
         swapped = db.execute(update(Credential).where(
             Credential.id == credential_id, Credential.status == current,
         ).values(status=new_state, status_reason=reason, status_changed_at=datetime.now(UTC)))
         if swapped.rowcount == 1:
             return current
-    raise Problem(409, "Conflict", f"credential {credential_id} is being changed by others "
-                  "at this moment; try again", type_="/problems/status-conflict")
+    raise Conflict(f"credential {credential_id} is being changed by others "
+                   "at this moment; try again", code="/problems/status-conflict")

@@ -27,19 +27,12 @@ from credentials.vcdm import (
 )
 from credentials.verify.checks import check_schema
 from credentials.verify.report import Outcome
-from issuer.problems import Problem
-from issuer.services.audit import record
 from issuer.services.callers import Caller
+from issuer.services.errors import VALIDATION, Forbidden, Malformed, NotFound
 from issuer.services.identifiers import credential_url
+from issuer.services.issuance import Audit, Issuance, NewCredential, issue
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import JWS_ALGORITHMS
-from issuer.services.signing import (
-    check_identifier,
-    sign_as,
-    sign_jwt_as,
-    stored_form,
-)
-from issuer.services.status_lists import status_entries_for
 from issuer.store.models import Completion, Credential
 from keys import base64url
 from keys.encryption import KeyEncryptionKey
@@ -53,24 +46,24 @@ OPEN_BADGES_TYPES = {"OpenBadgeCredential", "AchievementCredential", "Endorsemen
 MAX_RELATED_RESOURCES = 8  # each is fetched to check its digest before signing
 
 
-def _bad_request(errors: list[dict[str, str]]) -> Problem:
+def _bad_request(errors: list[dict[str, str]]) -> Malformed:
     first = errors[0]
-    return Problem(400, "Bad Request", f"{first['pointer']}: {first['detail']}",
-                   type_="/problems/validation", errors=errors)
+    return Malformed(f"{first['pointer']}: {first['detail']}",
+                     code=VALIDATION, errors=errors)
 
 
-def _bad_option(pointer: str, detail: str) -> Problem:
+def _bad_option(pointer: str, detail: str) -> Malformed:
     return _bad_request([{"pointer": pointer, "detail": detail}])
 
 
-def _refused(problems: list[tuple[str, str]]) -> Problem:
+def _refused(problems: list[tuple[str, str]]) -> Malformed:
     """400 naming every problem; the pointers are into the credential, and so the body's
     ``/credential``."""
     return _bad_request([{"pointer": "/credential" + pointer.rstrip("/"), "detail": detail}
                          for pointer, detail in problems])
 
 
-def _bad(pointer: str, detail: str) -> Problem:
+def _bad(pointer: str, detail: str) -> Malformed:
     return _refused([(pointer, detail)])
 
 
@@ -139,12 +132,12 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
     send), or that our own verifier would refuse; each problem is named by JSON pointer.
     """
     if caller.role not in ("assessor", "admin"):
-        raise Problem(403, "Forbidden", "issuing needs an assessor or admin token")
+        raise Forbidden("issuing needs an assessor or admin token")
     if not isinstance(credential, Mapping):
         raise _refused([("/", "must be a JSON object")])
     output_format, algorithm = _options(options)
-    credential_id = str(uuid.uuid4())
-    document = _prepared(credential, output_format, base_url, credential_id)
+    new = NewCredential.mint(base_url)
+    document = _prepared(credential, output_format, base_url, new.id)
     problems = credential_problems(document)
     if problems:
         raise _refused(problems)
@@ -158,26 +151,24 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
     schema = check_schema(document)
     if schema.outcome is Outcome.FAILURE:
         raise _bad(schema.detail.get("pointer", "/"), schema.message)
+    jwt_algorithm = algorithm if output_format == "jwt" else None
+
+    def build(_new: NewCredential, entries: list[dict[str, Any]]) -> dict[str, Any]:
+        document["credentialStatus"] = status_property(entries)
+        if jwt_algorithm:  # the JSON-LD must still be sound, though the JWS signs the bytes
+            expand_safely(document)
+        return document
+
     with db.begin():
         issuer = get_issuer(db, caller.issuer_slug)
-        issuer_id = issuer_id_of(document) or ""
-        check_identifier(db, issuer, kek, base_url, issuer_id)
-        entries = status_entries_for(db, issuer, issuer_id, credential_id, base_url)
-        document["credentialStatus"] = status_property(entries)
         try:
-            if output_format == "jwt":
-                # The JSON-LD must still be sound, though the JWS signs the bytes.
-                expand_safely(document)
-                signed, key = sign_jwt_as(db, issuer, kek, base_url, document, algorithm)
-            else:
-                signed, key = sign_as(db, issuer, kek, base_url, document)
+            signed = issue(db, issuer, kek, base_url, build, Issuance(
+                Audit(caller.token_id, "credential.issue",
+                      {"via": "vc-api", "format": output_format}),
+                issuer_id=issuer_id_of(document) or "", jwt_algorithm=jwt_algorithm),
+                new).signed
         except CanonicalizationError as error:
             raise _bad(error.path or "/", str(error)) from None
-        db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
-                          learner_email=None, signing_key_id=key.id,
-                          document=stored_form(signed)))
-        record(db, issuer, caller.token_id, "credential.issue", f"credential:{credential_id}",
-               {"via": "vc-api", "format": output_format})
     return envelope(signed) if isinstance(signed, str) else signed
 
 
@@ -194,8 +185,8 @@ def _after(cursor: str) -> tuple[datetime, str]:
         created, credential_id = json.loads(base64url.decode(cursor))
         return datetime.fromisoformat(created), str(credential_id)
     except (ValueError, TypeError):
-        raise Problem(400, "Bad Request", "cursor: not a cursor this list gave out",
-                      errors=[{"pointer": "cursor", "detail": "unknown cursor"}]) from None
+        raise Malformed("cursor: not a cursor this list gave out",
+                        errors=[{"pointer": "cursor", "detail": "unknown cursor"}]) from None
 
 
 def list_credentials(db: Session, caller: Caller, slug: str, learner: str | None,
@@ -236,10 +227,10 @@ def credential_row(db: Session, credential_id: str) -> Credential:
     try:
         uuid.UUID(credential_id)
     except ValueError:
-        raise Problem(404, "Not Found", f"no credential {credential_id!r}") from None
+        raise NotFound(f"no credential {credential_id!r}") from None
     row = db.get(Credential, credential_id)
     if row is None:
-        raise Problem(404, "Not Found", f"no credential {credential_id!r}")
+        raise NotFound(f"no credential {credential_id!r}")
     return row
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from issuer.problems import Problem
 from issuer.services.callers import Caller
+from issuer.services.errors import Unauthenticated
 from issuer.services.tokens import (
     LAST_USED_RESOLUTION,
     authenticate,
@@ -27,7 +27,7 @@ from issuer.store.models import DeskSession
 
 
 def start(db: Session, token: str, idle: timedelta, lifetime: timedelta) -> str:
-    """Sign in with API token ``token`` (401 Problem if it does not work): a new session's
+    """Sign in with API token ``token`` (Unauthenticated if it does not work): a new session's
     id, for the cookie. Sweeps the sessions store on the way (see ``_sweep``)."""
     caller = authenticate(db, token)
     session_id = secrets.token_urlsafe(32)
@@ -71,7 +71,7 @@ def resume(db: Session, session_id: str, idle: timedelta, lifetime: timedelta
             return None
         try:
             caller = caller_of(db, row.token_id, now)
-        except Problem:
+        except Unauthenticated:
             _end(db, DeskSession.id == row.id, now)
             return None
         if now - row.last_seen_at >= LAST_USED_RESOLUTION:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from issuer.problems import UNACCEPTABLE_TEXT, Problem
+from issuer.services.errors import UNACCEPTABLE_TEXT, Malformed
 
 _SURROGATES = "\ud800-\udfff"
 _LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_SURROGATES}]")
@@ -68,11 +68,11 @@ def text_errors(body: Any) -> list[dict[str, str]]:
     return errors
 
 
-def text_problem(errors: list[dict[str, str]], detail: str | None = None) -> Problem:
+def text_problem(errors: list[dict[str, str]], detail: str | None = None) -> Malformed:
     """The 400 for text refused at the door, naming where."""
     first = errors[0]
-    return Problem(400, "Bad Request", detail or f"{first['pointer']}: {first['detail']}",
-                   type_=UNACCEPTABLE_TEXT, errors=errors)
+    return Malformed(detail or f"{first['pointer']}: {first['detail']}",
+                     code=UNACCEPTABLE_TEXT, errors=errors)
 
 
 def check_text(body: Any) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from issuer.problems import Problem
+from issuer.services.errors import Conflict, Malformed
 from issuer.store.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 200
@@ -33,8 +33,7 @@ def request_hash(scope: str, payload: Any) -> str:
 
 def check_key(key: str | None) -> None:
     if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
-        raise Problem(400, "Bad Request",
-                      f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters")
+        raise Malformed(f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters")
 
 
 def replay(db: Session, issuer_id: int, key: str, digest: str) -> StoredResponse | None:
@@ -44,9 +43,8 @@ def replay(db: Session, issuer_id: int, key: str, digest: str) -> StoredResponse
     if record is None:
         return None
     if record.request_hash != digest:
-        raise Problem(409, "Conflict",
-                      "this Idempotency-Key was already used with a different request body",
-                      type_="/problems/idempotency-key-reused")
+        raise Conflict("this Idempotency-Key was already used with a different request body",
+                       code="/problems/idempotency-key-reused")
     return StoredResponse(record.status_code, json.loads(record.response), True)
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from issuer.problems import Problem
 from issuer.services.audit import record
 from issuer.services.callers import Caller
+from issuer.services.errors import Conflict, Invalid, NotFound
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import create_signing_key
 from issuer.services.tokens import mint_token, token_status, token_view
@@ -28,12 +28,11 @@ def create_issuer(db: Session, kek: KeyEncryptionKey, base_url: str, slug: str, 
                   suspension: bool = False) -> dict[str, str]:
     """A new issuer with an Ed25519 key and an admin token (the token is shown only here)."""
     if not SLUG.match(slug):
-        raise Problem(422, "Invalid request",
-                      "a slug is 1-64 lower-case letters, digits and inner hyphens",
-                      type_="/problems/validation")
+        raise Invalid("a slug is 1-64 lower-case letters, digits and inner hyphens",
+                      code="/problems/validation")
     if not name.strip():
-        raise Problem(422, "Invalid request", "an issuer needs a name",
-                      type_="/problems/validation")
+        raise Invalid("an issuer needs a name",
+                      code="/problems/validation")
     try:
         with db.begin():
             issuer = Issuer(slug=slug, name=name.strip(), url=url, email=email,
@@ -44,30 +43,28 @@ def create_issuer(db: Session, kek: KeyEncryptionKey, base_url: str, slug: str, 
             record(db, issuer, None, "issuer.create", f"issuer:{slug}", {"name": name})
             token = mint_token(db, issuer, "admin", "created with the issuer")
     except IntegrityError:
-        raise Problem(409, "Conflict", f"an issuer with slug {slug!r} exists") from None
+        raise Conflict(f"an issuer with slug {slug!r} exists") from None
     ids = IssuerIdentifiers.for_slug(base_url, slug)
     return {"slug": slug, "id": ids.profile, "did": ids.did_web, "token": token.token}
 
 
 def create_token(db: Session, slug: str, role: str, label: str | None,
-                 caller: Caller | None = None, expires_at: datetime | None = None
+                 caller: Caller, expires_at: datetime | None = None
                  ) -> dict[str, Any]:
     """A new token for issuer ``slug`` (shown only here); over HTTP only an admin of that
     issuer may ask. ``expires_at``: when it stops working (None: until revoked), from
     ``tokens.parse_expiry``."""
-    if caller is not None:
-        caller.require(slug, ("admin",))
+    caller.require(slug, ("admin",))
     with db.begin():
         issuer = get_issuer(db, slug)
-        token = mint_token(db, issuer, role, label, caller.token_id if caller else None,
+        token = mint_token(db, issuer, role, label, caller.token_id,
                            expires_at)
         return {"token": token.token, **token_view(token.row, slug)}
 
 
-def list_tokens(db: Session, slug: str, caller: Caller | None = None) -> dict[str, Any]:
+def list_tokens(db: Session, slug: str, caller: Caller) -> dict[str, Any]:
     """Every token of issuer ``slug``, revoked and expired ones too (admins)."""
-    if caller is not None:
-        caller.require(slug, ("admin",))
+    caller.require(slug, ("admin",))
     with db.begin():
         issuer = get_issuer(db, slug)
         rows = db.scalars(select(ApiToken).where(ApiToken.issuer_id == issuer.id)
@@ -75,32 +72,31 @@ def list_tokens(db: Session, slug: str, caller: Caller | None = None) -> dict[st
         return {"tokens": [token_view(row, slug) for row in rows]}
 
 
-def revoke_token(db: Session, slug: str, token_id: int, caller: Caller | None = None
+def revoke_token(db: Session, slug: str, token_id: int, caller: Caller
                  ) -> dict[str, Any]:
     """Revoke a token of issuer ``slug`` and end every desk session signed in with it; from
     the next request on, on every host, it is refused (authentication reads the store)."""
-    if caller is not None:
-        caller.require(slug, ("admin",))
+    caller.require(slug, ("admin",))
     with db.begin():
         issuer = get_issuer(db, slug)
         row = db.scalars(select(ApiToken).where(ApiToken.issuer_id == issuer.id,
                                                 ApiToken.id == token_id)).first()
         if row is None:
-            raise Problem(404, "Not Found", f"issuer {slug!r} has no token {token_id}")
+            raise NotFound(f"issuer {slug!r} has no token {token_id}")
         if row.revoked_at is not None:
-            raise Problem(409, "Conflict", f"token {token_id} is already revoked")
+            raise Conflict(f"token {token_id} is already revoked")
         now = datetime.now(UTC)
         if (row.role == "admin" and token_status(row, now) == "active"
                 and _other_active_admins(db, issuer, row.id, now) == 0):
-            raise Problem(409, "Conflict", f"token {token_id} is issuer {slug!r}'s last "
-                          "active admin token: revoking it would leave no one able to manage "
-                          "the issuer's tokens; create another admin token first",
-                          type_="/problems/last-admin-token")
+            raise Conflict(f"token {token_id} is issuer {slug!r}'s last "
+                            "active admin token: revoking it would leave no one able to manage "
+                            "the issuer's tokens; create another admin token first",
+                            code="/problems/last-admin-token")
         row.revoked_at = now
         ended = db.execute(update(DeskSession).where(DeskSession.token_id == row.id,
                                                      DeskSession.ended_at.is_(None))
                            .values(ended_at=now)).rowcount
-        record(db, issuer, caller.token_id if caller else None, "token.revoke",
+        record(db, issuer, caller.token_id, "token.revoke",
                f"token:{row.id}", {"deskSessionsEnded": ended})
         return token_view(row, slug)
 
@@ -134,7 +130,7 @@ def update_issuer(db: Session, slug: str, suspension: bool | None = None,
 def get_issuer(db: Session, slug: str) -> Issuer:
     issuer = db.scalars(select(Issuer).where(Issuer.slug == slug)).first()
     if issuer is None:
-        raise Problem(404, "Not Found", f"no issuer {slug!r}")
+        raise NotFound(f"no issuer {slug!r}")
     return issuer
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from issuer.problems import Problem
 from issuer.services.audit import record
+from issuer.services.errors import Conflict, NotFound, Unavailable
 from issuer.services.instance_secrets import instance_secret
 from issuer.store import insert_statement
 from issuer.store.models import Issuer, KeyCheck, SigningKey
@@ -53,14 +53,13 @@ def _associated_data(slug: str, kid: str) -> bytes:
     return f"signing-key|{slug}|{kid}".encode()
 
 
-def kek_mismatch() -> Problem:
+def kek_mismatch() -> Unavailable:
     """The answer of a host whose KEK cannot open the store's canary: nothing is signed, and
     no key is stored where the other hosts could not read it."""
-    return Problem(503, "Service Unavailable",
-                   f"{KEK_MISMATCH}: this host's KEY_ENCRYPTION_KEY cannot decrypt the "
-                   "store's key-check canary, so it refuses to sign or to change keys; give it "
-                   "the KEY_ENCRYPTION_KEY the store's keys are encrypted under",
-                   type_=KEK_MISMATCH_TYPE)
+    return Unavailable(f"{KEK_MISMATCH}: this host's KEY_ENCRYPTION_KEY cannot decrypt the "
+                       "store's key-check canary, so it refuses to sign or to change keys; give it "
+                       "the KEY_ENCRYPTION_KEY the store's keys are encrypted under",
+                       code=KEK_MISMATCH_TYPE)
 
 
 def _opens_oldest_key(db: Session, kek: KeyEncryptionKey) -> bool:
@@ -177,11 +176,10 @@ def signer_for(issuer: Issuer, key: SigningKey, kek: KeyEncryptionKey,
         return open_signer(key.algorithm, key.private_key_encrypted, kek,
                            _associated_data(issuer.slug, key.kid), method_id, controller)
     except KeyDecryptionError:
-        raise Problem(503, "Service Unavailable",
-                      f"issuer {issuer.slug!r}'s key {key.kid} does not decrypt under this "
-                      "host's key-encryption key, although the store's canary does: the key "
-                      "record was altered or written under another key; rotate the issuer's "
-                      "keys", type_=KEK_MISMATCH_TYPE) from None
+        raise Unavailable(f"issuer {issuer.slug!r}'s key {key.kid} does not decrypt under this "
+                          "host's key-encryption key, although the store's canary does: the key "
+                          "record was altered or written under another key; rotate the issuer's "
+                          "keys", code=KEK_MISMATCH_TYPE) from None
 
 
 def verification_key(key: SigningKey, method_id: str, controller: str
@@ -217,9 +215,9 @@ def revoke_key(db: Session, issuer: Issuer, kid: str, kek: KeyEncryptionKey,
     key = db.scalars(select(SigningKey).where(SigningKey.issuer_id == issuer.id,
                                               SigningKey.kid == kid)).first()
     if key is None:
-        raise Problem(404, "Not Found", f"issuer {issuer.slug!r} has no key {kid!r}")
+        raise NotFound(f"issuer {issuer.slug!r} has no key {kid!r}")
     if key.status == "revoked":
-        raise Problem(409, "Conflict", f"key {kid} is already revoked")
+        raise Conflict(f"key {kid} is already revoked")
     key.status, key.revoked_at = "revoked", datetime.now(UTC)
     record(db, issuer, token_id, "key.revoke", f"key:{kid}", {})
     return {"kid": kid, "status": "revoked"}

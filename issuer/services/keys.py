@@ -1,4 +1,5 @@
-"""Key rotation and revocation as use cases (admin of the issuer; one transaction each)."""
+"""Key rotation and revocation as use cases (admin of the issuer or the operator; one
+transaction each)."""
 
 from __future__ import annotations
 
@@ -12,18 +13,16 @@ from issuer.services.keyring import revoke_key, rotate
 from keys.encryption import KeyEncryptionKey
 
 
-def rotate_keys(db: Session, caller: Caller | None, slug: str, kek: KeyEncryptionKey
+def rotate_keys(db: Session, caller: Caller, slug: str, kek: KeyEncryptionKey
                 ) -> dict[str, Any]:
-    if caller is not None:
-        caller.require(slug, ("admin",))
+    caller.require(slug, ("admin",))
     with db.begin():
-        return rotate(db, get_issuer(db, slug), kek, caller.token_id if caller else None)
+        return rotate(db, get_issuer(db, slug), kek, caller.token_id)
 
 
-def revoke(db: Session, caller: Caller | None, slug: str, kid: str, kek: KeyEncryptionKey
+def revoke(db: Session, caller: Caller, slug: str, kid: str, kek: KeyEncryptionKey
            ) -> dict[str, Any]:
-    if caller is not None:
-        caller.require(slug, ("admin",))
+    caller.require(slug, ("admin",))
     with db.begin():
         return revoke_key(db, get_issuer(db, slug), kid, kek,
-                          caller.token_id if caller else None)
+                          caller.token_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,15 +12,13 @@ from sqlalchemy.orm import Session
 
 from credentials.build import IssuerProfile, Learner, normalise_email
 from credentials.clr import build_clr_credential, unholdable
-from issuer.problems import validation_problem
 from issuer.services import idempotency
-from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
-from issuer.services.identifiers import IssuerIdentifiers, credential_url
+from issuer.services.errors import invalid_fields
+from issuer.services.identifiers import IssuerIdentifiers
+from issuer.services.issuance import Audit, Issuance, NewCredential, issue
 from issuer.services.issuers import get_issuer
-from issuer.services.signing import sign_as, sign_jwt_as, stored_form
-from issuer.services.status_lists import allocate
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
 
@@ -65,7 +62,7 @@ def _selected(db: Session, issuer_id: int, email: str, credential_ids: list[str]
             continue
         problems.append({"pointer": f"/credentialIds/{i}", "detail": detail})
     if problems:
-        raise validation_problem(problems)
+        raise invalid_fields(problems)
     return [rows[cid] for cid in dict.fromkeys(credential_ids)], {}
 
 
@@ -75,46 +72,40 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
     issuer = get_issuer(db, slug)
     rows, left_out = _selected(db, issuer.id, email, credential_ids)
     if not rows:
-        raise validation_problem([{"pointer": "/email", "detail":
-                                   "this issuer holds no live credentials for this learner"
-                                   + (f" that a CLR can hold ({len(left_out)} left out: "
-                                      f"{next(iter(left_out.values()))})" if left_out
-                                      else "")}])
+        raise invalid_fields([{"pointer": "/email", "detail":
+                               "this issuer holds no live credentials for this learner"
+                               + (f" that a CLR can hold ({len(left_out)} left out: "
+                                  f"{next(iter(left_out.values()))})" if left_out
+                                  else "")}])
     models = {completion.model_id for _credential, completion in rows}
     if len(models) > 1:
-        raise validation_problem([{"pointer": "/credentialIds", "detail":
-                                   f"credentials from several models ({', '.join(models)}): "
-                                   "choose those of one model"}])
+        raise invalid_fields([{"pointer": "/credentialIds", "detail":
+                               f"credentials from several models ({', '.join(models)}): "
+                               "choose those of one model"}])
     crosswalk = catalog(db).crosswalk_for(models.pop())
     latest = rows[-1][1]
-    credential_id = str(uuid.uuid4())
-    url = credential_url(base_url, credential_id)
     ids = IssuerIdentifiers.for_slug(base_url, slug)
     credentials = [json.loads(credential.document) for credential, _ in rows]
-    unsigned = build_clr_credential(
-        credential_id=url,
-        issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
-        learner=Learner(latest.learner_name, email),
-        credentials=credentials,
-        crosswalk=crosswalk, base_url=base_url, salt=secrets.token_hex(16),
-        issued_at=datetime.now(UTC),
+
+    def build(new: NewCredential, status: list[dict[str, Any]]) -> dict[str, Any]:
+        return build_clr_credential(
+            credential_id=new.url,
+            issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
+            learner=Learner(latest.learner_name, email),
+            credentials=credentials,
+            crosswalk=crosswalk, base_url=base_url, salt=secrets.token_hex(16),
+            issued_at=datetime.now(UTC), credential_status=status)
+
+    issued = issue(db, issuer, kek, base_url, build, Issuance(
+        Audit(caller.token_id, "clr.issue", {"credentials": [c.id for c, _ in rows]}),
+        jwt_algorithm=algorithm if output_format == "jwt" else None,
         # One entry (revocation): CLR 2.0, like OB 3.0, allows one credentialStatus.
-        credential_status=[allocate(db, issuer, "revocation", ids.did_web, credential_id,
-                                    base_url)])
-    if output_format == "jwt":
-        signed, key = sign_jwt_as(db, issuer, kek, base_url, unsigned, algorithm)
-    else:
-        signed, key = sign_as(db, issuer, kek, base_url, unsigned)
-    db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
-                      learner_email=email, signing_key_id=key.id, kind="clr",
-                      document=stored_form(signed)))
-    record(db, issuer, caller.token_id, "clr.issue",
-           f"credential:{credential_id}", {"credentials": [c.id for c, _ in rows]})
-    return {"credentialId": credential_id, "url": url,
-            "partial": unsigned.get("partial", False), "credentials": len(rows),
+        purposes=("revocation",), kind="clr", learner_email=email))
+    return {"credentialId": issued.credential.id, "url": issued.credential.url,
+            "partial": issued.unsigned.get("partial", False), "credentials": len(rows),
             "leftOut": [{"credentialId": cid, "reason": f"credential {cid} {reason}"}
                         for cid, reason in left_out.items()],
-            "credential": signed}
+            "credential": issued.signed}
 
 
 def build_learner_record(db: Session, caller: Caller, slug: str, email: str,

@@ -3,10 +3,9 @@ model, issued exactly once, inside the transaction of the completion that earned
 
 from __future__ import annotations
 
-import json
 import secrets
-import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,10 +13,8 @@ from sqlalchemy.orm import Session
 from credentials.build import IssuerProfile, Learner
 from credentials.clr import build_programme_credential, programme_achievement
 from credentials.frameworks import Crosswalk
-from issuer.services.audit import record
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
-from issuer.services.signing import sign_as
-from issuer.services.status_lists import status_entries_for
+from issuer.services.issuance import Audit, Issuance, NewCredential, issue
 from issuer.store import insert_statement
 from issuer.store.models import Completion, Credential, Issuer, ProgrammeAward
 from keys.encryption import KeyEncryptionKey
@@ -51,28 +48,28 @@ def award_if_complete(db: Session, issuer: Issuer, learner: Learner, crosswalk: 
     held = held_competencies(db, issuer, learner.email, crosswalk, required)
     if len(held) < len(model.competencies):
         return None
-    credential_id = str(uuid.uuid4())
+    new = NewCredential.mint(base_url)
     claimed = db.execute(insert_statement(db, ProgrammeAward).values(
         issuer_id=issuer.id, learner_email=learner.email, model_id=model.id,
-        credential_id=credential_id, created_at=now)
+        credential_id=new.id, created_at=now)
         .on_conflict_do_nothing().returning(ProgrammeAward.id)).first()
     if claimed is None:
         return None
     ids = IssuerIdentifiers.for_slug(base_url, issuer.slug)
-    url = credential_url(base_url, credential_id)
     labels = {level.id: level.label for level in crosswalk.framework.levels}
     evidence = [(credential_url(base_url, held[c.id][0]), c.name, labels[held[c.id][1]])
                 for c in model.competencies]
-    unsigned = build_programme_credential(
-        credential_id=url,
-        issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
-        learner=learner, achievement=programme_achievement(crosswalk, base_url, required),
-        evidence=evidence, salt=secrets.token_hex(16), issued_at=now,
-        credential_status=status_entries_for(db, issuer, ids.did_web, credential_id, base_url))
-    signed, key = sign_as(db, issuer, kek, base_url, unsigned)
-    db.add(Credential(id=credential_id, issuer_id=issuer.id, completion_id=None,
-                      learner_email=learner.email, signing_key_id=key.id, kind="programme",
-                      document=json.dumps(signed, ensure_ascii=False)))
-    record(db, issuer, None, "programme.award", f"credential:{credential_id}",
-           {"model": model.id, "learner": learner.email, "level": required})
-    return {"credentialId": credential_id, "url": url}
+
+    def build(new: NewCredential, status: list[dict[str, Any]]) -> dict[str, Any]:
+        return build_programme_credential(
+            credential_id=new.url,
+            issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
+            learner=learner, achievement=programme_achievement(crosswalk, base_url, required),
+            evidence=evidence, salt=secrets.token_hex(16), issued_at=now,
+            credential_status=status)
+
+    issue(db, issuer, kek, base_url, build, Issuance(
+        Audit(None, "programme.award",
+              {"model": model.id, "learner": learner.email, "level": required}),
+        kind="programme", learner_email=learner.email), new)
+    return {"credentialId": new.id, "url": new.url}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from credentials.dates import format_datetime
 from credentials.status import MIN_ENTRIES, Bitstring, status_entry, status_list_credential
-from issuer.problems import Problem
+from issuer.services.errors import NotFound
 from issuer.services.signing import sign_as
 from issuer.store import insert_statement
 from issuer.store.models import Issuer, StatusEntry, StatusList
@@ -134,7 +134,7 @@ def signed_list(db: Session, slug: str, number: int, base_url: str, kek: KeyEncr
         row = db.execute(select(StatusList, Issuer).join(Issuer)
                          .where(Issuer.slug == slug, StatusList.number == number)).first()
         if row is None:
-            raise Problem(404, "Not Found", f"no status list {slug}/{number}")
+            raise NotFound(f"no status list {slug}/{number}")
         status_list, issuer = row
         signed_until = status_list.signed_until
         if (status_list.signed_version == status_list.version and signed_until

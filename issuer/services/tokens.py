@@ -14,9 +14,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from credentials.dates import format_datetime
-from issuer.problems import Problem
 from issuer.services.audit import record
 from issuer.services.callers import Caller
+from issuer.services.errors import Invalid, Unauthenticated
 from issuer.store.models import ApiToken, Issuer
 
 ROLES = ("assessor", "admin")
@@ -61,8 +61,8 @@ def mint_token(db: Session, issuer: Issuer, role: str, label: str | None,
     """A new token row (its hash) and the token itself, audited. ``expires_at`` comes from
     ``parse_expiry``."""
     if role not in ROLES:
-        raise Problem(422, "Invalid request", f"role must be one of {', '.join(ROLES)}",
-                      type_="/problems/validation",
+        raise Invalid(f"role must be one of {', '.join(ROLES)}",
+                      code="/problems/validation",
                       errors=[{"pointer": "/role", "detail": f"unknown role {role!r}"}])
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(issuer_id=issuer.id, role=role, label=label, token_hash=hash_token(token),
@@ -103,11 +103,11 @@ def _caller(db: Session, which: Any, now: datetime) -> Caller:
                ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
         .join(Issuer, Issuer.id == ApiToken.issuer_id).where(which)).first()
     if row is None:
-        raise Problem(401, "Unauthorized", "the API token is unknown")
+        raise Unauthenticated("the API token is unknown")
     if row.revoked_at is not None:
-        raise Problem(401, "Unauthorized", "the API token has been revoked")
+        raise Unauthenticated("the API token has been revoked")
     if row.expires_at is not None and row.expires_at <= now:
-        raise Problem(401, "Unauthorized", f"the API token expired at {_when(row.expires_at)}")
+        raise Unauthenticated(f"the API token expired at {_when(row.expires_at)}")
     stale = now - LAST_USED_RESOLUTION
     if row.last_used_at is None or row.last_used_at < stale:
         db.execute(update(ApiToken).where(
@@ -124,9 +124,9 @@ def caller_of(db: Session, token_id: int, now: datetime) -> Caller:
 
 
 def authenticate(db: Session, token: str) -> Caller:
-    """Who a presented bearer token belongs to; 401 (a Problem) for an unknown, revoked or
+    """Who a presented bearer token belongs to; Unauthenticated for an unknown, revoked or
     expired one."""
     if not token.startswith(TOKEN_PREFIX):
-        raise Problem(401, "Unauthorized", "the API token is unknown")
+        raise Unauthenticated("the API token is unknown")
     with db.begin():
         return _caller(db, ApiToken.token_hash == hash_token(token), datetime.now(UTC))

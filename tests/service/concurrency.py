@@ -9,7 +9,7 @@ import threading
 from flask import Flask
 from sqlalchemy import func, select
 
-import issuer.services.completions as completions
+import issuer.services.issuance as issuance
 from issuer.store import store
 from issuer.store.models import Completion, Credential, StatusEntry
 from tests.service.conftest import completion_body
@@ -19,7 +19,7 @@ THREADS, PER_THREAD = 8, 25
 
 def issue_concurrently(app: Flask, token: str, slug: str, monkeypatch) -> dict:
     """Issue THREADS x PER_THREAD credentials at once; the 50th signing fails midway."""
-    real_sign, calls, lock = completions.sign_as, itertools.count(1), threading.Lock()
+    real_sign, calls, lock = issuance.sign_with, itertools.count(1), threading.Lock()
 
     def sometimes_failing(*args, **kwargs):
         with lock:
@@ -28,7 +28,7 @@ def issue_concurrently(app: Flask, token: str, slug: str, monkeypatch) -> dict:
             raise RuntimeError("the signer died midway")
         return real_sign(*args, **kwargs)
 
-    monkeypatch.setattr(completions, "sign_as", sometimes_failing)
+    monkeypatch.setattr(issuance, "sign_with", sometimes_failing)
     indexes: list[str] = []
     failures: list[tuple[int, str]] = []
 

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from issuer import create_app
+from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.issuers import create_issuer, create_token
 from issuer.store import store
@@ -98,7 +99,7 @@ def service(tmp_path: Path, template_store: str) -> Iterator[Service]:
                                       "Riverbend Behavioral Health",
                                       url="https://riverbend.example.org")
             lakeside = create_issuer(db, app.extensions["kek"], BASE, "lakeside", "Lakeside")
-            assessor = create_token(db, "riverbend", "assessor", "trainer")
+            assessor = create_token(db, "riverbend", "assessor", "trainer", Caller.operator())
         yield Service(app, app.test_client(), riverbend["token"], str(assessor["token"]),
                       lakeside["token"])
         store(app).engine.dispose()

@@ -227,12 +227,12 @@ def test_same_body_without_key_issues_twice(service) -> None:
 
 
 def test_failure_while_signing_writes_nothing(service, monkeypatch) -> None:
-    import issuer.services.completions as completions
+    import issuer.services.issuance as issuance
 
     def broken(*args, **kwargs):
         raise RuntimeError("signing service down")
 
-    monkeypatch.setattr(completions, "sign_as", broken)
+    monkeypatch.setattr(issuance, "sign_with", broken)
     before = service.counts()
     body = assert_problem(service.client.post(URL, json=completion_body(),
                                               headers=service.auth(service.assessor)), 500)
