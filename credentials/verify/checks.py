@@ -16,6 +16,7 @@ from credentials.build import identity_hash, normalise_email
 from credentials.dates import parse_datetime
 from credentials.proofs import ProofError
 from credentials.proofs.jwt import decode_jwt, unwrap
+from credentials.terms import renamed_terms
 from credentials.vcdm import credential_problems
 from credentials.verify.report import Check, Outcome, VerificationReport
 from credentials.verify.subjects import Tie, subject_tie
@@ -82,7 +83,7 @@ def check_schema(credential: Mapping[str, Any]) -> Check:
                      {"schema": schema_id, "pointer": pointer,
                       "errors": [{"pointer": "".join(f"/{p}" for p in e.absolute_path) or "/",
                                   "message": e.message} for e in errors[:10]]})
-    if problems := credential_problems(credential):
+    if problems := credential_problems(credential) or renamed_terms(credential):
         pointer, message = problems[0]
         return Check("schema", Outcome.FAILURE, f"not a valid {label}: {pointer}: {message}",
                      {"schema": schema_id, "pointer": pointer, "errors": [

@@ -16,6 +16,7 @@ from credentials.canonical import CanonicalizationError, expand_safely
 from credentials.dates import format_datetime
 from credentials.fetch import FetchError, SafeFetcher
 from credentials.proofs.jwt import envelope
+from credentials.terms import renamed_terms
 from credentials.vcdm import (
     VC_V1,
     VC_V2,
@@ -138,7 +139,7 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
     output_format, algorithm = _options(options)
     new = NewCredential.mint(base_url)
     document = _prepared(credential, output_format, base_url, new.id)
-    problems = credential_problems(document)
+    problems = credential_problems(document) or renamed_terms(document)
     if problems:
         raise _refused(problems)
     if not isinstance(document["type"], list):
