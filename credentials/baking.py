@@ -63,21 +63,49 @@ def bake_png(png: bytes, credential: dict[str, Any] | str) -> bytes:
     return PNG_SIGNATURE + baked + _chunk(b"iTXt", itxt) + _chunk(b"IEND", b"")
 
 
+def _itxt_text(data: bytes) -> bytes:
+    """The text of an openbadgecredential iTXt chunk (PNG 11.3.3.4): after the keyword, a
+    compression flag (0 or 1), a method (0: zlib), a language tag and a translated keyword,
+    each ended by a NUL; the text is zlib data when the flag is 1."""
+    rest = data[len(KEYWORD) + 1:]
+    if len(rest) < 2:
+        raise BakingError("the openbadgecredential iTXt chunk ends before its compression "
+                          "flag and method")
+    compressed, method = rest[0], rest[1]
+    if compressed not in (0, 1) or (compressed and method != 0):
+        raise BakingError("the openbadgecredential iTXt chunk has an unknown compression "
+                          f"flag {compressed} or method {method}")
+    _language, found, rest = rest[2:].partition(b"\x00")
+    _translated, found_too, text = rest.partition(b"\x00")
+    if not (found and found_too):
+        raise BakingError("the openbadgecredential iTXt chunk ends inside its language tag "
+                          "or translated keyword")
+    if not compressed:
+        return text
+    decompressor = zlib.decompressobj()
+    try:
+        text = decompressor.decompress(text, MAX_BYTES + 1)
+    except zlib.error as error:
+        raise BakingError(f"the compressed credential in the PNG is not zlib data: {error}"
+                          ) from None
+    if len(text) <= MAX_BYTES and not decompressor.eof:
+        raise BakingError("the compressed credential in the PNG is cut short")
+    return text
+
+
 def extract_png(png: bytes) -> str:
     for kind, data in _chunks(png):
         if kind == b"iTXt" and data.startswith(KEYWORD + b"\x00"):
-            rest = data[len(KEYWORD) + 1:]
-            compressed, _method = rest[0], rest[1]
-            _language, _, rest = rest[2:].partition(b"\x00")
-            _translated, _, text = rest.partition(b"\x00")
-            if compressed:
-                decompressor = zlib.decompressobj()
-                text = decompressor.decompress(text, MAX_BYTES + 1)
+            text = _itxt_text(data)
             if len(text) > MAX_BYTES:
                 raise LimitExceeded("max_bytes", MAX_BYTES, "", "the credential baked into "
                                     f"the PNG is more than the {MAX_BYTES} bytes allowed",
                                     status=413)
-            return text.decode("utf-8")
+            try:
+                return text.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise BakingError("the credential baked into the PNG is not UTF-8 text "
+                                  f"(byte {error.start})") from None
     raise BakingError("the PNG holds no openbadgecredential iTXt chunk")
 
 

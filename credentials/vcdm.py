@@ -161,6 +161,16 @@ def _in_python_range(value: str) -> bool:
     return len(year) == 4 and year != "0000"
 
 
+def _unreadable(value: str, kind: str) -> str:
+    """Why a date of the right form cannot be read: no such date (30 February), or a year
+    (0000, before 1, after 9999) that XSD allows but the verifier cannot compare with a
+    clock -- refused here too, so that nothing is signed that our own verifier rejects."""
+    if _in_python_range(value):
+        return f"must be an XML Schema {kind}: no such date"
+    return (f"must be an XML Schema {kind} with a year from 0001 to 9999: the validity "
+            "period of another year cannot be checked")
+
+
 def _date_problems(credential: Mapping[str, Any], version_1: bool) -> list[Problem]:
     names = ("issuanceDate", "expirationDate") if version_1 else ("validFrom", "validUntil")
     pattern, kind = (_DATETIME, "dateTime") if version_1 else (_DATETIME_STAMP,
@@ -177,8 +187,8 @@ def _date_problems(credential: Mapping[str, Any], version_1: bool) -> list[Probl
             problems.append((f"/{name}", f"must be an XML Schema {kind}"))
             continue
         moments[name] = parse_datetime(value)
-        if moments[name] is None and _in_python_range(value):  # e.g. 30 February
-            problems.append((f"/{name}", f"must be an XML Schema {kind}: no such date"))
+        if moments[name] is None:
+            problems.append((f"/{name}", _unreadable(value, kind)))
     start, end = moments.get(names[0]), moments.get(names[1])
     if start and end and end < start:
         problems.append((f"/{names[1]}", f"must not be earlier than {names[0]}"))

@@ -125,10 +125,21 @@ def test_a_credential_keeping_the_rules_verifies() -> None:
 
 
 @pytest.mark.parametrize("value", [
-    "2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123+14:00", "-0044-03-15T12:00:00-05:30",
-    "12026-01-01T00:00:00Z"])
+    "2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123+14:00", "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59-14:00"])
 def test_date_time_stamps(value: str) -> None:
     assert credential_problems(credential(validFrom=value, validUntil=None)) == []
+
+
+@pytest.mark.parametrize("value", [
+    "0000-01-01T00:00:00Z", "-0044-03-15T12:00:00-05:30", "12026-01-01T00:00:00Z"])
+def test_years_the_verifier_cannot_compare_are_refused(value: str) -> None:
+    """XSD allows them, but the validity check cannot read them: refusing them here keeps the
+    issuer from signing what its own verifier then rejects."""
+    assert credential_problems(credential(validFrom=value, validUntil=None)) == [
+        ("/validFrom", "must be an XML Schema dateTimeStamp (with a time zone) with a year "
+                       "from 0001 to 9999: the validity period of another year cannot be "
+                       "checked")]
 
 
 def test_vcdm_1_1_rules() -> None:

@@ -128,8 +128,44 @@ def check_validity_period(credential: Mapping[str, Any], now: datetime) -> Check
     return Check("validity_period", Outcome.SUCCESS, "within its validity period", detail)
 
 
+def _email_match(subject: Any, email: str) -> str | None:
+    """How a credential subject carries ``email`` (already normalised), or None."""
+    identities = [i for s in _listed(subject) if isinstance(s, Mapping)
+                  for i in _listed(s.get("identifier")) if isinstance(i, Mapping)]
+    for identity in identities:
+        if identity.get("identityType") != "emailAddress":
+            continue
+        if identity.get("hashed"):
+            if identity.get("identityHash") == identity_hash(email,
+                                                             str(identity.get("salt", ""))):
+                return "hashed email"
+        elif normalise_email(str(identity.get("identityHash", ""))) == email:
+            return "email"
+    return None
+
+
+def _held_without_email(credential: Mapping[str, Any], email: str) -> list[str]:
+    """The credentials a ClrCredential holds whose own subject does not carry ``email``:
+    the record's subject is whatever its maker wrote, so only each held credential's
+    subject (signed by its own issuer) says whose it is."""
+    subject = credential.get("credentialSubject")
+    if "ClrCredential" not in _types(credential.get("type")) or not isinstance(subject,
+                                                                                Mapping):
+        return []
+    embedded = subject.get("verifiableCredential") or []
+    missing = []
+    for index, item in enumerate(embedded if isinstance(embedded, list) else [embedded]):
+        held = _held_credential(item)
+        if held is None or _email_match(held.get("credentialSubject"), email) is None:
+            label = held.get("id") if held is not None else None
+            missing.append(label if isinstance(label, str) and not label.startswith("data:")
+                           else f"/credentialSubject/verifiableCredential/{index}")
+    return missing
+
+
 def check_subject(credential: Mapping[str, Any], expected_email: str | None = None) -> Check:
-    """The subject is identified, and -- if the caller knows the holder's email -- is them."""
+    """The subject is identified, and -- if the caller knows the holder's email -- is them
+    (for a ClrCredential, so is the subject of every credential it holds)."""
     subjects = credential.get("credentialSubject")
     subjects = subjects if isinstance(subjects, list) else [subjects]
     identities = [i for s in subjects if isinstance(s, Mapping)
@@ -147,17 +183,17 @@ def check_subject(credential: Mapping[str, Any], expected_email: str | None = No
         described = ids[0] if ids else f"{identities[0].get('identityType')} identifier"
         return Check("subject", Outcome.SUCCESS, f"subject identified by {described}")
     email = normalise_email(expected_email)
-    for identity in identities:
-        if identity.get("identityType") != "emailAddress":
-            continue
-        if identity.get("hashed"):
-            if identity.get("identityHash") == identity_hash(email,
-                                                             str(identity.get("salt", ""))):
-                return Check("subject", Outcome.SUCCESS, "the subject's hashed email matches")
-        elif normalise_email(str(identity.get("identityHash", ""))) == email:
-            return Check("subject", Outcome.SUCCESS, "the subject's email matches")
-    return Check("subject", Outcome.FAILURE,
-                 "the credential was not issued to the expected email address")
+    matched = _email_match(subjects, email)
+    if matched is None:
+        return Check("subject", Outcome.FAILURE,
+                     "the credential was not issued to the expected email address")
+    missing = _held_without_email(credential, email)
+    if missing:
+        return Check("subject", Outcome.FAILURE,
+                     f"{len(missing)} of the credentials this record holds were not issued "
+                     f"to the expected email address: {', '.join(missing[:5])}",
+                     {"credentials": missing})
+    return Check("subject", Outcome.SUCCESS, f"the subject's {matched} matches")
 
 
 def _held_credential(item: Any) -> Mapping[str, Any] | None:

@@ -7,8 +7,9 @@ compare: ``id`` values of one kind (one DID method, one URN namespace, one URI s
 learner may hold a DID and a UUID URN alike), or IdentityObjects of one identityType that
 are both plain, both hashed with the same salt, or one plain and one hashed (the plain value
 hashed with the other's salt, OB 3.0 IdentityHash). Identifiers other than names decide
-first; a name only when no other identifier can be compared, since people write their
-names in more than one way.
+first, and one of them that differs is a conflict even when another matches (a hashed
+identifier is public, so copying it proves nothing); a name decides only when no other
+identifier can be compared, since people write their names in more than one way.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from credentials.build import identity_hash, normalise_email
 
 class Tie(StrEnum):
     TIED = "tied"  # a comparable identifier is the same
-    CONFLICT = "conflict"  # identifiers can be compared, and every one differs
+    CONFLICT = "conflict"  # an identifier other than a name differs, or every name differs
     UNTIED = "untied"  # no identifier of the one can be compared with the other's
 
 
@@ -94,15 +95,26 @@ def _same(one: _Identity, other: _Identity) -> bool | None:
                                   for value in (plain.raw, plain.plain)}
 
 
-def _decide(pairs: list[tuple[str, bool]]) -> SubjectTie | None:
+def _conflict(differing: list[str]) -> SubjectTie:
+    return SubjectTie(Tie.CONFLICT, f"{'their ' + ' and '.join(differing)} differ"
+                      if len(differing) > 1 else f"their {differing[0]} differs")
+
+
+def _decide(pairs: list[tuple[str, bool]], *, strict: bool) -> SubjectTie | None:
+    """Tied when a pair matches; when ``strict``, one differing pair is a conflict even so.
+
+    Identifiers other than names are strict: a hashed identifier is public (it sits in every
+    credential its holder shows), so a record that copies it beside an email or id of its own
+    must not tie; a learner's identifiers of one kind never differ across their credentials."""
     if not pairs:
         return None
+    differing = sorted({kind for kind, same in pairs if not same})
+    if strict and differing:
+        return _conflict(differing)
     matched = sorted({kind for kind, same in pairs if same})
     if matched:
         return SubjectTie(Tie.TIED, f"the same {' and '.join(matched)}")
-    differing = sorted({kind for kind, _ in pairs})
-    return SubjectTie(Tie.CONFLICT, f"{'their ' + ' and '.join(differing)} differ"
-                      if len(differing) > 1 else f"their {differing[0]} differs")
+    return _conflict(differing)
 
 
 def subject_tie(record_subject: Any, held_subject: Any) -> SubjectTie:
@@ -110,7 +122,7 @@ def subject_tie(record_subject: Any, held_subject: Any) -> SubjectTie:
     pairs = [(one.kind, same) for one in _identities(record_subject)
              for other in _identities(held_subject)
              if (same := _same(one, other)) is not None]
-    strong = _decide([(kind, same) for kind, same in pairs if kind != "name"])
-    named = _decide([(kind, same) for kind, same in pairs if kind == "name"])
+    strong = _decide([(kind, same) for kind, same in pairs if kind != "name"], strict=True)
+    named = _decide([(kind, same) for kind, same in pairs if kind == "name"], strict=False)
     return strong or named or SubjectTie(
         Tie.UNTIED, "no identifier of its subject can be compared with the record's subject's")

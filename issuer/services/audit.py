@@ -10,9 +10,19 @@ from sqlalchemy.orm import Session
 
 from issuer import metrics
 from issuer.services.callers import Caller
+from issuer.services.errors import Malformed
 from issuer.store.models import AuditEvent, Issuer
 
 PENDING = "audit_actions"
+# Row ids are INTEGER primary keys, 32-bit on PostgreSQL: a larger number in a request names
+# no row, and binding it would make the database itself refuse the query. The same bound
+# holds on SQLite, so both stores answer alike.
+LARGEST_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether ``value`` can be the id of a stored row."""
+    return 1 <= value <= LARGEST_ROW_ID
 
 
 def record(db: Session, issuer: Issuer | None, token_id: int | None, action: str,
@@ -42,10 +52,13 @@ def list_events(db: Session, caller: Caller, slug: str, action: str | None,
                 before: int | None, limit: int) -> dict[str, Any]:
     """The issuer's audit events, newest first (admins): who, what, when."""
     caller.require(slug, ("admin",))
+    if before is not None and not is_row_id(before):
+        raise Malformed(f"before must be an audit event id from 1 to {LARGEST_ROW_ID}, "
+                        f"not {before}", errors=[{"pointer": "before", "detail": "out of range"}])
     query = select(AuditEvent).where(AuditEvent.issuer_id == caller.issuer_id)
     if action:
         query = query.where(AuditEvent.action == action)
-    if before:
+    if before is not None:
         query = query.where(AuditEvent.id < before)
     with db.begin():
         events = db.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)).all()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from issuer.services.audit import record
+from issuer.services.audit import is_row_id, record
 from issuer.services.callers import Caller
 from issuer.services.errors import Conflict, Invalid, NotFound
 from issuer.services.identifiers import IssuerIdentifiers
@@ -80,7 +80,8 @@ def revoke_token(db: Session, slug: str, token_id: int, caller: Caller
     with db.begin():
         issuer = get_issuer(db, slug)
         row = db.scalars(select(ApiToken).where(ApiToken.issuer_id == issuer.id,
-                                                ApiToken.id == token_id)).first()
+                                                ApiToken.id == token_id)).first() \
+            if is_row_id(token_id) else None
         if row is None:
             raise NotFound(f"issuer {slug!r} has no token {token_id}")
         if row.revoked_at is not None:

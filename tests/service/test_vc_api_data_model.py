@@ -126,6 +126,14 @@ REFUSED = [
      "/credential/relatedResource"),
     ("name with an extra property", {"name": {"@value": "Badge", "@language": "en",
                                               "extra": "x"}}, "/credential/name"),
+    # XSD allows these years; the verifier cannot compare them, so nothing is signed with one.
+    ("validFrom in year 0000", {"validFrom": "0000-01-01T00:00:00Z"}, "/credential/validFrom"),
+    ("validUntil after 9999", {"validUntil": "10000-01-01T00:00:00Z"},
+     "/credential/validUntil"),
+    ("VCDM 1.1 issuanceDate before year 1",
+     {"@context": ["https://www.w3.org/2018/credentials/v1"], "validFrom": None,
+      "validUntil": None, "issuanceDate": "-0001-01-01T00:00:00Z"},
+     "/credential/issuanceDate"),
 ]
 
 
