@@ -30,9 +30,10 @@ def test_concurrent_clients_survive_a_killed_worker() -> None:
 
 def test_attacks_beside_normal_verifications_leave_them_fast() -> None:
     """loadtest/attacks.py, small: two gunicorn workers, attackers sending every attack in
-    turn, normal verifications' p99 under a second and no 5xx anywhere."""
+    turn; every answer right and no 5xx anywhere. (The p99 target is the script's to measure
+    on a quiet machine: a timed assertion here would test the machine.)"""
     with serve(workers=2) as server:
         outcome = run_mix(server, clients=3, attackers=2, seconds=8, max_requests=2000)
-    assert outcome.problems() == []
+    assert outcome.failures() == []
     assert len({name for name, _status in outcome.attack_statuses}) == 7  # each was sent
     assert all(status in (400, 413, 422) for _name, status in outcome.attack_statuses)
