@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, request
@@ -69,21 +70,29 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.sort_keys = False  # keep credentials in the order they were written
 
-    from issuer import cli, problems, store
+    from issuer import cli, context, problems, store
+    from issuer.services.context import ServiceContext
     from issuer.services.instance_secrets import load_secret
     from issuer.services.keyring import check_at_start, load_kek
 
     store.init_app(app)
     problems.init_app(app)
     cli.init_app(app)
-    app.extensions["kek"] = load_kek(app.config["KEY_ENCRYPTION_KEY"], app.instance_path)
-    app.extensions["fetcher"] = SafeFetcher(allow_private=app.config["FETCH_ALLOW_PRIVATE"])
-    # One per process: remote status lists are cached here for their ttl.
-    app.extensions["status_source"] = HttpStatusListSource(app.extensions["fetcher"])
+    fetcher = SafeFetcher(allow_private=app.config["FETCH_ALLOW_PRIVATE"])
+    services = ServiceContext(
+        base_url=app.config["PUBLIC_BASE_URL"],
+        kek=load_kek(app.config["KEY_ENCRYPTION_KEY"], app.instance_path),
+        fetcher=fetcher,
+        # One per process: remote status lists are cached here for their ttl.
+        status_source=HttpStatusListSource(fetcher),
+        sessions=store.store(app).sessions,
+        desk_idle=timedelta(seconds=float(app.config["DESK_SESSION_IDLE_SECONDS"])),
+        desk_lifetime=timedelta(seconds=float(app.config["DESK_SESSION_MAX_SECONDS"])))
+    context.install(app, services)
 
     app.secret_key = app.config.get("SECRET_KEY") or load_secret(app.instance_path)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
-                      SESSION_COOKIE_SECURE=app.config["PUBLIC_BASE_URL"].startswith("https"))
+                      SESSION_COOKIE_SECURE=services.base_url.startswith("https"))
 
     from issuer import (
         api,
@@ -106,7 +115,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp, pages.bp, desk.bp):
         app.register_blueprint(blueprint)
-    https = app.config["PUBLIC_BASE_URL"].startswith("https://")
+    https = services.base_url.startswith("https://")
     app.after_request(lambda response: _security_headers(response, https))
-    check_at_start(store.store(app).sessions, app.extensions["kek"])  # logs a wrong KEK
+    check_at_start(services.sessions, services.kek)  # logs a wrong KEK
     return app

@@ -3,13 +3,13 @@ so a revoked or expired token is refused at once on every host."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 
+from issuer.context import service_context
 from issuer.problems import Problem, from_domain
 from issuer.services.callers import Caller
 from issuer.services.errors import Unauthenticated
 from issuer.services.tokens import authenticate
-from issuer.store import store
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="competency-credentials"'}
 
@@ -21,7 +21,7 @@ def current_caller() -> Caller:
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(401, "Unauthorized", "this needs an API token: "
                       "send 'Authorization: Bearer <token>'", headers=CHALLENGE)
-    with store(current_app).sessions() as db:
+    with service_context().sessions() as db:
         try:
             return authenticate(db, token.strip())
         except Unauthenticated as error:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import bundled_catalog
+from issuer.context import service_context
 from issuer.services import batches
 from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
@@ -52,7 +53,7 @@ def _fail(error: DomainError) -> None:
 
 def _print_result(action: Callable[[Session], Any]) -> None:
     """Run ``action`` with a session; print its result as JSON, or the refusal (exit 1)."""
-    with store(current_app).sessions() as db:
+    with service_context().sessions() as db:
         try:
             result = action(db)
         except DomainError as error:
@@ -67,10 +68,10 @@ def init_command() -> None:
     store, record) the key-encryption key (idempotent)."""
     engine = store(current_app).engine
     upgrade(engine)
-    with store(current_app).sessions() as db:
+    with service_context().sessions() as db:
         changed = load_bundled_frameworks(db)
         with db.begin():
-            matches = kek_matches(db, current_app.extensions["kek"])
+            matches = kek_matches(db, service_context().kek)
     if not matches:
         _fail(kek_mismatch())
     click.echo(json.dumps({"database": engine.url.render_as_string(hide_password=True),
@@ -93,7 +94,7 @@ def create_issuer_command(slug: str, name: str, url: str | None, email: str | No
                           suspension: bool) -> None:
     """Create issuer SLUG with an Ed25519 key and an admin token (printed once)."""
     _print_result(lambda db: create_issuer(
-        db, current_app.extensions["kek"], current_app.config["PUBLIC_BASE_URL"], slug, name,
+        db, service_context().kek, service_context().base_url, slug, name,
         url, email, suspension))
 
 
@@ -182,7 +183,7 @@ def keys_group() -> None:
 @click.option("--issuer", "slug", required=True)
 def keys_rotate_command(slug: str) -> None:
     """Retire the issuer's active keys and start a new one; retired keys stay published."""
-    _print_result(lambda db: rotate_keys(db, OPERATOR, slug, current_app.extensions["kek"]))
+    _print_result(lambda db: rotate_keys(db, OPERATOR, slug, service_context().kek))
 
 
 @keys_group.command("revoke")
@@ -190,7 +191,7 @@ def keys_rotate_command(slug: str) -> None:
 @click.option("--kid", required=True, help="The key id (the fragment of its method URL).")
 def keys_revoke_command(slug: str, kid: str) -> None:
     """Revoke a key: it is unpublished and what it signed no longer verifies."""
-    _print_result(lambda db: revoke(db, OPERATOR, slug, kid, current_app.extensions["kek"]))
+    _print_result(lambda db: revoke(db, OPERATOR, slug, kid, service_context().kek))
 
 
 @click.group("clr", cls=AppGroup)
@@ -205,7 +206,7 @@ def clr_group() -> None:
               help="A credential id to include (repeatable); default: all live ones.")
 def clr_build_command(slug: str, email: str, credential_ids: tuple[str, ...]) -> None:
     """Build, sign and store a learner's CLR; prints its id and URL."""
-    with store(current_app).sessions() as db:
+    with service_context().sessions() as db:
         try:
             with db.begin():
                 issuer = find_issuer(db, slug)
@@ -213,8 +214,8 @@ def clr_build_command(slug: str, email: str, credential_ids: tuple[str, ...]) ->
                 raise NotFound(f"no issuer {slug!r}")
             caller = Caller.operator(issuer.id, slug)
             result = build_learner_record(db, caller, slug, email, list(credential_ids) or None,
-                                          None, current_app.config["PUBLIC_BASE_URL"],
-                                          current_app.extensions["kek"])
+                                          None, service_context().base_url,
+                                          service_context().kek)
         except DomainError as error:
             _fail(error)
     click.echo(json.dumps({k: v for k, v in result.body.items() if k != "credential"}))
@@ -240,8 +241,8 @@ def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token:
     learner_email, competency, level, completed_on, evidence); bad rows are reported."""
     text = csv_file.read()
     key = key or "csv-" + hashlib.sha256(text.encode()).hexdigest()[:40]
-    sessions = store(current_app).sessions
-    base_url, kek = current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"]
+    context = service_context()
+    sessions, base_url, kek = context.sessions, context.base_url, context.kek
     with sessions() as db:
         try:
             caller = authenticate(db, token)
@@ -274,9 +275,9 @@ def jobs_group() -> None:
 def resume_jobs_command() -> None:
     """Finish every interrupted import job whose lease is free."""
     try:
-        finished = batches.resume_jobs(store(current_app).sessions, batches.runner_id(),
-                                       current_app.config["PUBLIC_BASE_URL"],
-                                       current_app.extensions["kek"])
+        context = service_context()
+        finished = batches.resume_jobs(context.sessions, batches.runner_id(),
+                                       context.base_url, context.kek)
     except DomainError as error:
         _fail(error)
     click.echo(json.dumps({"finished": finished}))
@@ -286,14 +287,14 @@ def resume_jobs_command() -> None:
 @with_appcontext
 def demo_command() -> None:
     """Create the demo issuer if there is no issuer yet, and print its admin token."""
-    with store(current_app).sessions() as db:
+    with service_context().sessions() as db:
         with db.begin():
             count = db.scalar(select(func.count()).select_from(Issuer))
         if count:
             click.echo(json.dumps({"demo": "issuers exist; nothing created"}))
             return
-        result = create_issuer(db, current_app.extensions["kek"],
-                               current_app.config["PUBLIC_BASE_URL"], DEMO_SLUG,
+        result = create_issuer(db, service_context().kek, service_context().base_url,
+                               DEMO_SLUG,
                                "Demo Behavioral Health (demo issuer)")
     click.echo(json.dumps(result))
 

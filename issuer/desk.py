@@ -13,7 +13,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,6 +24,7 @@ from flask import (
 )
 from jsonschema import Draft202012Validator
 
+from issuer.context import service_context
 from issuer.services import (
     completions,
     credential_status,
@@ -37,7 +37,7 @@ from issuer.services.catalog import catalog
 from issuer.services.errors import DomainError, Invalid
 from issuer.services.field_text import check_text
 from issuer.services.request_schemas import COMPLETION
-from issuer.store import session, store
+from issuer.store import session
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_PAGE = 100  # credentials per page of the desk's table
@@ -45,9 +45,8 @@ DESK_PAGE = 100  # credentials per page of the desk's table
 
 def _limits() -> tuple[timedelta, timedelta]:
     """A desk session's idle and absolute limits, as configured."""
-    config = current_app.config
-    return (timedelta(seconds=float(config["DESK_SESSION_IDLE_SECONDS"])),
-            timedelta(seconds=float(config["DESK_SESSION_MAX_SECONDS"])))
+    context = service_context()
+    return context.desk_idle, context.desk_lifetime
 
 
 def _caller() -> Caller | None:
@@ -55,7 +54,7 @@ def _caller() -> Caller | None:
     session_id = cookie.get("sid")
     if not session_id:
         return None
-    with store(current_app).sessions() as db:
+    with service_context().sessions() as db:
         return desk_sessions.resume(db, session_id, *_limits())
 
 
@@ -98,7 +97,7 @@ def desk() -> Any:
     if caller is None:
         return render_template("desk_sign_in.html", csrf=_csrf())
     listed, after = credentials.list_credentials(
-        session(), caller, caller.issuer_slug, None, current_app.config["PUBLIC_BASE_URL"],
+        session(), caller, caller.issuer_slug, None, service_context().base_url,
         DESK_PAGE, request.args.get("cursor"))
     with session().begin():
         data = catalog(session())
@@ -114,7 +113,7 @@ def desk() -> Any:
 def sign_in() -> Any:
     _require_csrf()
     token = request.form.get("token", "").strip()
-    with store(current_app).sessions() as db:
+    with service_context().sessions() as db:
         try:
             session_id = desk_sessions.start(db, token, *_limits())
         except DomainError as problem:
@@ -128,7 +127,7 @@ def sign_in() -> Any:
 @bp.post("/sign-out")
 @_checked
 def sign_out(caller: Caller) -> Any:
-    with store(current_app).sessions() as db:
+    with service_context().sessions() as db:
         desk_sessions.end(db, cookie["sid"])
     cookie.clear()
     return redirect(url_for("desk.desk"))
@@ -156,7 +155,7 @@ def record(caller: Caller) -> Any:
         result = completions.record_completion(
             session(), caller, caller.issuer_slug,
             completions.CompletionRequest.from_json(body), body, None,
-            current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"])
+            service_context().base_url, service_context().kek)
     except DomainError as problem:
         flash(f"Not recorded: {problem.detail}", "error")
         return redirect(url_for("desk.desk"))
@@ -184,7 +183,7 @@ def build_clr(caller: Caller) -> Any:
         check_text({"email": request.form.get("email", "")})
         result = learner_records.build_learner_record(
             session(), caller, caller.issuer_slug, request.form.get("email", ""), None, None,
-            current_app.config["PUBLIC_BASE_URL"], current_app.extensions["kek"])
+            service_context().base_url, service_context().kek)
         flash(f"Learner record built: {result.body['url']}", "ok")
     except DomainError as problem:
         flash(f"No learner record: {problem.detail}", "error")

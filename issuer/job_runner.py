@@ -12,12 +12,12 @@ import logging
 import os
 import threading
 
-from flask import Flask
+from flask import Flask, current_app
 
+from issuer.context import service_context
 from issuer.services.batches import resume_jobs, runner_id
 from issuer.services.errors import DomainError
 from issuer.services.keyring import KEK_MISMATCH_TYPE
-from issuer.store import store
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +49,11 @@ class JobRunner:
     def run_pass(self) -> int:
         """Resume every unfinished job whose lease is free, once; how many it finished. A job
         that stops is logged and left for the next pass, and the jobs after it still run."""
-        config = self.app.config
+        context = service_context(self.app)
         with self.app.app_context():
             try:
-                finished = resume_jobs(store(self.app).sessions, self.owner,
-                                       config["PUBLIC_BASE_URL"], self.app.extensions["kek"])
+                finished = resume_jobs(context.sessions, self.owner, context.base_url,
+                                       context.kek)
             except DomainError as problem:
                 if problem.code != KEK_MISMATCH_TYPE:
                     raise
@@ -82,3 +82,10 @@ def init_app(app: Flask) -> None:
         return
     runner = app.extensions["job_runner"] = JobRunner(app)
     app.before_request(runner.ensure_started)
+
+
+def wake() -> None:
+    """Wake the current app's runner, if it has one (JOB_RUNNER on)."""
+    runner = current_app.extensions.get("job_runner")
+    if runner is not None:
+        runner.wake()

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
 
 from issuer import metrics
+from issuer.context import service_context
 from issuer.problems import Problem
 from issuer.services.keyring import kek_matches, kek_mismatch
 from issuer.store import store
@@ -84,8 +85,9 @@ def readyz() -> Any:
     try:
         ready = is_current(store(current_app).engine)
         if ready:
-            with store(current_app).sessions() as db, db.begin():
-                kek_ok = kek_matches(db, current_app.extensions["kek"])
+            context = service_context()
+            with context.sessions() as db, db.begin():
+                kek_ok = kek_matches(db, context.kek)
     except Exception as error:  # a driver error means "not ready", never a 500
         raise Problem(503, "Service Unavailable", f"the store does not answer: "
                       f"{type(error).__name__}") from None

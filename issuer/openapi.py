@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from issuer.api.requests import LEARNER_RECORD, STATUS_CHANGE, TOKEN
+from issuer.context import service_context
 from issuer.services.request_schemas import COMPLETION
 
 bp = Blueprint("docs", __name__)
@@ -546,10 +547,10 @@ def _document(base_url: str) -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> dict[str, Any]:
-    return document(current_app.config["PUBLIC_BASE_URL"])
+    return document(service_context().base_url)
 
 
 @bp.get("/docs")
 def docs() -> str:
-    spec = document(current_app.config["PUBLIC_BASE_URL"])
+    spec = document(service_context().base_url)
     return render_template("docs.html", spec=spec)

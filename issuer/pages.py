@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
 from credentials.baking import BakingError
 from credentials.fetch import FetchError
@@ -14,6 +14,7 @@ from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.verify import VerificationReport
 from credentials.verify.inputs import LimitExceeded, read_credential
 from credentials.verify.limits import MAX_BYTES
+from issuer.context import service_context
 from issuer.problems import Problem
 from issuer.services.credentials import credential_document
 from issuer.services.errors import DomainError
@@ -34,10 +35,11 @@ RESULTS = {"success": "Passed", "warning": "Passed with a warning", "failure": "
 def _from_url(url: str) -> bytes:
     if why := bad_character(url):  # no URL holds one; the store cannot even look it up
         raise ValueError(f"the credential URL {why}")
-    base = current_app.config["PUBLIC_BASE_URL"] + "/credentials/"
+    context = service_context()
+    base = context.base_url + "/credentials/"
     if url.startswith(base):  # ours: from the store, not over HTTP to ourselves
         return credential_document(session(), url[len(base):].split("?")[0]).encode()
-    return current_app.extensions["fetcher"].get_bytes(
+    return context.fetcher.get_bytes(
         url, accept="application/vc+ld+json, application/vc+jwt, application/json")
 
 
@@ -86,8 +88,7 @@ def verify_page() -> Any:
     except (ValueError, BakingError, FetchError, Problem, DomainError) as error:
         message = error.detail if isinstance(error, Problem | DomainError) else str(error)
         return render_template("verify.html", report=None, error=message), 400
-    report = verify(session(), credential, current_app.config["PUBLIC_BASE_URL"],
-                    current_app.extensions["fetcher"], current_app.extensions["status_source"])
+    report = verify(session(), credential, service_context())
     name = credential.get("name") if isinstance(credential, dict) else "VC-JWT credential"
     return render_template("verify.html", report=report, checks=_checks(report), name=name,
                            verdict=_verdict(report), error=None)

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, json, render_template, reque
 
 from credentials.achievements import build_achievement
 from credentials.build import OB_CONTEXT, IssuerProfile
+from issuer.context import service_context
 from issuer.problems import Problem
 from issuer.services.catalog import catalog
 from issuer.services.credentials import credential_document
@@ -34,7 +35,7 @@ def _json(document: Any, mimetype: str) -> Response:
 
 
 def _base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"]
+    return service_context().base_url
 
 
 @bp.get("/healthz")
@@ -100,7 +101,8 @@ def status_list(slug: str, number: int) -> Response:
     """A signed BitstringStatusListCredential; caches may keep it for its ttl."""
     if number >= 2**31:  # beyond any list number the store can hold
         raise Problem(404, "Not Found", f"no status list {number} for issuer {slug!r}")
-    signed = signed_list(session(), slug, number, _base_url(), current_app.extensions["kek"])
+    signed = signed_list(session(), slug, number, _base_url(),
+                         service_context().kek)
     response = Response(signed.document, mimetype=VC_LD_JSON)
     response.headers["Cache-Control"] = f"public, max-age={signed.max_age_seconds}"
     return response
@@ -121,9 +123,7 @@ def credential(credential_id: str) -> Response | str:
     """The id URL: for machines the credential as issued (JSON-LD with a Data Integrity
     proof, or a VC-JWT); for people the share page."""
     if wants_html():
-        view = share_view(session(), credential_id, _base_url(),
-                          current_app.extensions["fetcher"],
-                          current_app.extensions["status_source"])
+        view = share_view(session(), credential_id, service_context())
         return render_template("share.html", view=view)
     document = credential_document(session(), credential_id)
     response = Response(document, mimetype=VC_LD_JSON if document.startswith("{") else VC_JWT)

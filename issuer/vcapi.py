@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from credentials.baking import BakingError, extract
 from credentials.proofs.jwt import unwrap
@@ -12,6 +12,7 @@ from credentials.vcdm import envelope_problems, is_envelope
 from credentials.verify.limits import LimitExceeded, check_credential
 from issuer.api.requests import json_body, limit_problem
 from issuer.auth import current_caller
+from issuer.context import service_context
 from issuer.problems import Problem
 from issuer.services.credentials import issue_credential
 from issuer.services.verification import verify
@@ -27,9 +28,9 @@ def issue() -> Any:
     if "credential" not in body:
         raise Problem(400, "Bad Request", "/credential: the body needs a credential",
                       errors=[{"pointer": "/credential", "detail": "required"}])
+    context = service_context()
     signed = issue_credential(session(), caller, body["credential"], body.get("options"),
-                              current_app.config["PUBLIC_BASE_URL"],
-                              current_app.extensions["kek"], current_app.extensions["fetcher"])
+                              context.base_url, context.kek, context.fetcher)
     return {"verifiableCredential": signed}, 201
 
 
@@ -69,8 +70,7 @@ def verify_endpoint() -> Any:
     if "options" in body and not isinstance(body["options"], dict):
         raise Problem(400, "Bad Request", "/options: must be a JSON object",
                       errors=[{"pointer": "/options", "detail": "must be a JSON object"}])
-    report = verify(session(), credential, current_app.config["PUBLIC_BASE_URL"],
-                    current_app.extensions["fetcher"], current_app.extensions["status_source"])
+    report = verify(session(), credential, service_context())
     response = jsonify(report.as_json())
     response.status_code = 200 if report.verified else 422
     return response

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from issuer import job_runner
 from issuer.api.requests import (
     LEARNER_RECORD,
     STATUS_CHANGE,
@@ -16,6 +17,7 @@ from issuer.api.requests import (
     validated,
 )
 from issuer.auth import current_caller
+from issuer.context import service_context
 from issuer.problems import Problem, validation_problem
 from issuer.services import (
     audit,
@@ -34,14 +36,14 @@ from issuer.services.field_text import check_text
 from issuer.services.framework_views import framework_summary, model_view
 from issuer.services.idempotency import StoredResponse
 from issuer.services.request_schemas import COMPLETION
-from issuer.store import session, store
+from issuer.store import session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
 
 
 def _base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"]
+    return service_context().base_url
 
 
 @bp.get("/frameworks")
@@ -68,7 +70,7 @@ def post_completion(slug: str) -> Any:
     body = validated(body, COMPLETION)
     result = completions.record_completion(
         session(), caller, slug, completions.CompletionRequest.from_json(body), body,
-        request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"])
+        request.headers.get("Idempotency-Key"), _base_url(), service_context().kek)
     return _created(result)
 
 
@@ -95,21 +97,21 @@ def post_batch(slug: str) -> Any:
         batch = batches.from_csv(text)
     else:
         batch = batches.from_json(json_body(expect_object=False))
-    kek = current_app.extensions["kek"]
+    context = service_context()
     job, replayed = batches.create_job(session(), caller, slug, batch,
-                                       request.headers.get("Idempotency-Key"), kek)
+                                       request.headers.get("Idempotency-Key"), context.kek)
     valid = job.total - batches.invalid_rows(job)
     ran = False
     if not replayed and valid <= current_app.config["BATCH_INLINE_ROWS"]:
         try:
-            ran = batches.run_job(store(current_app).sessions, job.id, batches.runner_id(),
-                                  _base_url(), kek)
+            ran = batches.run_job(context.sessions, job.id, batches.runner_id(),
+                                  context.base_url, context.kek)
         except DomainError as error:  # the host cannot sign: the rest is left pending
             raise _recorded(slug, job.id, error.detail, error.code) from None
         except Exception:  # the rows issued so far stay issued: the answer must say so
             log.exception("batch job %s stopped; left to the job runner", job.id)
-    if not ran and "job_runner" in current_app.extensions:
-        current_app.extensions["job_runner"].wake()
+    if not ran:
+        job_runner.wake()
     try:
         view = batches.get_job(session(), caller, slug, job.id, _base_url())
     except Exception:
@@ -181,19 +183,19 @@ def post_learner_record(slug: str) -> Any:
     body = validated(body, LEARNER_RECORD)
     result = learner_records.build_learner_record(
         session(), caller, slug, body["email"], body.get("credentialIds"),
-        request.headers.get("Idempotency-Key"), _base_url(), current_app.extensions["kek"],
+        request.headers.get("Idempotency-Key"), _base_url(), service_context().kek,
         body.get("format", "data-integrity"), body.get("algorithm", "RS256"))
     return _created(result)
 
 
 @bp.post("/issuers/<slug>/keys/rotate")
 def post_key_rotation(slug: str) -> Any:
-    return keys.rotate_keys(session(), current_caller(), slug, current_app.extensions["kek"])
+    return keys.rotate_keys(session(), current_caller(), slug, service_context().kek)
 
 
 @bp.post("/issuers/<slug>/keys/<kid>/revoke")
 def post_key_revocation(slug: str, kid: str) -> Any:
-    return keys.revoke(session(), current_caller(), slug, kid, current_app.extensions["kek"])
+    return keys.revoke(session(), current_caller(), slug, kid, service_context().kek)
 
 
 @bp.post("/issuers/<slug>/tokens")

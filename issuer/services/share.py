@@ -12,11 +12,10 @@ import segno
 from sqlalchemy.orm import Session
 
 from credentials.dates import parse_datetime
-from credentials.fetch import SafeFetcher
 from credentials.proofs.jwt import decode_jwt
 from credentials.verify import VerificationReport
 from credentials.verify.report import Outcome, Standing
-from credentials.verify.status_check import HttpStatusListSource
+from issuer.services.context import ServiceContext
 from issuer.services.credentials import credential_document
 from issuer.services.identifiers import credential_url
 from issuer.services.verification import verify
@@ -123,12 +122,12 @@ def _evidence(evidence: Any) -> list[dict[str, Any]]:
             else {"name": "Evidence", "narrative": "", "url": _safe_url(e)} for e in items]
 
 
-def share_view(db: Session, credential_id: str, base_url: str, fetcher: SafeFetcher,
-               status_source: HttpStatusListSource) -> ShareView:
+def share_view(db: Session, credential_id: str, context: ServiceContext) -> ShareView:
+    base_url = context.base_url
     document = credential_document(db, credential_id)
     is_jwt = not document.startswith("{")
     credential = decode_jwt(document).credential if is_jwt else json.loads(document)
-    report = verify(db, document if is_jwt else credential, base_url, fetcher, status_source)
+    report = verify(db, document if is_jwt else credential, context)
     issuer = credential.get("issuer", {})
     issuer_name = _text(issuer.get("name", issuer.get("id")) if isinstance(issuer, dict)
                         else issuer, "")

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.dates import format_datetime
-from credentials.fetch import SafeFetcher
 from credentials.status import Bitstring, status_list_credential
 from credentials.verify import VerificationReport, verify_credential
 from credentials.verify.proof_check import key_thumbprint
@@ -26,10 +25,10 @@ from credentials.verify.resolvers import (
 )
 from credentials.verify.status_check import (
     ChainStatusSource,
-    HttpStatusListSource,
     StatusUnavailable,
 )
 from issuer import metrics
+from issuer.services.context import ServiceContext
 from issuer.services.field_text import bad_character
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.issuers import SLUG
@@ -204,14 +203,15 @@ def _shown(text: str) -> str:
     return json.dumps(text)
 
 
-def verify(db: Session, credential: Any, base_url: str, fetcher: SafeFetcher,
-           http_status: HttpStatusListSource) -> VerificationReport:
-    """Verify any credential: our issuers' keys and lists from the store, others over HTTPS.
-    A credential naming one of our issuers must be signed by one of that issuer's keys."""
+def verify(db: Session, credential: Any, context: ServiceContext) -> VerificationReport:
+    """Verify any credential: our issuers' keys and lists from the store, others over HTTPS
+    (through the context's fetcher and status-list cache). A credential naming one of our
+    issuers must be signed by one of that issuer's keys."""
+    base_url, fetcher = context.base_url, context.fetcher
     resolver = ChainResolver([StoreResolver(db, base_url), DidKeyResolver(),
                               DidWebResolver(fetcher), MultikeyFragmentResolver(),
                               ControllerDocumentResolver(fetcher)])
-    status = ChainStatusSource([StoreStatusSource(db, base_url), http_status])
+    status = ChainStatusSource([StoreStatusSource(db, base_url), context.status_source])
     report = verify_credential(credential, resolver=resolver, status_source=status,
                                issuers=StoreIssuers(db, base_url))
     metrics.VERIFICATIONS.labels("true" if report.verified else "false").inc()

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from issuer import create_app
+from issuer.context import service_context
 from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.issuers import create_issuer, create_token
@@ -95,10 +96,10 @@ def service(tmp_path: Path, template_store: str) -> Iterator[Service]:
     with copied_store(tmp_path, template_store) as config:
         app = make_app(tmp_path, **config)
         with store(app).sessions() as db:
-            riverbend = create_issuer(db, app.extensions["kek"], BASE, "riverbend",
+            riverbend = create_issuer(db, service_context(app).kek, BASE, "riverbend",
                                       "Riverbend Behavioral Health",
                                       url="https://riverbend.example.org")
-            lakeside = create_issuer(db, app.extensions["kek"], BASE, "lakeside", "Lakeside")
+            lakeside = create_issuer(db, service_context(app).kek, BASE, "lakeside", "Lakeside")
             assessor = create_token(db, "riverbend", "assessor", "trainer", Caller.operator())
         yield Service(app, app.test_client(), riverbend["token"], str(assessor["token"]),
                       lakeside["token"])

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from issuer.context import service_context
 from issuer.services import batches
 from issuer.store import store
 from issuer.store.models import Completion, Credential, ImportJob, ImportRow
@@ -127,7 +128,7 @@ def test_large_batches_run_as_a_job_with_progress(service) -> None:
                                   headers=service.auth(service.assessor)).get_json()
     assert (progress["status"], progress["pending"], progress["issued"]) == ("running", 5, 0)
     assert batches.resume_jobs(store(service.app).sessions, "test-runner", BASE,
-                               service.app.extensions["kek"]) == 1
+                               service_context(service.app).kek) == 1
     done = service.client.get(location.removeprefix(BASE),
                               headers=service.auth(service.assessor)).get_json()
     assert (done["status"], done["issued"], done["pending"]) == ("done", 5, 0)
@@ -141,7 +142,7 @@ def test_an_interrupted_job_resumes_without_duplicates_or_gaps(service) -> None:
     service.app.config["BATCH_INLINE_ROWS"] = 0
     rows = [completion_body(learner=learner(n)) for n in range(12)]
     job_id = post(service, rows).get_json()["id"]
-    sessions, kek = store(service.app).sessions, service.app.extensions["kek"]
+    sessions, kek = store(service.app).sessions, service_context(service.app).kek
     issued = []
 
     def die_after_five(step: int) -> None:

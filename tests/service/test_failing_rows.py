@@ -9,6 +9,7 @@ import json
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
+from issuer.context import service_context
 from issuer.job_runner import JobRunner
 from issuer.services import batches
 from issuer.store import store
@@ -69,7 +70,7 @@ def test_a_row_the_store_refuses_fails_alone(service) -> None:
         db.execute(update(ImportRow).where(ImportRow.row == 2).values(
             request=completion_body(learner={"name": "B\u0000o", "email": "bo@example.com"})))
     assert batches.resume_jobs(store(service.app).sessions, "runner", BASE,
-                               service.app.extensions["kek"]) == 1
+                               service_context(service.app).kek) == 1
     found = states(service, job_id)
     assert found[1][0] == found[3][0] == "issued"
     if on_postgresql():
@@ -97,7 +98,7 @@ def test_jobs_resume_goes_past_a_job_that_stops(service, monkeypatch) -> None:
     # ...and finishes on the next pass, once the store is back.
     monkeypatch.undo()
     assert batches.resume_jobs(store(service.app).sessions, "runner", BASE,
-                               service.app.extensions["kek"]) == 1
+                               service_context(service.app).kek) == 1
     assert states(service, stuck)[2][0] == "issued"
 
 

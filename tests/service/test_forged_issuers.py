@@ -16,6 +16,7 @@ from sqlalchemy import select
 from credentials.dates import format_datetime
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.proofs.jwt import registered_claims
+from issuer.context import service_context
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import signer_for
 from issuer.store import store
@@ -154,7 +155,7 @@ def _stored_signer(service, slug: str, method_controller: str):
         key = db.scalars(select(SigningKey).where(SigningKey.issuer_id == issuer.id,
                                                   SigningKey.algorithm == "Ed25519")).first()
         method = f"{method_controller}#{key.kid}"
-        return signer_for(issuer, key, service.app.extensions["kek"], method,
+        return signer_for(issuer, key, service_context(service.app).kek, method,
                           method_controller), key.kid
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from issuer.context import service_context
 from issuer.services.callers import Caller
 from issuer.services.issuers import create_issuer, create_token
 from issuer.store import store
@@ -100,7 +101,7 @@ def path_service(tmp_path: Path, template_store: str) -> Iterator[tuple]:
     with copied_store(tmp_path, template_store) as config:
         app = make_app(tmp_path, PUBLIC_BASE_URL=base, **config)
         with store(app).sessions() as db:
-            created = create_issuer(db, app.extensions["kek"], base, "riverbend", "Riverbend")
+            created = create_issuer(db, service_context(app).kek, base, "riverbend", "Riverbend")
             assessor = create_token(db, "riverbend", "assessor", None, Caller.operator())
         yield app.test_client(), created, str(assessor["token"])
         store(app).engine.dispose()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from issuer.context import service_context
 from issuer.job_runner import JobRunner
 from issuer.services import batches
 from issuer.services.keyring import KEK_MISMATCH, KEK_MISMATCH_TYPE
@@ -133,7 +134,7 @@ def test_a_batch_on_the_wrong_host_records_nothing_and_a_retry_issues_once(servi
                                   headers=service.auth(service.assessor))
     assert retried.status_code == 201 and retried.json["issued"] == 2
     assert batches.resume_jobs(store(service.app).sessions, "good-host", BASE,
-                               service.app.extensions["kek"]) == 0
+                               service_context(service.app).kek) == 0
     with store(service.app).sessions() as db, db.begin():
         assert db.scalar(select(func.count()).select_from(Credential)) == \
             counts["credentials"] + 2

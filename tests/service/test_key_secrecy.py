@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
+from issuer.context import service_context
 from issuer.services.keyring import signer_for
 from issuer.store import store
 from issuer.store.models import Base, Issuer, SigningKey
@@ -20,7 +21,7 @@ def private_forms(service) -> list[str]:
     forms = []
     with store(service.app).sessions() as db:
         for key, issuer in db.execute(select(SigningKey, Issuer).join(Issuer)).all():
-            seed = signer_for(issuer, key, service.app.extensions["kek"], "x", "y") \
+            seed = signer_for(issuer, key, service_context(service.app).kek, "x", "y") \
                 .private_bytes()
             forms += [seed.hex(), seed.hex().upper(), base64.b64encode(seed).decode(),
                       base64.urlsafe_b64encode(seed).decode().rstrip("="),
@@ -60,6 +61,6 @@ def test_private_keys_never_leave_the_key_store(service, caplog) -> None:
         assert form not in caplog.text
         assert form not in database
     with store(service.app).sessions() as db:
-        seeds = [signer_for(i, k, service.app.extensions["kek"], "x", "y").private_bytes()
+        seeds = [signer_for(i, k, service_context(service.app).kek, "x", "y").private_bytes()
                  for k, i in db.execute(select(SigningKey, Issuer).join(Issuer)).all()]
     assert all(seed not in raw for seed in seeds)

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select
 
+from issuer.context import service_context
 from issuer.services.keyring import active_key
 from issuer.store import store
 from issuer.store.models import Issuer, SigningKey
@@ -80,7 +81,7 @@ def test_published_keys_never_carry_private_members(service) -> None:
     with store(service.app).sessions() as db, db.begin():
         issuer = db.scalars(select(Issuer).where(Issuer.slug == "riverbend")).one()
         for key_type in ("P-256", "RSA-2048"):
-            active_key(db, issuer, service.app.extensions["kek"], key_type)
+            active_key(db, issuer, service_context(service.app).kek, key_type)
         kinds = {k.algorithm for k in db.scalars(select(SigningKey)
                                                  .where(SigningKey.issuer_id == issuer.id))}
     assert kinds == {"Ed25519", "P-256", "RSA-2048"}

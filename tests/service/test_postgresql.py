@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from issuer import create_app
+from issuer.context import service_context
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.issuers import create_issuer
 from issuer.store import normalise_url, store
@@ -53,7 +54,7 @@ def test_service_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     with store(app).sessions() as db:
         load_bundled_frameworks(db)
         assert load_bundled_frameworks(db) == []
-        created = create_issuer(db, app.extensions["kek"], BASE, "riverbend", "Riverbend")
+        created = create_issuer(db, service_context(app).kek, BASE, "riverbend", "Riverbend")
     client = app.test_client()
     headers = {"Authorization": f"Bearer {created['token']}", "Idempotency-Key": "pg-1"}
     first = client.post("/api/v1/issuers/riverbend/completions", json=completion_body(),
@@ -77,6 +78,6 @@ def test_concurrent_issuance_on_postgresql(pg_url: str, tmp_path: Path, monkeypa
     upgrade(store(app).engine)
     with store(app).sessions() as db:
         load_bundled_frameworks(db)
-        token = create_issuer(db, app.extensions["kek"], BASE, "riverbend", "Riverbend")["token"]
+        token = create_issuer(db, service_context(app).kek, BASE, "riverbend", "Riverbend")["token"]
     assert_nothing_lost(issue_concurrently(app, token, "riverbend", monkeypatch))
     store(app).engine.dispose()

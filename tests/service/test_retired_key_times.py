@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from credentials.proofs import EDDSA_RDFC_2022
 from credentials.proofs.jwt import decode_jwt, registered_claims
+from issuer.context import service_context
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import signer_for
 from issuer.store import store
@@ -44,7 +45,7 @@ def the_ed25519_key(service):
         key = db.scalars(select(SigningKey).where(SigningKey.issuer_id == issuer.id,
                                                   SigningKey.algorithm == "Ed25519")).one()
         method = f"{DID_WEB}#{key.kid}"
-        return signer_for(issuer, key, service.app.extensions["kek"], method, DID_WEB)
+        return signer_for(issuer, key, service_context(service.app).kek, method, DID_WEB)
 
 
 def rotate(service) -> None:

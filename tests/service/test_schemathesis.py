@@ -15,6 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from issuer.context import service_context
 from issuer.services.issuers import create_issuer
 from issuer.store import store
 from tests.service.conftest import BASE, copied_store, make_app
@@ -47,7 +48,7 @@ def test_generated_requests_meet_the_openapi_document(tmp_path, template_store) 
         app = make_app(tmp_path, RATE_LIMIT_VERIFY_PER_IP="0", RATE_LIMIT_ISSUE_PER_IP="0",
                        RATE_LIMIT_ISSUE_PER_TOKEN="0", **config)
         with store(app).sessions() as db:
-            token = create_issuer(db, app.extensions["kek"], BASE, "riverbend",
+            token = create_issuer(db, service_context(app).kek, BASE, "riverbend",
                                   "Riverbend")["token"]
         schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
         statuses: Counter = Counter()

@@ -11,6 +11,7 @@ import issuer.services.status_lists as status_lists
 from credentials.status import MIN_ENTRIES, Bitstring
 from credentials.verify import verify_credential
 from credentials.verify.resolvers import default_resolver
+from issuer.context import service_context
 from issuer.services.issuers import create_issuer, update_issuer
 from issuer.store import store
 from issuer.store.models import StatusList
@@ -102,7 +103,7 @@ def test_status_changes_need_an_admin_of_the_issuer(service) -> None:
     assert_problem(change(service, issued["credentialId"], "revoke", token=service.assessor),
                    403)
     with store(service.app).sessions() as db:
-        lakeside_admin = create_issuer(db, service.app.extensions["kek"], BASE, "lakeside2",
+        lakeside_admin = create_issuer(db, service_context(service.app).kek, BASE, "lakeside2",
                                        "Lakeside 2")["token"]
     body = assert_problem(service.client.post(
         f"/api/v1/issuers/lakeside2/credentials/{issued['credentialId']}/revoke",

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import replace
 
 import pytest
 
 from credentials.fetch import FetchError, SafeFetcher
+from issuer.context import install, service_context
 from tests.service.conftest import BASE
 from tests.service.test_errors import assert_problem
 
@@ -137,10 +139,15 @@ REFUSED = [
 ]
 
 
+def use_fetcher(service, fetcher: SafeFetcher) -> None:
+    """The app fetches through ``fetcher`` from now on (its context, with that fetcher)."""
+    install(service.app, replace(service_context(service.app), fetcher=fetcher))
+
+
 @pytest.mark.parametrize("case, changes, pointer", REFUSED, ids=[c[0] for c in REFUSED])
 def test_issue_refuses_what_the_data_model_forbids(service, case: str, changes: dict,
                                                    pointer: str) -> None:
-    service.app.extensions["fetcher"] = BytesFetcher({RESOURCE: RESOURCE_BYTES})
+    use_fetcher(service, BytesFetcher({RESOURCE: RESOURCE_BYTES}))
     before = service.counts()
     problem = assert_problem(issue(service, credential(**changes)), 400)
     assert problem["errors"][0]["pointer"] == pointer, problem
@@ -173,7 +180,7 @@ ACCEPTED = [
 @pytest.mark.parametrize("case, changes", ACCEPTED, ids=[c[0] for c in ACCEPTED])
 def test_issue_accepts_and_its_verifier_agrees(service, case: str, changes: dict) -> None:
     fetcher = BytesFetcher({RESOURCE: RESOURCE_BYTES, RESOURCE + "?copy": RESOURCE_BYTES})
-    service.app.extensions["fetcher"] = fetcher
+    use_fetcher(service, fetcher)
     response = issue(service, credential(**changes))
     assert response.status_code == 201, response.get_json()
     signed = response.get_json()["verifiableCredential"]
