@@ -13,7 +13,9 @@ issued identifier copied, per node placed on a path, more as paths grow long) an
 shallower than ``MAX_DEPTH``. One request may canonicalize many documents (a credential, each
 of its endorsements and embedded credentials, their status lists): inside a
 :func:`shared_budget` block every canonicalization also spends from that one budget, so the
-request as a whole is bounded, not only each document in it.
+request as a whole is bounded, not only each document in it. Other costly work on those
+documents (pyld's JSON-LD processing, for what our walker leaves) spends from the same budget
+through :func:`spend_shared`.
 """
 
 from __future__ import annotations
@@ -92,6 +94,19 @@ def shared_budget(steps: int, holder: str) -> Iterator[WorkBudget]:
         _shared.reset(token)
 
 
+def spend_shared(steps: int, reason: str) -> None:
+    """Spend ``steps`` from the shared budget open around this call (none open: nothing);
+    past its limit, refuse with ``reason`` and the budget's size in the message."""
+    budget = _shared.get()
+    if budget is None:
+        return
+    budget.spent += steps
+    if budget.spent > budget.limit:
+        raise CanonicalizationTooComplex(
+            f"{reason} (RDFC-1.0 work budget of {budget.limit:,} steps for all the documents "
+            f"of {budget.holder} spent)")
+
+
 def escape_string(value: str) -> str:
     """``value`` as the inside of a canonical N-Quads string literal."""
     return value.translate(_STRING_ESCAPES) if _STRING_NEEDS_ESCAPE.search(value) else value
@@ -160,7 +175,6 @@ class _Canonicalizer:
         self.hash = HASHES[algorithm]
         self.max_steps = max_steps
         self.steps = 0
-        self.shared = _shared.get()
         self.depth = 0
         self.mentions: dict[str, list[Quad]] = {}
         for quad in self.quads:
@@ -179,13 +193,8 @@ class _Canonicalizer:
     def spend(self, steps: int) -> None:
         """Count N-degree work; refuse the dataset once it has used the whole budget."""
         self.steps += steps
-        if self.shared is not None:
-            self.shared.spent += steps
-            if self.shared.spent > self.shared.limit:
-                raise CanonicalizationTooComplex(
-                    "the document's blank nodes are too symmetric to canonicalize within "
-                    f"limits (RDFC-1.0 work budget of {self.shared.limit:,} steps for all the "
-                    f"documents of {self.shared.holder} spent)")
+        spend_shared(steps, "the document's blank nodes are too symmetric to canonicalize "
+                     "within limits")
         if self.steps > self.max_steps:
             raise CanonicalizationTooComplex(
                 "the document's blank nodes are too symmetric to canonicalize within limits "
