@@ -98,8 +98,11 @@ def spend_shared(steps: int, reason: str) -> None:
     """Spend ``steps`` from the shared budget open around this call (none open: nothing);
     past its limit, refuse with ``reason`` and the budget's size in the message."""
     budget = _shared.get()
-    if budget is None:
-        return
+    if budget is not None:
+        _charge(budget, steps, reason)
+
+
+def _charge(budget: WorkBudget, steps: int, reason: str) -> None:
     budget.spent += steps
     if budget.spent > budget.limit:
         raise CanonicalizationTooComplex(
@@ -175,6 +178,7 @@ class _Canonicalizer:
         self.hash = HASHES[algorithm]
         self.max_steps = max_steps
         self.steps = 0
+        self.shared = _shared.get()
         self.depth = 0
         self.mentions: dict[str, list[Quad]] = {}
         for quad in self.quads:
@@ -193,8 +197,9 @@ class _Canonicalizer:
     def spend(self, steps: int) -> None:
         """Count N-degree work; refuse the dataset once it has used the whole budget."""
         self.steps += steps
-        spend_shared(steps, "the document's blank nodes are too symmetric to canonicalize "
-                     "within limits")
+        if self.shared is not None:
+            _charge(self.shared, steps, "the document's blank nodes are too symmetric to "
+                    "canonicalize within limits")
         if self.steps > self.max_steps:
             raise CanonicalizationTooComplex(
                 "the document's blank nodes are too symmetric to canonicalize within limits "
