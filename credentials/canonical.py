@@ -7,6 +7,14 @@ canonicalizing we refuse any document whose JSON-LD would silently lose data on 
 RDF: a property its contexts do not define, or a property, type or identifier that is not an
 absolute IRI. Lost data is data the signature does not cover, so such a document can be
 altered without breaking its proof.
+
+pyld's expansion and toRdf cost far more per JSON value than the walker, and more than
+linearly in the length of one array, so the fallback is bounded: a document over
+``PYLD_MAX_VALUES`` JSON values is refused before pyld sees it, and inside a verification
+every fallback document spends ``PYLD_STEPS_PER_VALUE`` steps per value from the
+verification's shared RDFC-1.0 budget (:func:`credentials.rdfc.shared_budget`). Only the
+fallback is bounded this way; ``canonicalize_with_pyld`` (the reference, the kill switch)
+is not.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from credentials.rdfc import (
     canonical_nquads,
     iri_term,
     literal_term,
+    spend_shared,
 )
 
 # CREDENTIALS_CANONICALIZER=pyld turns the direct walker off (a kill switch, and the baseline
@@ -42,6 +51,19 @@ from credentials.rdfc import (
 FAST_PATH = os.environ.get("CREDENTIALS_CANONICALIZER", "fast") != "pyld"
 
 log = logging.getLogger(__name__)
+
+# The fallback's bounds, from measurement on the 2-core development machine: pyld spends about
+# 200 microseconds of CPU per JSON value (objects and their members, array items) of a
+# credential, more for long arrays (a credential with 1,000 alignments, 4,121 values: 0.8 s;
+# 3,000 alignments: 4 s). Documents that reach the fallback are small: none of the official
+# examples, W3C vectors and interop documents that verify needs it, the largest that reaches
+# it has 632 values (and is refused: a relative type); the walker handles every credential
+# this service issues and a learner record of 25 (6,119 values). One document may
+# hold at most 2,000 values (about 0.4 s), and one verification's fallback documents at most
+# RDFC_STEPS / 100 = 2,500 values together (about half a second) -- less when RDFC-1.0 work
+# has spent part of the same budget.
+PYLD_MAX_VALUES = 2_000
+PYLD_STEPS_PER_VALUE = 100
 
 
 class CanonicalizationError(ValueError):
@@ -123,9 +145,44 @@ def canonicalize(document: Mapping[str, Any], loader: StaticDocumentLoader = DEF
     memo = loader.per_thread("quad_memo", lambda: ContextMemo(loader))
     try:
         quads = to_quads(document, memo)
-    except Unsupported:
+    except Unsupported as why:
+        values = _bounded_values(document, why)
+        try:
+            spend_shared(values * PYLD_STEPS_PER_VALUE,
+                         f"the document needs general JSON-LD processing ({_short(why)}) for "
+                         f"its {values:,} JSON values, more than is left")
+        except CanonicalizationTooComplex as error:
+            raise CanonicalizationError(str(error)) from None
         return canonicalize_with_pyld(document, loader, hash_name)
     return _canonical(quads, hash_name)
+
+
+def _short(why: Unsupported) -> str:
+    """The walker's reason, cut short: it may quote a long string of the document."""
+    text = str(why)
+    return text if len(text) <= 120 else f"{text[:117]}..."
+
+
+def _bounded_values(document: Any, why: Unsupported) -> int:
+    """How many JSON values ``document`` holds (objects, their members, array items),
+    refusing it once past ``PYLD_MAX_VALUES``: counted without recursion, and no further."""
+    count, pending = 0, [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, Mapping):
+            children, count = list(value.values()), count + 1
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        count += len(children)
+        if count > PYLD_MAX_VALUES:
+            raise CanonicalizationError(
+                f"the document needs general JSON-LD processing ({_short(why)}), allowed "
+                f"only for documents of at most {PYLD_MAX_VALUES:,} JSON values (objects, "
+                "their members, array items); it holds more")
+        pending.extend(child for child in children if isinstance(child, (Mapping, list)))
+    return count
 
 
 @cache

@@ -13,7 +13,9 @@ issued identifier copied, per node placed on a path, more as paths grow long) an
 shallower than ``MAX_DEPTH``. One request may canonicalize many documents (a credential, each
 of its endorsements and embedded credentials, their status lists): inside a
 :func:`shared_budget` block every canonicalization also spends from that one budget, so the
-request as a whole is bounded, not only each document in it.
+request as a whole is bounded, not only each document in it. Other costly work on those
+documents (pyld's JSON-LD processing, for what our walker leaves) spends from the same budget
+through :func:`spend_shared`.
 """
 
 from __future__ import annotations
@@ -90,6 +92,22 @@ def shared_budget(steps: int, holder: str) -> Iterator[WorkBudget]:
         yield budget
     finally:
         _shared.reset(token)
+
+
+def spend_shared(steps: int, reason: str) -> None:
+    """Spend ``steps`` from the shared budget open around this call (none open: nothing);
+    past its limit, refuse with ``reason`` and the budget's size in the message."""
+    budget = _shared.get()
+    if budget is not None:
+        _charge(budget, steps, reason)
+
+
+def _charge(budget: WorkBudget, steps: int, reason: str) -> None:
+    budget.spent += steps
+    if budget.spent > budget.limit:
+        raise CanonicalizationTooComplex(
+            f"{reason} (RDFC-1.0 work budget of {budget.limit:,} steps for all the documents "
+            f"of {budget.holder} spent)")
 
 
 def escape_string(value: str) -> str:
@@ -180,12 +198,8 @@ class _Canonicalizer:
         """Count N-degree work; refuse the dataset once it has used the whole budget."""
         self.steps += steps
         if self.shared is not None:
-            self.shared.spent += steps
-            if self.shared.spent > self.shared.limit:
-                raise CanonicalizationTooComplex(
-                    "the document's blank nodes are too symmetric to canonicalize within "
-                    f"limits (RDFC-1.0 work budget of {self.shared.limit:,} steps for all the "
-                    f"documents of {self.shared.holder} spent)")
+            _charge(self.shared, steps, "the document's blank nodes are too symmetric to "
+                    "canonicalize within limits")
         if self.steps > self.max_steps:
             raise CanonicalizationTooComplex(
                 "the document's blank nodes are too symmetric to canonicalize within limits "

@@ -9,13 +9,24 @@ segments removed; the scheme (http or https) is not part of the comparison, so a
 naming our host over the other scheme is ours too. Anything after the issuer's slug (a
 trailing ``/`` or ``:``, a query, a fragment) keeps the identifier in our namespace but
 names no issuer of ours.
+
+A URL is read as browsers and WHATWG URL parsers read it, since that is where it leads:
+backslashes are slashes, any number of slashes (even none) may follow ``http:``, and the host
+is percent-decoded and mapped by UTS #46 (what IDNA does before a lookup: case, full-width
+letters, ideographic full stops, ignored characters): ``http:%6Cocalhost\\issuers\\a``
+names the same issuer as ``http://localhost/issuers/a``. A did:key names our issuer when it
+names a key we hold, in any case of ``did:key:`` and with any fragment.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
+
+import idna
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -27,8 +38,32 @@ class _Spelling:
     extra: str  # "?query" and/or "#fragment", as written
 
 
-def _origin(host: str, port: int | None, scheme: str) -> str:
-    host = host.lower().rstrip(".")
+# What WHATWG URL parsing strips from both ends of a URL, and removes from inside it.
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile("[\t\n\r]")
+
+
+def _host(authority: str) -> str:
+    """Host and port as a lookup would see them: percent-decoded, UTS #46-mapped (NFKC as a
+    fallback where UTS #46 disallows a code point), lower case."""
+    authority = unquote(authority)
+    try:
+        authority = idna.uts46_remap(authority, std3_rules=False, transitional=False)
+    except idna.IDNAError:
+        authority = unicodedata.normalize("NFKC", authority)
+    return authority.lower()
+
+
+def _origin(authority: str, scheme: str) -> str | None:
+    """``host[:port]`` of a mapped authority, default port dropped (None: no host)."""
+    try:
+        parts = urlsplit(f"//{authority}")
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        return None
     if ":" in host:  # IPv6
         host = f"[{host}]"
     return host if port is None or port == DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
@@ -42,34 +77,41 @@ def _split_extra(identifier: str) -> tuple[str, str]:
 
 
 def _url(identifier: str) -> _Spelling | None:
+    """An http(s) URL read as WHATWG parsing reads it: stripped of C0 controls and spaces at
+    its ends and of tabs and newlines inside, backslashes as slashes, any number of slashes
+    after the scheme."""
+    identifier = _TAB_OR_NEWLINE.sub("", identifier.strip(_C0_AND_SPACE))
     body, extra = _split_extra(identifier)
-    try:
-        parts = urlsplit(body)
-        port = parts.port
-    except ValueError:
+    scheme, colon, rest = body.partition(":")
+    scheme = scheme.lower()
+    if not colon or scheme not in DEFAULT_PORTS:
         return None
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
+    authority, _, path = rest.replace("\\", "/").lstrip("/").partition("/")
+    origin = _origin(_host(authority.rpartition("@")[2]), scheme)
+    if origin is None:
         return None
-    path = unquote(parts.path)
+    path = unquote(path)
     segments = tuple(s for s in posixpath.normpath("/" + path).split("/") if s)
     if path.endswith("/") and segments:
         segments += ("",)
-    return _Spelling(_origin(parts.hostname, port, scheme), segments, extra)
+    return _Spelling(origin, segments, extra)
 
 
 def _did_web(identifier: str) -> _Spelling | None:
     body, extra = _split_extra(identifier[len("did:web:"):])
     host, *path = body.split(":")
-    try:
-        spelled = urlsplit(f"https://{unquote(host)}")
-        port = spelled.port
-    except ValueError:
+    origin = _origin(_host(host), "https")
+    if origin is None:
         return None
-    if not spelled.hostname:
+    return _Spelling(origin, tuple(unquote(segment) for segment in path), extra)
+
+
+def did_key_multikey(identifier: str) -> str | None:
+    """The Multikey a ``did:key`` identifier names, whatever the case of ``did:key:`` and
+    whatever DID URL part follows (``did:key:<key>#<key>`` names the same key); else None."""
+    if identifier[:8].lower() != "did:key:":
         return None
-    return _Spelling(_origin(spelled.hostname, port, "https"),
-                     tuple(unquote(segment) for segment in path), extra)
+    return _split_extra(identifier[8:])[0] or None
 
 
 def spelling(identifier: str) -> _Spelling | None:

@@ -33,7 +33,7 @@ from issuer.services.field_text import bad_character
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.issuers import SLUG
 from issuer.services.keyring import verification_key
-from issuer.services.namespace import IssuerNamespace
+from issuer.services.namespace import IssuerNamespace, did_key_multikey
 from issuer.services.status_lists import TTL_MS, VALIDITY, list_url
 from issuer.store.models import Issuer, SigningKey, StatusEntry, StatusList
 from keys.ed25519 import Ed25519VerificationKey
@@ -89,10 +89,11 @@ class StoreIssuers:
     base_url: str
 
     def _did_key_row(self, issuer: str) -> SigningKey | None:
-        if not issuer.startswith("did:key:") or bad_character(issuer):
+        multikey = did_key_multikey(issuer)
+        if multikey is None or bad_character(issuer):
             return None
         return self.db.scalars(select(SigningKey).where(
-            SigningKey.public_multikey == issuer.removeprefix("did:key:"))).first()
+            SigningKey.public_multikey == multikey)).first()
 
     def governs(self, issuer: str) -> bool:
         return IssuerNamespace(self.base_url).governs(issuer) or \

@@ -236,6 +236,14 @@ OTHER_SPELLINGS = {
     "query": RIVERBEND + "?x=1",
     "fragment": RIVERBEND_DID + "#me",
     "the service's root": BASE + "/",
+    # As WHATWG URL parsers (browsers) read them, these lead to our issuer too.
+    "percent-encoded host letter": RIVERBEND.replace("localhost", "%6cocalhost"),
+    "percent-encoded upper-case host": RIVERBEND.replace("localhost",
+                                                         "%4C%4F%43%41%4C%48%4F%53%54"),
+    "full-width host letter": RIVERBEND.replace("localhost", "\uff4cocalhost"),
+    "backslashes": RIVERBEND.replace("/issuers/", "\\issuers\\"),
+    "one slash after the scheme": RIVERBEND.replace("http://", "http:/"),
+    "no slash after the scheme": RIVERBEND.replace("http://", "http:"),
 }
 
 
@@ -254,9 +262,33 @@ def test_other_spellings_of_our_issuer_fail_without_its_key(service, spelling: s
     exact = spelling in ("lower-case %3a in the did:web", "upper-case scheme",
                          "upper-case host", "upper-case did:web host",
                          "percent-encoded slug letter", "dot segment in the path",
-                         "the other scheme")
+                         "the other scheme", "percent-encoded host letter",
+                         "percent-encoded upper-case host", "full-width host letter",
+                         "backslashes", "one slash after the scheme",
+                         "no slash after the scheme")
     assert ("is not a key of" if exact else "this service has no such issuer") \
         in issuer["message"], issuer
+
+
+@pytest.mark.parametrize("spell", [lambda key: f"DID:KEY:{key}",
+                                   lambda key: f"Did:Key:{key}",
+                                   lambda key: f"did:key:{key}#{key}"],
+                         ids=["upper-case", "mixed-case", "with its key as fragment"])
+def test_other_spellings_of_our_did_key_fail_without_that_key(service, spell) -> None:
+    """The did:key of a key we hold names our issuer in any case of ``did:key:`` and with a
+    fragment: signed by a stranger it fails, never "valid, only not bound"."""
+    real = issue(service)
+    _, kid = _stored_signer(service, "riverbend", RIVERBEND)
+    with store(service.app).sessions() as db:
+        multikey = db.scalars(select(SigningKey.public_multikey)
+                              .where(SigningKey.kid == kid)).one()
+    document = unsigned(real, spell(multikey))
+    document.pop("credentialStatus")
+    status, report = verify(service, create_proof(document, EDDSA_RDFC_2022,
+                                                  attacker_did_key()))
+    assert status == 422, report
+    issuer = next(c for c in report["checks"] if c["check"] == "issuer")
+    assert issuer["outcome"] == "failure" and "is not a key of" in issuer["message"], issuer
 
 
 def test_our_key_signs_for_another_spelling_of_its_issuer(service) -> None:
