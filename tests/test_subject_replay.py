@@ -16,21 +16,10 @@ from credentials.verify import Standing, verify_credential
 from credentials.verify.cli import main
 from credentials.verify.subjects import Tie, subject_tie
 from tests.factories import did_key_signer, whole_record
+from tests.test_untied_parts import plain, subject
 
 SALT = "7b1c4e0a9d3f2e61"
 JORDAN, MALLORY = "jordan.rivera@example.com", "mallory@evil.example"
-
-
-def plain(kind: str, value: str) -> dict:
-    return {"type": "IdentityObject", "identityType": kind, "hashed": False,
-            "identityHash": value}
-
-
-def subject(*identities: dict, id_: str | None = None) -> dict:
-    found: dict = {"identifier": list(identities)}
-    if id_:
-        found["id"] = id_
-    return found
 
 
 @pytest.mark.parametrize("record, held", [

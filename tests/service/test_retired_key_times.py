@@ -19,6 +19,7 @@ from issuer.store import store
 from issuer.store.models import Issuer, SigningKey
 from keys.multibase import encode_base58btc
 from tests.service.conftest import BASE, completion_body
+from tests.service.test_forged_issuers import verify
 
 DID_WEB = IssuerIdentifiers.for_slug(BASE, "riverbend").did_web
 ISSUE = "/api/v1/issuers/riverbend/completions"
@@ -29,12 +30,6 @@ def issue(service, **changes) -> dict:
                                    headers=service.auth(service.assessor))
     assert response.status_code == 201, response.get_json()
     return response.get_json()["credential"]
-
-
-def verify(service, credential) -> tuple[int, dict]:
-    response = service.client.post("/credentials/verify",
-                                   json={"verifiableCredential": credential})
-    return response.status_code, response.get_json()
 
 
 def the_ed25519_key(service):

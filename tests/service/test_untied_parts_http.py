@@ -12,6 +12,7 @@ from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from keys import Ed25519Signer
 from keys.did import did_key, did_key_verification_method
 from tests.service.conftest import MODEL, completion_body
+from tests.service.test_forged_issuers import verify
 
 ATTACKER = Ed25519Signer.from_seed(bytes(range(60, 92)))
 ATTACKER_DID = did_key(ATTACKER.verification_key)
@@ -32,12 +33,6 @@ def learner_record(service) -> dict:
                                    json={"email": EMAIL}, headers=service.auth(service.admin))
     assert response.status_code == 201, response.get_json()
     return response.get_json()["credential"]
-
-
-def verify(service, credential) -> tuple[int, dict]:
-    response = service.client.post("/credentials/verify",
-                                   json={"verifiableCredential": credential})
-    return response.status_code, response.get_json()
 
 
 def page_verdict(service, credential) -> tuple[str, str]:
