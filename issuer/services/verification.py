@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from credentials.dates import format_datetime
 from credentials.fetch import SafeFetcher
-from credentials.status import Bitstring, status_list_credential
+from credentials.status import status_list_credential
 from credentials.verify import VerificationReport, verify_credential
 from credentials.verify.proof_check import key_thumbprint
 from credentials.verify.resolvers import (
@@ -35,8 +35,8 @@ from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.issuers import SLUG
 from issuer.services.keyring import verification_key
 from issuer.services.namespace import IssuerNamespace
-from issuer.services.status_lists import TTL_MS, VALIDITY, list_url
-from issuer.store.models import Issuer, SigningKey, StatusEntry, StatusList
+from issuer.services.status_lists import TTL_MS, VALIDITY, encoded_list, list_url
+from issuer.store.models import Issuer, SigningKey, StatusList
 from keys.ed25519 import Ed25519VerificationKey
 from keys.signer import Verifier
 
@@ -188,13 +188,10 @@ class StoreStatusSource:
             Issuer.slug == slug, StatusList.number == int(number))).scalar()
         if row is None:
             raise StatusUnavailable(f"this service has no status list {slug}/{number}")
-        bits = Bitstring(row.size)
-        for position in self.db.scalars(select(StatusEntry.position).where(
-                StatusEntry.status_list_id == row.id, StatusEntry.is_set)):
-            bits.set(position)
         now = datetime.now(UTC)
         return status_list_credential(list_url(self.base_url, slug, row.number),
-                                      row.issuer_identifier, row.purpose, bits,
+                                      row.issuer_identifier, row.purpose,
+                                      encoded_list(self.db, row),
                                       format_datetime(now), format_datetime(now + VALIDITY),
                                       TTL_MS)
 
