@@ -46,9 +46,12 @@ def assert_agree(document: Any, schema_id: str) -> None:
     assert _known_valid(schema_id, document) == interpreted, (schema_id, document)
 
 
-def mutations(document: dict) -> Iterator[Any]:
+def mutations(document: dict, depth: int = 99, replacements: list[Any] = REPLACEMENTS
+              ) -> Iterator[Any]:
     for path in paths(document):
-        for new in REPLACEMENTS:
+        if len(path) > depth:
+            continue
+        for new in replacements:
             yield replaced(document, path, new)
         if path and isinstance(path[-1], str):  # and without the member
             changed = copy.deepcopy(document)
@@ -69,14 +72,15 @@ def test_our_credential_and_every_one_value_change_of_it(crosswalk) -> None:
 
 def test_a_clr_and_every_one_value_change_of_its_top(crosswalk) -> None:
     record, _embedded = whole_record(crosswalk)
+    inner = record["credentialSubject"]["verifiableCredential"][:2]  # two keep it quick
+    record["credentialSubject"]["verifiableCredential"] = inner
     clr = create_proof(record, EDDSA_RDFC_2022, did_key_signer())
     schema_id, _ = schema_for(clr)
     assert _compiled(schema_id).is_valid(clr)
-    inner = record["credentialSubject"]["verifiableCredential"]
     for path in paths({k: v for k, v in clr.items() if k != "credentialSubject"}):
         for new in REPLACEMENTS:
             assert_agree(replaced(clr, path, new), schema_id)
-    for document in mutations(inner[0]):  # one embedded credential, changed inside the CLR
+    for document in mutations(inner[0], 2, [None, 7, "x", [], {}]):  # one, inside the CLR
         changed = copy.deepcopy(clr)
         changed["credentialSubject"]["verifiableCredential"][0] = document
         assert_agree(changed, schema_id)
@@ -91,7 +95,7 @@ def test_the_official_examples_and_their_changes(examples: Path) -> None:
             continue
         schema_id, _ = schema_for(document)
         assert_agree(document, schema_id)
-        for changed in mutations({k: v for k, v in document.items() if k != "proof"}):
+        for changed in mutations({k: v for k, v in document.items() if k != "proof"}, 2):
             if isinstance(changed, dict):
                 assert_agree(changed, schema_id)
 
