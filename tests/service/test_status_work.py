@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from issuer.store import store
 from tests.service.conftest import completion_body
+from tests.service.test_learner_records import COMPETENCIES, EMAIL, complete
 
 URL = "/api/v1/issuers/riverbend"
 
@@ -65,3 +66,20 @@ def test_a_list_is_read_once_per_version_and_changes_are_seen_at_once(service) -
     assert revoked.status_code == 200, revoked.get_json()
     assert verify(service, first["credential"])["message"].startswith("revoked")
     assert verify(service, second["credential"])["outcome"] == "success"
+
+
+def test_a_records_credentials_cost_no_lookups_each(service) -> None:
+    """Keys, issuers and lists are looked up once per verification, however many of the
+    record's credentials name them."""
+    for competency in COMPETENCIES:
+        complete(service, competency)
+    response = service.client.post(f"{URL}/learners/clr", json={"email": EMAIL},
+                                   headers=service.auth(service.assessor))
+    assert response.status_code == 201, response.get_json()
+    clr = response.get_json()["credential"]
+    embedded = clr["credentialSubject"]["verifiableCredential"]
+    assert len(embedded) >= 3
+    with statements(service) as seen:
+        answer = service.client.post("/credentials/verify", json={"verifiableCredential": clr})
+    assert answer.status_code == 200, answer.get_json()
+    assert len(seen) < len(embedded) + 6, seen
