@@ -1,10 +1,14 @@
-"""Issuance and verification through HTTP: gunicorn with 2 workers on loopback, SQLite store.
+"""Issuance and verification through HTTP: gunicorn with 2 workers on loopback (as ``make run``
+serves it), one client issuing requests one after another, on SQLite and (with
+BENCH_DATABASE_URL) on PostgreSQL.
 
 Each row runs twice in the same run: against a server canonicalizing with plain pyld
 (CREDENTIALS_CANONICALIZER=pyld, the baseline) and against the normal server. Documents:
 (a) the service's own DLI credential, (b) the official complete.json (when ../shared is
 present; signed again, see ``resigned_complete``), (c) a CLR with 25 embedded credentials
-built through the API.
+built through the API. In the same run, Digital Bazaar's ``@digitalbazaar/vc`` signs and
+verifies credential (a) in-process (bench_interop.mjs, when Node.js and tests/interop's
+node_modules are there): the yardstick for our HTTP issue and verify rates.
 """
 
 from __future__ import annotations
@@ -27,10 +31,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
-CLIENTS = 4
+CLIENTS = 1  # one sequential client: a request's own cost, not the server's parallelism
 MODEL = "mn-dli-psychiatric-mental-health-technician-inpatient"
 COMPLETE = ROOT.parent / "shared/standards/examples/ob30-1edtech-validator/complete.json"
 FIRST_REPORTED_ISSUANCE = 82.4  # req/s, the issuing-service issue's closing note
+INTEROP = ROOT / "bench/bench_interop.mjs"
+TARGETS = {"issue": 2.0, "verify": 3.0, "clr": 10.0}  # issue #15
+VC_API_ISSUE = "issue (a) VC API"
+VERIFY_OWN = "verify (a) DLI credential"
+VERIFY_CLR = "verify (c) CLR(25)"
 
 
 def free_port() -> int:
@@ -88,7 +97,7 @@ def load(action: Callable[[], object]) -> tuple[float, float, float, int]:
 
 
 @contextmanager
-def server(canonicalizer: str) -> Iterator[tuple[str, str]]:
+def server(canonicalizer: str, database_url: str | None) -> Iterator[tuple[str, str]]:
     """A fresh store and gunicorn (2 workers); yields (base URL, admin token)."""
     instance = tempfile.mkdtemp(prefix="cc-bench-")
     port = free_port()
@@ -97,9 +106,9 @@ def server(canonicalizer: str) -> Iterator[tuple[str, str]]:
            "CREDENTIALS_CANONICALIZER": canonicalizer, "RATE_LIMIT_ISSUE_PER_TOKEN": "0",
            "RATE_LIMIT_ISSUE_PER_IP": "0", "RATE_LIMIT_VERIFY_PER_IP": "0"}
     env.pop("DATABASE_URL", None)
-    if os.environ.get("BENCH_DATABASE_URL"):  # e.g. a PostgreSQL database to fill and empty
-        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-        reset_database(env["DATABASE_URL"])
+    if database_url:
+        env["DATABASE_URL"] = database_url
+        reset_database(database_url)
 
     def flask(*args: str) -> dict:
         out = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
@@ -161,11 +170,33 @@ def resigned_complete() -> dict:
     return create_proof(unsigned, EDDSA_RDFC_2022, signer)
 
 
-def rows(base: str, token: str) -> list[tuple[str, Callable[[], object]]]:
-    """The measured requests, their documents made through this server's API."""
+def unsigned_form(credential: dict) -> dict:
+    """What a caller sends to ``POST /credentials/issue``: the credential without what the
+    issuer adds (proof, status entries)."""
+    return {k: v for k, v in credential.items() if k not in ("proof", "credentialStatus")}
+
+
+def digital_bazaar(credential: dict) -> dict | None:
+    """@digitalbazaar/vc's in-process sign and verify rates on ``credential`` (None when
+    Node.js or tests/interop's node_modules are missing)."""
+    if not (ROOT / "tests/interop/node_modules/@digitalbazaar/vc").is_dir():
+        return None
+    try:
+        out = subprocess.run(["node", str(INTEROP)], input=json.dumps(
+            {"credential": credential, "seconds": SECONDS}), capture_output=True, text=True,
+            check=True, timeout=SECONDS * 10 + 60).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return json.loads(out)
+
+
+def rows(base: str, token: str) -> tuple[dict, list[tuple[str, Callable[[], object]]]]:
+    """Credential (a), unsigned, and the measured requests, their documents made through
+    this server's API."""
     issue = f"{base}/api/v1/issuers/bench/completions"
     verify = f"{base}/credentials/verify"
     own = json.loads(request(issue, completion(), token))["credential"]
+    vc_api_body = {"credential": unsigned_form(own)}
     competencies = json.loads(request(f"{base}/api/v1/frameworks/{MODEL}"))["competencies"]
     for competency in competencies:
         request(issue, completion(competency["id"], "record@example.com"), token)
@@ -173,24 +204,35 @@ def rows(base: str, token: str) -> list[tuple[str, Callable[[], object]]]:
                              {"email": "record@example.com"}, token))["credential"]
     found = [("GET /healthz", lambda: request(f"{base}/healthz")),
              ("issue (a) DLI credential", lambda: request(issue, completion(), token)),
-             ("verify (a) DLI credential",
-              lambda: request(verify, {"verifiableCredential": own}))]
+             (VC_API_ISSUE,
+              lambda: request(f"{base}/credentials/issue", vc_api_body, token)),
+             (VERIFY_OWN, lambda: request(verify, {"verifiableCredential": own}))]
     if COMPLETE.is_file():
         complete = resigned_complete()
         found.append(("verify (b) complete.json",
                       lambda: request(verify, {"verifiableCredential": complete})))
-    found.append(("verify (c) CLR(25)", lambda: request(verify, {"verifiableCredential": clr})))
-    return found
+    found.append((VERIFY_CLR, lambda: request(verify, {"verifiableCredential": clr})))
+    return {k: v for k, v in own.items() if k != "proof"}, found
 
 
-def main() -> None:
+def measure(store: str, url: str | None) -> None:
+    """Every row on both servers over one store, then Digital Bazaar's rates, and the ratios."""
     results: dict[str, dict[str, tuple[float, float, float, int]]] = {}
+    unsigned: dict = {}
+    before: dict | None = None
     for canonicalizer in ("pyld", "fast"):
-        with server(canonicalizer) as (base, token):
-            for label, action in rows(base, token):
+        with server(canonicalizer, url) as (base, token):
+            unsigned, found = rows(base, token)
+            if before is None:  # theirs before and after ours: a shared machine's load drifts
+                before = digital_bazaar(unsigned)
+            for label, action in found:
                 results.setdefault(label, {})[canonicalizer] = load(action)
-    store = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
-    print(f"gunicorn, 2 workers, {store} store, {CLIENTS} client threads on loopback, "
+    after = digital_bazaar(unsigned)
+    theirs = None if before is None or after is None else {
+        "sign": (before["sign"] + after["sign"]) / 2,
+        "verify": (before["verify"] + after["verify"]) / 2,
+        "verified": before["verified"] and after["verified"]}
+    print(f"\ngunicorn, 2 workers, {store} store, {CLIENTS} sequential client on loopback, "
           f"{SECONDS:.0f}s per figure; baseline: the same server canonicalizing with plain pyld")
     print(f"{'request':28} {'pyld req/s':>10} {'ours req/s':>10} {'ratio':>7} {'p50 ms':>7} "
           f"{'p99 ms':>7} {'errors':>7}")
@@ -201,6 +243,28 @@ def main() -> None:
     issued = results["issue (a) DLI credential"]["fast"][0]
     print(f"issuance: {issued:.1f} req/s = {issued / FIRST_REPORTED_ISSUANCE:.2f}x the "
           f"{FIRST_REPORTED_ISSUANCE} req/s first reported (issuing-service issue)")
+    clr = results[VERIFY_CLR]
+    print(f"CLR(25) verification through HTTP: {clr['fast'][0] / clr['pyld'][0]:.2f}x plain "
+          f"pyld (target {TARGETS['clr']:.0f}x)")
+    if theirs is None:
+        print("@digitalbazaar/vc: not measured (needs node and tests/interop/node_modules)")
+        return
+    ours_issue, ours_verify = results[VC_API_ISSUE]["fast"][0], results[VERIFY_OWN]["fast"][0]
+    print(f"@digitalbazaar/vc in-process on credential (a), the mean of a run before and one "
+          f"after ours: signs {theirs['sign']:.1f}/s (before {before['sign']:.1f}, after "
+          f"{after['sign']:.1f}), verifies {theirs['verify']:.1f}/s (before "
+          f"{before['verify']:.1f}, after {after['verify']:.1f}); verified: "
+          f"{theirs['verified']}; status not looked up")
+    print(f"POST /credentials/issue {ours_issue:.1f}/s = {ours_issue / theirs['sign']:.2f}x "
+          f"their signing (target {TARGETS['issue']:.0f}x); POST /credentials/verify "
+          f"{ours_verify:.1f}/s = {ours_verify / theirs['verify']:.2f}x their verifying "
+          f"(target {TARGETS['verify']:.0f}x)")
+
+
+def main() -> None:
+    measure("SQLite", None)
+    if os.environ.get("BENCH_DATABASE_URL"):  # e.g. a PostgreSQL database to fill and empty
+        measure("PostgreSQL", os.environ["BENCH_DATABASE_URL"])
 
 
 if __name__ == "__main__":

@@ -94,9 +94,10 @@ def status_entry(list_url: str, index: int, purpose: str) -> dict[str, Any]:
             "statusListCredential": list_url}
 
 
-def status_list_credential(list_url: str, issuer: Any, purpose: str, bits: Bitstring,
+def status_list_credential(list_url: str, issuer: Any, purpose: str, bits: Bitstring | str,
                            valid_from: str, valid_until: str, ttl_ms: int) -> dict[str, Any]:
-    """An unsigned ``BitstringStatusListCredential`` (VC 2.0)."""
+    """An unsigned ``BitstringStatusListCredential`` (VC 2.0); ``bits`` may be given already
+    encoded (an ``encodedList``)."""
     return {
         "@context": [VC_V2],
         "id": list_url,
@@ -108,7 +109,7 @@ def status_list_credential(list_url: str, issuer: Any, purpose: str, bits: Bitst
             "id": f"{list_url}#list",
             "type": "BitstringStatusList",
             "statusPurpose": purpose,
-            "encodedList": bits.encode(),
+            "encodedList": bits if isinstance(bits, str) else bits.encode(),
             "ttl": ttl_ms,
         },
     }

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.dates import format_datetime
-from credentials.status import Bitstring, status_list_credential
+from credentials.status import status_list_credential
 from credentials.verify import VerificationReport, verify_credential
 from credentials.verify.proof_check import key_thumbprint
 from credentials.verify.resolvers import (
@@ -34,8 +34,8 @@ from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.issuers import SLUG
 from issuer.services.keyring import verification_key
 from issuer.services.namespace import IssuerNamespace, did_key_multikey
-from issuer.services.status_lists import TTL_MS, VALIDITY, list_url
-from issuer.store.models import Issuer, SigningKey, StatusEntry, StatusList
+from issuer.services.status_lists import TTL_MS, VALIDITY, encoded_list, list_url
+from issuer.store.models import Issuer, SigningKey, StatusList
 from keys.ed25519 import Ed25519VerificationKey
 from keys.signer import Verifier
 
@@ -47,6 +47,7 @@ class StoreResolver:
     db: Session
     base_url: str
     binds = True
+    _rows: dict[tuple[str | None, str], SigningKey | None] = field(default_factory=dict)
 
     def aliases(self, url: str) -> frozenset[str]:
         """An issuer here is known by its profile URL and its did:web alike."""
@@ -64,9 +65,11 @@ class StoreResolver:
             raise ResolutionError(f"the verification method {why}: it names no key")
         controller, _, kid = url.partition("#")
         slug = IssuerNamespace(self.base_url).slug(controller)
-        row = self.db.execute(
-            select(SigningKey).join(Issuer, Issuer.id == SigningKey.issuer_id)
-            .where(Issuer.slug == slug, SigningKey.kid == kid)).scalar()
+        if (slug, kid) not in self._rows:  # a CLR's credentials name one key many times
+            self._rows[slug, kid] = self.db.execute(
+                select(SigningKey).join(Issuer, Issuer.id == SigningKey.issuer_id)
+                .where(Issuer.slug == slug, SigningKey.kid == kid)).scalar()
+        row = self._rows[slug, kid]
         if row is None:
             raise ResolutionError(f"{url!r} is not a key of issuer {slug!r} of this service")
         if row.status == "revoked":
@@ -87,13 +90,21 @@ class StoreIssuers:
 
     db: Session
     base_url: str
+    _found: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def _once(self, kind: str, key: str, look_up: Callable[[], Any]) -> Any:
+        """``look_up()``, asked once per verification: a CLR's credentials name one issuer
+        and one key many times."""
+        if (kind, key) not in self._found:
+            self._found[kind, key] = look_up()
+        return self._found[kind, key]
 
     def _did_key_row(self, issuer: str) -> SigningKey | None:
         multikey = did_key_multikey(issuer)
         if multikey is None or bad_character(issuer):
             return None
-        return self.db.scalars(select(SigningKey).where(
-            SigningKey.public_multikey == multikey)).first()
+        return self._once("did:key", multikey, lambda: self.db.scalars(select(SigningKey).where(
+            SigningKey.public_multikey == multikey)).first())
 
     def governs(self, issuer: str) -> bool:
         return IssuerNamespace(self.base_url).governs(issuer) or \
@@ -107,8 +118,8 @@ class StoreIssuers:
         named_key = None
         if namespace.governs(issuer):
             slug = namespace.slug(issuer)
-            owner = None if slug is None else \
-                self.db.scalars(select(Issuer).where(Issuer.slug == slug)).first()
+            owner = None if slug is None else self._once("slug", slug, lambda: self.db.scalars(
+                select(Issuer).where(Issuer.slug == slug)).first())
             if owner is None:
                 return f"cannot sign for {issuer}: this service has no such issuer"
             owner_id = owner.id
@@ -130,11 +141,12 @@ class StoreIssuers:
     def _key_row(self, key: Verifier) -> SigningKey | None:
         """The stored key with this public key (Ed25519 by Multikey, others by thumbprint)."""
         if isinstance(key, Ed25519VerificationKey):
-            condition = SigningKey.public_multikey == key.multikey
+            name, condition = key.multikey, SigningKey.public_multikey == key.multikey
         else:
-            condition = (SigningKey.kid == key_thumbprint(key)) & \
-                (SigningKey.algorithm != "Ed25519")
-        return self.db.scalars(select(SigningKey).where(condition)).first()
+            name = key_thumbprint(key)
+            condition = (SigningKey.kid == name) & (SigningKey.algorithm != "Ed25519")
+        return self._once("key", name, lambda: self.db.scalars(
+            select(SigningKey).where(condition)).first())
 
 
 def _unusable(row: SigningKey, signed_at: datetime | None) -> str | None:
@@ -188,13 +200,10 @@ class StoreStatusSource:
             Issuer.slug == slug, StatusList.number == int(number))).scalar()
         if row is None:
             raise StatusUnavailable(f"this service has no status list {slug}/{number}")
-        bits = Bitstring(row.size)
-        for position in self.db.scalars(select(StatusEntry.position).where(
-                StatusEntry.status_list_id == row.id, StatusEntry.is_set)):
-            bits.set(position)
         now = datetime.now(UTC)
         return status_list_credential(list_url(self.base_url, slug, row.number),
-                                      row.issuer_identifier, row.purpose, bits,
+                                      row.issuer_identifier, row.purpose,
+                                      encoded_list(self.db, row),
                                       format_datetime(now), format_datetime(now + VALIDITY),
                                       TTL_MS)
 
