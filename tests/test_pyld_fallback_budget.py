@@ -66,7 +66,7 @@ def test_a_small_fallback_document_canonicalizes_as_pyld_does(crosswalk, trigger
 
 
 def test_fallback_documents_of_one_verification_share_its_budget(crosswalk) -> None:
-    document = with_alignments(signed_credential(crosswalk), 150, "@list")
+    document = with_alignments(signed_credential(crosswalk), 40, "@list")
     count = values(document)
     fits = RDFC_STEPS // (count * PYLD_STEPS_PER_VALUE)
     assert count <= PYLD_MAX_VALUES and fits >= 2
