@@ -37,11 +37,13 @@ Request = tuple[str, bytes, str]  # path, body, content type
 NORMAL_P99_SECONDS = 1.0
 
 
-def _nested(depth: int) -> str:
+def nested(depth: int) -> str:
+    """JSON ``depth`` objects deep."""
     return '{"a": ' * depth + "1" + "}" * depth
 
 
-def _png_holding(text: bytes) -> bytes:
+def png_holding(text: bytes) -> bytes:
+    """A 1x1 PNG whose openbadgecredential iTXt chunk holds ``text``, compressed."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(
             ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
@@ -83,7 +85,7 @@ def attacks(credential: dict) -> dict[str, Request]:
         {**credential, "id": f"urn:uuid:{uuid.UUID(int=i)}", "evidence": small_clique}
         for i in range(30)]}
     pasted, pasted_type = _form({"credential_text": json.dumps(
-        {**credential, "extra": json.loads(_nested(900))})})
+        {**credential, "extra": json.loads(nested(900))})})
     return {
         "200 proofs x 2000 evidence": ("/credentials/verify", verify_body(proofs),
                                        "application/json"),
@@ -91,7 +93,7 @@ def attacks(credential: dict) -> dict[str, Request]:
                                 "application/json"),
         "900-deep paste": ("/verify", pasted, pasted_type),
         "200,000-deep PNG": ("/credentials/verify",
-                             _png_holding(_nested(200_000).encode()), "image/png"),
+                             png_holding(nested(200_000).encode()), "image/png"),
         "20-node blank-node clique": ("/credentials/verify", verify_body(poisoned),
                                       "application/json"),
         "30 endorsements, each a 14-node clique": ("/credentials/verify",

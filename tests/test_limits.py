@@ -7,15 +7,13 @@ import copy
 import http.server
 import json
 import socketserver
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Iterator
 
 import pytest
 
-from credentials.baking import PNG_SIGNATURE, extract
+from credentials.baking import extract
 from credentials.fetch import FetchError, SafeFetcher, deadline
 from credentials.status import Bitstring, status_entry
 from credentials.verify import StatusUnavailable, verify_credential
@@ -29,21 +27,9 @@ from credentials.verify.limits import (
     parse_json,
 )
 from credentials.verify.status_check import HttpStatusListSource
+from loadtest.attacks import nested, png_holding
 from tests.factories import signed_credential
 from tests.test_status_lists import LIST, credential_with, signed_list
-
-
-def nested(depth: int) -> str:
-    return '{"a": ' * depth + "1" + "}" * depth
-
-
-def png_holding(text: bytes) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    itxt = b"openbadgecredential\x00\x01\x00\x00\x00" + zlib.compress(text, 9)
-    return PNG_SIGNATURE + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)) + \
-        chunk(b"iTXt", itxt) + chunk(b"IEND", b"")
 
 
 def cpu(call, *args, **kwargs):

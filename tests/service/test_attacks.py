@@ -11,8 +11,8 @@ import time
 import pytest
 
 from credentials.status import status_entry
+from loadtest.attacks import nested, png_holding
 from tests.service.test_api import issue
-from tests.test_limits import nested, png_holding
 
 CPU_SECONDS = 1.0
 
