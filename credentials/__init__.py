@@ -1,0 +1,1 @@
+"""The credential library: frameworks, achievements, proofs, verification (no Flask)."""

@@ -1,0 +1,1 @@
+"""The test suite: library tests here, service tests in tests/service."""

@@ -1,0 +1,1 @@
+"""Service tests: the Flask app against a real store (SQLite, or PostgreSQL)."""
