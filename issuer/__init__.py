@@ -70,10 +70,12 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.sort_keys = False  # keep credentials in the order they were written
 
-    from issuer import cli, context, problems, store
+    from issuer import store
+    from issuer.operations import cli
     from issuer.services.context import ServiceContext
     from issuer.services.instance_secrets import load_secret
     from issuer.services.keyring import check_at_start, load_kek
+    from issuer.web import context, problems
 
     store.init_app(app)
     problems.init_app(app)
@@ -94,26 +96,20 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_SECURE=services.base_url.startswith("https"))
 
-    from issuer import (
-        api,
-        badges,
-        desk,
-        job_runner,
-        observability,
-        openapi,
-        pages,
-        public,
-        rate_limits,
-        vcapi,
-    )
-    from issuer.api.requests import refuse_control_characters_in_url
+    from issuer.api import openapi, routes
+    from issuer.operations import job_runner, observability, rate_limits
+    from issuer.pages import badges, desk, verify
+    from issuer.protocols import published, vc_api
+    from issuer.web.requests import refuse_control_characters_in_url
 
     observability.init_app(app)
     rate_limits.init_app(app)
     job_runner.init_app(app)
     app.before_request(refuse_control_characters_in_url)
 
-    for blueprint in (public.bp, api.bp, vcapi.bp, openapi.bp, badges.bp, pages.bp, desk.bp):
+    # Machines' API, standard protocols and published documents, then people's pages.
+    for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, badges.bp, verify.bp,
+                      desk.bp):
         app.register_blueprint(blueprint)
     https = services.base_url.startswith("https://")
     app.after_request(lambda response: _security_headers(response, https))

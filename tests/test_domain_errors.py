@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from issuer.problems import STATUS, from_domain
 from issuer.services import credential_status, issuers, keys
 from issuer.services.callers import Caller
 from issuer.services.errors import (
@@ -19,6 +18,7 @@ from issuer.services.errors import (
     Unavailable,
     invalid_fields,
 )
+from issuer.web.problems import STATUS, from_domain
 
 SERVICES = Path(__file__).parent.parent / "issuer" / "services"
 
@@ -55,7 +55,7 @@ def test_no_service_speaks_http() -> None:
     for path in SERVICES.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom):
-                assert node.module not in ("issuer.problems", "flask", "werkzeug"), path.name
+                assert node.module not in ("issuer.web.problems", "flask", "werkzeug"), path.name
             if isinstance(node, ast.Import):
                 assert not {a.name.split(".")[0] for a in node.names} & {"flask", "werkzeug"}
 

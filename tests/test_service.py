@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from issuer import create_app
-from issuer.context import service_context
 from issuer.store import store
+from issuer.web.context import service_context
 
 
 def test_healthz(tmp_path) -> None:

@@ -1,7 +1,7 @@
 """What a use case refuses, in its own terms: no HTTP status, no Flask.
 
 Services raise these; the web layer turns each into RFC 9457 problem details in one place
-(``issuer.problems``), the CLI into its one-line JSON message and exit code. ``kind`` says
+(``issuer.web.problems``), the CLI into its one-line JSON message and exit code. ``kind`` says
 what went wrong; ``code`` names the precise cause (the problem ``type`` a client may switch
 on, such as ``/problems/last-admin-token``); ``errors`` points at the fields at fault as
 ``{"pointer": "/json/pointer", "detail": "..."}``; ``extra`` carries further facts a client

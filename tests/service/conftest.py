@@ -15,7 +15,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from issuer import create_app
-from issuer.context import service_context
 from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.issuers import create_issuer, create_token
@@ -27,6 +26,7 @@ from issuer.store.models import (
     Credential,
     IdempotencyRecord,
 )
+from issuer.web.context import service_context
 from tests.service.live import LiveServer, live_server
 from tests.service.stores import database_url, on_postgresql, pg_database
 

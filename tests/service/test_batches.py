@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from issuer.context import service_context
 from issuer.services import batches
 from issuer.store import store
 from issuer.store.models import Completion, Credential, ImportJob, ImportRow
+from issuer.web.context import service_context
 from tests.service.conftest import BASE, MODEL, completion_body
 
 BATCH = "/api/v1/issuers/riverbend/completions:batch"

@@ -134,7 +134,7 @@ def test_the_credentials_list_is_paginated(service) -> None:
 
 
 def test_the_desk_list_is_paginated(service, monkeypatch: pytest.MonkeyPatch) -> None:
-    from issuer import desk
+    from issuer.pages import desk
 
     monkeypatch.setattr(desk, "DESK_PAGE", 2)
     for i in range(3):

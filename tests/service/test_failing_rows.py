@@ -9,11 +9,11 @@ import json
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
-from issuer.context import service_context
-from issuer.job_runner import JobRunner
+from issuer.operations.job_runner import JobRunner
 from issuer.services import batches
 from issuer.store import store
 from issuer.store.models import Completion, ImportJob, ImportRow
+from issuer.web.context import service_context
 from tests.service.conftest import BASE, completion_body
 from tests.service.stores import on_postgresql
 from tests.service.test_errors import assert_problem

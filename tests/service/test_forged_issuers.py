@@ -16,11 +16,11 @@ from sqlalchemy import select
 from credentials.dates import format_datetime
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.proofs.jwt import registered_claims
-from issuer.context import service_context
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import signer_for
 from issuer.store import store
 from issuer.store.models import Issuer, SigningKey
+from issuer.web.context import service_context
 from keys import Ed25519Signer
 from keys.did import did_key, did_key_verification_method
 from tests.service.conftest import BASE, completion_body

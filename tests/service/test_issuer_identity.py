@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from issuer.context import service_context
 from issuer.services.callers import Caller
 from issuer.services.issuers import create_issuer, create_token
 from issuer.store import store
+from issuer.web.context import service_context
 from tests.service.conftest import BASE, completion_body, copied_store, make_app
 
 DID = "did:web:localhost%3A5000:issuers:riverbend"

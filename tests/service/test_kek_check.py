@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from issuer.context import service_context
-from issuer.job_runner import JobRunner
+from issuer.operations.job_runner import JobRunner
 from issuer.services import batches
 from issuer.services.keyring import KEK_MISMATCH, KEK_MISMATCH_TYPE
 from issuer.store import store
 from issuer.store.models import Credential, ImportJob, ImportRow, KeyCheck, SigningKey
+from issuer.web.context import service_context
 from keys.encryption import KeyEncryptionKey
 from tests.service.conftest import BASE, KEK, completion_body, make_app
 from tests.service.test_errors import assert_problem
@@ -205,9 +205,9 @@ def test_the_job_runner_of_a_wrong_host_claims_no_job(service, caplog) -> None:
                                    headers=service.auth(service.assessor)).status_code == 202
     runner = JobRunner(host(service, OTHER_KEK))
     runner.owner = "wrong-host"
-    with caplog.at_level(logging.INFO, logger="issuer.job_runner"):
+    with caplog.at_level(logging.INFO, logger="issuer.operations.job_runner"):
         assert runner.run_pass() == 0 and runner.run_pass() == 0
-    said = [r for r in caplog.records if r.name == "issuer.job_runner"]
+    said = [r for r in caplog.records if r.name == "issuer.operations.job_runner"]
     assert [r.levelno for r in said] == [logging.ERROR]  # once, not every pass
     assert KEK_MISMATCH in said[0].getMessage()
     with store(service.app).sessions() as db, db.begin():

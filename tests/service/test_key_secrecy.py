@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from issuer.context import service_context
 from issuer.services.keyring import signer_for
 from issuer.store import store
 from issuer.store.models import Base, Issuer, SigningKey
+from issuer.web.context import service_context
 from keys.multibase import ED25519_PRIV, encode_base58btc, encode_multikey
 from tests.service.conftest import completion_body
 

@@ -6,10 +6,10 @@ import json
 
 from sqlalchemy import select
 
-from issuer.context import service_context
 from issuer.services.keyring import active_key
 from issuer.store import store
 from issuer.store.models import Issuer, SigningKey
+from issuer.web.context import service_context
 from keys.jose import PRIVATE_MEMBERS
 from tests.service.conftest import completion_body
 from tests.service.test_errors import assert_problem

@@ -11,8 +11,8 @@ import uuid
 import pytest
 import redis
 
-from issuer.observability import JsonFormatter
-from issuer.rate_limits import RedisCounter
+from issuer.operations.observability import JsonFormatter
+from issuer.operations.rate_limits import RedisCounter
 from tests.service.conftest import completion_body
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

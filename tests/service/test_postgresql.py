@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from issuer import create_app
-from issuer.context import service_context
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.issuers import create_issuer
 from issuer.store import normalise_url, store
 from issuer.store.migrate import downgrade, upgrade
+from issuer.web.context import service_context
 from tests.service.concurrency import assert_nothing_lost, issue_concurrently
 from tests.service.conftest import BASE, KEK, completion_body
 from tests.service.stores import PG_URL, run_name

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from credentials.proofs import EDDSA_RDFC_2022
 from credentials.proofs.jwt import decode_jwt, registered_claims
-from issuer.context import service_context
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import signer_for
 from issuer.store import store
 from issuer.store.models import Issuer, SigningKey
+from issuer.web.context import service_context
 from keys.multibase import encode_base58btc
 from tests.service.conftest import BASE, completion_body
 from tests.service.test_forged_issuers import verify

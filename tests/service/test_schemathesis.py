@@ -15,9 +15,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from issuer.context import service_context
 from issuer.services.issuers import create_issuer
 from issuer.store import store
+from issuer.web.context import service_context
 from tests.service.conftest import BASE, copied_store, make_app
 
 pytestmark = pytest.mark.filterwarnings("ignore")  # schemathesis' deprecation chatter

@@ -11,10 +11,10 @@ import issuer.services.status_lists as status_lists
 from credentials.status import MIN_ENTRIES, Bitstring
 from credentials.verify import verify_credential
 from credentials.verify.resolvers import default_resolver
-from issuer.context import service_context
 from issuer.services.issuers import create_issuer, update_issuer
 from issuer.store import store
 from issuer.store.models import StatusList
+from issuer.web.context import service_context
 from tests.resolvers_support import FakeFetcher
 from tests.service.concurrency import assert_nothing_lost, issue_concurrently
 from tests.service.conftest import BASE, completion_body

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from credentials.fetch import FetchError, SafeFetcher
-from issuer.context import install, service_context
+from issuer.web.context import install, service_context
 from tests.service.conftest import BASE
 from tests.service.test_errors import assert_problem
 

@@ -12,12 +12,12 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
 
-from issuer import metrics
-from issuer.context import service_context
-from issuer.problems import Problem
+from issuer.operations import metrics
 from issuer.services.keyring import kek_matches, kek_mismatch
 from issuer.store import store
 from issuer.store.migrate import is_current
+from issuer.web.context import service_context
+from issuer.web.problems import Problem
 
 log = logging.getLogger("issuer.requests")
 bp = Blueprint("observability", __name__)
@@ -76,6 +76,17 @@ def metrics_endpoint() -> Response:
                           "(Authorization: Bearer <METRICS_TOKEN>)",
                           headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     return Response(metrics.exposition(), mimetype="text/plain; version=0.0.4")
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    """200 once the store answers."""
+    try:
+        store(current_app).ping()
+    except Exception as error:  # any driver error means "not healthy", never a 500
+        raise Problem(503, "Service Unavailable", f"the store does not answer: "
+                      f"{type(error).__name__}") from None
+    return {"status": "ok"}
 
 
 @bp.get("/readyz")

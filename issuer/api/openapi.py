@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from issuer.api.requests import LEARNER_RECORD, STATUS_CHANGE, TOKEN
-from issuer.context import service_context
 from issuer.services.request_schemas import COMPLETION
+from issuer.web.context import service_context
+from issuer.web.requests import LEARNER_RECORD, STATUS_CHANGE, TOKEN
 
 bp = Blueprint("docs", __name__)
 
@@ -91,7 +91,7 @@ EXTENSION = {"name": "extension", "in": "path", "required": True,
              "schema": {"enum": ["svg", "png"]}}
 IMAGE = {"image/svg+xml": {"schema": {"type": "string"}},
          "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}}}
-# The badge images (issuer/badges.py): the artwork of a competency, of a competency at a level,
+# The badge images (issuer/pages/badges.py): the artwork of a competency, of a competency at a level,
 # and a credential baked into its artwork (OB 3.0 section 5.3).
 BADGE_PATHS = {
     "/badges/{model}/{competency}.{extension}": {"get": {
@@ -139,7 +139,7 @@ def _desk_form(description: str, **fields: dict[str, Any]) -> dict[str, Any]:
 
 
 TEXT = {"type": "string"}
-# The employer desk (issuer/desk.py): HTML pages and forms for people, signed in with an API
+# The employer desk (issuer/pages/desk.py): HTML pages and forms for people, signed in with an API
 # token; a session cookie and a CSRF token, not bearer tokens, authorise them.
 DESK_PATHS = {
     "/desk": {"get": {

@@ -10,13 +10,13 @@ from credentials.baking import BakingError, extract
 from credentials.proofs.jwt import unwrap
 from credentials.vcdm import envelope_problems, is_envelope
 from credentials.verify.limits import LimitExceeded, check_credential
-from issuer.api.requests import json_body, limit_problem
-from issuer.auth import current_caller
-from issuer.context import service_context
-from issuer.problems import Problem
 from issuer.services.credentials import issue_credential
 from issuer.services.verification import verify
 from issuer.store import session
+from issuer.web.auth import current_caller
+from issuer.web.context import service_context
+from issuer.web.problems import Problem
+from issuer.web.requests import json_body, limit_problem
 
 bp = Blueprint("vcapi", __name__)
 

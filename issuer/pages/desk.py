@@ -24,7 +24,6 @@ from flask import (
 )
 from jsonschema import Draft202012Validator
 
-from issuer.context import service_context
 from issuer.services import (
     completions,
     credential_status,
@@ -38,6 +37,7 @@ from issuer.services.errors import DomainError, Invalid
 from issuer.services.field_text import check_text
 from issuer.services.request_schemas import COMPLETION
 from issuer.store import session
+from issuer.web.context import service_context
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_PAGE = 100  # credentials per page of the desk's table

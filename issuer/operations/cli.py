@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import bundled_catalog
-from issuer.context import service_context
 from issuer.services import batches
 from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
@@ -38,6 +37,7 @@ from issuer.services.tokens import EXPIRY_FORM, ROLES, authenticate, parse_expir
 from issuer.store import store
 from issuer.store.migrate import upgrade
 from issuer.store.models import Issuer
+from issuer.web.context import service_context
 
 DEMO_SLUG = "demo"
 # Whoever runs these commands administers the host: every issuer, no token.

@@ -12,8 +12,8 @@ from typing import Protocol
 
 from flask import Flask, current_app, request
 
-from issuer.problems import Problem
 from issuer.services.tokens import hash_token
+from issuer.web.problems import Problem
 
 log = logging.getLogger(__name__)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import request
 
-from issuer.context import service_context
-from issuer.problems import Problem, from_domain
 from issuer.services.callers import Caller
 from issuer.services.errors import Unauthenticated
 from issuer.services.tokens import authenticate
+from issuer.web.context import service_context
+from issuer.web.problems import Problem, from_domain
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="competency-credentials"'}
 

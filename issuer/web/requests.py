@@ -8,9 +8,9 @@ from flask import request
 from jsonschema import Draft202012Validator
 
 from credentials.verify.limits import LimitExceeded, parse_json
-from issuer.problems import UNACCEPTABLE_TEXT, Problem, validation_problem
 from issuer.services.field_text import bad_character, refuse_lone_surrogates
 from issuer.services.request_schemas import EMAIL, TEXT, schema_errors
+from issuer.web.problems import UNACCEPTABLE_TEXT, Problem, validation_problem
 
 LEARNER_RECORD = {
     "type": "object", "required": ["email"], "additionalProperties": False,

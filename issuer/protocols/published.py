@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, json, render_template, request
+from flask import Blueprint, Response, json, render_template, request
 
 from credentials.achievements import build_achievement
 from credentials.build import OB_CONTEXT, IssuerProfile
-from issuer.context import service_context
-from issuer.problems import Problem
 from issuer.services.catalog import catalog
 from issuer.services.credentials import credential_document
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
@@ -18,7 +16,9 @@ from issuer.services.issuers import get_issuer
 from issuer.services.keyring import published_keys, verification_key
 from issuer.services.share import share_view
 from issuer.services.status_lists import signed_list
-from issuer.store import session, store
+from issuer.store import session
+from issuer.web.context import service_context
+from issuer.web.problems import Problem
 from keys.did import did_web_document
 from keys.jose import KEY_TYPES
 
@@ -36,17 +36,6 @@ def _json(document: Any, mimetype: str) -> Response:
 
 def _base_url() -> str:
     return service_context().base_url
-
-
-@bp.get("/healthz")
-def healthz() -> Any:
-    """200 once the store answers."""
-    try:
-        store(current_app).ping()
-    except Exception as error:  # any driver error means "not healthy", never a 500
-        raise Problem(503, "Service Unavailable", f"the store does not answer: "
-                      f"{type(error).__name__}") from None
-    return {"status": "ok"}
 
 
 @bp.get("/issuers/<slug>")

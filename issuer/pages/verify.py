@@ -14,14 +14,14 @@ from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.verify import VerificationReport
 from credentials.verify.inputs import LimitExceeded, read_credential
 from credentials.verify.limits import MAX_BYTES
-from issuer.context import service_context
-from issuer.problems import Problem
 from issuer.services.credentials import credential_document
 from issuer.services.errors import DomainError
 from issuer.services.field_text import bad_character, refuse_lone_surrogates
 from issuer.services.share import tone
 from issuer.services.verification import verify
 from issuer.store import session
+from issuer.web.context import service_context
+from issuer.web.problems import Problem
 
 bp = Blueprint("pages", __name__)
 

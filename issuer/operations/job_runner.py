@@ -14,10 +14,10 @@ import threading
 
 from flask import Flask, current_app
 
-from issuer.context import service_context
 from issuer.services.batches import resume_jobs, runner_id
 from issuer.services.errors import DomainError
 from issuer.services.keyring import KEK_MISMATCH_TYPE
+from issuer.web.context import service_context
 
 log = logging.getLogger(__name__)
 

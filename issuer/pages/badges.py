@@ -8,10 +8,10 @@ from flask import Blueprint, Response
 
 from credentials.badge_image import BadgeText, badge_png, badge_svg
 from credentials.baking import bake_png, bake_svg
-from issuer.problems import Problem
 from issuer.services.badges import badge_text_for_credential
 from issuer.services.catalog import catalog
 from issuer.store import session
+from issuer.web.problems import Problem
 
 bp = Blueprint("badges", __name__)
 

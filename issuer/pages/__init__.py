@@ -1,0 +1,1 @@
+"""Pages for people: the employer desk, the verifier page and badge artwork."""

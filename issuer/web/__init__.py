@@ -1,0 +1,1 @@
+"""Plumbing every entry point shares: problem answers, caller authentication, request parsing."""
