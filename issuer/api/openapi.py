@@ -91,8 +91,8 @@ EXTENSION = {"name": "extension", "in": "path", "required": True,
              "schema": {"enum": ["svg", "png"]}}
 IMAGE = {"image/svg+xml": {"schema": {"type": "string"}},
          "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}}}
-# The badge images (issuer/pages/badges.py): the artwork of a competency, of a competency at a level,
-# and a credential baked into its artwork (OB 3.0 section 5.3).
+# The badge images (issuer/pages/badges.py): the artwork of a competency, of a competency at a
+# level, and a credential baked into its artwork (OB 3.0 section 5.3).
 BADGE_PATHS = {
     "/badges/{model}/{competency}.{extension}": {"get": {
         "summary": "A competency's badge artwork (cacheable for a day)",

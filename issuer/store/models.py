@@ -296,3 +296,25 @@ class ImportRow(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     credential_id: Mapped[str | None] = mapped_column(String(36))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMail(Base):
+    """A message to send, written in the transaction of what it reports (a transactional
+    outbox): it exists if and only if that action committed, and is delivered afterwards."""
+
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int | None] = mapped_column(ForeignKey("issuers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # e.g. "credential-issued", "sign-in-link"
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    # queued, sent, or failed (given up after the last retry)
+    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
