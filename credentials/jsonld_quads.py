@@ -21,7 +21,6 @@ turns the walker off and uses plain pyld instead of failing.
 from __future__ import annotations
 
 import inspect
-import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -118,6 +117,7 @@ class ContextMemo:
         self._terms: dict[int, tuple[Any, dict[str | None, Term]]] = {}
         self._iris: dict[int, tuple[Any, dict[tuple[str, bool], str | None]]] = {}
         self._iri_terms: dict[str, str] = {}
+        self.nodes: dict[tuple[int, str, str], NodeTemplate] = {}
 
     def _trim(self) -> None:
         if (len(self._transitions) + len(self._terms) + len(self._iris)
@@ -126,6 +126,7 @@ class ContextMemo:
             self._terms.clear()
             self._iris.clear()
             self._iri_terms.clear()
+            self.nodes.clear()
 
     def process(self, active: Any, local: Any, override_protected: bool = False,
                 propagate: bool = True) -> Any:
@@ -195,17 +196,41 @@ class ContextMemo:
         return term
 
 
+# A node's quads with its blank nodes as offsets from the first label its walk made.
+Template = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeTemplate:
+    """The walk of one identified node object (an achievement, an issuer), kept so that the
+    same JSON under the same context is written again without walking it: our credentials
+    repeat the same achievement, rubric and issuer for every learner."""
+    context: Any  # kept alive, so the id() in the key is never another object's
+    subject: str | int
+    quads: tuple[Template, ...]
+    blanks: int
+
+
 class QuadWriter:
     """One document's walk: blank node labels, and the quads written so far."""
+
+    # What a remembered node may hold: enough for any achievement, too little to matter.
+    TEMPLATE_MAX_QUADS = 4_000
+    TEMPLATE_MAX_TEXT = 256 * 1024
+    TEMPLATE_MAX_NODES = 512
 
     def __init__(self, memo: ContextMemo) -> None:
         self.memo = memo
         self.quads: set[Quad] = set()
-        self._counter = itertools.count()
+        self._next = 0
         self._labels: dict[str, str] = {}
+        self._remembering = False
+        self._names_blank = False
 
     def blank(self) -> str:
-        return f"_:b{next(self._counter)}"
+        label = f"_:b{self._next}"
+        self._next += 1
+        return label
 
     def _node_id(self, value: str | None) -> str:
         """A subject or object term for an expanded identifier, refusing what safe mode
@@ -213,6 +238,7 @@ class QuadWriter:
         if value is None:
             raise Unsupported("identifier expands to nothing")
         if value.startswith("_:"):
+            self._names_blank = True  # such a label is document-wide: no template
             if value not in self._labels:
                 self._labels[value] = self.blank()
             return self._labels[value]
@@ -286,7 +312,56 @@ class QuadWriter:
     # -- node objects ---------------------------------------------------------------------
 
     def _node(self, ctx: Any, prop: str | None, element: dict[str, Any], graph: str) -> str:
-        """Expand one node object in ``graph``, write its quads, return its subject."""
+        """Expand one node object in ``graph``, write its quads, return its subject; an
+        identified node under a property is written from its template when one is known."""
+        key = self._template_key(ctx, prop, element, graph)
+        if key is None:
+            return self._walk_node(ctx, prop, element, graph)
+        template = self.memo.nodes.get(key)
+        if template is not None and template.context is ctx:
+            return self._from_template(template)
+        outer, first = self.quads, self._next
+        self.quads, self._remembering, self._names_blank = set(), True, False
+        try:
+            subject = self._walk_node(ctx, prop, element, graph)
+        finally:
+            written, self.quads, self._remembering = self.quads, outer, False
+        outer.update(written)
+        if not self._names_blank and len(written) <= self.TEMPLATE_MAX_QUADS:
+            if len(self.memo.nodes) >= self.TEMPLATE_MAX_NODES:
+                self.memo.nodes.clear()
+            self.memo.nodes[key] = NodeTemplate(
+                ctx, _offset(subject, first), tuple(tuple(_offset(term, first)
+                                                          for term in quad)
+                                                    for quad in written),
+                self._next - first)
+        return subject
+
+    def _template_key(self, ctx: Any, prop: str | None, element: dict[str, Any],
+                      graph: str) -> tuple[int, str, str] | None:
+        """The template key of a node worth remembering: under a property, in the default
+        graph, with an identifier, and naming no blank node (those are document-wide)."""
+        if self._remembering or prop is None or graph:
+            return None
+        identifier = element.get("id", element.get("@id"))
+        if not isinstance(identifier, str) or identifier.startswith("_:"):
+            return None
+        # repr() of JSON data (dicts, lists, strings, numbers, booleans, None) tells equal
+        # data from unequal, 1 from 1.0 from True, at half the cost of json.dumps.
+        text = repr(element)
+        if len(text) > self.TEMPLATE_MAX_TEXT or "'_:" in text or '"_:' in text:
+            return None
+        return (id(ctx), prop, text)
+
+    def _from_template(self, template: NodeTemplate) -> str:
+        first = self._next
+        self._next += template.blanks
+        self.quads.update(tuple(_label(term, first) for term in quad)  # type: ignore[misc]
+                          for quad in template.quads)
+        return _label(template.subject, first)
+
+    def _walk_node(self, ctx: Any, prop: str | None, element: dict[str, Any],
+                   graph: str) -> str:
         memo = self.memo
         property_scoped = memo.term(ctx, prop).scoped if prop is not None else None
         items = sorted(element.items())
@@ -382,6 +457,15 @@ class QuadWriter:
             following = nodes[index + 1] if index + 1 < len(items) else RDF_NIL
             self.quads.add((nodes[index], RDF_REST, following, graph))
         return nodes[0]
+
+
+def _offset(term: str, first: int) -> str | int:
+    """A blank node label made at or after label number ``first`` as its offset from it."""
+    return int(term[3:]) - first if term.startswith("_:b") else term
+
+
+def _label(term: str | int, first: int) -> str:
+    return f"_:b{first + term}" if isinstance(term, int) else term
 
 
 def to_quads(document: Mapping[str, Any], memo: ContextMemo) -> set[Quad]:

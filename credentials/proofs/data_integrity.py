@@ -13,6 +13,7 @@ SHA-384, in RDFC-1.0 too.
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -256,11 +257,19 @@ def verify_proof(document: Mapping[str, Any], proof: Mapping[str, Any], suite: C
 def json_copy(value: Any) -> Any:
     """A deep copy of JSON data (dicts, lists, scalars), several times cheaper than
     ``copy.deepcopy``, which a CLR of 25 credentials would otherwise spend most of its
-    signing time in."""
+    signing time in: a pickle round trip in memory (what we just pickled ourselves), or a
+    walk when something in ``value`` cannot be pickled."""
+    try:
+        return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return _walk_copy(value)
+
+
+def _walk_copy(value: Any) -> Any:
     if isinstance(value, dict):
-        return {key: json_copy(item) for key, item in value.items()}
+        return {key: _walk_copy(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [json_copy(item) for item in value]
+        return [_walk_copy(item) for item in value]
     return value
 
 
