@@ -1,4 +1,5 @@
-"""The JSON API under /api/v1: frameworks, completions, credentials, tokens."""
+"""The JSON API under /api/v1: frameworks, completions (single and batch) and their jobs,
+credentials and their status, learner records (CLRs), keys, tokens and the audit trail."""
 
 from __future__ import annotations
 

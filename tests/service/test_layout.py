@@ -1,13 +1,20 @@
 """The service's folder shows its audiences: every route's handler lives in the package of
-the audience it serves, and docs/architecture.md's route map names every handler module, so
-a newcomer goes from a URL to its handler, services and tables in one hop."""
+the audience it serves, and docs/architecture.md's route map names every handler module with
+the services it calls, so a newcomer goes from a URL to its handler, services and tables in
+one hop."""
 
 from __future__ import annotations
 
+import ast
+import importlib
+import re
 from pathlib import Path
 
 AUDIENCE_PACKAGES = ("issuer.api.", "issuer.protocols.", "issuer.pages.", "issuer.operations.")
 ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
+# Service modules that are plumbing (what a refusal is, who calls, text checks, schemas),
+# not use cases a reader follows a route into.
+PLUMBING = {"errors", "callers", "field_text", "request_schemas", "context"}
 
 
 def handler_modules(app) -> dict[str, list[str]]:
@@ -21,15 +28,41 @@ def handler_modules(app) -> dict[str, list[str]]:
     return modules
 
 
+def services_imported(module: str) -> set[str]:
+    """The ``issuer.services`` modules a module imports, by their short names."""
+    tree = ast.parse(Path(importlib.import_module(module).__file__).read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "issuer.services":
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "issuer.services."):
+            found.add(node.module.split(".")[2])
+    return found - PLUMBING
+
+
+def route_map() -> dict[str, set[str]]:
+    """Handler module -> the services its rows name, read from the route map's table."""
+    text = ARCHITECTURE.read_text(encoding="utf-8").split("## Where a route lives", 1)[1]
+    rows: dict[str, set[str]] = {}
+    for line in text.split("\n## ", 1)[0].splitlines():
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if len(cells) != 4 or not cells[1].startswith("`issuer/"):
+            continue
+        module = cells[1].strip("`").removesuffix(".py").replace("/", ".")
+        rows.setdefault(module, set()).update(re.findall(r"[a-z_]+", cells[2]))
+    return rows
+
+
 def test_every_handler_lives_with_its_audience(service) -> None:
     misplaced = {module: routes for module, routes in handler_modules(service.app).items()
                  if not module.startswith(AUDIENCE_PACKAGES)}
     assert not misplaced, f"handlers outside api/, protocols/, pages/, operations/: {misplaced}"
 
 
-def test_the_route_map_names_every_handler_module(service) -> None:
-    route_map = ARCHITECTURE.read_text(encoding="utf-8").split("## Where a route lives", 1)[1]
-    route_map = route_map.split("\n## ", 1)[0]
-    missing = sorted(module for module in handler_modules(service.app)
-                     if f"`{module.replace('.', '/')}.py`" not in route_map)
+def test_the_route_map_names_every_handler_and_the_services_it_calls(service) -> None:
+    rows = route_map()
+    missing = sorted(set(handler_modules(service.app)) - set(rows))
     assert not missing, f"docs/architecture.md's route map lacks {missing}"
+    unnamed = {module: sorted(services_imported(module) - rows[module]) for module in rows}
+    assert not any(unnamed.values()), f"services the route map does not name: {unnamed}"
