@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,7 +18,7 @@ from issuer.services.audit import record
 from issuer.services.errors import Conflict, NotFound, Unavailable
 from issuer.services.instance_secrets import instance_secret
 from issuer.store import insert_statement
-from issuer.store.models import Issuer, KeyCheck, SigningKey
+from issuer.store.models import Issuer, KeyCheck, SigningKey, StatusList
 from keys import Ed25519Signer, Ed25519VerificationKey
 from keys.encryption import KeyDecryptionError, KeyEncryptionKey
 from keys.jose import KEY_TYPES, JoseSigner, JwkVerificationKey, generate, thumbprint
@@ -219,5 +219,9 @@ def revoke_key(db: Session, issuer: Issuer, kid: str, kek: KeyEncryptionKey,
     if key.status == "revoked":
         raise Conflict(f"key {kid} is already revoked")
     key.status, key.revoked_at = "revoked", datetime.now(UTC)
+    # Lists signed by it would stop verifying outside: every list of the issuer is re-signed
+    # (by a key still in use) when next read.
+    db.execute(update(StatusList).where(StatusList.issuer_id == issuer.id)
+               .values(signed_version=None))
     record(db, issuer, token_id, "key.revoke", f"key:{kid}", {})
     return {"kid": kid, "status": "revoked"}

@@ -6,12 +6,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.proofs.jwt import sign_jwt
 from credentials.vcdm import issuer_id_of
-from issuer.services.errors import Forbidden
+from issuer.services.errors import Forbidden, Unavailable
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.keyring import JWS_ALGORITHMS, active_key, signer_for
 from issuer.store.models import Issuer, SigningKey
@@ -66,10 +67,21 @@ def sign_with(issuer: Issuer, key: SigningKey, kek: KeyEncryptionKey, method: st
 
 def sign_as(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str,
             credential: Mapping[str, Any]) -> tuple[dict[str, Any], SigningKey]:
-    """The credential with an eddsa-rdfc-2022 proof by the issuer's active key (for what is
-    not a credential issued to anyone: status lists)."""
-    key, method, controller = signing_key(db, issuer, kek, base_url,
-                                          issuer_id_of(credential) or "")
+    """The credential with an eddsa-rdfc-2022 proof, for what is not a credential issued to
+    anyone (status lists): under a did:key, by the key that did:key is, while it is not
+    revoked (a rotation retires it, yet its credentials' lists must still be re-signed, and
+    no other key can speak for that identifier); otherwise by the issuer's active key."""
+    issuer_id = issuer_id_of(credential) or ""
+    if issuer_id.startswith("did:key:"):
+        key = db.scalars(select(SigningKey).where(
+            SigningKey.issuer_id == issuer.id, SigningKey.status != "revoked",
+            SigningKey.public_multikey == issuer_id.removeprefix("did:key:"))).first()
+        if key is None:
+            raise Unavailable(f"{issuer_id} is a key of issuer {issuer.slug!r} that was "
+                              "revoked, so what it issued can have no status published")
+        method, controller = did_key_verification_method(issuer_id), issuer_id
+    else:
+        key, method, controller = signing_key(db, issuer, kek, base_url, issuer_id)
     signer = signer_for(issuer, key, kek, method, controller)
     return create_proof(credential, EDDSA_RDFC_2022, signer), key
 
