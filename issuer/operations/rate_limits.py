@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "vcapi.issue",
            "desk.record", "desk.build_clr"}
 VERIFYING = {"vcapi.verify_endpoint", "pages.verify_page"}
+# Reads that verify too: a credential's share page checks it on every view, and the verifier
+# page verifies a ?url= deep link.
+VERIFYING_ON_GET = {"public.credential", "pages.verify_page"}
 
 
 class Counter(Protocol):
@@ -92,12 +95,13 @@ def _check(counter: Counter, name: str, who: str, rule: str) -> None:
 
 def _limit() -> None:
     endpoint = request.endpoint or ""
-    if request.method != "POST" or endpoint not in ISSUING | VERIFYING:
+    verifying = endpoint in (VERIFYING if request.method == "POST" else VERIFYING_ON_GET)
+    if not verifying and (request.method != "POST" or endpoint not in ISSUING):
         return
     config = current_app.config
     counter = current_app.extensions["rate_counter"]
     address = request.remote_addr or "unknown"
-    if endpoint in VERIFYING:
+    if verifying:
         _check(counter, "verify per address", address, config["RATE_LIMIT_VERIFY_PER_IP"])
         return
     _check(counter, "issue per address", address, config["RATE_LIMIT_ISSUE_PER_IP"])

@@ -12,7 +12,12 @@ import pytest
 import redis
 
 from issuer.operations.observability import JsonFormatter
-from issuer.operations.rate_limits import RedisCounter
+from issuer.operations.rate_limits import (
+    ISSUING,
+    VERIFYING,
+    VERIFYING_ON_GET,
+    RedisCounter,
+)
 from tests.service.conftest import completion_body
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -45,6 +50,25 @@ def test_verifying_is_limited_per_address(service) -> None:
     other = service.client.post("/credentials/verify", json={},
                                 environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert other.status_code == 400
+
+
+def test_share_pages_and_verify_links_count_as_verifying(service) -> None:
+    """A share page verifies the credential at every view, a /verify?url= link verifies what
+    it names: both spend the address's verification allowance, so neither is a free way to
+    make the service verify."""
+    credential_id = issue(service).get_json()["credentialId"]
+    service.app.config["RATE_LIMIT_VERIFY_PER_IP"] = "2/60"
+    page = {"Accept": "text/html"}
+    answers = [service.client.get(f"/credentials/{credential_id}", headers=page).status_code,
+               service.client.get(f"/verify?url=/credentials/{credential_id}").status_code,
+               service.client.get(f"/credentials/{credential_id}", headers=page).status_code]
+    assert answers == [200, 200, 429]
+
+
+def test_every_rate_limited_endpoint_exists(service) -> None:
+    """The limits name endpoints: a renamed handler must not silently drop out of them."""
+    named = ISSUING | VERIFYING | VERIFYING_ON_GET
+    assert named <= set(service.app.view_functions), named - set(service.app.view_functions)
 
 
 def redis_or_skip() -> redis.Redis:
