@@ -182,10 +182,16 @@ def _cursor(row: Credential) -> str:
 
 
 def _after(cursor: str) -> tuple[datetime, str]:
+    """The (created, id) a cursor holds, checked as the store will read them: a UTC time
+    within the years a datetime holds and an id of a credential's shape."""
     try:
         created, credential_id = json.loads(base64url.decode(cursor))
-        return datetime.fromisoformat(created), str(credential_id)
-    except (ValueError, TypeError):
+        when = datetime.fromisoformat(created).astimezone(UTC)
+        if when.tzinfo is None or not isinstance(credential_id, str) or not (
+                0 < len(credential_id) <= 36 and credential_id.isprintable()):
+            raise ValueError("not a cursor")
+        return when, credential_id
+    except (ValueError, TypeError, OverflowError):
         raise Malformed("cursor: not a cursor this list gave out",
                         errors=[{"pointer": "cursor", "detail": "unknown cursor"}]) from None
 

@@ -4,6 +4,7 @@ token, paginated lists, atomic instance secrets, private SQLite files, hidden SQ
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import stat
@@ -16,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from issuer.services.instance_secrets import instance_secret
 from issuer.store import make_engine
+from keys import base64url
 from tests.service.conftest import BASE, make_app
 from tests.service.stores import database_url, on_postgresql, pg_database
 from tests.service.test_api import issue
@@ -131,6 +133,17 @@ def test_the_credentials_list_is_paginated(service) -> None:
     default = service.client.get("/api/v1/issuers/riverbend/credentials",
                                  headers=service.auth(service.admin)).get_json()
     assert len(default["credentials"]) == 5 and default["next"] is None
+
+
+@pytest.mark.parametrize("held", [["0001-01-01T00:00:00+14:00", "x"],
+                                  ["9999-12-31T23:59:59-14:00", "x"],
+                                  ["2026-01-01T00:00:00+00:00", "x\u0000"],
+                                  ["2026-01-01T00:00:00+00:00", 7], ["2026-01-01", "x" * 200]])
+def test_a_crafted_cursor_is_a_400_not_a_500(service, held: list) -> None:
+    cursor = base64url.encode(json.dumps(held).encode())
+    answer = service.client.get(f"/api/v1/issuers/riverbend/credentials?cursor={cursor}",
+                                headers=service.auth(service.admin))
+    assert answer.status_code == 400 and "not a cursor" in answer.get_json()["detail"]
 
 
 def test_the_desk_list_is_paginated(service, monkeypatch: pytest.MonkeyPatch) -> None:
