@@ -34,6 +34,7 @@ from issuer.services.identifiers import credential_url
 from issuer.services.issuance import Audit, Issuance, NewCredential, issue
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import JWS_ALGORITHMS
+from issuer.services.namespace import IssuerNamespace
 from issuer.store.models import Completion, Credential
 from keys import base64url
 from keys.encryption import KeyEncryptionKey
@@ -88,6 +89,10 @@ def _prepared(credential: Mapping[str, Any], output_format: str, base_url: str,
     if "proof" in credential:
         raise _bad("/proof", "the credential to issue must not already have a proof")
     document = dict(credential)
+    if isinstance(document.get("id"), str) and IssuerNamespace(base_url).governs(document["id"]):
+        raise _bad("/id", f"identifiers at {base_url} are minted by this service (another "
+                          "credential's URL would then serve a different document): leave "
+                          "id out to have one minted")
     document.setdefault("id", credential_url(base_url, credential_id))
     if base_context(document) != VC_V1:
         return document

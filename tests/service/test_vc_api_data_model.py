@@ -283,3 +283,14 @@ def test_the_w3c_examples_context_is_bundled_so_suite_fixtures_issue_and_verify(
     signed = issued.get_json()["verifiableCredential"]
     report = service.client.post("/credentials/verify", json={"verifiableCredential": signed})
     assert report.status_code == 200, report.get_json()
+
+
+@pytest.mark.parametrize("chosen", [f"{BASE}/credentials/00000000-0000-4000-8000-000000000000",
+                                    f"{BASE.upper()}/credentials/x", f"{BASE}/issuers/lakeside"])
+def test_issue_refuses_an_id_in_this_service_s_namespace(service, chosen: str) -> None:
+    """Another credential's URL (any spelling) would serve a different document."""
+    response = issue(service, credential(id=chosen))
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["pointer"] == "/credential/id"
+    assert issue(service, credential(id="urn:uuid:7c1e6ad1-5b39-4c29-9d39-2f0b1f1a0c55")
+                 ).status_code == 201
