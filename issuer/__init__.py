@@ -7,7 +7,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, request
+try:
+    from flask import Flask, Response, request
+except ImportError as error:  # the library-only install has no service dependencies
+    raise ImportError("the issuer service needs its dependencies: "
+                      "pip install '.[service]' (the competency-credentials[service] extra)"
+                      ) from error
 
 from credentials.fetch import SafeFetcher
 from credentials.verify.status_check import HttpStatusListSource
