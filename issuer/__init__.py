@@ -108,7 +108,6 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     from issuer.web.requests import refuse_control_characters_in_url
 
     observability.init_app(app)
-    rate_limits.init_app(app)
     job_runner.init_app(app)
     app.before_request(refuse_control_characters_in_url)
 
@@ -116,6 +115,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, badges.bp, verify.bp,
                       desk.bp):
         app.register_blueprint(blueprint)
+    rate_limits.init_app(app)  # limits name endpoints: after every blueprint
     https = services.base_url.startswith("https://")
     app.after_request(lambda response: _security_headers(response, https))
     check_at_start(services.sessions, services.kek)  # logs a wrong KEK

@@ -117,7 +117,7 @@ sys.modules["redis"] = sys.modules["psycopg"] = None  # as if neither extra were
 from issuer import create_app
 store = {"DATABASE_URL": f"sqlite:///{sys.argv[1]}/store.sqlite"}
 app = create_app(store, instance_path=sys.argv[1])
-print(type(app.extensions["rate_counter"]).__name__)
+print(type(app.extensions["rate_limiter"].storage).__name__)
 try:
     create_app({**store, "RATE_LIMIT_REDIS_URL": "redis://127.0.0.1:6379/0"},
                instance_path=sys.argv[1])
@@ -135,6 +135,6 @@ def test_the_service_runs_on_sqlite_without_the_redis_and_postgresql_extras(tmp_
                             cwd=ROOT, env={**environment, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "MemoryCounter",
+        "MemoryStorage",
         "RATE_LIMIT_REDIS_URL is set but the redis package is not installed: "
         "pip install 'competency-credentials[redis]'"]

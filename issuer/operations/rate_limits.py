@@ -1,74 +1,32 @@
 """Rate limits on issuing (per API token and per client address) and verifying (per client
-address): fixed windows counted in Redis when ``RATE_LIMIT_REDIS_URL`` is set, so every worker
-on every host shares them, otherwise in this process's memory."""
+address), on Flask-Limiter: fixed windows counted in Redis when ``RATE_LIMIT_REDIS_URL`` is
+set, so every worker on every host shares them, otherwise in this process's memory. While
+Redis does not answer, each process counts in its own memory and goes back to Redis once it
+answers again: limits never stop the service, and never vanish either."""
 
 from __future__ import annotations
 
-import logging
 import math
-import threading
 import time
-from typing import Protocol
+from collections.abc import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
+from flask_limiter import Limiter, RequestLimit
+from flask_limiter.errors import RateLimitExceeded
+from flask_limiter.util import get_remote_address
 
 from issuer.services.tokens import hash_token
-from issuer.web.problems import Problem
-
-log = logging.getLogger(__name__)
+from issuer.web.problems import Problem, problem_response
 
 ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "vcapi.issue",
            "desk.record", "desk.build_clr"}
-VERIFYING = {"vcapi.verify_endpoint", "pages.verify_page"}
-# Reads that verify too: a credential's share page checks it on every view, and the verifier
-# page verifies a ?url= deep link.
-VERIFYING_ON_GET = {"public.credential", "pages.verify_page"}
+# Verifying, including reads that verify: a credential's share page checks it on every view,
+# and the verifier page verifies a ?url= deep link.
+VERIFYING = {"vcapi.verify_endpoint", "pages.verify_page", "public.credential"}
 
-
-class Counter(Protocol):
-    def hit(self, key: str, period: int) -> int:
-        """Count one request in ``key``'s current window; the window's count so far."""
-
-
-class MemoryCounter:
-    def __init__(self) -> None:
-        self._counts: dict[tuple[str, int], int] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, period: int) -> int:
-        window = int(time.time() // period)
-        with self._lock:
-            if len(self._counts) > 100_000:  # forget finished windows
-                self._counts = {k: v for k, v in self._counts.items() if k[1] >= window}
-            count = self._counts[(key, window)] = self._counts.get((key, window), 0) + 1
-        return count
-
-
-class CounterUnavailable(Exception):
-    """The shared count store did not answer."""
-
-
-class RedisCounter:
-    def __init__(self, url: str) -> None:
-        try:  # the [redis] extra: only a service sharing its limits needs it
-            import redis
-        except ImportError as error:
-            raise RuntimeError("RATE_LIMIT_REDIS_URL is set but the redis package is not "
-                               "installed: pip install 'competency-credentials[redis]'"
-                               ) from error
-        self._errors = redis.RedisError
-        self._client = redis.Redis.from_url(url, socket_timeout=0.5,
-                                            socket_connect_timeout=0.5)
-
-    def hit(self, key: str, period: int) -> int:
-        name = f"cc:rl:{key}:{int(time.time() // period)}"
-        pipeline = self._client.pipeline()
-        pipeline.incr(name)
-        pipeline.expire(name, period + 1)
-        try:
-            return int(pipeline.execute()[0])
-        except self._errors as error:
-            raise CounterUnavailable(str(error)) from error
+ISSUE_PER_ADDRESS = ("issue per address", "RATE_LIMIT_ISSUE_PER_IP")
+ISSUE_PER_TOKEN = ("issue per token", "RATE_LIMIT_ISSUE_PER_TOKEN")
+VERIFY_PER_ADDRESS = ("verify per address", "RATE_LIMIT_VERIFY_PER_IP")
 
 
 def parse(rule: str) -> tuple[int, int]:
@@ -77,41 +35,72 @@ def parse(rule: str) -> tuple[int, int]:
     return int(count), int(period or 60)
 
 
-def _check(counter: Counter, name: str, who: str, rule: str) -> None:
-    limit, period = parse(rule)
-    if limit <= 0:
-        return
-    try:
-        count = counter.hit(f"{name}:{who}", period)
-    except CounterUnavailable as error:  # limits fail open: availability first
-        log.warning("rate limit store unavailable: %s", error)
-        return
-    if count > limit:
-        retry = max(1, math.ceil(period - time.time() % period))
-        raise Problem(429, "Too Many Requests",
-                      f"more than {limit} requests in {period} s ({name}); retry in {retry} s",
-                      headers={"Retry-After": str(retry)})
+def _bearer_token() -> str:
+    return request.headers.get("Authorization", "").partition(" ")[2].strip()
 
 
-def _limit() -> None:
-    endpoint = request.endpoint or ""
-    verifying = endpoint in (VERIFYING if request.method == "POST" else VERIFYING_ON_GET)
-    if not verifying and (request.method != "POST" or endpoint not in ISSUING):
-        return
-    config = current_app.config
-    counter = current_app.extensions["rate_counter"]
-    address = request.remote_addr or "unknown"
-    if verifying:
-        _check(counter, "verify per address", address, config["RATE_LIMIT_VERIFY_PER_IP"])
-        return
-    _check(counter, "issue per address", address, config["RATE_LIMIT_ISSUE_PER_IP"])
-    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
-    if token:  # counted under a digest: tokens are never kept in clear
-        _check(counter, "issue per token", hash_token(token),
-               config["RATE_LIMIT_ISSUE_PER_TOKEN"])
+def _token_key() -> str:
+    """Tokens are counted under their digest: never kept in clear, not even in Redis."""
+    return hash_token(_bearer_token())
+
+
+def _refusal(name: str) -> Callable[[RequestLimit], Response]:
+    """The 429 of limit ``name``: a problem naming it, with the seconds to wait."""
+    def refuse(breached: RequestLimit) -> Response:
+        amount, period = breached.limit.amount, breached.limit.get_expiry()
+        retry = min(period, max(1, math.ceil(breached.reset_at - time.time())))
+        return problem_response(Problem(
+            429, "Too Many Requests",
+            f"more than {amount} requests in {period} s ({name}); retry in {retry} s",
+            headers={"Retry-After": str(retry)}))
+    return refuse
+
+
+def _limit(limiter: Limiter, limit: tuple[str, str], key: Callable[[], str] | None = None,
+           only_with_token: bool = False) -> Callable:
+    """A limit shared by every endpoint it decorates, read from the config per request so
+    that it can change without a restart; a rule of "0" switches it off."""
+    name, setting = limit
+
+    def rule() -> str:
+        count, period = parse(current_app.config[setting])
+        return f"{max(count, 1)} per {period} second"
+
+    def exempt() -> bool:
+        return parse(current_app.config[setting])[0] <= 0 or (
+            only_with_token and not _bearer_token())
+
+    return limiter.shared_limit(rule, scope=name, key_func=key, exempt_when=exempt,
+                                on_breach=_refusal(name))
+
+
+def _storage(app: Flask) -> tuple[str, dict[str, float]]:
+    url = app.config.get("RATE_LIMIT_REDIS_URL")
+    if not url:
+        return "memory://", {}
+    try:  # the [redis] extra: only a service sharing its limits needs it
+        import redis  # noqa: F401
+    except ImportError as error:
+        raise RuntimeError("RATE_LIMIT_REDIS_URL is set but the redis package is not "
+                           "installed: pip install 'competency-credentials[redis]'") from error
+    return url, {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
 
 def init_app(app: Flask) -> None:
-    url = app.config.get("RATE_LIMIT_REDIS_URL")
-    app.extensions["rate_counter"] = RedisCounter(url) if url else MemoryCounter()
-    app.before_request(_limit)
+    """Limit the endpoints named above; call once every blueprint is registered."""
+    uri, options = _storage(app)
+    limiter = Limiter(get_remote_address, app=app, storage_uri=uri, storage_options=options,
+                      strategy="fixed-window", key_prefix="cc", headers_enabled=False,
+                      in_memory_fallback_enabled=True)
+    app.extensions["rate_limiter"] = limiter
+    limits = {endpoint: [_limit(limiter, ISSUE_PER_ADDRESS),
+                         _limit(limiter, ISSUE_PER_TOKEN, _token_key, only_with_token=True)]
+              for endpoint in ISSUING}
+    limits.update({endpoint: [_limit(limiter, VERIFY_PER_ADDRESS)] for endpoint in VERIFYING})
+    for endpoint, decorators in limits.items():
+        view = app.view_functions[endpoint]
+        for decorate in decorators:
+            view = decorate(view)
+        app.view_functions[endpoint] = view
+    app.register_error_handler(RateLimitExceeded,
+                               lambda error: error.get_response())
