@@ -104,7 +104,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     from issuer.api import openapi, routes
     from issuer.operations import job_runner, observability, rate_limits
-    from issuer.pages import badges, desk, verify
+    from issuer.pages import badges, desk, desk_mail, verify
     from issuer.protocols import published, vc_api
     from issuer.web.requests import refuse_control_characters_in_url
 
@@ -115,7 +115,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     # Machines' API, standard protocols and published documents, then people's pages.
     for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, badges.bp, verify.bp,
-                      desk.bp):
+                      desk.bp, desk_mail.bp):
         app.register_blueprint(blueprint)
     https = services.base_url.startswith("https://")
     app.after_request(lambda response: _security_headers(response, https))

@@ -28,6 +28,10 @@ KIND = "credential-issued"
 # What each kind of stored credential is called in the message.
 NOUNS = {"achievement": "credential", "programme": "programme certificate",
          "clr": "learner record"}
+# PATCH /api/v1/issuers/<slug>/settings: the settings one may change (more may follow).
+SETTINGS = {"type": "object", "additionalProperties": False, "minProperties": 1,
+            "properties": {"learnerMail": {"type": "boolean", "description": "email each "
+                                           "learner when a credential is issued to them"}}}
 _templates = Environment(loader=PackageLoader("issuer", "templates/mail"),
                          autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
