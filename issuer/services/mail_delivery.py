@@ -199,29 +199,35 @@ def message_for(mail: Claimed, settings: MailSettings) -> EmailMessage:
     return message
 
 
-def _claim(sessions: sessionmaker[Session], now: datetime) -> list[Claimed]:
-    """Claim up to BATCH due messages: each by an update that matches only if no other
-    worker has claimed it since it was read (its attempts unchanged)."""
-    claimed = []
+def due(db: Session, now: datetime) -> list[tuple[int, int]]:
+    """Up to BATCH queued messages whose time has come: (id, attempts so far)."""
+    return [(row.id, row.attempts) for row in db.execute(
+        select(OutboxMail.id, OutboxMail.attempts)
+        .where(OutboxMail.state == "queued", OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(BATCH))]
+
+
+def claim(db: Session, mail_id: int, attempts: int, now: datetime) -> Claimed | None:
+    """Take message ``mail_id`` for one attempt, if no other worker has taken it since it
+    was read with ``attempts`` (the update then matches no row); the claim schedules the
+    retry in case this attempt never reports back."""
+    won = db.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail_id, OutboxMail.state == "queued",
+               OutboxMail.attempts == attempts, OutboxMail.next_attempt_at <= now)
+        .values(attempts=attempts + 1, next_attempt_at=now + backoff(attempts + 1))
+        .execution_options(synchronize_session=False)).rowcount
+    if won != 1:
+        return None
+    row = db.get_one(OutboxMail, mail_id, populate_existing=True)
+    return Claimed(row.id, row.kind, row.recipient, row.subject, row.text_body,
+                   row.html_body, row.attempts, row.created_at)
+
+
+def _claim_batch(sessions: sessionmaker[Session], now: datetime) -> list[Claimed]:
     with sessions() as db, db.begin():
-        due = db.execute(select(OutboxMail.id, OutboxMail.attempts)
-                         .where(OutboxMail.state == "queued", OutboxMail.next_attempt_at <= now)
-                         .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
-                         .limit(BATCH)).all()
-        for mail_id, attempts in due:
-            won = db.execute(
-                update(OutboxMail)
-                .where(OutboxMail.id == mail_id, OutboxMail.state == "queued",
-                       OutboxMail.attempts == attempts, OutboxMail.next_attempt_at <= now)
-                .values(attempts=attempts + 1,
-                        next_attempt_at=now + backoff(attempts + 1))
-                .execution_options(synchronize_session=False)).rowcount
-            if won == 1:
-                row = db.get_one(OutboxMail, mail_id)
-                claimed.append(Claimed(row.id, row.kind, row.recipient, row.subject,
-                                       row.text_body, row.html_body, row.attempts,
-                                       row.created_at))
-    return claimed
+        return [mail for mail_id, attempts in due(db, now)
+                if (mail := claim(db, mail_id, attempts, now)) is not None]
 
 
 def _described(error: BaseException, settings: MailSettings) -> str:
@@ -262,7 +268,7 @@ def deliver_due(context: MailContext, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     sent = 0
     with transport_for(context.mail) as transport:
-        while batch := _claim(context.sessions, now):
+        while batch := _claim_batch(context.sessions, now):
             for mail in batch:
                 try:
                     where = transport.send(message_for(mail, context.mail))

@@ -24,7 +24,9 @@ from issuer.services.mail_delivery import (
     MAX_ATTEMPTS,
     MailSettings,
     backoff,
+    claim,
     deliver_due,
+    due,
 )
 from issuer.store import store
 from issuer.store.models import OutboxMail
@@ -299,3 +301,20 @@ def test_mail_url_must_be_smtp_or_smtps(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="MAIL_URL"):
         MailSettings("http://mail.example.org", "a@example.org", tmp_path)
     assert MailSettings("smtps://u:p@mail.example.org", "a@example.org", tmp_path).url
+
+
+def test_a_message_read_before_another_worker_took_it_is_not_claimed(service, smtp) -> None:
+    """The claim's condition, step by step: worker A reads the due messages, worker B sends
+    them all, then A's claims match nothing (so A sends nothing)."""
+    issue(service)
+    issue(service, learner={"name": "Sam Okafor", "email": "sam@example.com"})
+    now = datetime.now(UTC)
+    with store(service.app).sessions() as db:
+        stale = due(db, now)
+        db.rollback()
+    assert len(stale) == 2
+    assert deliver(service, smtp.url, now) == 2
+    with store(service.app).sessions() as db, db.begin():
+        assert [claim(db, mail_id, attempts, now) for mail_id, attempts in stale] == [None] * 2
+    assert len(smtp.inbox.messages) == 2
+    assert {(row.state, row.attempts) for row in outbox(service)} == {("sent", 1)}
