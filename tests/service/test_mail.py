@@ -318,3 +318,26 @@ def test_a_message_read_before_another_worker_took_it_is_not_claimed(service, sm
         assert [claim(db, mail_id, attempts, now) for mail_id, attempts in stale] == [None] * 2
     assert len(smtp.inbox.messages) == 2
     assert {(row.state, row.attempts) for row in outbox(service)} == {("sent", 1)}
+
+
+def test_the_mail_list_pages_newest_first_and_the_desk_links_to_it(service, smtp) -> None:
+    for n in range(3):
+        issue(service, learner={"name": f"Learner {n}", "email": f"l{n}@example.com"})
+    assert deliver(service, smtp.url) == 3
+    url = "/api/v1/issuers/riverbend/mail"
+    first = service.client.get(f"{url}?limit=2", headers=service.auth(service.admin)).get_json()
+    assert [m["recipient"] for m in first["mail"]] == ["l2@example.com", "l1@example.com"]
+    assert {m["state"] for m in first["mail"]} == {"sent"} and first["mail"][0]["sentAt"]
+    rest = service.client.get(f"{url}?limit=2&before={first['next']}",
+                              headers=service.auth(service.admin)).get_json()
+    assert [m["recipient"] for m in rest["mail"]] == ["l0@example.com"] and rest["next"] is None
+    assert service.client.get(f"{url}?state=failed",
+                              headers=service.auth(service.admin)).get_json()["mail"] == []
+    for bad in ("state=lost", "before=0", "limit=x"):
+        response = service.client.get(f"{url}?{bad}", headers=service.auth(service.admin))
+        assert response.status_code == 400, bad
+        assert response.content_type == "application/problem+json"
+    sign_in(service.client, service.assessor)
+    assert 'href="/desk/mail"' in service.client.get("/desk").get_data(as_text=True)
+    page = service.client.get("/desk/mail").get_data(as_text=True)
+    assert all(f"l{n}@example.com" in page for n in range(3)) and "sent" in page
