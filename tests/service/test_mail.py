@@ -31,7 +31,10 @@ from issuer.services.mail_delivery import (
 from issuer.store import store
 from issuer.store.models import OutboxMail
 from issuer.web.context import service_context
+from loadtest.listeners import listener
 from tests.service.conftest import MODEL, completion_body
+from tests.service.live import LiveServer, _serve, flask, service_env
+from tests.service.test_browser import accessible, browser_page  # noqa: F401 (a fixture)
 from tests.service.test_desk_sessions import _csrf, sign_in
 
 COMPLETIONS = "/api/v1/issuers/riverbend/completions"
@@ -227,7 +230,8 @@ def test_a_refusing_server_never_fails_the_issuance_and_the_desk_shows_why(servi
     assert service.client.get("/desk/mail").status_code == 302  # not signed in
     sign_in(service.client, service.assessor)
     page = service.client.get("/desk/mail").get_data(as_text=True)
-    assert "failed" in page and "mailbox unavailable" in page and EMAIL in page
+    assert f"Failed</strong> after {MAX_ATTEMPTS} attempts" in page
+    assert "mailbox unavailable" in page and EMAIL in page
 
 
 def test_a_closed_port_is_retried_and_its_error_named(service) -> None:
@@ -340,4 +344,47 @@ def test_the_mail_list_pages_newest_first_and_the_desk_links_to_it(service, smtp
     sign_in(service.client, service.assessor)
     assert 'href="/desk/mail"' in service.client.get("/desk").get_data(as_text=True)
     page = service.client.get("/desk/mail").get_data(as_text=True)
-    assert all(f"l{n}@example.com" in page for n in range(3)) and "sent" in page
+    assert all(f"l{n}@example.com" in page for n in range(3)) and page.count("Sent <time") == 3
+
+
+@pytest.fixture
+def mailing_server(tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+    """gunicorn on a fresh store, and the environment its CLI commands run with."""
+    with listener() as sock:
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with service_env(tmp_path, base) as env:
+            for server in _serve(env, sock, base, tmp_path):
+                yield server, env
+
+
+def test_the_technician_gets_the_email_and_opens_the_link(mailing_server, smtp,
+                                                          browser_page) -> None:  # noqa: F811
+    """In Chromium: a coordinator records a completion on the desk; `mail send` delivers it;
+    the technician's email (itself checked with axe) links to the share page."""
+    (server, env), page = mailing_server, browser_page
+    page.goto(f"{server.base}/desk")
+    page.get_by_label("API token").fill(server.created["token"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Learner's name", exact=True).fill("Jordan Rivera")
+    page.get_by_label("Learner's email", exact=True).fill(EMAIL)
+    page.get_by_label("Competency", exact=True).select_option(label="De-escalation")
+    page.get_by_label("Proficient").check()
+    page.get_by_label("Completed on").fill("2026-11-20")
+    page.get_by_role("button", name="Record and issue").click()
+    assert page.get_by_role("status").first.inner_text().startswith("Recorded and issued")
+
+    assert flask({**env, "MAIL_URL": smtp.url}, "mail", "send") == {"sent": 1}
+    [(recipients, message)] = smtp.inbox.messages
+    assert recipients == [EMAIL]
+    page.goto("about:blank")  # the email, as a mail client shows it: outside our pages' CSP
+    page.set_content(parts(message)[1])
+    accessible(page, "mail-credential-issued")
+    page.get_by_role("link", name="See your credential").click()
+    page.wait_for_url(f"{server.base}/credentials/*")
+    assert page.get_by_role("status").inner_text().startswith("Verified just now")
+    assert "De-escalation" in page.content()
+
+    page.goto(f"{server.base}/desk/mail")
+    row = page.get_by_role("row").filter(has_text=EMAIL)
+    assert "Sent" in row.inner_text()
+    accessible(page, "desk-mail")
