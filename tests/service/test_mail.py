@@ -4,6 +4,7 @@ server (aiosmtpd on a free loopback port), and read what arrived."""
 from __future__ import annotations
 
 import email
+import json
 import logging
 import socket
 import threading
@@ -28,8 +29,9 @@ from issuer.services.mail_delivery import (
     deliver_due,
     due,
 )
+from issuer.services.notifications import compose, notice_for
 from issuer.store import store
-from issuer.store.models import OutboxMail
+from issuer.store.models import Credential, OutboxMail
 from issuer.web.context import service_context
 from loadtest.listeners import listener
 from tests.service.conftest import MODEL, completion_body
@@ -388,3 +390,31 @@ def test_the_technician_gets_the_email_and_opens_the_link(mailing_server, smtp,
     row = page.get_by_role("row").filter(has_text=EMAIL)
     assert "Sent" in row.inner_text()
     accessible(page, "desk-mail")
+
+
+def test_a_vc_api_credential_names_no_learner_address_so_mails_nobody(service) -> None:
+    response = service.client.post("/credentials/issue", headers=service.auth(service.admin),
+                                   json={"credential": {
+                                       "@context": ["https://www.w3.org/ns/credentials/v2"],
+                                       "type": ["VerifiableCredential"],
+                                       "issuer": "did:web:localhost%3A5000:issuers:riverbend",
+                                       "credentialSubject": {"id": "did:example:learner"}},
+                                       "options": {}})
+    assert response.status_code == 201, response.get_json()
+    assert outbox(service) == []
+
+
+def test_the_issuer_profile_image_is_the_logo(service) -> None:
+    """The email shows the issuer's image when its profile in the credential has one."""
+    issue(service)
+    [row] = outbox(service)
+    assert "<img" not in row.html_body
+    with store(service.app).sessions() as db:
+        document = json.loads(db.scalars(select(Credential)).one().document)
+    document["issuer"]["image"] = {"id": "https://riverbend.example.org/logo.png?a=1&b=2",
+                                   "type": "Image"}
+    mail = compose(notice_for("achievement", document), EMAIL)
+    assert ('<img src="https://riverbend.example.org/logo.png?a=1&amp;b=2" '
+            'alt="Riverbend Behavioral Health"') in mail.html
+    document["issuer"]["image"] = "javascript:alert(1)"
+    assert "<img" not in compose(notice_for("achievement", document), EMAIL).html
