@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -119,6 +119,9 @@ class SmtpTransport:
         self.password = unquote(parts.password or "")
         self.timeout = settings.timeout
         self.client: smtplib.SMTP | None = None
+        # Why the server could not be reached: the pass's other messages fail with it at
+        # once instead of each waiting out its own timeout.
+        self.unreachable: Exception | None = None
 
     def _connect(self) -> smtplib.SMTP:
         tls = ssl.create_default_context()
@@ -145,8 +148,14 @@ class SmtpTransport:
         return client
 
     def send(self, message: EmailMessage) -> str:
+        if self.unreachable is not None:
+            raise self.unreachable
         if self.client is None:
-            self.client = self._connect()
+            try:
+                self.client = self._connect()
+            except Exception as error:
+                self.unreachable = error
+                raise
         try:
             self.client.send_message(message)
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
@@ -190,7 +199,7 @@ def message_for(mail: Claimed, settings: MailSettings) -> EmailMessage:
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(mail.created_at)
-    domain = settings.sender.rpartition("@")[2].rstrip(">") or "localhost"
+    domain = parseaddr(settings.sender)[1].rpartition("@")[2] or "localhost"
     message["Message-ID"] = f"<outbox.{mail.id}.{int(mail.created_at.timestamp())}@{domain}>"
     message["X-Outbox-Id"] = str(mail.id)
     message.set_content(mail.text)
