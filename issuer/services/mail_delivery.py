@@ -32,8 +32,10 @@ from issuer.store.models import OutboxMail
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5  # then the message is marked failed
-FIRST_RETRY = timedelta(minutes=1)  # doubled after each failed attempt: 1, 2, 4, 8 minutes
-BATCH = 50  # messages claimed per transaction
+# Doubled after each failed attempt: 5, 10, 20, 40 minutes. Also how long a claimed message
+# is left to its worker: far beyond the few SMTP timeouts one send may wait out.
+FIRST_RETRY = timedelta(minutes=5)
+BATCH = 50  # messages read per query
 ERROR_LENGTH = 500
 
 
@@ -218,8 +220,10 @@ def due(db: Session, now: datetime) -> list[tuple[int, int]]:
 
 def claim(db: Session, mail_id: int, attempts: int, now: datetime) -> Claimed | None:
     """Take message ``mail_id`` for one attempt, if no other worker has taken it since it
-    was read with ``attempts`` (the update then matches no row); the claim schedules the
-    retry in case this attempt never reports back."""
+    was read with ``attempts`` (the update then matches no row). The claim schedules the
+    retry, so a worker that dies mid-send leaves the message for a later pass; the first
+    retry comes long after one send can take (SMTP timeouts), so no other worker takes a
+    message while it is being sent."""
     won = db.execute(
         update(OutboxMail)
         .where(OutboxMail.id == mail_id, OutboxMail.state == "queued",
@@ -231,12 +235,6 @@ def claim(db: Session, mail_id: int, attempts: int, now: datetime) -> Claimed | 
     row = db.get_one(OutboxMail, mail_id, populate_existing=True)
     return Claimed(row.id, row.kind, row.recipient, row.subject, row.text_body,
                    row.html_body, row.attempts, row.created_at)
-
-
-def _claim_batch(sessions: sessionmaker[Session], now: datetime) -> list[Claimed]:
-    with sessions() as db, db.begin():
-        return [mail for mail_id, attempts in due(db, now)
-                if (mail := claim(db, mail_id, attempts, now)) is not None]
 
 
 def _described(error: BaseException, settings: MailSettings) -> str:
@@ -273,23 +271,35 @@ def _settle(sessions: sessionmaker[Session], mail: Claimed, error: str | None,
 
 def deliver_due(context: MailContext, now: datetime | None = None) -> int:
     """Send every queued message whose time has come, once each; how many were sent.
-    ``context``: anything with ``sessions`` and ``mail`` (the ServiceContext)."""
-    now = now or datetime.now(UTC)
-    sent = 0
+    ``context``: anything with ``sessions`` and ``mail`` (the ServiceContext); ``now``: the
+    time to act at (default: the clock, read at each claim)."""
+    clock = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
+    sessions, sent = context.sessions, 0
     with transport_for(context.mail) as transport:
-        while batch := _claim_batch(context.sessions, now):
-            for mail in batch:
-                try:
-                    where = transport.send(message_for(mail, context.mail))
-                except Exception as exc:
-                    error = _described(exc, context.mail)
-                    gave_up = mail.attempts >= MAX_ATTEMPTS
-                    (log.error if gave_up else log.warning)(
-                        "mail %s (%s) attempt %d %s: %s", mail.id, mail.kind, mail.attempts,
-                        "failed, giving up" if gave_up else "failed, will retry", error)
-                    _settle(context.sessions, mail, error, now)
-                    continue
-                log.info("mail %s (%s) %s", mail.id, mail.kind, where)
-                _settle(context.sessions, mail, None, now)
-                sent += 1
-    return sent
+        while True:
+            with sessions() as db, db.begin():
+                candidates = due(db, clock())
+            if not candidates:
+                return sent
+            for mail_id, attempts in candidates:
+                with sessions() as db, db.begin():
+                    mail = claim(db, mail_id, attempts, clock())
+                if mail is not None:
+                    sent += _attempt(context, transport, mail, clock())
+
+
+def _attempt(context: MailContext, transport: Transport, mail: Claimed, now: datetime) -> int:
+    """Send one claimed message and record how it went; 1 if it was sent."""
+    try:
+        where = transport.send(message_for(mail, context.mail))
+    except Exception as exc:
+        error = _described(exc, context.mail)
+        gave_up = mail.attempts >= MAX_ATTEMPTS
+        (log.error if gave_up else log.warning)(
+            "mail %s (%s) attempt %d %s: %s", mail.id, mail.kind, mail.attempts,
+            "failed, giving up" if gave_up else "failed, will retry", error)
+        _settle(context.sessions, mail, error, now)
+        return 0
+    log.info("mail %s (%s) %s", mail.id, mail.kind, where)
+    _settle(context.sessions, mail, None, now)
+    return 1
