@@ -305,6 +305,7 @@ def mail_learners_command(slug: str, learner_mail: bool | None) -> None:
     """Show, or with --on/--off change, whether issuer SLUG's learners are emailed."""
     _print_result(lambda db: mail_settings(db, OPERATOR, slug, learner_mail))
 
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
