@@ -4,9 +4,12 @@ server (aiosmtpd on a free loopback port), and read what arrived."""
 from __future__ import annotations
 
 import email
+import functools
+import ipaddress
 import json
 import logging
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -18,6 +21,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
 from credentials.frameworks import bundled_catalog
@@ -420,3 +428,63 @@ def test_the_issuer_profile_image_is_the_logo(service) -> None:
             'alt="Riverbend Behavioral Health"') in mail.html
     document["issuer"]["image"] = "javascript:alert(1)"
     assert "<img" not in compose(notice_for("achievement", document), EMAIL).html
+
+
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (the test's own CA) and its key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "smtp.pem", folder / "smtp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtps"])
+def test_starttls_or_implicit_tls_then_login(service, tmp_path, monkeypatch, scheme) -> None:
+    """smtp:// upgrades with STARTTLS (the server here requires it) and smtps:// speaks TLS
+    from the start; either way the password goes only over TLS, and a wrong one is named
+    without being shown."""
+    cert, key = certificate(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    trusting = functools.partial(ssl.create_default_context, cafile=str(cert))
+    monkeypatch.setattr(ssl, "create_default_context", trusting)  # our CA, for the client
+    logins: list[tuple[bytes, bool]] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        logins.append((auth_data.login,
+                       server.transport.get_extra_info("ssl_object") is not None))
+        return AuthResult(success=auth_data.password == b"s3cret pass", handled=False)
+
+    inbox = Inbox()
+    # aiosmtpd offers AUTH only after its own STARTTLS unless told otherwise; over smtps://
+    # the connection is TLS from the start (the authenticator checks each login is).
+    tls = ({"tls_context": server_tls, "require_starttls": True} if scheme == "smtp"
+           else {"ssl_context": server_tls, "auth_require_tls": False})
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
+                            authenticator=authenticator, **tls)
+    controller.start()
+    try:
+        issue(service)
+        where = f"127.0.0.1:{controller.port}"
+        assert deliver(service, f"{scheme}://robot:wrong@{where}") == 0
+        [row] = outbox(service)
+        assert "535" in row.last_error and "wrong" not in row.last_error
+        later = datetime.now(UTC) + backoff(1)
+        assert deliver(service, f"{scheme}://robot:s3cret%20pass@{where}", later) == 1
+    finally:
+        controller.stop()
+    assert len(logins) >= 2 and set(logins) == {(b"robot", True)}  # each over TLS
+    [(recipients, message)] = inbox.messages
+    assert recipients == [EMAIL] and parts(message)[0].startswith("Hello Jordan Rivera")
