@@ -34,11 +34,14 @@ DEFAULTS = {
     "DESK_SESSION_IDLE_SECONDS": 30 * 60,  # a desk session ends after this long unused
     "DESK_SESSION_MAX_SECONDS": 12 * 60 * 60,  # and this long after sign-in, in any case
     "METRICS_TOKEN": None,  # set: GET /metrics needs "Authorization: Bearer <token>"
+    "MAIL_URL": None,  # smtp://[user:password@]host[:port] or smtps://; None: .eml files
+    "MAIL_FROM": None,  # None: "Competency Credentials <no-reply@PUBLIC_BASE_URL's host>"
 }
 FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SECRET_KEY",
                     "RATE_LIMIT_ISSUE_PER_TOKEN", "RATE_LIMIT_ISSUE_PER_IP",
                     "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL", "METRICS_TOKEN",
-                    "DESK_SESSION_IDLE_SECONDS", "DESK_SESSION_MAX_SECONDS")
+                    "DESK_SESSION_IDLE_SECONDS", "DESK_SESSION_MAX_SECONDS", "MAIL_URL",
+                    "MAIL_FROM")
 
 # Pages run only scripts and styles served from here (nothing inline), are never framed, and
 # load images from here, data: URLs or https.
@@ -80,6 +83,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     from issuer.services.context import ServiceContext
     from issuer.services.instance_secrets import load_secret
     from issuer.services.keyring import check_at_start, load_kek
+    from issuer.services.mail_delivery import MailSettings
     from issuer.web import context, problems
 
     store.init_app(app)
@@ -94,7 +98,9 @@ def create_app(test_config: Mapping[str, Any] | None = None,
         status_source=HttpStatusListSource(fetcher),
         sessions=store.store(app).sessions,
         desk_idle=timedelta(seconds=float(app.config["DESK_SESSION_IDLE_SECONDS"])),
-        desk_lifetime=timedelta(seconds=float(app.config["DESK_SESSION_MAX_SECONDS"])))
+        desk_lifetime=timedelta(seconds=float(app.config["DESK_SESSION_MAX_SECONDS"])),
+        mail=MailSettings.configured(app.config["MAIL_URL"], app.config["MAIL_FROM"],
+                                     app.instance_path, app.config["PUBLIC_BASE_URL"]))
     context.install(app, services)
 
     app.secret_key = app.config.get("SECRET_KEY") or load_secret(app.instance_path)
@@ -103,7 +109,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     from issuer.api import openapi, routes
     from issuer.operations import job_runner, observability, rate_limits
-    from issuer.pages import badges, desk, verify
+    from issuer.pages import badges, desk, desk_mail, verify
     from issuer.protocols import published, vc_api
     from issuer.web.requests import refuse_control_characters_in_url
 
@@ -113,7 +119,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     # Machines' API, standard protocols and published documents, then people's pages.
     for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, badges.bp, verify.bp,
-                      desk.bp):
+                      desk.bp, desk_mail.bp):
         app.register_blueprint(blueprint)
     rate_limits.init_app(app)  # limits name endpoints: after every blueprint
     https = services.base_url.startswith("https://")

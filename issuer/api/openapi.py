@@ -6,6 +6,9 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
+from issuer.services.mail_log import MAX_PAGE as MAX_MAIL_PAGE
+from issuer.services.mail_log import STATES
+from issuer.services.notifications import SETTINGS
 from issuer.services.request_schemas import COMPLETION
 from issuer.web.context import service_context
 from issuer.web.requests import LEARNER_RECORD, STATUS_CHANGE, TOKEN
@@ -169,6 +172,74 @@ DESK_PATHS = {
     "/desk/clr": {"post": _desk_form("Build a learner's CLR 2.0 record", email=TEXT)},
 }
 
+
+MAIL_RECORD = {
+    "type": "object",
+    "required": ["id", "kind", "recipient", "subject", "state", "attempts", "lastError",
+                 "nextAttemptAt", "sentAt", "createdAt"],
+    "properties": {"id": {"type": "integer"},
+                   "kind": {"type": "string", "description": "credential-issued, ..."},
+                   "recipient": {"type": "string"}, "subject": {"type": "string"},
+                   "state": {"enum": list(STATES)}, "attempts": {"type": "integer"},
+                   "lastError": {"type": ["string", "null"],
+                                 "description": "what went wrong at the last attempt"},
+                   "nextAttemptAt": {**WHEN, "description": "when a queued message is next "
+                                     "tried (null once sent or failed)"},
+                   "sentAt": WHEN, "createdAt": {"type": "string", "format": "date-time"}},
+}
+MAIL_SETTINGS = {"type": "object", "required": ["slug", "learnerMail"],
+                 "properties": {"slug": {"type": "string"},
+                                "learnerMail": {"type": "boolean"}}}
+# Mail to learners (issuer/services/notifications.py, mail_delivery.py): the issuer's opt-out,
+# its outgoing mail for machines, and the desk page that shows the same to people.
+MAIL_PATHS = {
+    "/api/v1/issuers/{slug}/settings": {
+        "get": {"summary": "The issuer's settings (admin)",
+                "description": "learnerMail: whether each learner is emailed when a "
+                               "credential (competency, programme certificate or CLR) is "
+                               "issued to them.",
+                "security": BEARER, "parameters": [SLUG],
+                "responses": {"200": _json(MAIL_SETTINGS, "the settings"),
+                              **_errors(401, 403, 404)}},
+        "patch": {"summary": "Change the issuer's settings (admin)",
+                  "description": "Only the settings the body names change; "
+                                 "{\"learnerMail\": false} stops emails to learners from now "
+                                 "on (mail already queued still goes). Audited.",
+                  "security": BEARER, "parameters": [SLUG],
+                  "requestBody": {"required": True, "content": {"application/json": {
+                      "schema": SETTINGS}}},
+                  "responses": {"200": _json(MAIL_SETTINGS, "the settings, as changed"),
+                                **_errors(400, 401, 403, 404, 415, 422)}}},
+    "/api/v1/issuers/{slug}/mail": {"get": {
+        "summary": "The issuer's outgoing mail, newest first, a page at a time",
+        "description": "Each message's recipient, subject, state (queued, sent, or failed "
+                       "after its last retry), attempts and last error; never the bodies. "
+                       "Pass the answer's next as before for the following page; next is "
+                       "null on the last.",
+        "security": BEARER,
+        "parameters": [SLUG,
+                       {"name": "state", "in": "query", "schema": {"enum": list(STATES)}},
+                       {"name": "before", "in": "query", "schema": {"type": "integer"}},
+                       {"name": "limit", "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_MAIL_PAGE,
+                                   "default": 100}}],
+        "responses": {"200": _json({"type": "object", "required": ["mail", "next"],
+                                    "properties": {"mail": {"type": "array",
+                                                            "items": MAIL_RECORD},
+                                                   "next": {"type": ["integer", "null"]}}},
+                                   "a page of messages and the next page's before"),
+                      **_errors(400, 401, 403, 404)}}},
+    "/desk/mail": {"get": {
+        "summary": "The desk's mail page: the issuer's recent messages to learners and "
+                   "staff, with state, attempts and last error (signed in; else back to "
+                   "the desk's sign-in)",
+        "parameters": [{"name": "before", "in": "query", "required": False,
+                        "description": "the next page, as the previous page linked it",
+                        "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "the page", "content": HTML},
+                      "302": {"description": "not signed in: to the desk's sign-in",
+                              "headers": {"Location": {"schema": {"type": "string"}}}}}}},
+}
 
 def document(base_url: str) -> dict[str, Any]:
     spec = _document(base_url)
@@ -541,6 +612,7 @@ def _document(base_url: str) -> dict[str, Any]:
                 "responses": {"200": _json(OBJECT, "Achievement"), **_errors(404)}}},
             **BADGE_PATHS,
             **DESK_PATHS,
+            **MAIL_PATHS,
         },
     }
 

@@ -19,6 +19,8 @@ from issuer.services import (
     issuers,
     keys,
     learner_records,
+    mail_log,
+    notifications,
     tokens,
 )
 from issuer.services.catalog import catalog
@@ -226,3 +228,29 @@ def get_tokens(slug: str) -> Any:
 def post_token_revocation(slug: str, token_id: int) -> Any:
     """Revoke a token (admins): refused from the next request on, its desk sessions ended."""
     return issuers.revoke_token(session(), slug, token_id, current_caller())
+
+
+@bp.get("/issuers/<slug>/settings")
+def get_settings(slug: str) -> Any:
+    """The issuer's settings (admins): whether learners are emailed on issue."""
+    return notifications.mail_settings(session(), current_caller(), slug)
+
+
+@bp.patch("/issuers/<slug>/settings")
+def patch_settings(slug: str) -> Any:
+    """Change the settings the body names (admins): {"learnerMail": false} opts out."""
+    caller = current_caller()
+    body = validated(json_body(), notifications.SETTINGS)
+    return notifications.mail_settings(session(), caller, slug, body.get("learnerMail"))
+
+
+@bp.get("/issuers/<slug>/mail")
+def get_mail(slug: str) -> Any:
+    """The issuer's outgoing mail, newest first: ?state=failed&before=<id>&limit=100."""
+    try:
+        limit = min(max(int(request.args.get("limit", 100)), 1), mail_log.MAX_PAGE)
+        before = int(request.args["before"]) if "before" in request.args else None
+    except ValueError:
+        raise Problem(400, "Bad Request", "limit and before must be integers") from None
+    return mail_log.list_mail(session(), current_caller(), slug, request.args.get("state"),
+                              before, limit)

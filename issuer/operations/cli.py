@@ -1,5 +1,5 @@
 """``flask --app wsgi ...`` commands: init, issuers, tokens, credentials, keys, clr,
-completions import, jobs resume, demo."""
+completions import, jobs resume, mail, demo."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ from issuer.services.issuers import (
 from issuer.services.keyring import kek_matches, kek_mismatch
 from issuer.services.keys import revoke, rotate_keys
 from issuer.services.learner_records import build_learner_record
+from issuer.services.mail_delivery import deliver_due
+from issuer.services.notifications import mail_settings
 from issuer.services.tokens import EXPIRY_FORM, ROLES, authenticate, parse_expiry
 from issuer.store import store
 from issuer.store.migrate import upgrade
@@ -283,6 +285,27 @@ def resume_jobs_command() -> None:
     click.echo(json.dumps({"finished": finished}))
 
 
+@click.group("mail", cls=AppGroup)
+def mail_group() -> None:
+    """Mail to learners: send what is due, turn learner emails on or off."""
+
+
+@mail_group.command("send")
+def mail_send_command() -> None:
+    """Send every queued message whose time has come (SMTP from MAIL_URL, or .eml files in
+    the instance folder's mail/ without it); failures are retried on a later run."""
+    click.echo(json.dumps({"sent": deliver_due(service_context())}))
+
+
+@mail_group.command("learners")
+@click.argument("slug")
+@click.option("--on/--off", "learner_mail", default=None,
+              help="Email learners when a credential is issued to them (default: on).")
+def mail_learners_command(slug: str, learner_mail: bool | None) -> None:
+    """Show, or with --on/--off change, whether issuer SLUG's learners are emailed."""
+    _print_result(lambda db: mail_settings(db, OPERATOR, slug, learner_mail))
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -301,5 +324,5 @@ def demo_command() -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_command, issuers_group, tokens_group, credentials_group, keys_group,
-                    clr_group, completions_group, jobs_group, demo_command):
+                    clr_group, completions_group, jobs_group, mail_group, demo_command):
         app.cli.add_command(command)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from credentials.fetch import SafeFetcher
 from credentials.verify.status_check import HttpStatusListSource
+from issuer.services.mail_delivery import MailSettings
 from keys.encryption import KeyEncryptionKey
 
 
@@ -27,3 +28,4 @@ class ServiceContext:
     sessions: sessionmaker[Session]  # a new database session per use case
     desk_idle: timedelta  # a desk session ends after this long unused
     desk_lifetime: timedelta  # and this long after sign-in, in any case
+    mail: MailSettings  # where queued mail goes (SMTP, or .eml files)

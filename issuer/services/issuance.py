@@ -5,7 +5,8 @@ differ only in the document they build; the steps around it are the same and in 
 order, inside the caller's transaction: resolve the signing key once (refusing an issuer
 identifier that is not this issuer's), claim the status list entries under that identifier,
 build the document around its id and entries, sign it (Data Integrity or VC-JWT), store it
-as issued, and write the audit event. A failure anywhere writes nothing.
+as issued, write the audit event, and queue the learner's email (when the issuer mails
+learners). A failure anywhere writes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from issuer.services.audit import record
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
+from issuer.services.notifications import queue_credential_notice
 from issuer.services.signing import sign_with, signing_key, stored_form
 from issuer.services.status_lists import allocate, status_entries_for
 from issuer.store.models import Credential, Issuer
@@ -93,4 +95,6 @@ def issue(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str, bui
                       document=stored_form(signed)))
     record(db, issuer, how.audit.token_id, how.audit.action, f"credential:{new.id}",
            how.audit.detail)
+    if how.learner_email:
+        queue_credential_notice(db, issuer, how.kind, unsigned, how.learner_email)
     return Issued(new, unsigned, signed)

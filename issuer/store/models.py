@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -65,6 +66,8 @@ class Issuer(Base):
                                                      server_default=false())
     # Lowest level that counts toward programme completion; None: the model's own.
     programme_level: Mapped[str | None] = mapped_column(String(16))
+    # Email each learner when a credential is issued to them (the issuer's opt-out).
+    learner_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
