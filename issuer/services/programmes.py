@@ -3,11 +3,12 @@ model, issued exactly once, inside the transaction of the completion that earned
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from credentials.build import IssuerProfile, Learner
@@ -38,6 +39,21 @@ def held_competencies(db: Session, issuer: Issuer, email: str, crosswalk: Crossw
     return held
 
 
+def _one_at_a_time(db: Session, issuer: Issuer, email: str, model_id: str) -> None:
+    """Serialise programme checks of one learner and model until the transaction ends.
+
+    Two completions committed at once would each read the learner's completions without the
+    other's (READ COMMITTED on PostgreSQL) and neither would award the certificate. Under this
+    lock the second reads after the first has committed, so it sees both. SQLite already lets
+    one writer at a time in.
+    """
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"programme\0{issuer.id}\0{email}\0{model_id}".encode()).digest()
+    db.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big",
+                                                                 signed=True))))
+
+
 def award_if_complete(db: Session, issuer: Issuer, learner: Learner, crosswalk: Crosswalk,
                       base_url: str, kek: KeyEncryptionKey, now: datetime
                       ) -> dict[str, str] | None:
@@ -45,6 +61,7 @@ def award_if_complete(db: Session, issuer: Issuer, learner: Learner, crosswalk: 
     had it yet; returns its id and url when issued by this call."""
     model = crosswalk.model
     required = issuer.programme_level or model.required_level
+    _one_at_a_time(db, issuer, learner.email, model.id)
     held = held_competencies(db, issuer, learner.email, crosswalk, required)
     if len(held) < len(model.competencies):
         return None
