@@ -33,9 +33,37 @@ class Standing(StrEnum):
     FAILED = "failed"  # any other failure
 
 
+class ProofFailure(StrEnum):
+    """What kind of failure a failed ``proof`` check is (its detail's ``failure``)."""
+
+    SIGNATURE = "signature"  # the signature does not match: something was changed
+    KEY = "key"  # the key could not be resolved (the detail's ``keyProblem`` says why)
+    PROOF = "proof"  # the proof is malformed or of a kind not checked
+    MISSING = "missing"  # there is no proof
+
+
+PROOF_FAILURES = {
+    ProofFailure.SIGNATURE: "the signature does not match: the credential was changed after "
+                            "it was signed, or was not signed by the key it names",
+    ProofFailure.PROOF: "its proof is malformed or of a kind this verifier does not check",
+    ProofFailure.MISSING: "it carries no proof",
+}
+
+# Why a signing key could not be resolved, by the ``keyProblem`` values of
+# credentials.verify.resolvers.KeyProblem.
+KEY_PROBLEMS = {
+    "not-found": "the document that should publish it was not found",
+    "unreachable": "the document that should publish it could not be fetched",
+    "refused-address": "the address of the document that should publish it was refused: "
+                       "only public https addresses are fetched",
+    "malformed-document": "the document that should publish it is malformed",
+    "unusable-key": "the key published for it is not usable",
+    "not-listed": "its controller's document does not list it",
+    "not-authorised": "its controller's document does not authorise it to sign credentials",
+    "unsupported": "it is named in a way this verifier does not resolve",
+}
+
 PLAIN_FAILURES = {
-    "proof": "the signature does not match: the credential was changed after it was signed, "
-             "or was not signed by the key it names",
     "issuer": "it was not signed by a key of the issuer it names",
     "validity_period": "it is outside its validity period (expired, or not yet valid)",
     "schema": "it is not a well-formed Open Badges 3.0 or CLR 2.0 credential",
@@ -56,6 +84,16 @@ class Check:
         if self.detail:
             data["detail"] = self.detail
         return data
+
+
+def _proof_failure(proof: Check) -> str:
+    """Why the proof check failed, from what its detail says kind of failure it was: only a
+    signature that does not match says the credential was changed."""
+    failure = proof.detail.get("failure")
+    if failure == ProofFailure.KEY:
+        why = KEY_PROBLEMS.get(proof.detail.get("keyProblem", ""))
+        return "its signing key could not be resolved" + (f" ({why})" if why else "")
+    return PROOF_FAILURES.get(failure, "its signature could not be checked")
 
 
 @dataclass(frozen=True)
@@ -120,6 +158,8 @@ class VerificationReport:
             else []
         if held and all(r.get("verified") for r in held):
             return "a credential inside it is about someone other than this record's subject"
+        if first.name == "proof":
+            return _proof_failure(first)
         return PLAIN_FAILURES.get(first.name, first.message)
 
     @property
