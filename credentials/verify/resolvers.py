@@ -345,8 +345,8 @@ class ControllerDocumentResolver:
             raise _fetch_failed(f"cannot fetch the controller document of {url!r}",
                                 error) from None
         if not isinstance(document, Mapping):
-            raise ResolutionError(f"{location!r} is {kind_of(document)}, not a JSON object",
-                                  KeyProblem.MALFORMED)
+            raise ResolutionError(f"the document at {location!r} is {kind_of(document)}, not "
+                                  "an object", KeyProblem.MALFORMED)
         if document.get("id") == url and ("publicKeyMultibase" in document
                                           or "publicKeyJwk" in document):
             return key_from_method(document)
