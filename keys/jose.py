@@ -151,6 +151,8 @@ class JwkVerificationKey:
 
     def __post_init__(self) -> None:
         public_key_of(self.public)
+        # Our own copy: the caller's dict changing later cannot unmake a checked key.
+        object.__setattr__(self, "public", dict(self.public))
 
     @property
     def algorithm(self) -> str:
