@@ -86,6 +86,8 @@ HOSTILE = [
             "the Ed25519 JWK's 'x' is a list, not base64url text", UNUSABLE),
     Hostile("OKP x not base64url", document(jwk_method({**ED_JWK, "x": "*" * 43})), ED,
             "the Ed25519 JWK's 'x' is not base64url", UNUSABLE),
+    Hostile("OKP JWK with a private member", document(jwk_method({**ED_JWK, "d": "AA"})), ED,
+            "must not carry private JWK members (d)", UNUSABLE),
     Hostile("OKP JWK of an unknown crv", document(jwk_method({**ED_JWK, "crv": "X25519"})), ED,
             "'crv' is 'X25519'; supported: Ed25519", UNUSABLE),
     Hostile("JWK of an unknown kty", document(jwk_method({"kty": "oct", "k": "AA"})), ED,

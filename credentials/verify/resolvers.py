@@ -106,10 +106,11 @@ def key_from_method(method: Mapping[str, Any]) -> Verifier:
             return multikey_verification_key(method["publicKeyMultibase"], method_id,
                                              controller)
         if "publicKeyJwk" in method:
-            jwk = require_object(method["publicKeyJwk"])
-            if jwk.get("kty") == "OKP":
-                return Ed25519VerificationKey.from_jwk(dict(jwk), method_id, controller)
-            return JwkVerificationKey(dict(jwk), method_id, controller)
+            key = JwkVerificationKey(dict(require_object(method["publicKeyJwk"])), method_id,
+                                     controller)  # checks every member
+            if key.algorithm == "EdDSA":  # one Ed25519 key class, whatever form it came in
+                return Ed25519VerificationKey.from_jwk(key.jwk(), method_id, controller)
+            return key
     except (UnusableKeyError, MultibaseError, ValueError) as error:
         raise ResolutionError(f"verification method {method_id!r} is not a usable key: "
                               f"{_member_words(method, error)}", KeyProblem.UNUSABLE_KEY
