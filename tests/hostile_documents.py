@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from credentials.proofs import ECDSA_RDFC_2019, EDDSA_RDFC_2022, create_proof
 from keys import generate_ed25519
-from keys.jose import generate
+from keys.jose import JoseSigner, generate, public_jwk
 from keys.signer import Signer
 
 DID = "did:web:evil.example"
@@ -46,6 +48,12 @@ def document(method: Any = None, **members: Any) -> dict[str, Any]:
     return {"@context": ["https://www.w3.org/ns/did/v1"], "id": DID,
             "verificationMethod": [multikey_method() if method is None else method],
             "assertionMethod": [METHOD], **members}
+
+
+def rsa_jwk(bits: int) -> tuple[JoseSigner, dict[str, str]]:
+    """An RSA signer of ``bits`` under the hostile DID's method, and its public JWK."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return JoseSigner(private, METHOD, DID), public_jwk(private.public_key())
 
 
 def without(jwk: dict[str, Any], member: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +37,7 @@ from tests.hostile_documents import (
     credential,
     document,
     jwk_method,
+    rsa_jwk,
 )
 from tests.resolvers_support import FakeFetcher
 
@@ -121,11 +122,6 @@ def test_a_jwk_that_cannot_verify_is_refused_when_built(jwk: Any, words: str) ->
     if isinstance(jwk, dict) and jwk.get("kty") == "OKP":
         with pytest.raises(UnusableKeyError, match=words):
             Ed25519VerificationKey.from_jwk(jwk)
-
-
-def rsa_jwk(bits: int) -> tuple[JoseSigner, dict[str, str]]:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    return JoseSigner(private, METHOD, DID), public_jwk(private.public_key())
 
 
 def test_rsa_keys_under_2048_bits_are_refused_and_2048_taken() -> None:

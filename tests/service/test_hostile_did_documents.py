@@ -19,9 +19,9 @@ from tests.hostile_documents import (
     credential,
     document,
     jwk_method,
+    rsa_jwk,
 )
 from tests.resolvers_support import FakeFetcher
-from tests.test_hostile_keys import rsa_jwk
 
 CASES = [case for case in HOSTILE if case.name in REVIEWED]
 TAMPERED = "changed after it was signed"
