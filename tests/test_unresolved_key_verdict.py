@@ -17,8 +17,8 @@ from credentials.fetch import FetchError, FetchProblem, SafeFetcher
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.proofs.jwt import sign_jwt
 from credentials.verify import Outcome, verify_credential
-from credentials.verify.report import Check, VerificationReport
-from credentials.verify.resolvers import default_resolver
+from credentials.verify.report import KEY_PROBLEMS, Check, VerificationReport
+from credentials.verify.resolvers import KeyProblem, default_resolver
 from keys.jose import generate
 from tests.hostile_documents import DID, DOCUMENT_URL, ED, METHOD, credential, document
 from tests.resolvers_support import FakeFetcher
@@ -135,6 +135,14 @@ def test_in_a_proof_set_the_mismatch_decides_the_verdict() -> None:
         DOCUMENT_URL: document()})))
     assert report.check("proof").detail["failure"] == "signature"
     assert TAMPERED in report.verdict
+
+
+def test_every_key_problem_has_words_but_the_unspecific_one() -> None:
+    assert set(KEY_PROBLEMS) == set(KeyProblem) - {KeyProblem.UNAVAILABLE}
+    unspecific = Check("proof", Outcome.FAILURE, "no", {"failure": "key",
+                                                        "keyProblem": "unavailable"})
+    assert VerificationReport((unspecific,)).verdict == \
+        "Not verified: its signing key could not be resolved."
 
 
 def test_a_proof_check_without_a_recorded_kind_never_claims_tampering() -> None:

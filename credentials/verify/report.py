@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from credentials.verify.resolvers import KeyProblem
+
 
 class Outcome(StrEnum):
     SUCCESS = "success"
@@ -49,18 +51,19 @@ PROOF_FAILURES = {
     ProofFailure.MISSING: "it carries no proof",
 }
 
-# Why a signing key could not be resolved, by the ``keyProblem`` values of
-# credentials.verify.resolvers.KeyProblem.
+# Why a signing key could not be resolved, by the proof check's ``keyProblem``
+# (KeyProblem.UNAVAILABLE, a resolver's unspecific failure, says no more).
 KEY_PROBLEMS = {
-    "not-found": "the document that should publish it was not found",
-    "unreachable": "the document that should publish it could not be fetched",
-    "refused-address": "the address of the document that should publish it was refused: "
-                       "only public https addresses are fetched",
-    "malformed-document": "the document that should publish it is malformed",
-    "unusable-key": "the key published for it is not usable",
-    "not-listed": "its controller's document does not list it",
-    "not-authorised": "its controller's document does not authorise it to sign credentials",
-    "unsupported": "it is named in a way this verifier does not resolve",
+    KeyProblem.NOT_FOUND: "the document that should publish it was not found",
+    KeyProblem.UNREACHABLE: "the document that should publish it could not be fetched",
+    KeyProblem.REFUSED: "the address of the document that should publish it was refused: "
+                        "only public https addresses are fetched",
+    KeyProblem.MALFORMED: "the document that should publish it is malformed",
+    KeyProblem.UNUSABLE_KEY: "the key published for it is not usable",
+    KeyProblem.NOT_LISTED: "its controller's document does not list it",
+    KeyProblem.NOT_AUTHORISED: "its controller's document does not authorise it to sign "
+                               "credentials",
+    KeyProblem.UNSUPPORTED: "it is named in a way this verifier does not resolve",
 }
 
 PLAIN_FAILURES = {
@@ -87,7 +90,7 @@ class Check:
 
 
 def _proof_failure(proof: Check) -> str:
-    """Why the proof check failed, from what its detail says kind of failure it was: only a
+    """Why the proof check failed, from the kind of failure its detail records: only a
     signature that does not match says the credential was changed."""
     failure = proof.detail.get("failure")
     if failure == ProofFailure.KEY:
