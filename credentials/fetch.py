@@ -21,12 +21,27 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 
+class FetchProblem(StrEnum):
+    """Why a fetch failed, for a caller to word its own report by (never by the message)."""
+
+    REFUSED = "refused"  # not an address we fetch from: not https, private, unreadable
+    NOT_FOUND = "not-found"  # the server answered 404 or 410
+    UNREACHABLE = "unreachable"  # no answer, an error answer, too slow, too many redirects
+    MALFORMED = "malformed"  # an answer, but not usable JSON (or too large)
+
+
 class FetchError(Exception):
-    """A URL was refused or could not be fetched; the message says which and why."""
+    """A URL was refused or could not be fetched; the message says which and why, and
+    ``problem`` which kind of failure it was."""
+
+    def __init__(self, message: str, problem: FetchProblem = FetchProblem.UNREACHABLE) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 # IPv6 forms that carry an IPv4 address in their low 32 bits: judged by that address.
@@ -128,16 +143,18 @@ class SafeFetcher:
             private = [str(a) for a in addresses if not _is_public(a)]
             if private:
                 raise FetchError(f"refusing to fetch from {host!r}: it resolves to a private, "
-                                 f"loopback or reserved address ({', '.join(private)})")
+                                 f"loopback or reserved address ({', '.join(private)})",
+                                 FetchProblem.REFUSED)
         return str(addresses[0])
 
     def _connection(self, url: str, ends: float) -> tuple[
             _PinnedHTTPConnection | _PinnedHTTPSConnection, str]:
         parts, port = _split(url)
         if parts.scheme != "https" and not (self.allow_http and parts.scheme == "http"):
-            raise FetchError(f"refusing to fetch {url!r}: only https URLs are fetched")
+            raise FetchError(f"refusing to fetch {url!r}: only https URLs are fetched",
+                             FetchProblem.REFUSED)
         if not parts.hostname:
-            raise FetchError(f"{url!r} has no host")
+            raise FetchError(f"{url!r} has no host", FetchProblem.REFUSED)
         address = self._vetted_address(parts.hostname, port)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         timeout = max(0.001, min(self.timeout, ends - time.monotonic()))
@@ -172,15 +189,19 @@ class SafeFetcher:
                         url = urljoin(url, location)
                     except ValueError as error:  # a Location such as https://[zz]/
                         raise FetchError(f"{url!r} redirected to {location!r}, which is "
-                                         f"not a valid URL ({error})") from None
+                                         f"not a valid URL ({error})",
+                                         FetchProblem.REFUSED) from None
                     continue
                 if response.status != 200:
-                    raise FetchError(f"{url!r} answered HTTP {response.status}")
+                    raise FetchError(f"{url!r} answered HTTP {response.status}",
+                                     FetchProblem.NOT_FOUND if response.status in (404, 410)
+                                     else FetchProblem.UNREACHABLE)
                 body = response.read(self.max_bytes + 1)
                 if time.monotonic() >= ends:  # the read was cut short at the deadline
                     raise FetchError(f"{url!r}: the fetch ran out of time")
                 if len(body) > self.max_bytes:
-                    raise FetchError(f"{url!r} is larger than {self.max_bytes} bytes")
+                    raise FetchError(f"{url!r} is larger than {self.max_bytes} bytes",
+                                     FetchProblem.MALFORMED)
                 return body
             except (OSError, http.client.HTTPException) as error:
                 if time.monotonic() >= ends:
@@ -199,7 +220,8 @@ class SafeFetcher:
         try:
             return parse_json(body, repr(url))
         except ValueError as error:
-            raise FetchError(f"{url!r} did not return usable JSON: {error}") from None
+            raise FetchError(f"{url!r} did not return usable JSON: {error}",
+                             FetchProblem.MALFORMED) from None
 
 
 def _split(url: str) -> tuple[SplitResult, int]:
@@ -210,9 +232,10 @@ def _split(url: str) -> tuple[SplitResult, int]:
         port = parts.port
     except ValueError as error:  # "[zz]" as a host, a port out of range or not a number
         raise FetchError(f"refusing to fetch {url!r}: its host or port is not valid "
-                         f"({error})") from None
+                         f"({error})", FetchProblem.REFUSED) from None
     if port == 0:
-        raise FetchError(f"refusing to fetch {url!r}: port 0 is not a port one can fetch from")
+        raise FetchError(f"refusing to fetch {url!r}: port 0 is not a port one can fetch "
+                         "from", FetchProblem.REFUSED)
     return parts, port or (443 if parts.scheme == "https" else 80)
 
 

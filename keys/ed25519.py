@@ -8,7 +8,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from keys import base64url
+from keys.jwk import member_bytes, member_text, require_object
 from keys.multibase import ED25519_PUB, decode_multikey, encode_multikey
+from keys.signer import signed_bytes
 
 ALGORITHM = "EdDSA"
 PUBLIC_KEY_LENGTH = 32
@@ -35,10 +37,13 @@ class Ed25519VerificationKey:
 
     @classmethod
     def from_jwk(cls, jwk: dict, id: str = "", controller: str = "") -> Ed25519VerificationKey:
-        """From an OKP/Ed25519 public JWK (RFC 8037)."""
-        if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "x" not in jwk:
-            raise ValueError("expected an OKP JWK with crv Ed25519")
-        return cls.from_raw(base64url.decode(jwk["x"]), id, controller)
+        """From an OKP/Ed25519 public JWK (RFC 8037); :class:`UnusableKeyError` naming the
+        member for anything else."""
+        require_object(jwk)
+        member_text(jwk, "kty", ("OKP",))
+        member_text(jwk, "crv", ("Ed25519",), "OKP JWK")
+        return cls.from_raw(member_bytes(jwk, "x", PUBLIC_KEY_LENGTH, "Ed25519 JWK"), id,
+                            controller)
 
     @property
     def raw(self) -> bytes:
@@ -60,8 +65,9 @@ class Ed25519VerificationKey:
                 "publicKeyMultibase": self.multikey}
 
     def verify(self, signature: bytes, data: bytes) -> None:
-        """Raise :class:`InvalidSignature` unless ``signature`` is this key's over ``data``."""
-        self.public_key.verify(signature, data)
+        """Raise :class:`InvalidSignature` unless ``signature`` is this key's over ``data``
+        (anything but bytes included)."""
+        self.public_key.verify(*signed_bytes(signature, data))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
@@ -23,9 +24,16 @@ from joserfc.jwk import thumbprint as rfc7638_thumbprint
 
 from keys import base64url
 from keys.ed25519 import Ed25519Signer, Ed25519VerificationKey, generate_ed25519
+from keys.jwk import UnusableKeyError, member_bytes, member_text, require_object
+from keys.signer import signed_bytes
 
 KEY_TYPES = {"Ed25519": "EdDSA", "P-256": "ES256", "RSA-2048": "RS256"}
+JWK_TYPES = ("EC", "RSA", "OKP")
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+# RSA keys we verify with: at least 2048 bits (NIST SP 800-131A), at most what OpenSSL
+# verifies with (OPENSSL_RSA_MAX_MODULUS_BITS).
+MIN_RSA_BITS = 2048
+MAX_RSA_BITS = 16384
 
 
 @dataclass(frozen=True)
@@ -56,10 +64,6 @@ def _b64url_int(value: int) -> str:
     return base64url.encode(value.to_bytes((value.bit_length() + 7) // 8 or 1, "big"))
 
 
-def _int(value: str) -> int:
-    return int.from_bytes(base64url.decode(value), "big")
-
-
 def thumbprint(jwk: dict[str, Any]) -> str:
     """RFC 7638 JWK thumbprint (SHA-256, base64url) of a public key.
 
@@ -82,66 +86,100 @@ def public_jwk(public_key: Any) -> dict[str, str]:
     return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
 
 
-def ec_public_key(jwk: dict[str, Any]) -> ec.EllipticCurvePublicKey:
-    """The cryptography key of a P-256/P-384 public JWK (ValueError for anything else)."""
-    curve = CURVES.get(jwk.get("crv", "")) if jwk.get("kty") == "EC" else None
-    if curve is None:
-        raise ValueError("expected an EC JWK on P-256 or P-384")
-    return ec.EllipticCurvePublicNumbers(_int(jwk["x"]), _int(jwk["y"]),
-                                         curve.curve()).public_key()
+def ec_public_key(jwk: Any) -> ec.EllipticCurvePublicKey:
+    """The cryptography key of a P-256/P-384 public JWK; :class:`UnusableKeyError` naming
+    the member for anything else (a missing or non-text ``x``, a point off the curve)."""
+    require_object(jwk)
+    member_text(jwk, "kty", ("EC",))
+    curve = CURVES[member_text(jwk, "crv", tuple(CURVES), "EC JWK")]
+    what = f"{curve.name} JWK"
+    x = member_bytes(jwk, "x", curve.size, what)
+    y = member_bytes(jwk, "y", curve.size, what)
+    try:
+        return ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"),
+                                             curve.curve()).public_key()
+    except ValueError:
+        raise UnusableKeyError(f"the {what}'s x and y are not a point on {curve.name}") from None
+
+
+def rsa_public_key(jwk: Any) -> rsa.RSAPublicKey:
+    """The cryptography key of an RSA public JWK of ``MIN_RSA_BITS`` to ``MAX_RSA_BITS``
+    bits: the one place the RSA size policy lives, so every path that takes an RSA key (a
+    VC-JWT's, a Data Integrity proof's) applies it."""
+    require_object(jwk)
+    member_text(jwk, "kty", ("RSA",))
+    modulus = member_bytes(jwk, "n", what="RSA JWK")
+    exponent = member_bytes(jwk, "e", what="RSA JWK")
+    bits = int.from_bytes(modulus, "big").bit_length()
+    if not MIN_RSA_BITS <= bits <= MAX_RSA_BITS:
+        raise UnusableKeyError(f"the RSA JWK's key has {bits} bits; only keys of "
+                               f"{MIN_RSA_BITS} to {MAX_RSA_BITS} bits are accepted")
+    try:
+        return rsa.RSAPublicNumbers(int.from_bytes(exponent, "big"),
+                                    int.from_bytes(modulus, "big")).public_key()
+    except ValueError as error:
+        raise UnusableKeyError(f"the RSA JWK's n and e are not an RSA public key "
+                               f"({error})") from None
+
+
+def public_key_of(jwk: Any) -> Any:
+    """The cryptography public key of an EC, RSA or OKP (Ed25519) public JWK, or
+    :class:`UnusableKeyError` naming what is wrong with it."""
+    kty = member_text(require_object(jwk), "kty", JWK_TYPES)
+    if PRIVATE_MEMBERS & set(jwk):
+        raise UnusableKeyError("a verification key must not carry private JWK members "
+                               f"({', '.join(sorted(PRIVATE_MEMBERS & set(jwk)))})")
+    if kty == "EC":
+        return ec_public_key(jwk)
+    if kty == "RSA":
+        return rsa_public_key(jwk)
+    return Ed25519VerificationKey.from_jwk(jwk).public_key
 
 
 @dataclass(frozen=True)
 class JwkVerificationKey:
     """A public key given as a JWK (EC P-256/P-384, RSA or OKP Ed25519) that checks JWS-style
-    signatures (ECDSA as raw r||s over the curve's hash of the data)."""
+    signatures (ECDSA as raw r||s over the curve's hash of the data).
+
+    The JWK is checked when the key is built (:func:`public_key_of`): a key that cannot
+    verify anything -- a member missing or malformed, another curve, RSA under 2048 bits --
+    is never made, so ``verify`` only ever answers for a signature."""
 
     public: dict[str, Any]
     id: str = ""
     controller: str = ""
 
     def __post_init__(self) -> None:
-        if PRIVATE_MEMBERS & set(self.public):
-            raise ValueError("a verification key must not carry private JWK members")
+        public_key_of(self.public)
+        # Our own copy: the caller's dict changing later cannot unmake a checked key.
+        object.__setattr__(self, "public", dict(self.public))
 
     @property
     def algorithm(self) -> str:
         if self.public["kty"] == "EC":
-            curve = CURVES.get(self.public.get("crv", ""))
-            return curve.algorithm if curve else f"EC {self.public.get('crv')}"
+            return CURVES[self.public["crv"]].algorithm
         return {"RSA": "RS256", "OKP": "EdDSA"}[self.public["kty"]]
 
     def jwk(self) -> dict[str, Any]:
         return dict(self.public)
 
     def verify(self, signature: bytes, data: bytes) -> None:
-        """Raise :class:`InvalidSignature` unless ``signature`` is this key's over ``data``;
-        a malformed signature, an RSA key under 2048 bits or a key of another curve verifies
-        nothing."""
-        kty = self.public.get("kty")
-        if kty == "OKP":
-            try:
-                key = Ed25519VerificationKey.from_jwk(self.public)
-            except ValueError:
-                raise InvalidSignature("not an Ed25519 public key") from None
+        """Raise :class:`InvalidSignature` unless ``signature`` is this key's over ``data``
+        (a malformed or wrongly sized signature, or one that is not bytes, too)."""
+        signature, data = signed_bytes(signature, data)
+        key = public_key_of(self.public)
+        if isinstance(key, Ed25519PublicKey):
             key.verify(signature, data)
-            return
-        curve = CURVES.get(self.public.get("crv", "")) if kty == "EC" else None
-        try:
-            if curve and len(signature) == 2 * curve.size:
-                der = encode_dss_signature(int.from_bytes(signature[:curve.size], "big"),
-                                           int.from_bytes(signature[curve.size:], "big"))
-                ec_public_key(self.public).verify(der, data, ec.ECDSA(curve.hash()))
-                return
-            if kty == "RSA":
-                key = rsa.RSAPublicNumbers(_int(self.public["e"]),
-                                           _int(self.public["n"])).public_key()
-                if key.key_size >= 2048:
-                    key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-                    return
-        except ValueError:
-            pass
-        raise InvalidSignature(f"not a signature by this {self.algorithm} key")
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            curve = curve_of(key)
+            if len(signature) != 2 * curve.size:
+                raise InvalidSignature(f"an {curve.algorithm} signature is {2 * curve.size} "
+                                       f"bytes, not {len(signature)}")
+            der = encode_dss_signature(int.from_bytes(signature[:curve.size], "big"),
+                                       int.from_bytes(signature[curve.size:], "big"))
+            key.verify(der, data, ec.ECDSA(curve.hash()))
+        else:
+            key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
 
 
 @dataclass(frozen=True)

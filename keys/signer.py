@@ -10,7 +10,7 @@ from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
 
-__all__ = ["InvalidSignature", "Signer", "Verifier"]
+__all__ = ["InvalidSignature", "Signer", "Verifier", "signed_bytes"]
 
 
 class Signer(Protocol):
@@ -35,3 +35,13 @@ class Verifier(Protocol):
     def verify(self, signature: bytes, data: bytes) -> None:
         """Return if ``signature`` is this key's over ``data``; otherwise raise
         :class:`InvalidSignature` (for a malformed signature too, never another error)."""
+
+
+def signed_bytes(signature: object, data: object) -> tuple[bytes, bytes]:
+    """``signature`` and ``data`` as bytes, for a verifier to check; anything else (text,
+    None, a number) is no signature, so :class:`InvalidSignature` rather than the TypeError
+    a cryptography call would raise."""
+    if not isinstance(signature, bytes | bytearray | memoryview) or \
+            not isinstance(data, bytes | bytearray | memoryview):
+        raise InvalidSignature("a signature and what it signs are bytes")
+    return bytes(signature), bytes(data)

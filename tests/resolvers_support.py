@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from credentials.fetch import FetchError, SafeFetcher
+from credentials.fetch import FetchError, FetchProblem, SafeFetcher
 
 
 class FakeFetcher(SafeFetcher):
@@ -14,5 +14,5 @@ class FakeFetcher(SafeFetcher):
 
     def get_json(self, url: str) -> object:
         if url not in self.documents:
-            raise FetchError(f"{url!r} answered HTTP 404")
+            raise FetchError(f"{url!r} answered HTTP 404", FetchProblem.NOT_FOUND)
         return self.documents[url]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from keys import (
     Ed25519Signer,
@@ -25,6 +24,7 @@ from keys.did import (
     did_web_for_url,
 )
 from keys.jose import JwkVerificationKey, public_jwk, thumbprint
+from keys.jwk import UnusableKeyError
 from keys.multibase import MultibaseError
 
 # RFC 8032 section 7.1, test 1.
@@ -104,15 +104,15 @@ def test_did_web_document_keeps_retired_keys_published() -> None:
     assert document["assertionMethod"] == [current.id]
 
 
-def test_jwk_verifiers_raise_invalid_signature_for_what_they_cannot_check() -> None:
-    """A short RSA key and an OKP JWK that is no Ed25519 key verify nothing: each raises
-    InvalidSignature, never another error or a value to forget to look at."""
+def test_jwk_keys_that_cannot_verify_are_refused_when_built() -> None:
+    """A short RSA key and an OKP JWK that is no Ed25519 key are never made into verifiers
+    (see tests/test_hostile_keys.py for the rest); a usable OKP key raises InvalidSignature
+    for a signature that is not its, never another error or a value to forget to look at."""
     short = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    signature = short.sign(b"data", padding.PKCS1v15(), hashes.SHA256())
-    with pytest.raises(InvalidSignature):
-        JwkVerificationKey(public_jwk(short.public_key())).verify(signature, b"data")
-    with pytest.raises(InvalidSignature):
-        JwkVerificationKey({"kty": "OKP", "crv": "X25519", "x": "AA"}).verify(b"s", b"data")
+    with pytest.raises(UnusableKeyError, match="1024 bits"):
+        JwkVerificationKey(public_jwk(short.public_key()))
+    with pytest.raises(UnusableKeyError, match="'crv' is 'X25519'"):
+        JwkVerificationKey({"kty": "OKP", "crv": "X25519", "x": "AA"})
     signer = generate_ed25519()
     okp = JwkVerificationKey(signer.verification_key.jwk())
     okp.verify(signer.sign(b"data"), b"data")

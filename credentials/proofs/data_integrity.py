@@ -38,6 +38,12 @@ class ProofError(ValueError):
     """A proof is malformed or does not verify; the message says why."""
 
 
+class SignatureMismatch(ProofError):
+    """The signature does not match what it signs under the key it names: the one failure
+    that says the document was changed after signing (or signed with another key). A report
+    tells it from other proof failures by this class, never by the message."""
+
+
 def hash_name_for(algorithm: str) -> str:
     """The hash a key's proofs use: SHA-384 for P-384 (ES384) keys, SHA-256 otherwise."""
     return "sha384" if algorithm == "ES384" else "sha256"
@@ -234,8 +240,9 @@ class Cryptosuite:
         try:
             key.verify(signature, hashes.data)
         except InvalidSignature:
-            raise ProofError("the signature does not match the document: it was altered "
-                             "after signing, or signed with another key") from None
+            raise SignatureMismatch("the signature does not match the document: it was "
+                                    "altered after signing, or signed with another key"
+                                    ) from None
         return hashes
 
 

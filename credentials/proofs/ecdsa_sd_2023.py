@@ -22,6 +22,7 @@ from credentials.canonical import canonicalize
 from credentials.proofs.data_integrity import (
     Cryptosuite,
     ProofError,
+    SignatureMismatch,
     canonize_rdfc,
     proof_config_for_verification,
 )
@@ -127,8 +128,8 @@ class _SelectiveDisclosure(Cryptosuite):
             key.verify(data.base_signature,
                        data.proof_hash + data.public_key + data.mandatory_hash)
         except InvalidSignature:
-            raise ProofError("the issuer's base signature does not match the disclosed "
-                             "document") from None
+            raise SignatureMismatch("the issuer's base signature does not match the "
+                                    "disclosed document") from None
         if len(data.signatures) != len(data.non_mandatory):
             raise ProofError(f"{len(data.non_mandatory)} disclosed statements but "
                              f"{len(data.signatures)} statement signatures")
@@ -142,8 +143,8 @@ class _SelectiveDisclosure(Cryptosuite):
             try:
                 ephemeral.verify(signature, statement.encode())
             except InvalidSignature:
-                raise ProofError(f"disclosed statement {number} does not match its "
-                                 "signature") from None
+                raise SignatureMismatch(f"disclosed statement {number} does not match its "
+                                        "signature") from None
         return data
 
 

@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from joserfc import jws
-from joserfc.errors import JoseError
+from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import import_key
 
 from credentials.dates import parse_datetime
-from credentials.proofs.data_integrity import ProofError
+from credentials.proofs.data_integrity import ProofError, SignatureMismatch
 from credentials.vcdm import issuer_id_of
 from keys import base64url
+from keys.jose import JwkVerificationKey
 from keys.signer import Signer
 
 ALGORITHMS = ("RS256", "ES256", "EdDSA")
@@ -144,12 +145,20 @@ def _registry(alg: str) -> jws.JWSRegistry:
 
 
 def verify_jwt(decoded: DecodedJwt, public_jwk: Mapping[str, Any]) -> None:
-    """Check the JWS signature with ``public_jwk``; raise ProofError if it fails."""
+    """Check the JWS signature with ``public_jwk``: :class:`SignatureMismatch` if it is not
+    that key's over the token, :class:`ProofError` for any other failure, and
+    :class:`~keys.jwk.UnusableKeyError` for a key no signature could be checked with (one
+    :class:`~keys.jose.JwkVerificationKey` refuses: RSA under 2048 bits, say), so the key
+    policy is the same here as for Data Integrity proofs."""
+    JwkVerificationKey(dict(public_jwk))
     try:
         key = import_key(dict(public_jwk))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # joserfc flags "EdDSA" as superseded by RFC 9864
             jws.deserialize_compact(decoded.token, key, registry=_registry(decoded.header["alg"]))
+    except BadSignatureError:
+        raise SignatureMismatch("the JWT signature does not match: the token was altered "
+                                "after signing, or signed with another key") from None
     except (JoseError, ValueError, TypeError) as error:
         raise ProofError(f"the JWT signature does not verify: {error}") from None
     credential = decoded.credential

@@ -25,10 +25,17 @@ from credentials.verify.checks import (
 )
 from credentials.verify.limits import MAX_DEPTH, LimitExceeded, check_credential
 from credentials.verify.proof_check import check_issuer, verify_jwt_proof, verify_proofs
-from credentials.verify.report import Check, Outcome, Standing, VerificationReport
+from credentials.verify.report import (
+    Check,
+    Outcome,
+    ProofFailure,
+    Standing,
+    VerificationReport,
+)
 from credentials.verify.resolvers import (
     ChainResolver,
     IssuerDirectory,
+    KeyProblem,
     ResolutionError,
     default_resolver,
 )
@@ -100,7 +107,8 @@ def _verify(credential: Any, resolver: ChainResolver, loader: StaticDocumentLoad
                                                  "payload is nested too deeply"))
         except ProofError as error:
             return VerificationReport((Check("proof", Outcome.FAILURE, str(error),
-                                             {"format": "vc+jwt"}),))
+                                             {"format": "vc+jwt",
+                                              "failure": ProofFailure.PROOF}),))
         credential = decoded.credential
     try:
         check_credential(credential)
@@ -153,7 +161,9 @@ __all__ = [
     "Check",
     "HttpStatusListSource",
     "IssuerDirectory",
+    "KeyProblem",
     "Outcome",
+    "ProofFailure",
     "ResolutionError",
     "Standing",
     "StatusListSource",

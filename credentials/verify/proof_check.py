@@ -13,13 +13,19 @@ from contexts import StaticDocumentLoader
 from credentials.canonical import CanonicalizationError
 from credentials.dates import parse_datetime
 from credentials.proofs import ProofError, suite_for
-from credentials.proofs.data_integrity import canonicalize_each_document_once
+from credentials.proofs.data_integrity import SignatureMismatch, canonicalize_each_document_once
 from credentials.proofs.jwt import DecodedJwt, verify_jwt
 from credentials.vcdm import issuer_id_of
-from credentials.verify.report import Check, Outcome
-from credentials.verify.resolvers import ChainResolver, IssuerDirectory, ResolutionError
+from credentials.verify.report import Check, Outcome, ProofFailure
+from credentials.verify.resolvers import (
+    ChainResolver,
+    IssuerDirectory,
+    KeyProblem,
+    ResolutionError,
+)
 from keys.did import DidError, did_key_public_key
 from keys.jose import JwkVerificationKey, thumbprint
+from keys.jwk import UnusableKeyError, kind_of
 from keys.multibase import MultibaseError
 from keys.signer import Verifier
 
@@ -59,12 +65,25 @@ def _proofs(credential: Mapping[str, Any]) -> list[Any]:
     return proofs if isinstance(proofs, list) else [proofs]
 
 
+def _failure(error: Exception) -> dict[str, str]:
+    """What kind of failure ``error`` is, for the report to word its verdict by: a signature
+    that does not match, a key that could not be resolved (and why), or a proof that could
+    not be checked at all."""
+    if isinstance(error, SignatureMismatch):
+        return {"failure": ProofFailure.SIGNATURE}
+    if isinstance(error, ResolutionError):
+        return {"failure": ProofFailure.KEY, "keyProblem": error.problem}
+    if isinstance(error, UnusableKeyError):
+        return {"failure": ProofFailure.KEY, "keyProblem": KeyProblem.UNUSABLE_KEY}
+    return {"failure": ProofFailure.PROOF}
+
+
 def _verify_one(credential: Mapping[str, Any], proof: Any, resolver: ChainResolver,
                 loader: StaticDocumentLoader) -> tuple[Signature | None, str, dict[str, Any]]:
     """One proof of the set, over the document with the proofs its ``previousProof`` names
     (each of which the caller verifies in its own turn)."""
     if not isinstance(proof, Mapping):
-        return None, "a proof is not an object", {}
+        return None, "a proof is not an object", {"failure": ProofFailure.PROOF}
     method = proof.get("verificationMethod")
     detail = {"type": proof.get("type"), "cryptosuite": proof.get("cryptosuite"),
               "verificationMethod": method}
@@ -78,7 +97,7 @@ def _verify_one(credential: Mapping[str, Any], proof: Any, resolver: ChainResolv
     except (ProofError, ResolutionError, CanonicalizationError) as error:
         if isinstance(error, CanonicalizationError) and error.path:
             detail["pointer"] = error.path
-        return None, str(error), detail
+        return None, str(error), {**detail, **_failure(error)}
     label = suite.name or suite.proof_type
     signature = Signature(key, method, _moment(proof.get("created")))
     if suite.name == "eddsa-2022":
@@ -86,14 +105,23 @@ def _verify_one(credential: Mapping[str, Any], proof: Any, resolver: ChainResolv
     return signature, f"{label} signature by {method} is valid", detail
 
 
+# When proofs of one set fail differently, the report names the gravest: a signature that
+# does not match (something was changed) before a key that could not be found.
+_GRAVITY = (ProofFailure.SIGNATURE, ProofFailure.KEY, ProofFailure.PROOF)
+
+
 def verify_proofs(credential: Mapping[str, Any], resolver: ChainResolver,
                   loader: StaticDocumentLoader) -> tuple[Check, list[Signature]]:
     """Every proof of a proof set or chain must verify (VC Data Integrity 4.5): one that does
     not, names an absent ``previousProof``, or is of a type we do not know fails the check.
-    The unsecured document is canonicalized once for all the proofs that sign it."""
+    The unsecured document is canonicalized once for all the proofs that sign it.
+
+    A failed check's detail says what kind of failure decides it (``failure``, and
+    ``keyProblem`` when a key could not be resolved), from the gravest failed proof."""
     proofs = _proofs(credential)
     if not proofs:
-        return Check("proof", Outcome.FAILURE, "the credential has no proof"), []
+        return Check("proof", Outcome.FAILURE, "the credential has no proof",
+                     {"failure": ProofFailure.MISSING}), []
     with canonicalize_each_document_once():
         results = [_verify_one(credential, p, resolver, loader) for p in proofs]
     details = [{"valid": signature is not None, "message": message, **detail}
@@ -102,9 +130,11 @@ def verify_proofs(credential: Mapping[str, Any], resolver: ChainResolver,
     if failed:
         where = (lambda i: f"proof {i + 1} of {len(proofs)}: ") if len(proofs) > 1 \
             else (lambda i: "")
+        gravest = min((d for _, d in failed), key=lambda d: _GRAVITY.index(d["failure"]))
+        decided = {name: gravest[name] for name in ("failure", "keyProblem") if name in gravest}
         return Check("proof", Outcome.FAILURE,
                      _listed([where(i) + d["message"] for i, d in failed]),
-                     {"proofs": details}), []
+                     {**decided, "proofs": details}), []
     legacy = any(d.get("type") in LEGACY_SUITES or d.get("cryptosuite") in LEGACY_SUITES
                  for d in details)
     message = details[0]["message"] if len(details) == 1 else \
@@ -129,11 +159,14 @@ def verify_jwt_proof(decoded: DecodedJwt, resolver: ChainResolver
             key = resolver.resolve(header["kid"], "assertionMethod")
             jwk, source = key.jwk(), f"key {header['kid']}"
         else:
+            if not isinstance(header["jwk"], Mapping):
+                raise UnusableKeyError(f"the JWT header's jwk is {kind_of(header['jwk'])}, "
+                                       "not an object")
             jwk, source = dict(header["jwk"]), "the key in the JWT header"
-            key = JwkVerificationKey(jwk)  # refuses private members
+            key = JwkVerificationKey(jwk)  # refuses private members and unusable keys
         verify_jwt(decoded, jwk)
-    except (ProofError, ResolutionError, ValueError, KeyError, TypeError) as error:
-        return Check("proof", Outcome.FAILURE, str(error), detail), []
+    except (ProofError, ResolutionError, UnusableKeyError) as error:
+        return Check("proof", Outcome.FAILURE, str(error), {**detail, **_failure(error)}), []
     message = f"VC-JWT {header['alg']} signature by {source} is valid"
     detail["proofs"] = [{"valid": True, "verificationMethod": header.get("kid")}]
     # ``iat`` is when the JWT was signed. Without it, ``nbf`` (validFrom) stands in: VC-JWTs

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from credentials.verify.resolvers import KeyProblem
+
 
 class Outcome(StrEnum):
     SUCCESS = "success"
@@ -33,9 +35,38 @@ class Standing(StrEnum):
     FAILED = "failed"  # any other failure
 
 
+class ProofFailure(StrEnum):
+    """What kind of failure a failed ``proof`` check is (its detail's ``failure``)."""
+
+    SIGNATURE = "signature"  # the signature does not match: something was changed
+    KEY = "key"  # the key could not be resolved (the detail's ``keyProblem`` says why)
+    PROOF = "proof"  # the proof is malformed or of a kind not checked
+    MISSING = "missing"  # there is no proof
+
+
+PROOF_FAILURES = {
+    ProofFailure.SIGNATURE: "the signature does not match: the credential was changed after "
+                            "it was signed, or was not signed by the key it names",
+    ProofFailure.PROOF: "its proof is malformed or of a kind this verifier does not check",
+    ProofFailure.MISSING: "it carries no proof",
+}
+
+# Why a signing key could not be resolved, by the proof check's ``keyProblem``
+# (KeyProblem.UNAVAILABLE, a resolver's unspecific failure, says no more).
+KEY_PROBLEMS = {
+    KeyProblem.NOT_FOUND: "the document that should publish it was not found",
+    KeyProblem.UNREACHABLE: "the document that should publish it could not be fetched",
+    KeyProblem.REFUSED: "the address of the document that should publish it was refused: "
+                        "only public https addresses are fetched",
+    KeyProblem.MALFORMED: "the document that should publish it is malformed",
+    KeyProblem.UNUSABLE_KEY: "the key published for it is not usable",
+    KeyProblem.NOT_LISTED: "its controller's document does not list it",
+    KeyProblem.NOT_AUTHORISED: "its controller's document does not authorise it to sign "
+                               "credentials",
+    KeyProblem.UNSUPPORTED: "it is named in a way this verifier does not resolve",
+}
+
 PLAIN_FAILURES = {
-    "proof": "the signature does not match: the credential was changed after it was signed, "
-             "or was not signed by the key it names",
     "issuer": "it was not signed by a key of the issuer it names",
     "validity_period": "it is outside its validity period (expired, or not yet valid)",
     "schema": "it is not a well-formed Open Badges 3.0 or CLR 2.0 credential",
@@ -56,6 +87,16 @@ class Check:
         if self.detail:
             data["detail"] = self.detail
         return data
+
+
+def _proof_failure(proof: Check) -> str:
+    """Why the proof check failed, from the kind of failure its detail records: only a
+    signature that does not match says the credential was changed."""
+    failure = proof.detail.get("failure")
+    if failure == ProofFailure.KEY:
+        why = KEY_PROBLEMS.get(proof.detail.get("keyProblem", ""))
+        return "its signing key could not be resolved" + (f" ({why})" if why else "")
+    return PROOF_FAILURES.get(failure, "its signature could not be checked")
 
 
 @dataclass(frozen=True)
@@ -120,6 +161,8 @@ class VerificationReport:
             else []
         if held and all(r.get("verified") for r in held):
             return "a credential inside it is about someone other than this record's subject"
+        if first.name == "proof":
+            return _proof_failure(first)
         return PLAIN_FAILURES.get(first.name, first.message)
 
     @property

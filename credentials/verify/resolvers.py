@@ -9,19 +9,50 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
-from credentials.fetch import FetchError, SafeFetcher
+from credentials.fetch import FetchError, FetchProblem, SafeFetcher
 from keys.did import DidError, did_key_public_key, did_web_document_url
 from keys.ecdsa import multikey_verification_key
 from keys.ed25519 import Ed25519VerificationKey
 from keys.jose import JwkVerificationKey
+from keys.jwk import UnusableKeyError, kind_of, require_object
 from keys.multibase import MultibaseError
 from keys.signer import Verifier
 
 
+class KeyProblem(StrEnum):
+    """Why a verification method did not resolve to a usable key: a report words its
+    verdict by this, never by the message."""
+
+    NOT_FOUND = "not-found"  # the controller's document is not there (HTTP 404 or 410)
+    UNREACHABLE = "unreachable"  # the document could not be fetched
+    REFUSED = "refused-address"  # its address is one we do not fetch from
+    MALFORMED = "malformed-document"  # the document is not a DID/controller document
+    UNUSABLE_KEY = "unusable-key"  # the key it publishes cannot verify anything
+    NOT_LISTED = "not-listed"  # the document does not list the method
+    NOT_AUTHORISED = "not-authorised"  # listed, but not for the proof's purpose
+    UNSUPPORTED = "unsupported"  # no resolver for such a URL, or a malformed identifier
+    UNAVAILABLE = "unavailable"  # a resolver gave no more precise reason
+
+
+FETCH_PROBLEMS = {FetchProblem.REFUSED: KeyProblem.REFUSED,
+                  FetchProblem.NOT_FOUND: KeyProblem.NOT_FOUND,
+                  FetchProblem.UNREACHABLE: KeyProblem.UNREACHABLE,
+                  FetchProblem.MALFORMED: KeyProblem.MALFORMED}
+
+
 class ResolutionError(LookupError):
-    """A verification method could not be resolved to a usable key."""
+    """A verification method could not be resolved to a usable key; ``problem`` says why."""
+
+    def __init__(self, message: str, problem: KeyProblem = KeyProblem.UNAVAILABLE) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+def _fetch_failed(message: str, error: FetchError) -> ResolutionError:
+    return ResolutionError(f"{message}: {error}", FETCH_PROBLEMS[error.problem])
 
 
 class VerificationMethodResolver(Protocol):
@@ -58,42 +89,105 @@ class IssuerDirectory(Protocol):
 
 def key_from_method(method: Mapping[str, Any]) -> Verifier:
     """A key from a verification method object (Multikey or Ed25519VerificationKey2020 with
-    an Ed25519, P-256 or P-384 key; JsonWebKey with an Ed25519, EC or RSA public JWK)."""
+    an Ed25519, P-256 or P-384 key; JsonWebKey with an Ed25519, EC or RSA public JWK).
+
+    A method whose id or controller is not text is a malformed document; a key that cannot
+    verify anything (a number for ``publicKeyMultibase``, a JWK missing ``x``, RSA under
+    2048 bits) is an unusable key: both are :class:`ResolutionError` naming the member."""
     method_id, controller = method.get("id", ""), method.get("controller", "")
+    if not isinstance(method_id, str):
+        raise ResolutionError(f"a verification method's id is {kind_of(method_id)}, not text",
+                              KeyProblem.MALFORMED)
+    if not isinstance(controller, str):
+        raise ResolutionError(f"verification method {method_id!r} has a controller that is "
+                              f"{kind_of(controller)}, not text", KeyProblem.MALFORMED)
     try:
         if "publicKeyMultibase" in method:
             return multikey_verification_key(method["publicKeyMultibase"], method_id,
                                              controller)
-        jwk = method.get("publicKeyJwk")
-        if isinstance(jwk, Mapping) and jwk.get("kty") == "OKP":
-            return Ed25519VerificationKey.from_jwk(dict(jwk), method_id, controller)
-        if isinstance(jwk, Mapping) and jwk.get("kty") in ("EC", "RSA"):
-            return JwkVerificationKey(dict(jwk), method_id, controller)
-    except (MultibaseError, ValueError) as error:
-        raise ResolutionError(f"verification method {method_id!r}: {error}") from None
-    raise ResolutionError(f"verification method {method_id!r} has no Ed25519 key we can read")
+        if "publicKeyJwk" in method:
+            key = JwkVerificationKey(dict(require_object(method["publicKeyJwk"])), method_id,
+                                     controller)  # checks every member
+            if key.algorithm == "EdDSA":  # one Ed25519 key class, whatever form it came in
+                return Ed25519VerificationKey.from_jwk(key.jwk(), method_id, controller)
+            return key
+    except (UnusableKeyError, MultibaseError, ValueError) as error:
+        raise ResolutionError(f"verification method {method_id!r} is not a usable key: "
+                              f"{_member_words(method, error)}", KeyProblem.UNUSABLE_KEY
+                              ) from None
+    raise ResolutionError(f"verification method {method_id!r} has neither publicKeyMultibase "
+                          "nor publicKeyJwk", KeyProblem.UNUSABLE_KEY)
+
+
+def _member_words(method: Mapping[str, Any], error: Exception) -> str:
+    """``error`` said of the member it is about."""
+    if "publicKeyMultibase" in method:
+        value = method["publicKeyMultibase"]
+        if not isinstance(value, str):
+            return f"its publicKeyMultibase is {kind_of(value)}, not text"
+        return f"its publicKeyMultibase: {error}"
+    return f"its publicKeyJwk: {error}"
+
+
+def _entries(document: Mapping[str, Any], member: str, owner: str) -> list[Any]:
+    """A document's list-valued ``member`` (absent: empty); anything else is malformed."""
+    value = document.get(member, [])
+    if not isinstance(value, list):
+        raise ResolutionError(f"in the controller document of {owner}, {member} is "
+                              f"{kind_of(value)}, not a list", KeyProblem.MALFORMED)
+    return value
+
+
+def _entry_id(entry: Any, member: str, index: int, owner: str) -> str:
+    """The id of entry ``index`` of ``member``: the string itself, or an object's ``id``."""
+    value = entry.get("id") if isinstance(entry, Mapping) else entry
+    if not isinstance(value, str):
+        what = f"the id of {member} entry {index + 1}" if isinstance(entry, Mapping) \
+            else f"{member} entry {index + 1}"
+        raise ResolutionError(f"in the controller document of {owner}, {what} is "
+                              f"{kind_of(value)}, not text", KeyProblem.MALFORMED)
+    return value
 
 
 def method_in_document(document: Mapping[str, Any], url: str, purpose: str) -> Verifier:
-    """Find ``url`` in a controller/DID document and check it may be used for ``purpose``."""
+    """Find ``url`` in a controller/DID document and check it may be used for ``purpose``.
+
+    The document is the controller's word and may be hostile: an ``id`` that is not text,
+    a ``verificationMethod`` or ``purpose`` that is not a list, an entry that is neither a
+    method object nor a URL, or a ``controller`` that is not text (or a list of text) makes
+    it malformed, a :class:`ResolutionError` naming what is wrong."""
     did = document.get("id", "")
+    if not isinstance(did, str):
+        raise ResolutionError(f"the controller document of {url!r} has an id that is "
+                              f"{kind_of(did)}, not text", KeyProblem.MALFORMED)
+    controllers = document.get("controller", [])
+    if not all(isinstance(c, str) for c in
+               (controllers if isinstance(controllers, list) else [controllers])):
+        raise ResolutionError(f"the controller document of {did!r} names a controller that "
+                              "is not text", KeyProblem.MALFORMED)
 
     def absolute(value: str) -> str:
         return did + value if value.startswith("#") else value
 
-    methods = {absolute(m.get("id", "")): m for m in document.get("verificationMethod", [])
-               if isinstance(m, Mapping)}
+    methods: dict[str, Mapping[str, Any]] = {}
+    for index, entry in enumerate(_entries(document, "verificationMethod", repr(did))):
+        if not isinstance(entry, Mapping):
+            raise ResolutionError(f"in the controller document of {did!r}, verificationMethod "
+                                  f"entry {index + 1} is {kind_of(entry)}, not an object",
+                                  KeyProblem.MALFORMED)
+        methods[absolute(_entry_id(entry, "verificationMethod", index, repr(did)))] = entry
     authorised = []
-    for entry in document.get(purpose, []):
+    for index, entry in enumerate(_entries(document, purpose, repr(did))):
+        entry_id = absolute(_entry_id(entry, purpose, index, repr(did)))
         if isinstance(entry, Mapping):
-            methods.setdefault(absolute(entry.get("id", "")), entry)
-            authorised.append(absolute(entry.get("id", "")))
-        elif isinstance(entry, str):
-            authorised.append(absolute(entry))
+            methods.setdefault(entry_id, entry)
+        authorised.append(entry_id)
     if url not in methods:
-        raise ResolutionError(f"{url!r} is not listed in the controller document of {did!r}")
+        raise ResolutionError(f"{url!r} is not listed in the controller document of {did!r}",
+                              KeyProblem.NOT_LISTED)
     if url not in authorised:
-        raise ResolutionError(f"{url!r} is not authorised for {purpose} by {did!r}")
+        raise ResolutionError(f"{url!r} is not authorised for {purpose} by {did!r}",
+                              KeyProblem.NOT_AUTHORISED)
     method = dict(methods[url])
     method.setdefault("controller", did)
     method["id"] = url
@@ -114,8 +208,11 @@ class DidKeyResolver:
     def resolve(self, url: str, purpose: str) -> Verifier:
         try:
             return did_key_public_key(url)
-        except (DidError, MultibaseError, ValueError) as error:
-            raise ResolutionError(str(error)) from None
+        except DidError as error:
+            raise ResolutionError(str(error), KeyProblem.UNSUPPORTED) from None
+        except (MultibaseError, ValueError) as error:
+            raise ResolutionError(f"{url!r} is not a usable key: {error}",
+                                  KeyProblem.UNUSABLE_KEY) from None
 
 
 # alsoKnownAs entries of one DID document we try to confirm (each may cost a fetch).
@@ -144,10 +241,17 @@ class DidWebResolver:
         if did not in self._documents:
             try:
                 document = self.fetcher.get_json(did_web_document_url(did))
-            except (DidError, FetchError) as error:
-                raise ResolutionError(f"cannot resolve {did}: {error}") from None
-            if not isinstance(document, Mapping) or document.get("id") != did:
-                raise ResolutionError(f"the DID document fetched for {did} is not for that DID")
+            except DidError as error:
+                raise ResolutionError(f"cannot resolve {did}: {error}",
+                                      KeyProblem.UNSUPPORTED) from None
+            except FetchError as error:
+                raise _fetch_failed(f"cannot resolve {did}", error) from None
+            if not isinstance(document, Mapping):
+                raise ResolutionError(f"the DID document fetched for {did} is "
+                                      f"{kind_of(document)}, not an object", KeyProblem.MALFORMED)
+            if document.get("id") != did:
+                raise ResolutionError(f"the DID document fetched for {did} is not for that DID",
+                                      KeyProblem.MALFORMED)
             self._documents[did] = document
         return self._documents[did]
 
@@ -216,7 +320,8 @@ class MultikeyFragmentResolver:
         try:
             return multikey_verification_key(fragment, url, controller)
         except (MultibaseError, ValueError) as error:
-            raise ResolutionError(f"{url!r}: {error}") from None
+            raise ResolutionError(f"{url!r} is not a usable key: {error}",
+                                  KeyProblem.UNUSABLE_KEY) from None
 
 
 @dataclass
@@ -238,10 +343,11 @@ class ControllerDocumentResolver:
         try:
             document = self.fetcher.get_json(location)
         except FetchError as error:
-            raise ResolutionError(f"cannot fetch the controller document of {url!r}: "
-                                  f"{error}") from None
+            raise _fetch_failed(f"cannot fetch the controller document of {url!r}",
+                                error) from None
         if not isinstance(document, Mapping):
-            raise ResolutionError(f"{location!r} is not a JSON object")
+            raise ResolutionError(f"the document at {location!r} is {kind_of(document)}, not "
+                                  "an object", KeyProblem.MALFORMED)
         if document.get("id") == url and ("publicKeyMultibase" in document
                                           or "publicKeyJwk" in document):
             return key_from_method(document)
@@ -262,13 +368,13 @@ class ChainResolver:
 
     def resolve(self, url: str, purpose: str = "assertionMethod") -> Verifier:
         if not isinstance(url, str) or not url:
-            raise ResolutionError("the proof has no verificationMethod")
+            raise ResolutionError("the proof has no verificationMethod", KeyProblem.UNSUPPORTED)
         for resolver in self.resolvers:
             if resolver.handles(url):
                 return resolver.resolve(url, purpose)
         raise ResolutionError(f"no resolver for verification method {url!r} "
                               "(supported: did:key, did:web, <controller>#<Multikey>, "
-                              "https controller documents)")
+                              "https controller documents)", KeyProblem.UNSUPPORTED)
 
 
 def default_resolver(fetcher: SafeFetcher | None = None) -> ChainResolver:
