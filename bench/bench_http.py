@@ -68,6 +68,7 @@ def load(action: Callable[[], object]) -> tuple[float, float, float, int]:
     """(requests/s, p50 ms, p99 ms, errors) with CLIENTS threads for SECONDS."""
     latencies: list[float] = []
     errors = 0
+    failures: list[Exception] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + SECONDS
 
@@ -77,9 +78,10 @@ def load(action: Callable[[], object]) -> tuple[float, float, float, int]:
             start = time.perf_counter()
             try:
                 action()
-            except Exception:
+            except Exception as error:
                 with lock:
                     errors += 1
+                    failures.append(error)
                 continue
             with lock:
                 latencies.append(time.perf_counter() - start)
@@ -91,6 +93,8 @@ def load(action: Callable[[], object]) -> tuple[float, float, float, int]:
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    if not latencies:
+        raise RuntimeError(f"every request failed, the first with: {failures[0]!r}")
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000, errors
@@ -172,8 +176,9 @@ def resigned_complete() -> dict:
 
 def unsigned_form(credential: dict) -> dict:
     """What a caller sends to ``POST /credentials/issue``: the credential without what the
-    issuer adds (proof, status entries)."""
-    return {k: v for k, v in credential.items() if k not in ("proof", "credentialStatus")}
+    issuer adds (its id, proof, status entries)."""
+    return {k: v for k, v in credential.items()
+            if k not in ("id", "proof", "credentialStatus")}
 
 
 def digital_bazaar(credential: dict) -> dict | None:
