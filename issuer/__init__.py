@@ -35,7 +35,7 @@ FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SE
                     "RATE_LIMIT_ISSUE_PER_TOKEN", "RATE_LIMIT_ISSUE_PER_IP",
                     "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL", "METRICS_TOKEN",
                     "DESK_SESSION_IDLE_SECONDS", "DESK_SESSION_MAX_SECONDS",
-                    "TASK_QUEUE_URL", "TASK_QUEUE_NAME")
+                    "TASK_QUEUE_URL", "TASK_QUEUE_NAME", "TASK_HEALTH_CHECK_SECONDS")
 
 # Pages run only scripts and styles served from here (nothing inline), are never framed, and
 # load images from here, data: URLs or https.

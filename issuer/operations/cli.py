@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import bundled_catalog
-from issuer.operations import tasks
+from issuer.operations import imports, tasks
 from issuer.services import batches
 from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
@@ -237,8 +237,11 @@ def completions_group() -> None:
 @click.option("--idempotency-key", "key",
               help="Default: derived from the file's content, so running the same file again "
                    "resumes (or replays) its job instead of issuing twice.")
+@click.option("--background", is_flag=True,
+              help="Record the job and leave it to the task workers (`flask worker`, on any "
+                   "host); print it and return at once.")
 def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token: str,
-                               key: str | None) -> None:
+                               key: str | None, background: bool) -> None:
     """Issue a credential for every valid row of CSV_FILE (header: learner_name,
     learner_email, competency, level, completed_on, evidence); bad rows are reported."""
     text = csv_file.read()
@@ -255,17 +258,26 @@ def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token:
             _fail(error)
     for error in view["errors"]:
         click.echo(f"row {error['row']}: {error['field']}: {error['message']}", err=True)
+    if not background:
+        _issue_here(job.id, view)
+    elif view["status"] != "done" and not imports.send(job.id, view["pending"]):
+        click.echo("the task queue did not take the job: the workers' sweep will find it "
+                   "within a minute (or run `flask jobs resume`)", err=True)
+    with sessions() as db:
+        view = batches.get_job(db, caller, slug, job.id, base_url)
+    click.echo(json.dumps({k: view[k] for k in ("id", "status", "total", "valid", "issued",
+                                                "failed", "invalid")}))
+
+
+def _issue_here(job_id: str, view: dict[str, Any]) -> None:
+    """Issue the job's rows in this process, with a progress bar on stderr."""
     with click.progressbar(length=view["valid"], label="Issuing", file=sys.stderr,
                            show_pos=True) as bar:
         bar.update(view["valid"] - view["pending"])
         # Workers may share the job (the queue's sweep sends it to them): wait for the rows
         # they hold, and take back any whose worker died.
-        while not _run_job_here(job.id, bar.update):
+        while not _run_job_here(job_id, bar.update):
             time.sleep(0.5)
-    with sessions() as db:
-        view = batches.get_job(db, caller, slug, job.id, base_url)
-    click.echo(json.dumps({k: view[k] for k in ("id", "status", "total", "valid", "issued",
-                                                "failed", "invalid")}))
 
 
 def _run_job_here(job_id: str, progress: Callable[[int], None]) -> bool:

@@ -206,5 +206,5 @@ def run_worker(app: Flask, workers: int, worker_type: str) -> None:
     scheduler sends periodic work and delayed tasks when due; dead workers are restarted."""
     consumer = queue_of(app).huey.create_consumer(
         workers=workers, worker_type=worker_type, periodic=True, check_worker_health=True,
-        health_check_interval=app.config["TASK_HEALTH_CHECK_SECONDS"])
+        health_check_interval=float(app.config["TASK_HEALTH_CHECK_SECONDS"]))
     consumer.run()
