@@ -120,10 +120,15 @@ def _huey(url: str | None, name: str, instance_path: str) -> Huey:
         with contextlib.suppress(FileExistsError):  # 0600, like the store
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         return SqliteHuey(name, filename=str(path), **options)
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(name, url=url, **options)
-    raise SystemExit("TASK_QUEUE_URL must be a redis:// URL (or unset: SQLite in the instance "
-                     "folder)")
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise RuntimeError("TASK_QUEUE_URL must be a redis:// URL (or unset: SQLite in the "
+                           "instance folder)")
+    try:  # the [redis] extra: only a queue shared by several hosts needs it
+        import redis  # noqa: F401
+    except ImportError:
+        raise RuntimeError("TASK_QUEUE_URL is set but the redis package is not installed: "
+                           "pip install 'competency-credentials[redis]'") from None
+    return RedisHuey(name, url=url, **options)
 
 
 def init_app(app: Flask) -> None:
