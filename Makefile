@@ -33,7 +33,7 @@ run: install
 	$(BIN)/flask --app wsgi demo
 	rm -rf instance/metrics && mkdir -p instance/metrics
 	$(BIN)/flask --app wsgi worker --workers 1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	PROMETHEUS_MULTIPROC_DIR=instance/metrics $(BIN)/gunicorn --workers 2 \
 		--bind 127.0.0.1:5000 wsgi:app
 

@@ -167,6 +167,25 @@ def forget_queue(name: str) -> None:
     RedisHuey(name, url=REDIS).storage.flush_all()
 
 
+def unreachable() -> str | None:
+    """Why the bench cannot run here (no PostgreSQL or no Redis), or None."""
+    import redis
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        engine = create_engine(normalise_url(SERVER))
+        with engine.connect():
+            pass
+        engine.dispose()
+    except OperationalError:
+        return f"no PostgreSQL at {make_url(SERVER).render_as_string()} (BENCH_DATABASE_URL)"
+    try:
+        redis.Redis.from_url(REDIS, socket_timeout=2).ping()
+    except redis.RedisError:
+        return f"no Redis at {REDIS} (BENCH_REDIS_URL)"
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000,
@@ -174,6 +193,10 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated")
     args = parser.parse_args()
     counts_wanted = [int(n) for n in args.workers.split(",")]
+    why = unreachable()
+    if why:
+        print(f"import bench skipped: {why}")
+        return
     print(f"import of {args.rows} rows, PostgreSQL store, Redis queue, "
           f"{os.cpu_count()} cores here")
     print(f"{'workers':>7}  {'seconds':>8}  {'rows/s':>8}  {'x 1 worker':>10}")
