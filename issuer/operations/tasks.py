@@ -148,6 +148,7 @@ def init_app(app: Flask) -> None:
             wrappers[name] = huey.periodic_task(
                 lambda moment, every=every: moment.minute % every == 0, name=name)(run)
     huey.on_startup("worker-start")(lambda: _worker_started(app))
+    huey.storage.close()  # opened again on first use, in the process that uses it
     app.extensions["tasks"] = Queue(huey, wrappers, os.getpid())
 
 
