@@ -25,11 +25,15 @@ $(INTEROP)/node_modules/.package-lock.json: $(INTEROP)/package-lock.json
 interop: $(INTEROP)/node_modules/.package-lock.json
 
 # Creates or migrates the SQLite store in ./instance, loads the bundled frameworks, creates a
-# demo issuer on first run (printing its admin token once), and serves on 127.0.0.1:5000.
+# demo issuer on first run (printing its admin token once), and serves on 127.0.0.1:5000 with
+# a task worker beside the web server (background imports; its queue is SQLite in ./instance
+# unless TASK_QUEUE_URL names a Redis). Ctrl-C stops both.
 run: install
 	$(BIN)/flask --app wsgi init
 	$(BIN)/flask --app wsgi demo
 	rm -rf instance/metrics && mkdir -p instance/metrics
+	$(BIN)/flask --app wsgi worker --workers 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	PROMETHEUS_MULTIPROC_DIR=instance/metrics $(BIN)/gunicorn --workers 2 \
 		--bind 127.0.0.1:5000 wsgi:app
 
@@ -43,9 +47,12 @@ test: install interop
 lint: install
 	$(BIN)/ruff check .
 
+# bench_imports needs PostgreSQL (BENCH_DATABASE_URL) and Redis (BENCH_REDIS_URL); it imports
+# 2,000 rows by default: `$(BIN)/python bench/bench_imports.py --rows 10000` for issue #15's.
 bench: install
 	$(BIN)/python bench/bench_proofs.py
 	$(BIN)/python bench/bench_http.py
+	$(BIN)/python bench/bench_imports.py
 
 # Maintainers: re-take the JSON-LD contexts from their npm packages (needs Node.js).
 contexts: install

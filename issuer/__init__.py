@@ -23,8 +23,9 @@ DEFAULTS = {
     "KEY_ENCRYPTION_KEY": None,  # None: generated once into the instance folder
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "FETCH_ALLOW_PRIVATE": False,  # tests only: let did:web reach loopback addresses
-    "JOB_RUNNER": True,  # a background thread per process resumes import jobs
-    "JOB_POLL_SECONDS": 5.0,
+    "TASK_QUEUE_URL": None,  # None: SQLite in the instance folder; redis://... for many hosts
+    "TASK_QUEUE_NAME": "competency-credentials",  # one queue per deployment on a shared Redis
+    "TASK_HEALTH_CHECK_SECONDS": 10.0,  # a worker process that died is replaced this soon
     "BATCH_INLINE_ROWS": 50,  # larger batches answer 202 and run as a background job
     "LOG_JSON": True,  # one JSON object per log line, with the request id
     "RATE_LIMIT_ISSUE_PER_TOKEN": "600/60",  # requests/seconds; "0" turns a limit off
@@ -41,7 +42,8 @@ FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SE
                     "RATE_LIMIT_ISSUE_PER_TOKEN", "RATE_LIMIT_ISSUE_PER_IP",
                     "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL", "METRICS_TOKEN",
                     "DESK_SESSION_IDLE_SECONDS", "DESK_SESSION_MAX_SECONDS", "MAIL_URL",
-                    "MAIL_FROM")
+                    "MAIL_FROM", "TASK_QUEUE_URL", "TASK_QUEUE_NAME",
+                    "TASK_HEALTH_CHECK_SECONDS")
 
 # Pages run only scripts and styles served from here (nothing inline), are never framed, and
 # load images from here, data: URLs or https.
@@ -108,13 +110,13 @@ def create_app(test_config: Mapping[str, Any] | None = None,
                       SESSION_COOKIE_SECURE=services.base_url.startswith("https"))
 
     from issuer.api import openapi, routes
-    from issuer.operations import job_runner, observability, rate_limits
+    from issuer.operations import observability, rate_limits, tasks
     from issuer.pages import badges, desk, desk_mail, verify
     from issuer.protocols import published, vc_api
     from issuer.web.requests import refuse_control_characters_in_url
 
     observability.init_app(app)
-    job_runner.init_app(app)
+    tasks.init_app(app)
     app.before_request(refuse_control_characters_in_url)
 
     # Machines' API, standard protocols and published documents, then people's pages.

@@ -27,9 +27,9 @@ SOURCES = ["pyproject.toml", "README.md", "credentials", "keys", "contexts", "is
 LIBRARY = ["credentials", "keys", "contexts"]
 # Import names and distributions only the service (and its extras) bring.
 SERVICE_MODULES = ["flask", "sqlalchemy", "alembic", "PIL", "psycopg", "redis", "gunicorn",
-                   "segno", "prometheus_client", "werkzeug"]
+                   "segno", "prometheus_client", "werkzeug", "huey"]
 SERVICE_DISTRIBUTIONS = {"flask", "sqlalchemy", "alembic", "pillow", "psycopg", "psycopg-binary",
-                         "redis", "gunicorn", "segno", "prometheus-client", "werkzeug"}
+                         "redis", "gunicorn", "segno", "prometheus-client", "werkzeug", "huey"}
 # pip's words for an index it cannot reach ("versions: none": it found no release at all).
 OFFLINE = re.compile(r".*(NewConnectionError|Failed to establish a new connection|Temporary "
                      r"failure in name resolution|Network is unreachable|Connection refused|"
@@ -123,13 +123,19 @@ try:
                instance_path=sys.argv[1])
 except RuntimeError as error:
     print(error)
+try:
+    create_app({**store, "TASK_QUEUE_URL": "redis://127.0.0.1:6379/0"},
+               instance_path=sys.argv[1])
+except RuntimeError as error:
+    print(error)
 """
 
 
 def test_the_service_runs_on_sqlite_without_the_redis_and_postgresql_extras(tmp_path) -> None:
     """``[service]`` alone: per-process limits; asking for Redis without it says what to
     install instead of failing at import."""
-    environment = {k: v for k, v in os.environ.items() if k != "RATE_LIMIT_REDIS_URL"}
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("RATE_LIMIT_REDIS_URL", "TASK_QUEUE_URL")}
     result = subprocess.run([sys.executable, "-c", SERVICE_WITHOUT_EXTRAS, str(tmp_path)],
                             capture_output=True, text=True, timeout=120, check=False,
                             cwd=ROOT, env={**environment, "PYTHONPATH": str(ROOT)})
@@ -137,4 +143,6 @@ def test_the_service_runs_on_sqlite_without_the_redis_and_postgresql_extras(tmp_
     assert result.stdout.splitlines() == [
         "MemoryStorage",
         "RATE_LIMIT_REDIS_URL is set but the redis package is not installed: "
+        "pip install 'competency-credentials[redis]'",
+        "TASK_QUEUE_URL is set but the redis package is not installed: "
         "pip install 'competency-credentials[redis]'"]

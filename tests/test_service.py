@@ -13,7 +13,7 @@ from issuer.web.context import service_context
 
 
 def test_healthz(tmp_path) -> None:
-    app = create_app({"TESTING": True, "JOB_RUNNER": False}, instance_path=str(tmp_path))
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path))
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
@@ -21,7 +21,7 @@ def test_healthz(tmp_path) -> None:
 
 def test_one_service_context(tmp_path) -> None:
     """create_app builds the settings services use once; nothing can change them later."""
-    app = create_app({"TESTING": True, "JOB_RUNNER": False,
+    app = create_app({"TESTING": True,
                       "PUBLIC_BASE_URL": "https://issuer.example/cc/",
                       "DESK_SESSION_IDLE_SECONDS": "90"}, instance_path=str(tmp_path))
     context = service_context(app)

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from issuer.operations import job_runner
+from issuer.operations import imports
 from issuer.services import (
     audit,
     batches,
@@ -104,17 +104,17 @@ def post_batch(slug: str) -> Any:
     job, replayed = batches.create_job(session(), caller, slug, batch,
                                        request.headers.get("Idempotency-Key"), context.kek)
     valid = job.total - batches.invalid_rows(job)
-    ran = False
+    done = False
     if not replayed and valid <= current_app.config["BATCH_INLINE_ROWS"]:
         try:
-            ran = batches.run_job(context.sessions, job.id, batches.runner_id(),
-                                  context.base_url, context.kek)
+            done = batches.run_job(context.sessions, job.id, context.base_url, context.kek)
         except DomainError as error:  # the host cannot sign: the rest is left pending
+            imports.send(job.id, valid)
             raise _recorded(slug, job.id, error.detail, error.code) from None
         except Exception:  # the rows issued so far stay issued: the answer must say so
-            log.exception("batch job %s stopped; left to the job runner", job.id)
-    if not ran:
-        job_runner.wake()
+            log.exception("batch job %s stopped; left to the task workers", job.id)
+    if not done and job.finished_at is None:
+        imports.send(job.id, valid)
     try:
         view = batches.get_job(session(), caller, slug, job.id, _base_url())
     except Exception:

@@ -1,14 +1,15 @@
 """``flask --app wsgi ...`` commands: init, issuers, tokens, credentials, keys, clr,
-completions import, jobs resume, mail, demo."""
+completions import, jobs resume, worker, mail, demo."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from flask import Flask, current_app
@@ -17,11 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import bundled_catalog
+from issuer.operations import imports, tasks
 from issuer.services import batches
 from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.credential_status import TRANSITIONS, change_status
-from issuer.services.errors import Conflict, DomainError, NotFound
+from issuer.services.errors import DomainError, NotFound
 from issuer.services.issuers import (
     create_issuer,
     create_token,
@@ -46,7 +48,7 @@ DEMO_SLUG = "demo"
 OPERATOR = Caller.operator()
 
 
-def _fail(error: DomainError) -> None:
+def _fail(error: DomainError) -> NoReturn:
     """The command's refusal: one JSON line on stderr naming the kind and what was wrong;
     exit status 1."""
     click.echo(json.dumps({"error": error.title, "detail": error.detail}), err=True)
@@ -237,8 +239,11 @@ def completions_group() -> None:
 @click.option("--idempotency-key", "key",
               help="Default: derived from the file's content, so running the same file again "
                    "resumes (or replays) its job instead of issuing twice.")
+@click.option("--background", is_flag=True,
+              help="Record the job and leave it to the task workers (`flask worker`, on any "
+                   "host); print it and return at once.")
 def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token: str,
-                               key: str | None) -> None:
+                               key: str | None, background: bool) -> None:
     """Issue a credential for every valid row of CSV_FILE (header: learner_name,
     learner_email, competency, level, completed_on, evidence); bad rows are reported."""
     text = csv_file.read()
@@ -255,17 +260,36 @@ def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token:
             _fail(error)
     for error in view["errors"]:
         click.echo(f"row {error['row']}: {error['field']}: {error['message']}", err=True)
-    with click.progressbar(length=view["valid"], label="Issuing", file=sys.stderr,
-                           show_pos=True) as bar:
-        bar.update(view["valid"] - view["pending"])
-        if not batches.run_job(sessions, job.id, batches.runner_id(), base_url, kek,
-                               bar.update):
-            _fail(Conflict("another process is running this job; it will "
-                           "finish it (or run this again once its lease has expired)"))
+    if not background:
+        _issue_here(job.id, view)
+    elif view["status"] != "done" and not imports.send(job.id, view["pending"]):
+        click.echo("the task queue did not take the job: the workers' sweep will find it "
+                   "within a minute (or run `flask jobs resume`)", err=True)
     with sessions() as db:
         view = batches.get_job(db, caller, slug, job.id, base_url)
     click.echo(json.dumps({k: view[k] for k in ("id", "status", "total", "valid", "issued",
                                                 "failed", "invalid")}))
+
+
+def _issue_here(job_id: str, view: dict[str, Any]) -> None:
+    """Issue the job's rows in this process, with a progress bar on stderr."""
+    with click.progressbar(length=view["valid"], label="Issuing", file=sys.stderr,
+                           show_pos=True) as bar:
+        bar.update(view["valid"] - view["pending"])
+        # Workers may share the job (the queue's sweep sends it to them): wait for the rows
+        # they hold, and take back any whose worker died.
+        while not _run_job_here(job_id, bar.update):
+            time.sleep(0.5)
+
+
+def _run_job_here(job_id: str, progress: Callable[[int], None]) -> bool:
+    """Issue the job's free rows in this process; whether the job is finished."""
+    context = service_context()
+    try:
+        return batches.run_job(context.sessions, job_id, context.base_url, context.kek,
+                               progress)
+    except DomainError as error:
+        _fail(error)
 
 
 @click.group("jobs", cls=AppGroup)
@@ -275,11 +299,10 @@ def jobs_group() -> None:
 
 @jobs_group.command("resume")
 def resume_jobs_command() -> None:
-    """Finish every interrupted import job whose lease is free."""
+    """Finish every interrupted import job here, now (workers do it in the background)."""
     try:
         context = service_context()
-        finished = batches.resume_jobs(context.sessions, batches.runner_id(),
-                                       context.base_url, context.kek)
+        finished = batches.resume_jobs(context.sessions, context.base_url, context.kek)
     except DomainError as error:
         _fail(error)
     click.echo(json.dumps({"finished": finished}))
@@ -306,6 +329,19 @@ def mail_learners_command(slug: str, learner_mail: bool | None) -> None:
     _print_result(lambda db: mail_settings(db, OPERATOR, slug, learner_mail))
 
 
+@click.command("worker")
+@click.option("--workers", "-w", default=1, show_default=True, type=click.IntRange(1),
+              help="Worker processes (or threads) running tasks at once.")
+@click.option("--worker-type", type=click.Choice(["process", "thread"]), default="process",
+              show_default=True, help="Processes use every core; threads share one.")
+@with_appcontext
+def worker_command(workers: int, worker_type: str) -> None:
+    """Run background work (import jobs, and the periodic sweeps that resume it) from the task
+    queue until stopped: SIGINT finishes the tasks in hand, SIGTERM stops at once (a row being
+    issued rolls back and stays pending). Start one per host, or several."""
+    tasks.run_worker(current_app, workers, worker_type)
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -324,5 +360,6 @@ def demo_command() -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_command, issuers_group, tokens_group, credentials_group, keys_group,
-                    clr_group, completions_group, jobs_group, mail_group, demo_command):
+                    clr_group, completions_group, jobs_group, worker_command, mail_group,
+                    demo_command):
         app.cli.add_command(command)

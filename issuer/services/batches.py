@@ -2,10 +2,10 @@
 
 Every row is checked before anything is issued, and the caller gets a report naming each bad
 row's number, field and problem. The valid rows become an import job. Each row is issued in a
-transaction of its own that also marks the row issued, so a job interrupted at any point (a
-killed process, a lost database connection) resumes with exactly the rows that are left: none
-twice, none skipped. One runner at a time works on a job, under a lease that a dead runner's
-successor takes over when it expires.
+transaction of its own that claims the row and marks it issued, so a job interrupted at any
+point (a killed process, a lost database connection) resumes with exactly the rows that are
+left: none twice, none skipped. Any number of workers can share one job: each claims rows no
+other holds (issuer/operations/imports.py puts the work on the task queue).
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
-import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,8 +58,6 @@ FIELDS = {"/learner/name": "learner_name", "/learner/email": "learner_email",
           "/learner": "learner", "/competency": "competency", "/level": "level",
           "/completedOn": "completed_on", "/evidence": "evidence"}
 MAX_ROWS = 10_000
-LEASE = timedelta(seconds=30)
-CHUNK = 50
 
 
 @dataclass(frozen=True)
@@ -229,87 +225,60 @@ def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
     return job, False
 
 
-def runner_id() -> str:
-    """Who holds a lease: host, process and a nonce (a restarted process is someone else)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+def _next_free_row(job_id: str) -> Any:
+    """The job's first pending row no other worker holds: on PostgreSQL a row another
+    transaction has claimed is skipped (``SKIP LOCKED``), so parallel workers take different
+    rows; SQLite has one writer at a time, which serialises the claims."""
+    return (select(ImportRow.row).where(ImportRow.job_id == job_id,
+                                        ImportRow.state == "pending")
+            .order_by(ImportRow.row).limit(1)
+            .with_for_update(skip_locked=True).scalar_subquery())
 
 
-def _dead(owner: str) -> bool:
-    """A lease holder on this host whose process is gone (killed): no need to wait it out."""
-    host, _, rest = owner.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def _claim_lease(db: Session, job_id: str, owner: str) -> bool:
-    now = datetime.now(UTC)
-    with db.begin():
-        claimed = db.execute(update(ImportJob).where(
-            ImportJob.id == job_id, ImportJob.finished_at.is_(None),
-            or_(ImportJob.lease_owner.is_(None), ImportJob.lease_owner == owner,
-                ImportJob.lease_until < now),
-        ).values(lease_owner=owner, lease_until=now + LEASE))
-        if claimed.rowcount == 1:
-            return True
-        holder = db.scalar(select(ImportJob.lease_owner).where(ImportJob.id == job_id,
-                                                                ImportJob.finished_at.is_(None)))
-        if holder is None or not _dead(holder):
-            return False
-        claimed = db.execute(update(ImportJob).where(
-            ImportJob.id == job_id, ImportJob.lease_owner == holder,
-        ).values(lease_owner=owner, lease_until=now + LEASE))
-    return claimed.rowcount == 1
-
-
-def _release_lease(db: Session, job_id: str, owner: str) -> None:
-    db.rollback()
-    with db.begin():
-        db.execute(update(ImportJob).where(ImportJob.id == job_id,
-                                           ImportJob.lease_owner == owner)
-                   .values(lease_owner=None, lease_until=None))
-
-
-def _issue_row(db: Session, job_id: str, caller: Caller, number: int, request: Any,
-               base_url: str, kek: KeyEncryptionKey) -> None:
-    """Issue one row in one transaction that also marks it; a row already taken is left.
+def _issue_next(db: Session, job_id: str, caller: Caller, base_url: str,
+                kek: KeyEncryptionKey) -> bool:
+    """Claim the job's next free row and issue it in one transaction that also marks it
+    issued; False when no row is free. A worker killed here rolls back: the row stays pending.
 
     A row that fails is marked failed with its reason and the job goes on; only a store that
-    is unreachable (nothing can be marked then) stops the job, to be resumed later. Takes
-    plain values, not ORM objects: a failed row's rollback expires every object."""
+    is unreachable (nothing can be marked then) or a host that cannot sign stops the work, to
+    be resumed later. Reads plain values, not ORM objects: a failed row's rollback expires
+    every object."""
+    number = None
     try:
         with db.begin():
-            taken = db.execute(update(ImportRow).where(
-                ImportRow.job_id == job_id, ImportRow.row == number,
-                ImportRow.state == "pending").values(state="issued"))
-            if taken.rowcount != 1:
-                return
+            claimed = db.execute(
+                update(ImportRow).where(ImportRow.job_id == job_id,
+                                        ImportRow.row == _next_free_row(job_id),
+                                        ImportRow.state == "pending")
+                .values(state="issued").returning(ImportRow.row, ImportRow.request)
+                .execution_options(synchronize_session=False)).first()
+            if claimed is None:
+                return False
+            number, request = claimed
             body = issue_completion(db, caller, caller.issuer_slug,
                                     CompletionRequest.from_json(request), base_url, kek)
             db.execute(update(ImportRow).where(
                 ImportRow.job_id == job_id, ImportRow.row == number,
-            ).values(credential_id=body["credentialId"]))
+            ).values(credential_id=body["credentialId"])
+                .execution_options(synchronize_session=False))
     except DomainError as problem:
-        if isinstance(problem, Unavailable):  # the host's fault (a wrong KEK, say), not the row's
+        if number is None or isinstance(problem, Unavailable):  # the host's fault, not the row's
             raise
         _mark_failed(db, job_id, number, problem.detail)
     except DBAPIError as error:
-        if store_unavailable(error):
+        if number is None or store_unavailable(error):
             raise
         log.warning("import job %s: the store refused row %s: %s", job_id, number,
                     type(error.orig).__name__)
         _mark_failed(db, job_id, number, f"the store refused this row: {error.orig}")
     except Exception as error:
+        if number is None:
+            raise
         log.exception("import job %s: row %s failed", job_id, number)
         _mark_failed(db, job_id, number, f"could not be issued: {type(error).__name__}: "
                                          f"{error}")
+    return True
 
 
 def store_unavailable(error: DBAPIError) -> bool:
@@ -319,66 +288,76 @@ def store_unavailable(error: DBAPIError) -> bool:
 
 
 def _mark_failed(db: Session, job_id: str, row: int, reason: str) -> None:
+    """Mark a row failed after its transaction rolled back (the row is pending again, unless
+    another worker took it meanwhile: then that worker's outcome stands)."""
     reason = printable(reason.strip().splitlines()[0] if reason.strip() else "failed")[:500]
     with db.begin():
         db.execute(update(ImportRow).where(
             ImportRow.job_id == job_id, ImportRow.row == row,
-            ImportRow.state == "pending").values(state="failed", error=reason))
+            ImportRow.state == "pending").values(state="failed", error=reason)
+            .execution_options(synchronize_session=False))
 
 
-def run_job(sessions: sessionmaker[Session], job_id: str, owner: str, base_url: str,
-            kek: KeyEncryptionKey, progress: Callable[[int], None] | None = None) -> bool:
-    """Issue the job's pending rows; False when another runner holds the job's lease."""
-    with sessions() as db:
-        if not _claim_lease(db, job_id, owner):
-            return False
-        with db.begin():
-            job = db.get(ImportJob, job_id)
-            caller = Caller(job.token_id, job.issuer_id, db.get(Issuer, job.issuer_id).slug,
-                            job.role)
-        try:
-            while True:
-                with db.begin():
-                    pending = db.execute(select(ImportRow.row, ImportRow.request).where(
-                        ImportRow.job_id == job_id, ImportRow.state == "pending")
-                        .order_by(ImportRow.row).limit(CHUNK)).all()
-                if not pending:
-                    break
-                for number, request in pending:
-                    _issue_row(db, job_id, caller, number, request, base_url, kek)
-                    if progress:
-                        progress(1)
-                if not _claim_lease(db, job_id, owner):
-                    return False
-        except Exception:
-            _release_lease(db, job_id, owner)  # let the next runner retry at once
-            raise
-        with db.begin():
-            db.execute(update(ImportJob).where(ImportJob.id == job_id).values(
-                finished_at=datetime.now(UTC), lease_owner=None, lease_until=None))
-    return True
-
-
-def unfinished_jobs(db: Session) -> list[str]:
+def _finish_if_done(db: Session, job_id: str) -> bool:
+    """Mark the job finished once no row is pending; whether it is finished. Every worker
+    asks after its last row commits, so the last one to commit sees every row done."""
     with db.begin():
-        return list(db.scalars(select(ImportJob.id).where(ImportJob.finished_at.is_(None))
-                               .order_by(ImportJob.created_at)))
+        pending = select(ImportRow.row).where(ImportRow.job_id == job_id,
+                                              ImportRow.state == "pending").exists()
+        db.execute(update(ImportJob).where(ImportJob.id == job_id,
+                                           ImportJob.finished_at.is_(None), ~pending)
+                   .values(finished_at=datetime.now(UTC))
+                   .execution_options(synchronize_session=False))
+        return db.scalar(select(ImportJob.finished_at).where(ImportJob.id == job_id)) \
+            is not None
 
 
-def resume_jobs(sessions: sessionmaker[Session], owner: str, base_url: str,
-                kek: KeyEncryptionKey) -> int:
-    """Run every unfinished job whose lease is free; how many it finished. A job that stops
-    (its lease released) is logged and left for the next pass: the jobs after it still run.
-    A host whose key-encryption key is not the store's claims no job (Unavailable): it
-    could only fail each one."""
+def run_job(sessions: sessionmaker[Session], job_id: str, base_url: str,
+            kek: KeyEncryptionKey, progress: Callable[[int], None] | None = None) -> bool:
+    """Issue the job's rows that no other worker holds, one transaction each; whether the
+    job is finished. Any number of workers, on any hosts, can run one job at once: each row
+    is issued exactly once. A host whose key-encryption key is not the store's claims no row
+    (Unavailable): it could only fail each one."""
     with sessions() as db:
         with db.begin():
             require_matching_kek(db, kek)
-        job_ids = unfinished_jobs(db)
+            job = db.get(ImportJob, job_id)
+            if job is None:
+                raise NotFound(f"no job {job_id!r}")
+            if job.finished_at is not None:
+                return True
+            caller = Caller(job.token_id, job.issuer_id, db.get(Issuer, job.issuer_id).slug,
+                            job.role)
+        while _issue_next(db, job_id, caller, base_url, kek):
+            if progress:
+                progress(1)
+        return _finish_if_done(db, job_id)
+
+
+def unfinished_jobs(db: Session) -> list[tuple[str, int]]:
+    """(job id, rows pending) of every job not finished yet, oldest first."""
+    with db.begin():
+        pending = (select(func.count()).where(ImportRow.job_id == ImportJob.id,
+                                              ImportRow.state == "pending")
+                   .scalar_subquery())
+        return [(job_id, count) for job_id, count in db.execute(
+            select(ImportJob.id, pending).where(ImportJob.finished_at.is_(None))
+            .order_by(ImportJob.created_at))]
+
+
+def resume_jobs(sessions: sessionmaker[Session], base_url: str,
+                kek: KeyEncryptionKey) -> int:
+    """Run every unfinished job here, once; how many are finished. A job that stops is
+    logged and left for later: the jobs after it still run. A host whose key-encryption key
+    is not the store's claims no row (Unavailable)."""
+    with sessions() as db:
+        with db.begin():
+            require_matching_kek(db, kek)
+        job_ids = [job_id for job_id, _pending in unfinished_jobs(db)]
     finished = 0
     for job_id in job_ids:
         try:
-            finished += run_job(sessions, job_id, owner, base_url, kek)
+            finished += run_job(sessions, job_id, base_url, kek)
         except Exception:
             log.exception("import job %s stopped; going on with the next job", job_id)
     return finished

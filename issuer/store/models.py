@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -283,8 +284,6 @@ class ImportJob(Base):
     total: Mapped[int] = mapped_column(Integer)
     invalid: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the per-row report
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    lease_owner: Mapped[str | None] = mapped_column(String(64))
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -292,6 +291,8 @@ class ImportRow(Base):
     """One valid row of a job: pending until the transaction that issues it marks it."""
 
     __tablename__ = "import_rows"
+    # A worker's claim: the job's first pending row, found by one index seek.
+    __table_args__ = (Index("ix_import_rows_job_state_row", "job_id", "state", "row"),)
 
     job_id: Mapped[str] = mapped_column(ForeignKey("import_jobs.id"), primary_key=True)
     row: Mapped[int] = mapped_column(Integer, primary_key=True)

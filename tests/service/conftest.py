@@ -37,7 +37,6 @@ KEK = "q83vEi3Ewh6vD6X9L0cbnVXkSKk0Y3m3K2wQv5nO9u4"
 
 def make_app(instance: Path, **config: object) -> Flask:
     return create_app({"TESTING": True, "PUBLIC_BASE_URL": BASE, "KEY_ENCRYPTION_KEY": KEK,
-                       "JOB_RUNNER": False,
                        "DATABASE_URL": f"sqlite:///{instance / 'credentials.sqlite3'}",
                        **config}, instance_path=str(instance))
 

@@ -1,5 +1,6 @@
-"""A real server process for end-to-end tests: CLI set-up, then gunicorn on a socket this
-process bound to a free port (no other run can take the port in between)."""
+"""A real server for end-to-end tests, as `make run` serves it: CLI set-up, then gunicorn on a
+socket this process bound to a free port (no other run can take the port in between), and a
+task worker beside it."""
 
 from __future__ import annotations
 
@@ -95,6 +96,10 @@ def _serve(env: dict[str, str], sock: socket.socket, base: str,
     else:
         process.kill()
         pytest.fail("the server did not start: " + process.stderr.read().decode()[-2000:])
+    worker = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "worker"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     yield LiveServer(base, created, assessor["token"], tmp_path)
-    process.terminate()
-    process.wait(timeout=30)
+    for running in (process, worker):
+        running.terminate()
+    for running in (process, worker):
+        running.wait(timeout=30)

@@ -34,11 +34,11 @@ BAD = {  # what is wrong with every 250th row, in turn, and the column it is rep
 }
 
 
-def cohort(path: Path) -> set[tuple[int, str]]:
+def cohort(path: Path, rows: int = ROWS) -> set[tuple[int, str]]:
     """Write the CSV; return the (row, column) pairs its bad rows must be reported under."""
     expected = set()
     lines = ["learner_name,learner_email,competency,level,completed_on,evidence"]
-    for number in range(1, ROWS + 1):
+    for number in range(1, rows + 1):
         row = {"learner_name": f"Technician {number}",
                "learner_email": f"tech{number}@example.com",
                "competency": f"{MODEL}/{COMPETENCIES[number % 4]}",

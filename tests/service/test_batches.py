@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import threading
+from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from issuer.operations import tasks
 from issuer.services import batches
 from issuer.store import store
 from issuer.store.models import Completion, Credential, ImportJob, ImportRow
 from issuer.web.context import service_context
 from tests.service.conftest import BASE, MODEL, completion_body
+from tests.service.stores import on_postgresql
 
 BATCH = "/api/v1/issuers/riverbend/completions:batch"
 HEADER = "learner_name,learner_email,competency,level,completed_on,evidence\n"
@@ -127,23 +130,23 @@ def test_large_batches_run_as_a_job_with_progress(service) -> None:
     progress = service.client.get(location.removeprefix(BASE),
                                   headers=service.auth(service.assessor)).get_json()
     assert (progress["status"], progress["pending"], progress["issued"]) == ("running", 5, 0)
-    assert batches.resume_jobs(store(service.app).sessions, "test-runner", BASE,
-                               service_context(service.app).kek) == 1
+    assert tasks.run_queued(service.app) == 1  # the task the answer queued finishes it
     done = service.client.get(location.removeprefix(BASE),
                               headers=service.auth(service.assessor)).get_json()
     assert (done["status"], done["issued"], done["pending"]) == ("done", 5, 0)
 
 
 class Interrupted(BaseException):
-    """Stands for the process dying: unlike an error, it leaves the lease held."""
+    """Stands for the process dying: unlike an error, nothing catches it (a transaction it
+    breaks is rolled back, as a killed process's is)."""
 
 
-def test_an_interrupted_job_resumes_without_duplicates_or_gaps(service) -> None:
+def test_an_interrupted_job_resumes_without_duplicates_or_gaps(service, monkeypatch) -> None:
     service.app.config["BATCH_INLINE_ROWS"] = 0
     rows = [completion_body(learner=learner(n)) for n in range(12)]
     job_id = post(service, rows).get_json()["id"]
     sessions, kek = store(service.app).sessions, service_context(service.app).kek
-    issued = []
+    issued, real_issue = [], batches.issue_completion
 
     def die_after_five(step: int) -> None:
         issued.append(step)
@@ -151,12 +154,18 @@ def test_an_interrupted_job_resumes_without_duplicates_or_gaps(service) -> None:
             raise Interrupted  # the process "dies" between two rows
 
     with pytest.raises(Interrupted):
-        batches.run_job(sessions, job_id, "worker-1", BASE, kek, die_after_five)
-    # The dead worker's lease still holds: another runner waits for it to expire...
-    assert batches.run_job(sessions, job_id, "worker-2", BASE, kek) is False
-    with sessions() as db, db.begin():
-        db.execute(update(ImportJob).values(lease_until=datetime.now(UTC) - timedelta(1)))
-    assert batches.run_job(sessions, job_id, "worker-2", BASE, kek) is True
+        batches.run_job(sessions, job_id, BASE, kek, die_after_five)
+
+    def die_in_row(db, caller, slug, request, base_url, kek):
+        real_issue(db, caller, slug, request, base_url, kek)
+        raise Interrupted  # the process "dies" with the row issued but not yet committed
+
+    monkeypatch.setattr(batches, "issue_completion", die_in_row)
+    with pytest.raises(Interrupted):
+        batches.run_job(sessions, job_id, BASE, kek)
+    monkeypatch.undo()
+    # No lease to wait out: the next worker takes the rows that are left, at once.
+    assert batches.run_job(sessions, job_id, BASE, kek) is True
     assert issued == [1, 1, 1, 1, 1]
     with sessions() as db:
         states = db.execute(select(ImportRow.state, func.count())
@@ -164,6 +173,38 @@ def test_an_interrupted_job_resumes_without_duplicates_or_gaps(service) -> None:
         assert states == [("issued", 12)]
         assert db.scalar(select(func.count()).select_from(Completion)) == 12
         assert db.scalar(select(func.count(func.distinct(ImportRow.credential_id)))) == 12
+
+
+@pytest.mark.skipif(not on_postgresql(), reason="SQLite has one writer: claims wait their turn")
+def test_two_workers_share_a_job_each_row_once(service, monkeypatch) -> None:
+    """While worker A holds row 1 (issuing it, not committed), worker B takes every other
+    row, skipping A's; B cannot finish the job, A does once its row commits."""
+    service.app.config["BATCH_INLINE_ROWS"] = 0
+    job_id = post(service, [completion_body(learner=learner(n)) for n in range(6)]
+                  ).get_json()["id"]
+    sessions, kek = store(service.app).sessions, service_context(service.app).kek
+    real_issue, outcome = batches.issue_completion, {}
+
+    def worker_b() -> None:
+        outcome["b"] = batches.run_job(sessions, job_id, BASE, kek)
+
+    def issue(db, caller, slug, request, base_url, kek):
+        if not outcome:  # A, inside row 1's transaction: B runs meanwhile
+            outcome["a-row"] = request.learner_name
+            thread = threading.Thread(target=worker_b)
+            thread.start()
+            thread.join(timeout=60)
+        return real_issue(db, caller, slug, request, base_url, kek)
+
+    monkeypatch.setattr(batches, "issue_completion", issue)
+    assert batches.run_job(sessions, job_id, BASE, kek) is True
+    assert outcome == {"a-row": "Learner 0", "b": False}
+    with sessions() as db:
+        assert db.execute(select(ImportRow.state, func.count())
+                          .group_by(ImportRow.state)).all() == [("issued", 6)]
+        assert db.scalar(select(func.count()).select_from(Completion)) == 6
+        assert db.scalar(select(func.count(func.distinct(ImportRow.credential_id)))) == 6
+        assert db.get(ImportJob, job_id).finished_at is not None
 
 
 def test_job_times_are_utc_with_z_like_token_times(service) -> None:

@@ -1,5 +1,5 @@
 """A row that fails while issuing is marked failed with its reason and the job goes on; the
-runners (`flask jobs resume`, the background thread) go past a job that stops; an answer
+runners (`flask jobs resume`, the task workers) go past a job that stops; an answer
 never says "nothing was changed" when rows were issued."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
-from issuer.operations.job_runner import JobRunner
+from issuer.operations import tasks
 from issuer.services import batches
 from issuer.store import store
 from issuer.store.models import Completion, ImportJob, ImportRow
@@ -69,7 +69,7 @@ def test_a_row_the_store_refuses_fails_alone(service) -> None:
     with store(service.app).sessions() as db, db.begin():
         db.execute(update(ImportRow).where(ImportRow.row == 2).values(
             request=completion_body(learner={"name": "B\u0000o", "email": "bo@example.com"})))
-    assert batches.resume_jobs(store(service.app).sessions, "runner", BASE,
+    assert batches.resume_jobs(store(service.app).sessions, BASE,
                                service_context(service.app).kek) == 1
     found = states(service, job_id)
     assert found[1][0] == found[3][0] == "issued"
@@ -90,19 +90,19 @@ def test_jobs_resume_goes_past_a_job_that_stops(service, monkeypatch) -> None:
     result = service.app.test_cli_runner().invoke(args=["jobs", "resume"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.splitlines()[-1]) == {"finished": 1}
-    # The job that stopped keeps its issued row and its pending one, with its lease free...
+    # The job that stopped keeps its issued row and its pending one, unfinished...
     assert states(service, stuck) == {1: ("issued", None), 2: ("pending", None)}
     assert states(service, later) == {1: ("issued", None), 2: ("issued", None)}
     with store(service.app).sessions() as db:
-        assert db.get(ImportJob, stuck).lease_owner is None
+        assert db.get(ImportJob, stuck).finished_at is None
     # ...and finishes on the next pass, once the store is back.
     monkeypatch.undo()
-    assert batches.resume_jobs(store(service.app).sessions, "runner", BASE,
+    assert batches.resume_jobs(store(service.app).sessions, BASE,
                                service_context(service.app).kek) == 1
     assert states(service, stuck)[2][0] == "issued"
 
 
-def test_the_background_runner_goes_past_a_job_that_stops(service, monkeypatch) -> None:
+def test_the_task_workers_go_past_a_job_that_stops(service, monkeypatch) -> None:
     service.app.config["BATCH_INLINE_ROWS"] = 0
     stuck = post(service, rows(["Al"])).get_json()["id"]
     later = post(service, rows(["Cy"])).get_json()["id"]
@@ -114,11 +114,14 @@ def test_the_background_runner_goes_past_a_job_that_stops(service, monkeypatch) 
         return real_run_job(sessions, job_id, *args, **kwargs)
 
     monkeypatch.setattr(batches, "run_job", run_job)
-    runner = JobRunner(service.app)
-    runner.owner = batches.runner_id()
-    assert runner.run_pass() == 1
+    assert tasks.run_queued(service.app) == 2  # the tasks the two answers queued
     assert states(service, stuck) == {1: ("pending", None)}
     assert states(service, later) == {1: ("issued", None)}
+    # The lost work is the sweep's: it sends the unfinished job again.
+    monkeypatch.undo()
+    assert tasks.enqueue("imports.sweep", app=service.app)
+    assert tasks.run_queued(service.app) == 2  # the sweep, then the job it sent
+    assert states(service, stuck) == {1: ("issued", None)}
 
 
 def test_an_inline_batch_that_stops_says_what_was_issued(service, monkeypatch) -> None:

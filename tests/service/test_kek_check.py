@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from issuer.operations.job_runner import JobRunner
+from issuer.operations import tasks
 from issuer.services import batches
 from issuer.services.keyring import KEK_MISMATCH, KEK_MISMATCH_TYPE
 from issuer.store import store
@@ -133,7 +133,7 @@ def test_a_batch_on_the_wrong_host_records_nothing_and_a_retry_issues_once(servi
     retried = service.client.post(f"{ISSUE}:batch", json=rows,
                                   headers=service.auth(service.assessor))
     assert retried.status_code == 201 and retried.json["issued"] == 2
-    assert batches.resume_jobs(store(service.app).sessions, "good-host", BASE,
+    assert batches.resume_jobs(store(service.app).sessions, BASE,
                                service_context(service.app).kek) == 0
     with store(service.app).sessions() as db, db.begin():
         assert db.scalar(select(func.count()).select_from(Credential)) == \
@@ -198,21 +198,26 @@ def test_a_malformed_kek_stops_with_one_line(tmp_path, bad) -> None:
     assert command.stderr.strip() == message
 
 
-def test_the_job_runner_of_a_wrong_host_claims_no_job(service, caplog) -> None:
+def test_the_task_worker_of_a_wrong_host_claims_no_row(service, caplog) -> None:
     good = host(service, KEK)
-    good.config["BATCH_INLINE_ROWS"] = 0  # recorded, left to the runners
+    good.config["BATCH_INLINE_ROWS"] = 0  # recorded, left to the workers
     assert good.test_client().post(f"{ISSUE}:batch", json=[completion_body()],
                                    headers=service.auth(service.assessor)).status_code == 202
-    runner = JobRunner(host(service, OTHER_KEK))
-    runner.owner = "wrong-host"
-    with caplog.at_level(logging.INFO, logger="issuer.operations.job_runner"):
-        assert runner.run_pass() == 0 and runner.run_pass() == 0
-    said = [r for r in caplog.records if r.name == "issuer.operations.job_runner"]
-    assert [r.levelno for r in said] == [logging.ERROR]  # once, not every pass
+    wrong = host(service, OTHER_KEK)  # on the same queue as the good host
+    with caplog.at_level(logging.INFO, logger="issuer.operations.imports"):
+        assert tasks.run_queued(wrong) == 1  # the task the answer queued
+        assert tasks.enqueue("imports.sweep", app=wrong)
+        assert tasks.run_queued(wrong) == 2  # the sweep, and the job it sent again
+    said = [r for r in caplog.records if r.name == "issuer.operations.imports"]
+    assert [r.levelno for r in said] == [logging.ERROR]  # once, not every task
     assert KEK_MISMATCH in said[0].getMessage()
     with store(service.app).sessions() as db, db.begin():
-        assert db.scalar(select(ImportJob.lease_owner)) is None
+        assert db.scalar(select(ImportJob.finished_at)) is None
         assert set(db.scalars(select(ImportRow.state))) == {"pending"}
     resumed = host(service, OTHER_KEK).test_cli_runner().invoke(args=["jobs", "resume"])
     assert resumed.exit_code == 1 and KEK_MISMATCH in resumed.output
-    assert JobRunner(service.app).run_pass() == 1
+    assert tasks.enqueue("imports.sweep", app=good)
+    assert tasks.run_queued(good) == 2
+    with store(service.app).sessions() as db, db.begin():
+        assert db.scalar(select(ImportJob.finished_at)) is not None
+        assert set(db.scalars(select(ImportRow.state))) == {"issued"}

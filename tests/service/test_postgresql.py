@@ -42,7 +42,7 @@ def pg_url() -> Iterator[str]:
 
 def test_service_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     app = create_app({"TESTING": True, "PUBLIC_BASE_URL": BASE, "KEY_ENCRYPTION_KEY": KEK,
-                      "DATABASE_URL": pg_url, "JOB_RUNNER": False}, instance_path=str(tmp_path))
+                      "DATABASE_URL": pg_url}, instance_path=str(tmp_path))
     engine = store(app).engine
     assert engine.dialect.name == "postgresql"
     upgrade(engine)
@@ -74,7 +74,7 @@ def test_service_on_postgresql(pg_url: str, tmp_path: Path) -> None:
 def test_concurrent_issuance_on_postgresql(pg_url: str, tmp_path: Path, monkeypatch) -> None:
     """200 issuances from 8 threads on PostgreSQL, one failing midway."""
     app = create_app({"TESTING": True, "PUBLIC_BASE_URL": BASE, "KEY_ENCRYPTION_KEY": KEK,
-                      "DATABASE_URL": pg_url, "JOB_RUNNER": False}, instance_path=str(tmp_path))
+                      "DATABASE_URL": pg_url}, instance_path=str(tmp_path))
     upgrade(store(app).engine)
     with store(app).sessions() as db:
         load_bundled_frameworks(db)
