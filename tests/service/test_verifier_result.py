@@ -76,6 +76,7 @@ def test_the_email_check_says_whether_it_belongs_to_the_person(service) -> None:
     text = words(someone_else.get_data(as_text=True))
     assert "No: this credential was not issued to sam@example.com" in text
     assert "Not verified: the credential was not issued to the expected email address." in text
+    assert "What was verified" in text  # genuine, only not theirs
     assert 'value="sam@example.com"' in someone_else.get_data(as_text=True)  # kept
 
 
