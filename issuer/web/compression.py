@@ -13,6 +13,7 @@ import gzip
 from flask import Flask, Response, request
 
 MIN_BYTES = 500
+WHOLE = (200, 201, 202)  # answers with a whole body (not 204, nor 206's part of one)
 SECRET_ENDPOINTS = {"api.post_token"}  # the answer holds the new token
 TEXT_TYPES = {"application/javascript", "application/vc+jwt", "image/svg+xml",
               "application/xml"}
@@ -31,8 +32,8 @@ def _carries_secrets(response: Response) -> bool:
 
 
 def compress(response: Response) -> Response:
-    if (request.method == "HEAD" or not 200 <= response.status_code < 300
-            or response.status_code == 204 or "Content-Encoding" in response.headers
+    if (request.method == "HEAD" or response.status_code not in WHOLE
+            or "Content-Encoding" in response.headers
             or not request.accept_encodings["gzip"] or not _compressible(response)
             or _carries_secrets(response)
             or (response.is_streamed and not response.direct_passthrough)):
