@@ -167,3 +167,14 @@ def test_deep_links_count_against_the_verify_limit(service) -> None:
     answers = [service.client.get("/verify?url=not-a-url").status_code for _ in range(3)]
     assert answers == [400, 400, 429]
     assert service.client.get("/verify").status_code == 200
+
+
+def test_a_vc_jwt_is_shown_in_words_too(service) -> None:
+    issued = issue(service, format="jwt", algorithm="ES256")
+    token = service.client.get(f"/credentials/{issued['credentialId']}").get_data(as_text=True)
+    assert token.count(".") == 2
+    text = words(service.client.post("/verify", data={"credential_text": token})
+                 .get_data(as_text=True))
+    assert "Verified: every check passed." in text
+    assert "Issued to Jordan Rivera" in text and "Competency De-escalation" in text
+    assert "Level Developing" in text
