@@ -634,14 +634,16 @@ def _document(base_url: str) -> dict[str, Any]:
             "/issuers/{slug}/did.json": {"get": {
                 "summary": "The issuer's did:web document (Multikey verification methods)",
                 "parameters": [SLUG],
-                "responses": {"200": _json(OBJECT, "DID document"), **_errors(404)}}},
+                "responses": {"200": {"description": "DID document", "content": {
+                    "application/did+ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
             "/achievements/{model}/{competency}": {"get": {
                 "summary": "A competency as an OB 3.0 Achievement",
                 "parameters": [{"name": "model", "in": "path", "required": True,
                                 "schema": {"type": "string"}},
                                {"name": "competency", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
-                "responses": {"200": _json(OBJECT, "Achievement"), **_errors(404)}}},
+                "responses": {"200": {"description": "Achievement", "content": {
+                    "application/ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
             **BADGE_PATHS,
             **DESK_PATHS,
             **SITE_PATHS,
