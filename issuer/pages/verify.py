@@ -151,6 +151,11 @@ def verify_page() -> Any:
         return _page(form, error.status, error=str(error))
     except BakingError as error:
         return _page(form, 400, error=error.plain, technical=str(error))
+    except json.JSONDecodeError as error:
+        what = error.msg.removesuffix(" at")  # "Unterminated string starting at"
+        return _page(form, 400, error=f"this is not valid JSON ({what[:1].lower()}{what[1:]} "
+                     f"at line {error.lineno}, column {error.colno}): check that all of it "
+                     "was pasted")
     except (ValueError, FetchError, Problem, DomainError) as error:
         message = error.detail if isinstance(error, Problem | DomainError) else str(error)
         return _page(form, 400, error=message)

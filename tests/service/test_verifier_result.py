@@ -155,6 +155,8 @@ def test_what_was_pasted_is_kept_after_a_failure(service) -> None:
     assert page.status_code == 400
     body = page.get_data(as_text=True)
     assert 'role="alert"' in body
+    assert "Could not verify: this is not valid JSON (unterminated string starting at line 1, " \
+        "column" in html.unescape(body)
     kept = re.search(r'<textarea id="credential_text"[^>]*>(.*?)</textarea>', body, re.S)
     assert html.unescape(kept.group(1)) == pasted
     assert 'value="jordan@example.com"' in body
