@@ -180,6 +180,9 @@ def curl(base: str, path: str, method: str, operation: dict[str, Any]) -> str:
         flag = "-F" if media == "multipart/form-data" else "--data-urlencode"
         lines += [f"{flag} " + shlex.quote(f"{key}={value}") for key, value in example.items()]
     answers = operation.get("responses", {})
+    if any(media.startswith("image/") for answer in answers.values()
+           for media in answer.get("content", {})):
+        lines.append("-o " + shlex.quote(url.rpartition("/")[2]))  # not to the terminal
     if any("text/html" in answer.get("content", {}) for answer in answers.values()):
         lines.append("-H 'Accept: text/html'" if path.startswith(("/desk", "/verify"))
                      else "-H 'Accept: application/json'")

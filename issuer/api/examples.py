@@ -4,7 +4,10 @@ every operation; clients and generators read them from /openapi.json."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from keys.did import did_web_for_url
 
 MODEL = "mn-dli-psychiatric-mental-health-technician-inpatient"
 CREDENTIAL_ID = "3f1c9a2e-5b7d-4c1e-9a8f-2d6b7e4c1a90"
@@ -107,17 +110,25 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "type": "/problems/validation", "url": f"{BASE}/problems/validation",
         "title": "Invalid request", "status": 422, "meaning": "...", "remedy": "..."})},
 }
-# Bodies that are not JSON, by media type.
+# Bodies that are not JSON, by media type. The desk's forms need its session cookie and the
+# CSRF token of the page they are on: a browser sends both.
+FORM = "application/x-www-form-urlencoded"
+CSRF = "<csrf field of the desk page>"
 FORMS = {("/api/v1/issuers/{slug}/completions:batch", "post", "text/csv"):
          "learner_name,learner_email,competency,level,completed_on\n"
          f"Jordan Rivera,jordan@example.com,{MODEL}/de-escalation,developing,2026-11-02\n",
          ("/verify", "post", "multipart/form-data"):
          {"credential_url": f"{BASE}/credentials/{CREDENTIAL_ID}",
           "email": "jordan@example.com"},
-         ("/desk/completions", "post", "application/x-www-form-urlencoded"):
-         {"csrf": "<the form's hidden field>", "learner_name": "Jordan Rivera",
+         ("/desk/completions", "post", FORM):
+         {"csrf": CSRF, "learner_name": "Jordan Rivera",
           "learner_email": "jordan@example.com", "competency": f"{MODEL}/de-escalation",
-          "level": "developing", "completed_on": "2026-11-02"}}
+          "level": "developing", "completed_on": "2026-11-02"},
+         ("/desk/sign-in", "post", FORM): {"csrf": CSRF, "token": "cc_..."},
+         ("/desk/sign-out", "post", FORM): {"csrf": CSRF},
+         ("/desk/credentials/{id}/{action}", "post", FORM):
+         {"csrf": CSRF, "reason": "issued in error"},
+         ("/desk/clr", "post", FORM): {"csrf": CSRF, "email": "jordan@example.com"}}
 FAILING = ("/api/v1/issuers/{slug}/completions", "post")  # shows a problem's shape
 PROBLEM = {"type": "/problems/validation", "title": "Invalid request", "status": 422,
            "detail": "/level: 'expert' is not one of ['emerging', 'developing', ...]",
@@ -126,8 +137,19 @@ PROBLEM = {"type": "/problems/validation", "title": "Invalid request", "status":
                        "detail": "'expert' is not one of ['emerging', 'developing', ...]"}]}
 
 
+def _based(example: Any, base_url: str) -> Any:
+    """``example`` with this deployment's URLs (and its issuers' did:web) for ``BASE``'s."""
+    if base_url == BASE:
+        return example
+    text = json.dumps(example).replace(BASE, base_url).replace(
+        did_web_for_url(BASE), did_web_for_url(base_url))
+    return json.loads(text)
+
+
 def attach(spec: dict[str, Any]) -> None:
-    """Put the examples into ``spec`` (a copy of its own: this writes into it)."""
+    """Put the examples into ``spec`` (a copy of its own: this writes into it), with the
+    URLs of the deployment it describes."""
+    base_url = spec["servers"][0]["url"]
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             for parameter in operation.get("parameters", []):
@@ -140,7 +162,7 @@ def attach(spec: dict[str, Any]) -> None:
                 example = known.get("request") if media == "application/json" \
                     else FORMS.get((path, method, media))
                 if example is not None:
-                    body["example"] = example
+                    body["example"] = _based(example, base_url)
             answers = [known["response"]] if "response" in known else []
             if (path, method) == FAILING:
                 answers.append(("422", PROBLEM))
@@ -148,4 +170,5 @@ def attach(spec: dict[str, Any]) -> None:
                 answer = operation["responses"][status]  # may be shared: written anew
                 media, content = next(iter(answer["content"].items()))
                 operation["responses"][status] = {**answer, "content": {
-                    **answer["content"], media: {**content, "example": example}}}
+                    **answer["content"], media: {**content,
+                                                 "example": _based(example, base_url)}}}
