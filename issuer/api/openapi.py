@@ -83,6 +83,48 @@ RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
                 ("/verify", "post")}
 
 
+# The document's sections, in the order a developer needs them: issuing first, operating
+# the service last.
+SECTIONS = {
+    "Issuing": "Record verified completions and issue their credentials, one or many; build "
+               "a learner's CLR; sign any credential (VC API).",
+    "Verifying": "Verify any Open Badges 3.0 or CLR 2.0 credential, from any issuer.",
+    "Managing credentials": "List what an issuer issued; revoke, suspend, reinstate.",
+    "Competency models": "The models and level frameworks completions name.",
+    "Published documents": "What anyone can fetch without a token: credentials at their ids, "
+                           "issuer profiles and keys, status lists, achievements, badge "
+                           "images.",
+    "Administration": "API tokens, signing keys and the audit trail (admin tokens).",
+    "Employer desk": "The desk's pages and forms, for people signed in with a browser.",
+    "Site": "The start page and what each problem type means.",
+    "Operations": "Health, readiness and metrics, for whoever runs the service.",
+}
+ISSUING = {"/api/v1/issuers/{slug}/completions", "/api/v1/issuers/{slug}/completions:batch",
+           "/api/v1/issuers/{slug}/jobs/{id}", "/api/v1/issuers/{slug}/learners/clr",
+           "/credentials/issue"}
+
+
+def _section(path: str) -> str:
+    """The section a path belongs in (an API path nothing else claims is administration)."""
+    if path in ISSUING:
+        return "Issuing"
+    if path in ("/credentials/verify", "/verify"):
+        return "Verifying"
+    if path.startswith("/api/v1/issuers/{slug}/credentials"):
+        return "Managing credentials"
+    if path.startswith("/api/v1/frameworks"):
+        return "Competency models"
+    if path.startswith("/api/"):
+        return "Administration"
+    if path.startswith("/desk"):
+        return "Employer desk"
+    if path in ("/healthz", "/readyz", "/metrics"):
+        return "Operations"
+    if path == "/" or path.startswith("/problems"):
+        return "Site"
+    return "Published documents"
+
+
 def _path(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "description": description,
             "schema": {"type": "string"}}
@@ -170,48 +212,6 @@ DESK_PATHS = {
                         "schema": {"enum": ["revoke", "suspend", "reinstate"]}}]}},
     "/desk/clr": {"post": _desk_form("Build a learner's CLR 2.0 record", email=TEXT)},
 }
-
-
-# The document's sections, in the order a developer needs them: issuing first, operating
-# the service last.
-SECTIONS = {
-    "Issuing": "Record verified completions and issue their credentials, one or many; build "
-               "a learner's CLR; sign any credential (VC API).",
-    "Verifying": "Verify any Open Badges 3.0 or CLR 2.0 credential, from any issuer.",
-    "Managing credentials": "List what an issuer issued; revoke, suspend, reinstate.",
-    "Competency models": "The models and level frameworks completions name.",
-    "Published documents": "What anyone can fetch without a token: credentials at their ids, "
-                           "issuer profiles and keys, status lists, achievements, badge "
-                           "images.",
-    "Administration": "API tokens, signing keys and the audit trail (admin tokens).",
-    "Employer desk": "The desk's pages and forms, for people signed in with a browser.",
-    "Site": "The start page and what each problem type means.",
-    "Operations": "Health, readiness and metrics, for whoever runs the service.",
-}
-ISSUING = {"/api/v1/issuers/{slug}/completions", "/api/v1/issuers/{slug}/completions:batch",
-           "/api/v1/issuers/{slug}/jobs/{id}", "/api/v1/issuers/{slug}/learners/clr",
-           "/credentials/issue"}
-
-
-def _section(path: str) -> str:
-    """The section a path belongs in (an API path nothing else claims is administration)."""
-    if path in ISSUING:
-        return "Issuing"
-    if path in ("/credentials/verify", "/verify"):
-        return "Verifying"
-    if path.startswith("/api/v1/issuers/{slug}/credentials"):
-        return "Managing credentials"
-    if path.startswith("/api/v1/frameworks"):
-        return "Competency models"
-    if path.startswith("/api/"):
-        return "Administration"
-    if path.startswith("/desk"):
-        return "Employer desk"
-    if path in ("/healthz", "/readyz", "/metrics"):
-        return "Operations"
-    if path == "/" or path.startswith("/problems"):
-        return "Site"
-    return "Published documents"
 
 
 def document(base_url: str) -> dict[str, Any]:
@@ -319,6 +319,7 @@ def _document(base_url: str) -> dict[str, Any]:
             },
         },
         "paths": {
+            **SITE_PATHS,
             "/healthz": {"get": {"summary": "Liveness: 200 once the store answers",
                                  "responses": {"200": _json(OBJECT, "healthy"),
                                                **_errors(503)}}},
@@ -646,7 +647,6 @@ def _document(base_url: str) -> dict[str, Any]:
                     "application/ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
             **BADGE_PATHS,
             **DESK_PATHS,
-            **SITE_PATHS,
         },
     }
 

@@ -92,8 +92,7 @@ def _check(counter: Counter, name: str, who: str, rule: str) -> None:
 
 def _limit() -> None:
     endpoint = request.endpoint or ""
-    deep_link = endpoint == "pages.verify_page" and "url" in request.args  # /verify?url=
-    if (request.method != "POST" and not deep_link) or endpoint not in ISSUING | VERIFYING:
+    if request.method != "POST" or endpoint not in ISSUING | VERIFYING:
         return
     config = current_app.config
     counter = current_app.extensions["rate_counter"]

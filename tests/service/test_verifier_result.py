@@ -162,15 +162,6 @@ def test_what_was_pasted_is_kept_after_a_failure(service) -> None:
     assert 'value="jordan@example.com"' in body
 
 
-def test_deep_links_count_against_the_verify_limit(service) -> None:
-    """A deep link verifies (and may fetch) like a posted form: it is rate-limited too, and
-    the bare page is not."""
-    service.app.config["RATE_LIMIT_VERIFY_PER_IP"] = "2/60"
-    answers = [service.client.get("/verify?url=not-a-url").status_code for _ in range(3)]
-    assert answers == [400, 400, 429]
-    assert service.client.get("/verify").status_code == 200
-
-
 def test_a_vc_jwt_is_shown_in_words_too(service) -> None:
     issued = issue(service, format="jwt", algorithm="ES256")
     token = service.client.get(f"/credentials/{issued['credentialId']}").get_data(as_text=True)
