@@ -310,7 +310,10 @@ def _document(base_url: str) -> dict[str, Any]:
                                            "verdict": {"type": "string",
                                                        "description": "the result in one "
                                                        "sentence, for people (the verifier "
-                                                       "and share pages say the same)"},
+                                                       "and share pages say the same); "
+                                                       "\"Verified: every check passed.\" "
+                                                       "only when no check warned, else "
+                                                       "\"Verified, with a warning: ...\""},
                                            "checks": {"type": "array", "items": CHECK},
                                            "warnings": {"type": "array",
                                                         "items": {"type": "string"}},
