@@ -24,7 +24,18 @@ OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 
 
 class BakingError(ValueError):
-    """An image is not a PNG/SVG we can read, or holds no credential."""
+    """An image is not a PNG/SVG we can read, or holds no credential.
+
+    The message says what was wrong for a developer; ``plain`` says it for a person holding
+    the image."""
+
+    plain = "this image cannot be read: it is damaged, or not a PNG or SVG image"
+
+
+class NoBakedCredential(BakingError):
+    """A readable image with no credential baked into it."""
+
+    plain = "this image holds no credential"
 
 
 def _text(credential: dict[str, Any] | str) -> str:
@@ -106,7 +117,7 @@ def extract_png(png: bytes) -> str:
             except UnicodeDecodeError as error:
                 raise BakingError("the credential baked into the PNG is not UTF-8 text "
                                   f"(byte {error.start})") from None
-    raise BakingError("the PNG holds no openbadgecredential iTXt chunk")
+    raise NoBakedCredential("the PNG holds no openbadgecredential iTXt chunk")
 
 
 def bake_svg(svg: str, credential: dict[str, Any] | str) -> str:
@@ -136,7 +147,7 @@ def extract_svg(svg: bytes | str) -> str:
     if element is None:
         element = next(root.iter(f"{{{OB_NAMESPACE}}}credential"), None)
     if element is None:
-        raise BakingError("the SVG holds no openbadges:credential element")
+        raise NoBakedCredential("the SVG holds no openbadges:credential element")
     if element.get("verify"):
         return element.get("verify").strip()
     return (element.text or "").strip()

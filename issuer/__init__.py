@@ -111,8 +111,9 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     from issuer.api import openapi, routes
     from issuer.operations import observability, rate_limits, tasks
-    from issuer.pages import badges, desk, desk_mail, verify
+    from issuer.pages import badges, desk, desk_mail, site, verify
     from issuer.protocols import published, vc_api
+    from issuer.web import compression
     from issuer.web.requests import refuse_control_characters_in_url
 
     observability.init_app(app)
@@ -121,10 +122,11 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     # Machines' API, standard protocols and published documents, then people's pages.
     for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, badges.bp, verify.bp,
-                      desk.bp, desk_mail.bp):
+                      desk.bp, desk_mail.bp, site.bp):
         app.register_blueprint(blueprint)
     rate_limits.init_app(app)  # limits name endpoints: after every blueprint
     https = services.base_url.startswith("https://")
+    compression.init_app(app)  # after the headers below: the last added runs first
     app.after_request(lambda response: _security_headers(response, https))
     check_at_start(services.sessions, services.kek)  # logs a wrong KEK
     return app

@@ -22,14 +22,16 @@ def read_credential(data: bytes) -> Any:
     try:
         text = stripped.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError("not UTF-8 text, nor a PNG or SVG badge") from None
+        raise ValueError("this is not a credential: neither text (UTF-8) nor a PNG or SVG "
+                         "badge") from None
     if text.startswith("{"):
         credential = parse_json(text)
         check_credential(credential)
         return credential
     if text.count(".") == 2 and " " not in text:
         return text
-    raise ValueError("expected JSON, a VC-JWT, or a baked PNG/SVG")
+    raise ValueError("this is not a credential: expected its JSON, a VC-JWT, or a baked PNG "
+                     "or SVG badge")
 
 
 __all__ = ["BakingError", "LimitExceeded", "read_credential"]

@@ -144,7 +144,8 @@ class VerificationReport:
         """Why the report stands as it does, in words a person can act on."""
         standing = self.standing
         if standing is Standing.VERIFIED:
-            return "every check passed"
+            warned = self._first(Outcome.WARNING)
+            return "every check passed" if warned is None else warned.message
         if standing in (Standing.REVOKED, Standing.SUSPENDED):
             return f"the issuer has {standing.value} this credential"
         if standing is Standing.UNBOUND:
@@ -167,11 +168,13 @@ class VerificationReport:
 
     @property
     def verdict(self) -> str:
-        """One sentence for the whole report; "every check passed" only when verified and
-        issuer-bound."""
+        """One sentence for the whole report; "every check passed" only when verified,
+        issuer-bound and no check warned."""
         standing = self.standing
         if standing is Standing.VERIFIED:
-            return "Verified: every check passed."
+            warned = self._first(Outcome.WARNING) is not None
+            return f"Verified, with a warning: {self.reason}." if warned \
+                else "Verified: every check passed."
         if standing is Standing.UNBOUND and self.issuer_bound:
             return f"Verified, but {self.reason}."
         if standing is Standing.UNBOUND:
@@ -202,7 +205,10 @@ class VerificationReport:
         return issuer is not None and not issuer.detail.get("bound")
 
     def _first_failure(self) -> Check | None:
-        return next((c for c in self.checks if c.outcome is Outcome.FAILURE), None)
+        return self._first(Outcome.FAILURE)
+
+    def _first(self, outcome: Outcome) -> Check | None:
+        return next((c for c in self.checks if c.outcome is outcome), None)
 
     def _named(self, name: str) -> Check | None:
         return next((check for check in self.checks if check.name == name), None)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask import Blueprint, render_template
 
+from issuer.api import docs_view, examples
 from issuer.services.mail_log import MAX_PAGE as MAX_MAIL_PAGE
 from issuer.services.mail_log import STATES
 from issuer.services.notifications import SETTINGS
@@ -82,6 +84,48 @@ RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
                 ("/api/v1/issuers/{slug}/learners/clr", "post"),
                 ("/credentials/issue", "post"), ("/credentials/verify", "post"),
                 ("/verify", "post")}
+
+
+# The document's sections, in the order a developer needs them: issuing first, operating
+# the service last.
+SECTIONS = {
+    "Issuing": "Record verified completions and issue their credentials, one or many; build "
+               "a learner's CLR; sign any credential (VC API).",
+    "Verifying": "Verify any Open Badges 3.0 or CLR 2.0 credential, from any issuer.",
+    "Managing credentials": "List what an issuer issued; revoke, suspend, reinstate.",
+    "Competency models": "The models and level frameworks completions name.",
+    "Published documents": "What anyone can fetch without a token: credentials at their ids, "
+                           "issuer profiles and keys, status lists, achievements, badge "
+                           "images.",
+    "Administration": "API tokens, signing keys and the audit trail (admin tokens).",
+    "Employer desk": "The desk's pages and forms, for people signed in with a browser.",
+    "Site": "The start page and what each problem type means.",
+    "Operations": "Health, readiness and metrics, for whoever runs the service.",
+}
+ISSUING = {"/api/v1/issuers/{slug}/completions", "/api/v1/issuers/{slug}/completions:batch",
+           "/api/v1/issuers/{slug}/jobs/{id}", "/api/v1/issuers/{slug}/learners/clr",
+           "/credentials/issue"}
+
+
+def _section(path: str) -> str:
+    """The section a path belongs in (an API path nothing else claims is administration)."""
+    if path in ISSUING:
+        return "Issuing"
+    if path in ("/credentials/verify", "/verify"):
+        return "Verifying"
+    if path.startswith("/api/v1/issuers/{slug}/credentials"):
+        return "Managing credentials"
+    if path.startswith("/api/v1/frameworks"):
+        return "Competency models"
+    if path.startswith("/api/"):
+        return "Administration"
+    if path.startswith("/desk"):
+        return "Employer desk"
+    if path in ("/healthz", "/readyz", "/metrics"):
+        return "Operations"
+    if path == "/" or path.startswith("/problems"):
+        return "Site"
+    return "Published documents"
 
 
 def _path(name: str, description: str) -> dict[str, Any]:
@@ -242,13 +286,53 @@ MAIL_PATHS = {
 }
 
 def document(base_url: str) -> dict[str, Any]:
-    spec = _document(base_url)
+    """The OpenAPI document: every operation with its problems, section and examples,
+    sections in reading order."""
+    spec = copy.deepcopy(_document(base_url))
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             extra = (400, 429, 503) if (path, method) in RATE_LIMITED else (400, 503)
             operation["responses"].update(
                 {str(code): PROBLEM for code in extra if str(code) not in operation["responses"]})
+            operation["tags"] = [_section(path)]
+    spec["tags"] = [{"name": name, "description": text} for name, text in SECTIONS.items()]
+    order = list(SECTIONS)
+    spec["paths"] = dict(sorted(spec["paths"].items(),
+                                key=lambda item: order.index(_section(item[0]))))
+    examples.attach(spec)
     return spec
+
+
+PROBLEM_TYPE = {"type": "object", "required": ["type", "url", "title", "status", "meaning",
+                                                "remedy"],
+                "properties": {"type": TEXT, "url": TEXT, "title": TEXT,
+                               "status": {"type": "integer"}, "meaning": TEXT,
+                               "remedy": TEXT}}
+# The site's own pages (issuer/pages/site.py): a page for a browser, JSON for anyone else.
+SITE_PATHS = {
+    "/": {"get": {
+        "summary": "What this service is, with links to verify, the desk and these docs",
+        "responses": {"200": {"description": "the start page, or (not asking for HTML) the "
+                                             "links as JSON",
+                              "content": {"application/json": {"schema": {
+                                  "type": "object", "required": ["name", "links"],
+                                  "properties": {"name": TEXT, "description": TEXT,
+                                                 "links": OBJECT}}}, **HTML}}}}},
+    "/problems": {"get": {
+        "summary": "Every problem type the service answers with, explained",
+        "responses": {"200": {"description": "the explanations", "content": {
+            "application/json": {"schema": {
+                "type": "object", "required": ["problemTypes"],
+                "properties": {"problemTypes": {"type": "array",
+                                                "items": PROBLEM_TYPE}}}}, **HTML}}}}},
+    "/problems/{name}": {"get": {
+        "summary": "What a problem type means and what to do about it (a problem's type "
+                   "URI resolves here)",
+        "parameters": [_path("name", "the type's name, as in /problems/validation")],
+        "responses": {"200": {"description": "the explanation", "content": {
+            "application/json": {"schema": PROBLEM_TYPE}, **HTML}},
+            **_errors(404)}}},
+}
 
 
 def _document(base_url: str) -> dict[str, Any]:
@@ -297,7 +381,10 @@ def _document(base_url: str) -> dict[str, Any]:
                                            "verdict": {"type": "string",
                                                        "description": "the result in one "
                                                        "sentence, for people (the verifier "
-                                                       "and share pages say the same)"},
+                                                       "and share pages say the same); "
+                                                       "\"Verified: every check passed.\" "
+                                                       "only when no check warned, else "
+                                                       "\"Verified, with a warning: ...\""},
                                            "checks": {"type": "array", "items": CHECK},
                                            "warnings": {"type": "array",
                                                         "items": {"type": "string"}},
@@ -306,6 +393,7 @@ def _document(base_url: str) -> dict[str, Any]:
             },
         },
         "paths": {
+            **SITE_PATHS,
             "/healthz": {"get": {"summary": "Liveness: 200 once the store answers",
                                  "responses": {"200": _json(OBJECT, "healthy"),
                                                **_errors(503)}}},
@@ -563,16 +651,32 @@ def _document(base_url: str) -> dict[str, Any]:
                     "application/vc+jwt": {"schema": {"type": "string"}},
                     "text/html": {"schema": {"type": "string"}}}}, **_errors(404)}}},
             "/verify": {
-                "get": {"summary": "The verifier page (HTML form)",
-                        "responses": {"200": {"description": "the page", "content": {
-                            "text/html": {"schema": {"type": "string"}}}}}},
+                "get": {"summary": "The verifier page (HTML form); with url, the result for "
+                                   "the credential at that URL",
+                        "description": "A deep link: /verify?url=<a credential's URL> "
+                                       "verifies it at once (the share page's Verify button "
+                                       "links there).",
+                        "parameters": [{"name": "url", "in": "query", "required": False,
+                                        "description": "a credential's URL",
+                                        "schema": {"type": "string", "format": "uri"},
+                                        "example": f"{base_url}/credentials/"
+                                                   f"{examples.CREDENTIAL_ID}"}],
+                        "responses": {"200": {"description": "the page, or the report as "
+                                                             "one", "content": HTML},
+                                      "400": {"description": "the URL holds no credential "
+                                                             "this page can read; the page "
+                                                             "says why", "content": HTML},
+                                      "413": {"description": "over the size cap",
+                                              "content": HTML}}},
                 "post": {"summary": "Verify a pasted, uploaded or linked credential; "
                                     "the result as a page",
                          "requestBody": {"content": {"multipart/form-data": {"schema": {
                              "type": "object", "properties": {
                                  "credential_text": {"type": "string"},
                                  "credential_file": {"type": "string", "format": "binary"},
-                                 "credential_url": {"type": "string", "format": "uri"}}}}}},
+                                 "credential_url": {"type": "string", "format": "uri"},
+                                 "email": {"type": "string", "description": "also check the "
+                                           "credential was issued to this address"}}}}}},
                          "responses": {"200": {"description": "the report as a page",
                                                "content": {"text/html": {
                                                    "schema": {"type": "string"}}}},
@@ -590,10 +694,13 @@ def _document(base_url: str) -> dict[str, Any]:
                                       "schema": {"type": "integer"}}],
                 "responses": {"200": {"description": "the status list credential", "content": {
                     "application/vc+ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
-            "/issuers/{slug}": {"get": {"summary": "The issuer's OB 3.0 Profile",
-                                        "parameters": [SLUG],
-                                        "responses": {"200": _json(OBJECT, "Profile"),
-                                                      **_errors(404)}}},
+            "/issuers/{slug}": {"get": {
+                "summary": "The issuer's OB 3.0 Profile (a browser gets it as a page; "
+                           "?format=json the document)",
+                "parameters": [SLUG],
+                "responses": {"200": {"description": "Profile", "content": {
+                    "application/ld+json": {"schema": OBJECT}, **HTML}},
+                    **_errors(404)}}},
             "/issuers/{slug}/jwks.json": {"get": {
                 "summary": "The issuer's public keys as a JWK Set (kid = did:web method URL)",
                 "parameters": [SLUG],
@@ -602,14 +709,16 @@ def _document(base_url: str) -> dict[str, Any]:
             "/issuers/{slug}/did.json": {"get": {
                 "summary": "The issuer's did:web document (Multikey verification methods)",
                 "parameters": [SLUG],
-                "responses": {"200": _json(OBJECT, "DID document"), **_errors(404)}}},
+                "responses": {"200": {"description": "DID document", "content": {
+                    "application/did+ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
             "/achievements/{model}/{competency}": {"get": {
                 "summary": "A competency as an OB 3.0 Achievement",
                 "parameters": [{"name": "model", "in": "path", "required": True,
                                 "schema": {"type": "string"}},
                                {"name": "competency", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
-                "responses": {"200": _json(OBJECT, "Achievement"), **_errors(404)}}},
+                "responses": {"200": {"description": "Achievement", "content": {
+                    "application/ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
             **BADGE_PATHS,
             **DESK_PATHS,
             **MAIL_PATHS,
@@ -625,4 +734,6 @@ def openapi() -> dict[str, Any]:
 @bp.get("/docs")
 def docs() -> str:
     spec = document(service_context().base_url)
-    return render_template("docs.html", spec=spec)
+    return render_template("docs.html", spec=spec, sections=docs_view.sections(spec),
+                           base=service_context().base_url,
+                           problem_rows=docs_view.outline(PROBLEM_REF, spec))

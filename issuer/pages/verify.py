@@ -1,8 +1,13 @@
-"""The verifier page: paste, upload or link any credential and read each check in words."""
+"""The verifier page: paste, upload or link any credential and read each check in words, what
+the credential says, and whether it was issued to the person in front of you.
+
+``/verify?url=...`` verifies the credential at that URL at once (the share page's "Verify"
+button links there). What was typed stays in the form, after a result or a refusal."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -14,10 +19,11 @@ from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.verify import VerificationReport
 from credentials.verify.inputs import LimitExceeded, read_credential
 from credentials.verify.limits import MAX_BYTES
+from credentials.verify.report import Outcome, Standing
+from issuer.services.credential_view import PASSED, credential_view, outcome
 from issuer.services.credentials import credential_document
 from issuer.services.errors import DomainError
 from issuer.services.field_text import bad_character, refuse_lone_surrogates
-from issuer.services.share import tone
 from issuer.services.verification import verify
 from issuer.store import session
 from issuer.web.context import service_context
@@ -25,11 +31,27 @@ from issuer.web.problems import Problem
 
 bp = Blueprint("pages", __name__)
 
-LABELS = {"schema": "Format", "proof": "Signature", "issuer": "Issuer",
-          "validity_period": "Dates", "status": "Revocation", "subject": "Recipient",
-          "embedded_credentials": "Credentials inside", "endorsements": "Endorsements"}
+LABELS = {"limits": "Size and shape", "schema": "Format", "proof": "Signature",
+          "issuer": "Issuer", "validity_period": "Dates", "status": "Revocation",
+          "subject": "Recipient", "embedded_credentials": "Credentials inside",
+          "endorsements": "Endorsements"}
 RESULTS = {"success": "Passed", "warning": "Passed with a warning", "failure": "Failed",
-           "skipped": "Not applicable"}
+           "skipped": "Not applicable", "unchecked": "Not checked"}
+TONES = {"success": "ok", "warning": "warn", "failure": "bad", "skipped": "skip",
+         "unchecked": "skip"}
+# Once the signature fails, nothing the credential says can be relied on: the checks after it
+# read what may have been changed.
+UNPROVEN = ("not relied on: the signature did not verify, so what the credential says "
+            "cannot be trusted")
+
+
+@dataclass
+class Form:
+    """What the person gave, shown back in the form (a chosen file cannot be)."""
+
+    text: str = ""
+    url: str = ""
+    email: str = ""
 
 
 def _from_url(url: str) -> bytes:
@@ -43,16 +65,14 @@ def _from_url(url: str) -> bytes:
         url, accept="application/vc+ld+json, application/vc+jwt, application/json")
 
 
-def _submitted() -> bytes:
+def _submitted(form: Form) -> bytes:
     upload = request.files.get("credential_file")
     if upload and upload.filename:
         return upload.read(MAX_BYTES + 1)  # read_credential refuses more than MAX_BYTES
-    text = request.form.get("credential_text", "").strip()
-    if text:
-        return text.encode()
-    url = request.form.get("credential_url", "").strip()
-    if url:
-        return _from_url(url)
+    if form.text:
+        return form.text.encode()
+    if form.url:
+        return _from_url(form.url)
     raise ValueError("paste a credential, choose a file, or give a credential URL")
 
 
@@ -70,30 +90,78 @@ def _readable(credential: Any) -> Any:
 
 
 def _checks(report: VerificationReport) -> list[dict[str, Any]]:
-    return [{"label": LABELS.get(c.name, c.name), "result": RESULTS[c.outcome.value],
-             "outcome": c.outcome.value, "message": c.message,
-             "detail": json.dumps(c.detail, indent=2) if c.detail else ""}
-            for c in report.checks]
+    """Each check in words; after a failed signature (or a refused shape), "Not checked"."""
+    rows, unproven = [], False
+    for check in report.checks:
+        shown = "unchecked" if unproven else check.outcome.value
+        detail = {"message": check.message, **check.detail} if unproven else check.detail
+        rows.append({"label": LABELS.get(check.name, check.name), "result": RESULTS[shown],
+                     "tone": TONES[shown], "message": UNPROVEN if unproven else check.message,
+                     "detail": json.dumps(detail, indent=2) if detail else ""})
+        unproven = unproven or (check.name in ("proof", "limits")
+                                and check.outcome is Outcome.FAILURE)
+    return rows
+
+
+def _tone(report: VerificationReport) -> str:
+    """Green only when verified with no warning; amber when verified with one, or valid but
+    not tied to whom it names; red otherwise."""
+    standing = report.standing
+    if standing is Standing.VERIFIED and all(c.outcome is not Outcome.WARNING
+                                             for c in report.checks):
+        return "ok"
+    return "warn" if standing in (Standing.VERIFIED, Standing.UNBOUND) else "bad"
+
+
+def _email_answer(report: VerificationReport, email: str) -> tuple[str, str] | None:
+    """Whether the credential was issued to ``email``, from the subject check (only when
+    the signature holds: otherwise the hashed address proves nothing)."""
+    if not email:
+        return None
+    if outcome(report, "proof") not in PASSED:
+        return (f"Cannot tell whether it was issued to {email}: the signature did not "
+                "verify, so nothing in it can be relied on.", "bad")
+    if outcome(report, "subject") is Outcome.SUCCESS:
+        return (f"Yes: it was issued to {email} (the address matches the hashed one the "
+                "credential carries).", "ok")
+    return (f"No: this credential was not issued to {email}. Ask the person for the "
+            "address it was issued to, or treat it as someone else's.", "bad")
+
+
+def _page(form: Form, status: int = 200, **result: Any) -> tuple[str, int]:
+    return render_template("verify.html", form=form, report=result.pop("report", None),
+                           error=result.pop("error", None), **result), status
 
 
 @bp.route("/verify", methods=["GET", "POST"])
 def verify_page() -> Any:
-    if request.method in ("GET", "HEAD"):
-        return render_template("verify.html", report=None, error=None)
+    posted = request.method == "POST"
+    form = Form(text=request.form.get("credential_text", "").strip(),
+                url=(request.form.get("credential_url", "") if posted
+                     else request.args.get("url", "")).strip(),
+                email=request.form.get("email", "").strip())
+    if not posted and not form.url:
+        return _page(form)
     try:
-        credential = read_credential(_submitted())
+        if why := bad_character(form.email):
+            raise ValueError(f"the email address {why}")
+        credential = read_credential(_submitted(form))
         refuse_lone_surrogates(_readable(credential))
     except LimitExceeded as error:  # the same caps as the API's, same status
-        return render_template("verify.html", report=None, error=str(error)), error.status
-    except (ValueError, BakingError, FetchError, Problem, DomainError) as error:
+        return _page(form, error.status, error=str(error))
+    except BakingError as error:
+        return _page(form, 400, error=error.plain, technical=str(error))
+    except json.JSONDecodeError as error:
+        what = error.msg.removesuffix(" at")  # "Unterminated string starting at"
+        return _page(form, 400, error=f"this is not valid JSON ({what[:1].lower()}{what[1:]} "
+                     f"at line {error.lineno}, column {error.colno}): check that all of it "
+                     "was pasted")
+    except (ValueError, FetchError, Problem, DomainError) as error:
         message = error.detail if isinstance(error, Problem | DomainError) else str(error)
-        return render_template("verify.html", report=None, error=message), 400
-    report = verify(session(), credential, service_context())
-    name = credential.get("name") if isinstance(credential, dict) else "VC-JWT credential"
-    return render_template("verify.html", report=report, checks=_checks(report), name=name,
-                           verdict=_verdict(report), error=None)
-
-
-def _verdict(report: VerificationReport) -> tuple[str, str]:
-    """The report's own verdict, coloured by its standing."""
-    return report.verdict, tone(report)
+        return _page(form, 400, error=message)
+    db = session()
+    context = service_context()
+    report = verify(db, credential, context, expected_email=form.email or None)
+    return _page(form, report=report, checks=_checks(report), tone=_tone(report),
+                 view=credential_view(db, context.base_url, credential, report),
+                 email_answer=_email_answer(report, form.email))

@@ -18,6 +18,7 @@ from issuer.services.share import share_view
 from issuer.services.status_lists import signed_list
 from issuer.store import session
 from issuer.web.context import service_context
+from issuer.web.negotiation import negotiated, prefers_html
 from issuer.web.problems import Problem
 from keys.did import did_web_document
 from keys.jose import KEY_TYPES
@@ -40,13 +41,20 @@ def _base_url() -> str:
 
 @bp.get("/issuers/<slug>")
 def issuer_profile(slug: str) -> Response:
+    """The issuer's OB 3.0 Profile; a browser gets it as a page (``?format=json``: the
+    document)."""
     db = session()
     issuer = get_issuer(db, slug)
     ids = IssuerIdentifiers.for_slug(_base_url(), slug)
+    if prefers_html(JSON_LD, "application/json"):
+        website = issuer.url if (issuer.url or "").lower().startswith(("https://", "http://")) \
+            else None
+        return negotiated(Response(render_template("issuer.html", issuer=issuer, ids=ids,
+                                                   website=website), mimetype="text/html"))
     profile = IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email).as_json()
-    return _json({"@context": OB_CONTEXT, **profile, "otherIdentifier": [{
+    return negotiated(_json({"@context": OB_CONTEXT, **profile, "otherIdentifier": [{
         "type": "IdentifierEntry", "identifier": ids.did_web, "identifierType": "identifier"}]},
-        JSON_LD)
+        JSON_LD))
 
 
 @bp.get("/issuers/<slug>/did.json")

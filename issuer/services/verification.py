@@ -213,16 +213,20 @@ def _shown(text: str) -> str:
     return json.dumps(text)
 
 
-def verify(db: Session, credential: Any, context: ServiceContext) -> VerificationReport:
+def verify(db: Session, credential: Any, context: ServiceContext,
+           expected_email: str | None = None) -> VerificationReport:
     """Verify any credential: our issuers' keys and lists from the store, others over HTTPS
     (through the context's fetcher and status-list cache). A credential naming one of our
-    issuers must be signed by one of that issuer's keys."""
+    issuers must be signed by one of that issuer's keys. With ``expected_email``, the
+    subject check also asks whether it was issued to that address (as the CLI's
+    ``--email``)."""
     base_url, fetcher = context.base_url, context.fetcher
     resolver = ChainResolver([StoreResolver(db, base_url), DidKeyResolver(),
                               DidWebResolver(fetcher), MultikeyFragmentResolver(),
                               ControllerDocumentResolver(fetcher)])
     status = ChainStatusSource([StoreStatusSource(db, base_url), context.status_source])
     report = verify_credential(credential, resolver=resolver, status_source=status,
-                               issuers=StoreIssuers(db, base_url))
+                               issuers=StoreIssuers(db, base_url),
+                               expected_email=expected_email)
     metrics.VERIFICATIONS.labels("true" if report.verified else "false").inc()
     return report

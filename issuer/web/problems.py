@@ -3,21 +3,81 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, json, render_template, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from issuer.services.errors import UNACCEPTABLE_TEXT, DomainError, invalid_fields
+from issuer.web.negotiation import negotiated, prefers_html
 
 PROBLEM_JSON = "application/problem+json"
 # The one place a service's refusal becomes an HTTP status.
 STATUS = {"malformed": 400, "unauthenticated": 401, "forbidden": 403, "not-found": 404,
           "conflict": 409, "too-large": 413, "invalid": 422, "unavailable": 503}
-__all__ = ["UNACCEPTABLE_TEXT", "Problem", "from_domain", "problem_response",
-           "validation_problem"]
+__all__ = ["PROBLEM_TYPES", "UNACCEPTABLE_TEXT", "Problem", "ProblemType", "from_domain",
+           "problem_response", "validation_problem"]
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """A problem ``type`` the service answers with: ``/problems/<name>`` serves this, so a
+    developer who meets one can read what it means and what to do."""
+
+    name: str
+    title: str
+    status: int
+    meaning: str
+    remedy: str
+
+    @property
+    def uri(self) -> str:
+        return f"/problems/{self.name}"
+
+
+# Every problem type the service emits, besides about:blank (no meaning beyond the status).
+PROBLEM_TYPES = {t.name: t for t in (
+    ProblemType("validation", "Invalid request", 422,
+                "The request is well formed JSON but breaks a rule of the operation: a "
+                "required field is missing, a value is of the wrong kind, a competency or "
+                "level the issuer does not know. errors[] names each field at fault by its "
+                "JSON pointer, with what is wrong in words.",
+                "Correct each field errors[] names and send the request again. The request "
+                "schemas are on /docs and in /openapi.json."),
+    ProblemType("unacceptable-text", "Unacceptable text", 400,
+                "A string holds a character no text here may hold: NUL or another control "
+                "character (in a name, a path or a query parameter), or a lone UTF-16 "
+                "surrogate (which is not Unicode text and cannot be signed or stored). "
+                "errors[] names where.",
+                "Remove the character; tabs and line breaks are kept where prose is "
+                "allowed (a narrative, a reason)."),
+    ProblemType("idempotency-key-reused", "Idempotency-Key reused", 409,
+                "This Idempotency-Key was already used with a different request body. A key "
+                "stands for one request: sending the same body again replays the first "
+                "answer (Idempotent-Replayed: true) without issuing twice.",
+                "Use a new key for a new request; resend the original body to read the "
+                "original answer."),
+    ProblemType("last-admin-token", "Last admin token", 409,
+                "Revoking this token would leave the issuer with no active admin token, and "
+                "so no one able to manage its tokens.",
+                "Create another admin token first, then revoke this one."),
+    ProblemType("status-conflict", "Status change not allowed", 409,
+                "The credential's current status does not allow this change: revocation is "
+                "final, only an active credential can be suspended, only a suspended one "
+                "reinstated, and a credential issued without a suspension entry cannot be "
+                "suspended. status_now, where given, is its status now.",
+                "Read the credential's status and decide again; when others are changing it "
+                "at the same moment, retry."),
+    ProblemType("key-encryption-key-mismatch", "Wrong key-encryption key", 503,
+                "This host's KEY_ENCRYPTION_KEY cannot decrypt the store's signing keys, so "
+                "it refuses to sign or to change keys (nothing was changed). Other hosts "
+                "with the right key keep working.",
+                "Give this host the KEY_ENCRYPTION_KEY the store's keys are encrypted under "
+                "and restart it; /readyz says when it is ready."),
+)}
 
 
 class Problem(Exception):
@@ -51,6 +111,9 @@ def from_domain(error: DomainError, headers: dict[str, str] | None = None) -> Pr
 
 
 def problem_response(problem: Problem) -> Response:
+    if problem.status == 404 and prefers_html(PROBLEM_JSON, "application/json"):
+        page = render_template("not_found.html", detail=problem.detail)
+        return negotiated(Response(page, status=404, mimetype="text/html"))
     body: dict[str, Any] = {"type": problem.type, "title": problem.title,
                             "status": problem.status, "detail": problem.detail,
                             "instance": request.path}
@@ -59,7 +122,7 @@ def problem_response(problem: Problem) -> Response:
     body.update(problem.extra)
     response = Response(json.dumps(body), status=problem.status, mimetype=PROBLEM_JSON)
     response.headers.update(problem.headers)
-    return response
+    return negotiated(response) if problem.status == 404 else response
 
 
 def _from_http_exception(error: HTTPException) -> Response:

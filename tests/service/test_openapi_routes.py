@@ -10,6 +10,7 @@ UNDOCUMENTED = {
     ("/static/{}", "get"): "files (stylesheets, scripts) the pages load, not an API",
     ("/openapi.json", "get"): "the document itself",
     ("/docs", "get"): "the document itself, as a page",
+    ("/favicon.ico", "get"): "the site's icon, for browsers",
 }
 
 

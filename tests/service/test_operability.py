@@ -16,7 +16,7 @@ from issuer.operations.rate_limits import (
     ISSUING,
     VERIFYING,
 )
-from tests.service.conftest import completion_body, make_app
+from tests.service.conftest import BASE, completion_body, make_app
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -58,7 +58,7 @@ def test_share_pages_and_verify_links_count_as_verifying(service) -> None:
     service.app.config["RATE_LIMIT_VERIFY_PER_IP"] = "2/60"
     page = {"Accept": "text/html"}
     answers = [service.client.get(f"/credentials/{credential_id}", headers=page).status_code,
-               service.client.get(f"/verify?url=/credentials/{credential_id}").status_code,
+               service.client.get(f"/verify?url={BASE}/credentials/{credential_id}").status_code,
                service.client.get(f"/credentials/{credential_id}", headers=page).status_code]
     assert answers == [200, 200, 429]
 
