@@ -98,7 +98,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     from issuer.api import openapi, routes
     from issuer.operations import job_runner, observability, rate_limits
-    from issuer.pages import badges, desk, verify
+    from issuer.pages import badges, desk, desk_admin, desk_sign_in, logos, verify
     from issuer.protocols import published, vc_api
     from issuer.web.requests import refuse_control_characters_in_url
 
@@ -109,7 +109,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     # Machines' API, standard protocols and published documents, then people's pages.
     for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, badges.bp, verify.bp,
-                      desk.bp):
+                      desk.bp, desk_sign_in.bp, desk_admin.bp, logos.bp):
         app.register_blueprint(blueprint)
     https = services.base_url.startswith("https://")
     app.after_request(lambda response: _security_headers(response, https))

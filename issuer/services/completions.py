@@ -91,7 +91,7 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
         id=str(uuid.uuid4()), issuer_id=issuer.id, learner_name=request.learner_name,
         learner_email=email, model_id=model_id, competency_id=competency_id,
         level=request.level, completed_on=completed_on, evidence=request.evidence,
-        verified_by_token_id=caller.token_id)
+        verified_by_token_id=caller.token_id, verified_by_staff_id=caller.staff_id)
     db.add(completion)
     db.flush()
 
@@ -113,7 +113,7 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
         )
 
     issued = issuance.issue(db, issuer, kek, base_url, build, issuance.Issuance(
-        issuance.Audit(caller.token_id, "credential.issue",
+        issuance.Audit(caller, "credential.issue",
                        {"completion": completion.id, "competency": request.competency,
                         "level": request.level}),
         jwt_algorithm=request.algorithm if request.format == "jwt" else None,

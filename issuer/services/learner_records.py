@@ -97,7 +97,7 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
             issued_at=datetime.now(UTC), credential_status=status)
 
     issued = issue(db, issuer, kek, base_url, build, Issuance(
-        Audit(caller.token_id, "clr.issue", {"credentials": [c.id for c, _ in rows]}),
+        Audit(caller, "clr.issue", {"credentials": [c.id for c, _ in rows]}),
         jwt_algorithm=algorithm if output_format == "jwt" else None,
         # One entry (revocation): CLR 2.0, like OB 3.0, allows one credentialStatus.
         purposes=("revocation",), kind="clr", learner_email=email))
