@@ -14,6 +14,7 @@ from issuer.services.credentials import credential_document
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import published_keys, verification_key
+from issuer.services.profile import has_logo, logo_url
 from issuer.services.share import share_view
 from issuer.services.status_lists import signed_list
 from issuer.store import session
@@ -43,7 +44,9 @@ def issuer_profile(slug: str) -> Response:
     db = session()
     issuer = get_issuer(db, slug)
     ids = IssuerIdentifiers.for_slug(_base_url(), slug)
-    profile = IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email).as_json()
+    image = logo_url(_base_url(), slug) if has_logo(db, issuer.id) else None
+    profile = IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email,
+                            issuer.description, image).as_json()
     return _json({"@context": OB_CONTEXT, **profile, "otherIdentifier": [{
         "type": "IdentifierEntry", "identifier": ids.did_web, "identifierType": "identifier"}]},
         JSON_LD)

@@ -139,6 +139,12 @@ def logo(db: Session, slug: str) -> IssuerLogo:
         return found
 
 
+def has_logo(db: Session, issuer_id: int) -> bool:
+    """Whether the issuer has a logo (inside the caller's transaction)."""
+    return db.scalar(select(IssuerLogo.issuer_id).where(IssuerLogo.issuer_id == issuer_id)
+                     ) is not None
+
+
 def logo_png(db: Session, issuer_id: int) -> bytes | None:
     """The issuer's logo (PNG), for the badge artwork; None if it has none."""
     row = db.get(IssuerLogo, issuer_id)
