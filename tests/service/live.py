@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -51,6 +51,7 @@ class LiveServer:
     created: dict  # the issuer as `issuers create` printed it, admin token included
     assessor: str
     instance: Path
+    env: dict[str, str] = field(default_factory=dict)  # for more CLI commands on its store
 
 
 @contextmanager
@@ -95,6 +96,6 @@ def _serve(env: dict[str, str], sock: socket.socket, base: str,
     else:
         process.kill()
         pytest.fail("the server did not start: " + process.stderr.read().decode()[-2000:])
-    yield LiveServer(base, created, assessor["token"], tmp_path)
+    yield LiveServer(base, created, assessor["token"], tmp_path, env)
     process.terminate()
     process.wait(timeout=30)
