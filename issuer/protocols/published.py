@@ -8,13 +8,13 @@ from typing import Any
 from flask import Blueprint, Response, json, render_template, request
 
 from credentials.achievements import build_achievement
-from credentials.build import OB_CONTEXT, IssuerProfile
+from credentials.build import OB_CONTEXT
 from issuer.services.catalog import catalog
 from issuer.services.credentials import credential_document
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import published_keys, verification_key
-from issuer.services.profile import has_logo, logo_url
+from issuer.services.profile import profile_of
 from issuer.services.share import share_view
 from issuer.services.status_lists import signed_list
 from issuer.store import session
@@ -44,9 +44,7 @@ def issuer_profile(slug: str) -> Response:
     db = session()
     issuer = get_issuer(db, slug)
     ids = IssuerIdentifiers.for_slug(_base_url(), slug)
-    image = logo_url(_base_url(), slug) if has_logo(db, issuer.id) else None
-    profile = IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email,
-                            issuer.description, image).as_json()
+    profile = profile_of(db, issuer, ids.profile, _base_url()).as_json()
     return _json({"@context": OB_CONTEXT, **profile, "otherIdentifier": [{
         "type": "IdentifierEntry", "identifier": ids.did_web, "identifierType": "identifier"}]},
         JSON_LD)

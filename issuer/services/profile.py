@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from credentials.build import IssuerProfile
 from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.errors import Invalid, NotFound, invalid_fields
@@ -143,6 +144,14 @@ def has_logo(db: Session, issuer_id: int) -> bool:
     """Whether the issuer has a logo (inside the caller's transaction)."""
     return db.scalar(select(IssuerLogo.issuer_id).where(IssuerLogo.issuer_id == issuer_id)
                      ) is not None
+
+
+def profile_of(db: Session, issuer: Issuer, identifier: str, base_url: str) -> IssuerProfile:
+    """The issuer as credentials and its profile document name it: with its description
+    and logo where it has them (inside the caller's transaction)."""
+    image = logo_url(base_url, issuer.slug) if has_logo(db, issuer.id) else None
+    return IssuerProfile(identifier, issuer.name, issuer.url, issuer.email,
+                         issuer.description, image)
 
 
 def logo_png(db: Session, issuer_id: int) -> bytes | None:

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from issuer.store import store
 from issuer.store.models import AuditEvent, OutboxMail, SignInLink, StaffMember
-from tests.service.conftest import MODEL
+from tests.service.conftest import MODEL, completion_body
 
 ADMIN = "ada.admin@riverbend.example.org"
 ASSESSOR = "sam.assessor@riverbend.example.org"
@@ -261,9 +261,12 @@ def test_admins_create_list_and_revoke_api_tokens_on_the_desk(service) -> None:
     assert trail[0]["person"] == ADMIN
 
 
-def _png(size: tuple[int, int] = (300, 200)) -> bytes:
+RED = (200, 30, 30)
+
+
+def _jpeg(size: tuple[int, int] = (300, 200)) -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", size, (11, 79, 138)).save(out, format="JPEG")
+    Image.new("RGB", size, RED).save(out, format="JPEG", quality=100)
     return out.getvalue()
 
 
@@ -273,7 +276,7 @@ def test_admins_edit_the_profile_and_logo(service) -> None:
               "email": "training@riverbend.example.org", "description": "Inpatient care."}
     saved = admin.post("/desk/admin/profile", data={
         "csrf": csrf_of(admin, "/desk/admin/profile"), **fields,
-        "logo": (io.BytesIO(_png()), "logo.jpg")}, content_type="multipart/form-data",
+        "logo": (io.BytesIO(_jpeg()), "logo.jpg")}, content_type="multipart/form-data",
         follow_redirects=True)
     assert "Profile saved." in saved.get_data(as_text=True)
     logo = service.client.get("/issuers/riverbend/logo.png")
@@ -283,6 +286,22 @@ def test_admins_edit_the_profile_and_logo(service) -> None:
     assert document["name"] == "Riverbend Health"
     assert document["description"] == "Inpatient care."
     assert document["image"]["id"] == "http://localhost:5000/issuers/riverbend/logo.png"
+    issued = service.client.post("/api/v1/issuers/riverbend/completions",
+                                 json=completion_body(), headers=service.auth(service.admin))
+    badge = service.client.get(f"/credentials/{issued.get_json()['credentialId']}/badge.png")
+    pixel = Image.open(io.BytesIO(badge.data)).convert("RGB").getpixel((200, 62))
+    assert all(abs(a - b) < 12 for a, b in zip(pixel, RED, strict=True)), pixel
+    svg_badge = service.client.get(
+        f"/credentials/{issued.get_json()['credentialId']}/badge.svg").get_data(as_text=True)
+    assert '<image x="176" y="38" width="48" height="48"' in svg_badge
+    credential_id = issued.get_json()["credentialId"]
+    signed = service.client.get(f"/credentials/{credential_id}?format=json").get_json()
+    assert signed["issuer"]["image"] == {"id": document["image"]["id"], "type": "Image"}
+    assert signed["issuer"]["description"] == "Inpatient care."
+    share = service.client.get(f"/credentials/{credential_id}",
+                               headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert f'<img class="logo" src="{document["image"]["id"]}"' in share
+    assert "signature valid" in share
 
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     refused = admin.post("/desk/admin/profile", data={
