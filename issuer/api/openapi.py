@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
+from issuer.api.openapi_staff import STAFF_DESK_PATHS
 from issuer.services.request_schemas import COMPLETION
 from issuer.web.context import service_context
 from issuer.web.requests import LEARNER_RECORD, STATUS_CHANGE, TOKEN
@@ -541,6 +542,7 @@ def _document(base_url: str) -> dict[str, Any]:
                 "responses": {"200": _json(OBJECT, "Achievement"), **_errors(404)}}},
             **BADGE_PATHS,
             **DESK_PATHS,
+            **STAFF_DESK_PATHS,
         },
     }
 
