@@ -47,7 +47,8 @@ def _admin_form(summary: str, fields: dict[str, Any], **extra: Any) -> dict[str,
                                    "409": REFUSED, "422": REFUSED}, **extra)
 
 
-LINK = _id("link", "the link's secret, as the email gave it")
+LINK = {"name": "link", "in": "query", "required": False, "schema": TEXT,
+        "description": "the link's secret, as the email gave it"}
 ISSUER = _id("slug", "the issuer's slug")
 STAFF_ID = _id("id", "the staff member's id")
 STAFF_DESK_PATHS: dict[str, Any] = {
@@ -58,7 +59,7 @@ STAFF_DESK_PATHS: dict[str, Any] = {
                                         "the address is known"},
          "429": {"description": "too many links asked for this address or from this "
                                 "client", "content": HTML}})},
-    "/desk/sign-in/link/{link}": {
+    "/desk/sign-in/link": {
         "get": {"parameters": [LINK],
                 "summary": "The page an emailed link opens: a button that signs in "
                            "(opening it uses nothing)",
@@ -66,10 +67,10 @@ STAFF_DESK_PATHS: dict[str, Any] = {
                               "401": {"description": "the link is unknown, used, expired "
                                                      "or its person removed; the sign-in "
                                                      "page says which", "content": HTML}}},
-        "post": _form("Use the link (once): a desk session for its person", {},
+        "post": _form("Use the link (once): a desk session for its person", {"link": TEXT},
                       {"302": {**TO_DESK, "description": "signed in: to the desk page"},
                        "401": {"description": "refused; the sign-in page says why",
-                               "content": HTML}}, parameters=[LINK])},
+                               "content": HTML}})},
     "/desk/sso/{slug}": {
         "post": _form("Start single sign-on with the issuer's OpenID Provider", {},
                       {"302": {"description": "to the provider (PKCE, state and nonce)",

@@ -78,8 +78,9 @@ def email_link() -> Any:
                                "within 15 minutes.")
 
 
-@bp.get("/sign-in/link/<link>")
-def link_page(link: str) -> Any:
+@bp.get("/sign-in/link")
+def link_page() -> Any:
+    link = request.args.get("link", "")
     with service_context().sessions() as db:
         try:
             email, issuer = sign_in.describe(db, link)
@@ -90,12 +91,12 @@ def link_page(link: str) -> Any:
                            issuer=issuer, link=link)
 
 
-@bp.post("/sign-in/link/<link>")
-def use_link(link: str) -> Any:
+@bp.post("/sign-in/link")
+def use_link() -> Any:
     _require_csrf()
     with service_context().sessions() as db:
         try:
-            session_id = sign_in.redeem(db, link, *_limits())
+            session_id = sign_in.redeem(db, request.form.get("link", ""), *_limits())
         except DomainError as problem:
             return sign_in_page(f"Not signed in: {problem.detail}. Ask for a new link "
                                 "below.", 401)

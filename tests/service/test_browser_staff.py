@@ -17,7 +17,7 @@ from tests.service.test_browser import accessible, browser_page  # noqa: F401 (f
 
 ADMIN = "ada.admin@riverbend.example.org"
 ASSESSOR = "sam.assessor@riverbend.example.org"
-LINK = re.compile(r"https?://\S+/desk/sign-in/link/[A-Za-z0-9_-]+")
+LINK = re.compile(r"https?://\S+/desk/sign-in/link\?link=[A-Za-z0-9_-]+")
 
 
 def newest_link(server: LiveServer, recipient: str) -> str:
