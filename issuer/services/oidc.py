@@ -25,6 +25,7 @@ from issuer.services import desk_sessions
 from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.errors import Forbidden, Invalid, NotFound, Unauthenticated, Unavailable
+from issuer.services.field_text import bad_character
 from issuer.services.issuers import get_issuer
 from issuer.store.models import Issuer, OidcProvider, StaffMember
 from keys.encryption import KeyEncryptionKey
@@ -179,7 +180,7 @@ def _id_token_claims(provider: Provider, document: dict[str, Any], id_token: str
 def _email(provider: Provider, issuer: Issuer, claims: dict[str, Any]) -> str:
     """The person's email address from the ID token, if the issuer may trust it."""
     email = claims.get(provider.email_claim)
-    if not isinstance(email, str) or "@" not in email:
+    if not isinstance(email, str) or "@" not in email or bad_character(email):
         raise Forbidden(f"the provider did not say who you are by email (no "
                         f"{provider.email_claim!r} claim)")
     email = email.strip().lower()

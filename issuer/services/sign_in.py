@@ -14,6 +14,7 @@ from credentials.build import normalise_email
 from issuer.services import desk_sessions
 from issuer.services.audit import record
 from issuer.services.errors import Unauthenticated
+from issuer.services.field_text import bad_character
 from issuer.services.outbox import Mail, queue_mail
 from issuer.services.tokens import hash_token
 from issuer.store.models import Issuer, SignInLink, StaffMember
@@ -59,6 +60,8 @@ def request_link(db: Session, email: str, desk_url: str) -> int:
     The caller answers the same whatever this returns (no account enumeration); the count is
     for logs and tests."""
     address = normalise_email(email)
+    if bad_character(address):  # no one's address; and not a query PostgreSQL can run
+        return 0
     with db.begin():
         rows = db.execute(select(StaffMember, Issuer).join(
             Issuer, Issuer.id == StaffMember.issuer_id).where(

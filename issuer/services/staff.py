@@ -16,6 +16,7 @@ from issuer.services import desk_sessions
 from issuer.services.audit import is_row_id, record
 from issuer.services.callers import Caller
 from issuer.services.errors import Conflict, Invalid, NotFound
+from issuer.services.field_text import bad_character
 from issuer.services.issuers import get_issuer
 from issuer.services.sign_in import INVITATION_LIFETIME, send_link
 from issuer.services.tokens import ROLES
@@ -29,7 +30,7 @@ def _email(text: str) -> str:
     email = normalise_email(text.strip())
     local, at, domain = email.rpartition("@")
     if not at or not local or "." not in domain or len(email) > 320 or any(
-            c.isspace() for c in email):
+            c.isspace() for c in email) or bad_character(email):
         raise Invalid(f"{text!r} is not an email address", code="/problems/validation",
                       errors=[{"pointer": "/email", "detail": "not an email address"}])
     return email
@@ -56,6 +57,9 @@ def invite(db: Session, caller: Caller, slug: str, email: str, name: str, role: 
     caller.require(slug, ("admin",))
     address, role = _email(email), _role(role)
     name = " ".join(name.split()) or address
+    if bad_character(name):
+        raise Invalid(f"the name {bad_character(name)}", code="/problems/validation",
+                      errors=[{"pointer": "/name", "detail": bad_character(name)}])
     if len(name) > 200:
         raise Invalid("a name is at most 200 characters", code="/problems/validation",
                       errors=[{"pointer": "/name", "detail": "longer than 200 characters"}])

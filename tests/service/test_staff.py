@@ -147,6 +147,7 @@ def test_asking_for_a_link_tells_nothing_about_who_is_staff(service) -> None:
         return text.replace(email, "EMAIL")
 
     assert ask(ADMIN) == ask("nobody@riverbend.example.org")
+    assert "a sign-in link is on its way" in ask("nul\x00@riverbend.example.org")
     assert mails(service, "nobody@riverbend.example.org") == []
     assert len(mails(service, ADMIN)) == 2  # the invitation and the link asked for
 
@@ -333,3 +334,16 @@ def test_admins_edit_the_profile_and_logo(service) -> None:
     assert bad.status_code == 422
     assert "url: a web address starting https://" in bad.get_data(as_text=True)
     assert "email: not an email address" in bad.get_data(as_text=True)
+
+
+def test_an_invitation_the_service_cannot_keep_is_refused_field_by_field(service) -> None:
+    admin = admin_client(service)
+    for email, name, why in (("not an email", "Sam", "is not an email address"),
+                             (ASSESSOR, "Sam\x00", "holds a control character"),
+                             (ADMIN, "Ada", f"{ADMIN} is already on")):
+        answer = admin.post("/desk/admin/staff", data={
+            "csrf": csrf_of(admin, "/desk/admin/staff"), "email": email, "name": name,
+            "role": "assessor"})
+        assert answer.status_code in (409, 422), answer.status_code
+        assert why in answer.get_data(as_text=True)
+    assert mails(service, ASSESSOR) == []
