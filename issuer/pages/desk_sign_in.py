@@ -40,11 +40,11 @@ PENDING_SECONDS = 600  # the round trip to the provider must finish within this
 LINK_LIMITS = (("email", 5, 900), ("address", 30, 900))
 
 
-def sign_in_page(error: str | None = None, status: int = 200, notice: str | None = None,
-                 issuer: str | None = None) -> Any:
+def sign_in_page(error: str | None = None, status: int = 200, notice: str | None = None
+                 ) -> Any:
     """The desk's sign-in page: email link, single sign-on where offered, API token."""
     with service_context().sessions() as db:
-        providers = oidc.offered(db, issuer)
+        providers = oidc.offered(db)
     return render_template("desk_sign_in.html", csrf=_csrf(), error=error, notice=notice,
                            providers=providers), status
 

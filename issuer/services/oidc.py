@@ -83,13 +83,11 @@ def configure(db: Session, kek: KeyEncryptionKey, caller: Caller, slug: str, lab
         return view
 
 
-def offered(db: Session, slug: str | None = None) -> list[tuple[str, str, str]]:
-    """(slug, issuer name, label) of the issuers offering single sign-on (or of ``slug``'s
-    only), for the sign-in page."""
+def offered(db: Session) -> list[tuple[str, str, str]]:
+    """(slug, issuer name, label) of the issuers offering single sign-on, for the sign-in
+    page."""
     query = select(Issuer.slug, Issuer.name, OidcProvider.label).join(
         OidcProvider, OidcProvider.issuer_id == Issuer.id).order_by(Issuer.name)
-    if slug is not None:
-        query = query.where(Issuer.slug == slug)
     with db.begin():
         return [tuple(row) for row in db.execute(query)]
 
