@@ -86,7 +86,10 @@ STAFF_DESK_PATHS: dict[str, Any] = {
                 "responses": {"200": {**PAGE, "description": "signed in: a page that goes "
                                                             "on to the desk"},
                               "400": {"description": "this browser did not start the "
-                                                     "sign-in", "content": HTML},
+                                                     "sign-in (a page), or the query holds "
+                                                     "a control character (problem "
+                                                     "details)",
+                                      "content": {**PROBLEM_CONTENT, **HTML}},
                               "401": REFUSED, "403": REFUSED, "404": REFUSED,
                               "503": REFUSED}}},
     "/desk/admin/staff": {
