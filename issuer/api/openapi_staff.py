@@ -20,6 +20,9 @@ STALE_OR_WRONG = {"description": "the form's CSRF token is missing or not this b
 ADMINS_ONLY = {"description": "signed in, but not as an admin: a page saying so",
                "content": HTML}
 REFUSED = {"description": "refused: the page again, saying why", "content": HTML}
+NO_SUCH = {"description": "no such person or token (the page again, saying so), or an id "
+                          "that is not a number (problem details)",
+           "content": {**PROBLEM_CONTENT, **HTML}}
 
 
 def _form(summary: str, fields: dict[str, Any], responses: dict[str, Any],
@@ -43,7 +46,7 @@ def _admin_page(summary: str) -> dict[str, Any]:
 
 
 def _admin_form(summary: str, fields: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return _form(summary, fields, {"302": TO_DESK, "403": ADMINS_ONLY, "404": REFUSED,
+    return _form(summary, fields, {"302": TO_DESK, "403": ADMINS_ONLY, "404": NO_SUCH,
                                    "409": REFUSED, "422": REFUSED}, **extra)
 
 
