@@ -74,11 +74,12 @@ STAFF_DESK_PATHS: dict[str, Any] = {
                       {"302": {**TO_DESK, "description": "signed in: to the desk page"},
                        "401": {"description": "refused; the sign-in page says why",
                                "content": HTML}})},
-    "/desk/sso/{slug}": {
-        "post": _form("Start single sign-on with the issuer's OpenID Provider", {},
-                      {"302": {"description": "to the provider (PKCE, state and nonce)",
-                               "headers": {"Location": {"schema": TEXT}}},
-                       "404": REFUSED, "503": REFUSED}, parameters=[ISSUER])},
+    "/desk/sso/{slug}": {"get": {
+        "summary": "Start single sign-on with the issuer's OpenID Provider",
+        "parameters": [ISSUER],
+        "responses": {"302": {"description": "to the provider (PKCE, state and nonce)",
+                              "headers": {"Location": {"schema": TEXT}}},
+                      "404": REFUSED, "503": REFUSED}}},
     "/desk/sso/{slug}/callback": {
         "get": {"summary": "The provider's answer: signed in as the staff member the ID "
                            "token names, or a page saying why not",

@@ -113,9 +113,11 @@ def _callback_url(slug: str) -> str:
     return f"{service_context().base_url}/desk/sso/{slug}/callback"
 
 
-@bp.post("/sso/<slug>")
+@bp.get("/sso/<slug>")
 def sso_start(slug: str) -> Any:
-    _require_csrf()
+    """A link, not a form: the CSP's form-action 'self' stops a form's redirect to another
+    site. Starting needs no CSRF token: the state, bound to this browser's cookie, is what
+    stops a forged answer."""
     with service_context().sessions() as db:
         try:
             provider = oidc.load(db, service_context().kek, slug)

@@ -1,8 +1,9 @@
 """People sign in to the desk in a real browser (Playwright, Debian's chromium, gunicorn):
 the first admin (invited at the command line) asks for a link on the sign-in page, opens it
 from the outbox, invites an assessor on the staff page, looks at the tokens and profile
-pages; the assessor signs in by their emailed link and meets the admins-only page. axe-core
-checks every new page."""
+pages; the assessor signs in by their emailed link and meets the admins-only page; and an
+assessor signs in with single sign-on at a real OpenID Provider. axe-core checks every new
+page."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from issuer.store import default_url, make_engine
 from issuer.store.models import OutboxMail
 from tests.service.live import LiveServer, flask
+from tests.service.oidc_support import CLIENT_ID, CLIENT_SECRET, openid_provider
 from tests.service.test_browser import accessible, browser_page  # noqa: F401 (fixture)
 
 ADMIN = "ada.admin@riverbend.example.org"
@@ -76,3 +78,23 @@ def test_admin_signs_in_by_link_and_invites_an_assessor(server: LiveServer,
     page.goto(f"{base}/desk/admin/staff")
     assert "Admins only" in page.get_by_role("heading", level=1).inner_text()
     accessible(page, "staff-admins-only")
+
+
+def test_an_assessor_signs_in_with_single_sign_on(server: LiveServer,
+                                                  browser_page) -> None:  # noqa: F811
+    page, base = browser_page, server.base
+    accounts = {"sam": {"email": ASSESSOR, "email_verified": True, "name": "Sam"}}
+    with openid_provider(f"{base}/desk/sso/riverbend/callback", accounts) as issuer:
+        flask(server.env, "staff", "sso", "--issuer", "riverbend", "--label", "Riverbend SSO",
+              "--provider-url", issuer, "--client-id", CLIENT_ID,
+              "--client-secret", CLIENT_SECRET, "--email-domain", "riverbend.example.org")
+        flask(server.env, "staff", "invite", "--issuer", "riverbend", "--email", ASSESSOR,
+              "--role", "assessor")
+        page.goto(f"{base}/desk")
+        accessible(page, "staff-sign-in-sso")
+        page.get_by_role("link", name="Sign in with Riverbend SSO").click()
+        page.locator("input[name=login]").fill("sam")
+        page.locator("input[name=password]").fill("any")
+        page.locator("button[type=submit]").click()
+        page.wait_for_url(f"{base}/desk")
+        assert f"Signed in as {ASSESSOR}, assessor." in page.content()
