@@ -82,10 +82,10 @@ def _usable(db: Session, link: str, now: datetime) -> tuple[SignInLink, StaffMem
     if found.used_at is not None:
         raise Unauthenticated("this sign-in link has been used already; each link works "
                               "once")
-    if found.expires_at <= now:
-        raise Unauthenticated("this sign-in link has expired")
     if person.state == "removed":
         raise Unauthenticated(f"{person.email} is no longer on {issuer.name}'s staff")
+    if found.expires_at <= now:
+        raise Unauthenticated("this sign-in link has expired")
     return found, person, issuer
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from credentials.build import normalise_email
@@ -20,7 +20,7 @@ from issuer.services.field_text import bad_character
 from issuer.services.issuers import get_issuer
 from issuer.services.sign_in import INVITATION_LIFETIME, send_link
 from issuer.services.tokens import ROLES
-from issuer.store.models import Issuer, StaffMember
+from issuer.store.models import Issuer, SignInLink, StaffMember
 
 LIVE = ("invited", "active")  # states of a person who may sign in
 
@@ -142,6 +142,11 @@ def remove(db: Session, caller: Caller, slug: str, staff_id: int) -> dict[str, A
         now = datetime.now(UTC)
         row.state, row.removed_at = "removed", now
         ended = desk_sessions.end_for_staff(db, row.id, now)
+        # Their unused links expire too, so inviting them again does not bring old ones back.
+        db.execute(update(SignInLink).where(SignInLink.staff_id == row.id,
+                                            SignInLink.used_at.is_(None),
+                                            SignInLink.expires_at > now)
+                   .values(expires_at=now))
         record(db, issuer, caller, "staff.remove", f"staff:{row.id}",
                {"email": row.email, "deskSessionsEnded": ended})
         return staff_view(row)

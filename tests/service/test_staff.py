@@ -242,6 +242,7 @@ def test_removing_someone_ends_their_sessions_and_the_last_admin_stays(service) 
 
     # Invited again, the person comes back with a new link.
     assert invite_on_desk(service, admin, ASSESSOR, "admin").status_code == 302
+    assert elsewhere.get(unused).status_code == 401  # the old link stays dead
     back = service.app.test_client()
     assert follow_link(back, last_link(service, ASSESSOR)).status_code == 302
     assert f"Signed in as {ASSESSOR}, admin" in back.get("/desk").get_data(as_text=True)
