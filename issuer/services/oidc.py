@@ -33,6 +33,7 @@ from keys.encryption import KeyEncryptionKey
 TIMEOUT = 10  # seconds for each call to the provider
 SIGNING_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]  # asymmetric only: never HS256
 DISCOVERY = "/.well-known/openid-configuration"
+ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
 
 
 def _associated_data(issuer_id: int) -> bytes:
@@ -118,6 +119,9 @@ def _get_json(url: str) -> dict[str, Any]:
 def metadata(provider: Provider) -> dict[str, Any]:
     """The provider's discovery document; its issuer must be the one configured."""
     document = _get_json(provider.issuer_url + DISCOVERY)
+    missing = [k for k in ENDPOINTS if not isinstance(document.get(k), str)]
+    if missing:
+        raise Unavailable(f"the provider's discovery document lacks {', '.join(missing)}")
     if document.get("issuer") != provider.issuer_url:
         raise Unavailable(f"the provider's discovery document names issuer "
                           f"{document.get('issuer')!r}, not {provider.issuer_url!r}")
@@ -162,15 +166,16 @@ def begin(provider: Provider, redirect_uri: str) -> tuple[str, Pending]:
 
 def _id_token_claims(provider: Provider, document: dict[str, Any], id_token: str,
                      nonce: str) -> dict[str, Any]:
-    keys = KeySet.import_key_set(_get_json(document["jwks_uri"]))
+    published = _get_json(document["jwks_uri"])
     try:
+        keys = KeySet.import_key_set(published)
         token = jwt.decode(id_token, keys, algorithms=SIGNING_ALGORITHMS)
         jwt.JWTClaimsRegistry(
             leeway=60, iss={"essential": True, "value": provider.issuer_url},
             aud={"essential": True, "value": provider.client_id},
             exp={"essential": True}, sub={"essential": True},
             nonce={"essential": True, "value": nonce}).validate(token.claims)
-    except (JoseError, ValueError) as error:
+    except (JoseError, ValueError, KeyError, TypeError) as error:
         raise Unauthenticated(f"the provider's ID token does not check out: {error}") from None
     return token.claims
 

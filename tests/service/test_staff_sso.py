@@ -100,3 +100,9 @@ def test_an_answer_this_browser_did_not_ask_for_is_refused(service, provider) ->
     forged = client.get(f"{CALLBACK}?code=stolen&state=guessed")
     assert forged.status_code == 401
     assert "not for this browser" in forged.get_data(as_text=True)
+    state = parse_qs(urlsplit(client.get("/desk/sso/riverbend").headers["Location"]).query)
+    aborted = client.get(f"{CALLBACK}?error=access_denied&error_description=User+aborted"
+                         f"&state={state['state'][0]}")
+    assert aborted.status_code == 401
+    assert "the sign-in provider did not sign you in: User aborted" in aborted.get_data(
+        as_text=True)
