@@ -25,6 +25,8 @@ class IssuerProfile:
     name: str
     url: str | None = None
     email: str | None = None
+    description: str | None = None
+    image: str | None = None  # the logo's URL
 
     def as_json(self) -> dict[str, Any]:
         profile: dict[str, Any] = {"id": self.id, "type": ["Profile"], "name": self.name}
@@ -32,6 +34,10 @@ class IssuerProfile:
             profile["url"] = self.url
         if self.email:
             profile["email"] = self.email
+        if self.description:
+            profile["description"] = self.description
+        if self.image:
+            profile["image"] = {"id": self.image, "type": "Image"}
         return profile
 
 

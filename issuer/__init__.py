@@ -111,7 +111,16 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     from issuer.api import openapi, routes
     from issuer.operations import observability, rate_limits, tasks
-    from issuer.pages import badges, desk, desk_mail, site, verify
+    from issuer.pages import (
+        badges,
+        desk,
+        desk_admin,
+        desk_mail,
+        desk_sign_in,
+        logos,
+        site,
+        verify,
+    )
     from issuer.protocols import published, vc_api
     from issuer.web import compression
     from issuer.web.requests import refuse_control_characters_in_url
@@ -122,7 +131,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     # Machines' API, standard protocols and published documents, then people's pages.
     for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, badges.bp, verify.bp,
-                      desk.bp, desk_mail.bp, site.bp):
+                      desk.bp, desk_mail.bp, site.bp, desk_sign_in.bp, desk_admin.bp,
+                      logos.bp):
         app.register_blueprint(blueprint)
     rate_limits.init_app(app)  # limits name endpoints: after every blueprint
     https = services.base_url.startswith("https://")

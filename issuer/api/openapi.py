@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from issuer.api import docs_view, examples
+from issuer.api.openapi_staff import STAFF_DESK_PATHS
 from issuer.services.mail_log import MAX_PAGE as MAX_MAIL_PAGE
 from issuer.services.mail_log import STATES
 from issuer.services.notifications import SETTINGS
@@ -722,6 +723,7 @@ def _document(base_url: str) -> dict[str, Any]:
             **BADGE_PATHS,
             **DESK_PATHS,
             **MAIL_PATHS,
+            **STAFF_DESK_PATHS,
         },
     }
 

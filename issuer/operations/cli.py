@@ -1,5 +1,5 @@
 """``flask --app wsgi ...`` commands: init, issuers, tokens, credentials, keys, clr,
-completions import, jobs resume, worker, mail, demo."""
+completions import, jobs resume, worker, mail, staff, demo."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from credentials.frameworks import bundled_catalog
 from issuer.operations import imports, tasks
-from issuer.services import batches
+from issuer.services import batches, oidc, staff
+from issuer.services.audit import list_events
 from issuer.services.callers import Caller
 from issuer.services.catalog import load_bundled_frameworks
 from issuer.services.credential_status import TRANSITIONS, change_status
@@ -342,6 +343,74 @@ def worker_command(workers: int, worker_type: str) -> None:
     tasks.run_worker(current_app, workers, worker_type)
 
 
+@click.group("staff", cls=AppGroup)
+def staff_group() -> None:
+    """People who work an issuer's desk; its single sign-on; its audit trail."""
+
+
+@staff_group.command("invite")
+@click.option("--issuer", "slug", required=True)
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="How the desk shows them (default: the email).")
+def staff_invite_command(slug: str, email: str, role: str, name: str) -> None:
+    """Invite a person to the issuer's desk (the first admin, say): the invitation, with a
+    sign-in link, goes to the mail outbox."""
+    _print_result(lambda db: staff.invite(db, OPERATOR, slug, email, name, role,
+                                          service_context().base_url))
+
+
+@staff_group.command("list")
+@click.option("--issuer", "slug", required=True)
+def staff_list_command(slug: str) -> None:
+    """The issuer's staff: email, name, role, state."""
+    _print_result(lambda db: {"staff": staff.list_staff(db, OPERATOR, slug)})
+
+
+@staff_group.command("remove")
+@click.argument("staff_id", type=int)
+@click.option("--issuer", "slug", required=True)
+def staff_remove_command(staff_id: int, slug: str) -> None:
+    """Take STAFF_ID (the id `staff list` shows) off the staff; their sessions end."""
+    _print_result(lambda db: staff.remove(db, OPERATOR, slug, staff_id))
+
+
+@staff_group.command("sso")
+@click.option("--issuer", "slug", required=True)
+@click.option("--label", required=True, help='The button says "Sign in with LABEL".')
+@click.option("--provider-url", required=True,
+              help="The provider's issuer URL (its /.well-known/openid-configuration is read).")
+@click.option("--client-id", required=True)
+@click.option("--client-secret", envvar="OIDC_CLIENT_SECRET", prompt=True, hide_input=True,
+              help="Or set OIDC_CLIENT_SECRET; stored encrypted under the key-encryption key.")
+@click.option("--email-domain", "domains", multiple=True,
+              help="An email domain to accept (repeatable); default: any staff member's.")
+@click.option("--email-claim", default="email", show_default=True,
+              help="The ID token claim that holds the person's email address.")
+def staff_sso_command(slug: str, label: str, provider_url: str, client_id: str,
+                      client_secret: str, domains: tuple[str, ...], email_claim: str) -> None:
+    """Offer single sign-on with the employer's OpenID Connect provider; register
+    PUBLIC_BASE_URL/desk/sso/SLUG/callback there as the redirect URI."""
+    _print_result(lambda db: oidc.configure(db, service_context().kek, OPERATOR, slug, label,
+                                            provider_url, client_id, client_secret,
+                                            list(domains), email_claim))
+
+
+@staff_group.command("audit")
+@click.option("--issuer", "slug", required=True)
+@click.option("--action", help="Only this action, e.g. credential.revoke.")
+@click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
+def staff_audit_command(slug: str, action: str | None, limit: int) -> None:
+    """The issuer's audit trail, newest first: who (the person, or the token), what, when."""
+    def events(db: Session) -> dict[str, Any]:
+        with db.begin():
+            issuer = find_issuer(db, slug)
+        if issuer is None:
+            raise NotFound(f"no issuer {slug!r}")
+        return list_events(db, Caller.operator(issuer.id, slug), slug, action, None, limit)
+    _print_result(events)
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -361,5 +430,5 @@ def demo_command() -> None:
 def init_app(app: Flask) -> None:
     for command in (init_command, issuers_group, tokens_group, credentials_group, keys_group,
                     clr_group, completions_group, jobs_group, worker_command, mail_group,
-                    demo_command):
+                    staff_group, demo_command):
         app.cli.add_command(command)

@@ -6,6 +6,7 @@ answers again: limits never stop the service, and never vanish either."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -14,9 +15,12 @@ from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItemPerSecond
 
 from issuer.services.tokens import hash_token
 from issuer.web.problems import Problem, problem_response
+
+log = logging.getLogger(__name__)
 
 ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "vcapi.issue",
            "desk.record", "desk.build_clr"}
@@ -72,6 +76,18 @@ def _limit(limiter: Limiter, limit: tuple[str, str], key: Callable[[], str] | No
 
     return limiter.shared_limit(rule, scope=name, key_func=key, exempt_when=exempt,
                                 on_breach=_refusal(name))
+
+
+def spend(name: str, key: str, limit: int, period: int) -> bool:
+    """Count one use of ``name`` by ``key`` (at most ``limit`` in ``period`` seconds) for what
+    is limited inside a handler, such as a form that sends mail; False once over the limit.
+    Counted where the route limits are; a store that does not answer lets it through."""
+    limiter: Limiter = current_app.extensions["rate_limiter"]
+    try:
+        return limiter.limiter.hit(RateLimitItemPerSecond(limit, period), name, key)
+    except Exception as error:  # any storage failure: availability first
+        log.warning("rate limit store unavailable: %s: %s", type(error).__name__, error)
+        return True
 
 
 def _storage(app: Flask) -> tuple[str, dict[str, float]]:

@@ -1,6 +1,8 @@
-"""The employer desk: trainers sign in with their API token and record, review, revoke and
-bundle credentials in a browser. The cookie holds a server-side session's id, never the
-token (issuer.services.desk_sessions). State-changing forms carry a per-session CSRF token."""
+"""The employer desk: staff sign in (by emailed link or single sign-on: issuer.pages.
+desk_sign_in; machines and the first admin with an API token, here) and record, review,
+revoke and bundle credentials in a browser. The cookie holds a server-side session's id,
+never the token (issuer.services.desk_sessions). State-changing forms carry a per-session
+CSRF token."""
 
 from __future__ import annotations
 
@@ -95,7 +97,8 @@ def _statements(data: Any, model_id: str) -> dict[str, dict[str, list[str]]]:
 def desk() -> Any:
     caller = _caller()
     if caller is None:
-        return render_template("desk_sign_in.html", csrf=_csrf())
+        from issuer.pages.desk_sign_in import sign_in_page  # it builds on this module
+        return sign_in_page()
     listed, after = credentials.list_credentials(
         session(), caller, caller.issuer_slug, None, service_context().base_url,
         DESK_PAGE, request.args.get("cursor"))
@@ -117,8 +120,8 @@ def sign_in() -> Any:
         try:
             session_id = desk_sessions.start(db, token, *_limits())
         except DomainError as problem:
-            return render_template("desk_sign_in.html", csrf=_csrf(),
-                                   error=f"Not signed in: {problem.detail}."), 401
+            from issuer.pages.desk_sign_in import sign_in_page
+            return sign_in_page(f"Not signed in: {problem.detail}.", 401)
     cookie.clear()  # a new session id and CSRF token at every sign-in
     cookie["sid"] = session_id
     return redirect(url_for("desk.desk"))

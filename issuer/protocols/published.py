@@ -8,12 +8,13 @@ from typing import Any
 from flask import Blueprint, Response, json, render_template, request
 
 from credentials.achievements import build_achievement
-from credentials.build import OB_CONTEXT, IssuerProfile
+from credentials.build import OB_CONTEXT
 from issuer.services.catalog import catalog
 from issuer.services.credentials import credential_document
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import published_keys, verification_key
+from issuer.services.profile import profile_of
 from issuer.services.share import share_view
 from issuer.services.status_lists import signed_list
 from issuer.store import session
@@ -51,7 +52,7 @@ def issuer_profile(slug: str) -> Response:
             else None
         return negotiated(Response(render_template("issuer.html", issuer=issuer, ids=ids,
                                                    website=website), mimetype="text/html"))
-    profile = IssuerProfile(ids.profile, issuer.name, issuer.url, issuer.email).as_json()
+    profile = profile_of(db, issuer, ids.profile, _base_url()).as_json()
     return negotiated(_json({"@context": OB_CONTEXT, **profile, "otherIdentifier": [{
         "type": "IdentifierEntry", "identifier": ids.did_web, "identifierType": "identifier"}]},
         JSON_LD))

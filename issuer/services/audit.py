@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from issuer.operations import metrics
 from issuer.services.callers import Caller
 from issuer.services.errors import Malformed
-from issuer.store.models import AuditEvent, Issuer
+from issuer.store.models import AuditEvent, Issuer, StaffMember
 
 PENDING = "audit_actions"
 # Row ids are INTEGER primary keys, 32-bit on PostgreSQL: a larger number in a request names
@@ -25,10 +25,14 @@ def is_row_id(value: int) -> bool:
     return 1 <= value <= LARGEST_ROW_ID
 
 
-def record(db: Session, issuer: Issuer | None, token_id: int | None, action: str,
+def record(db: Session, issuer: Issuer | None, actor: Caller | int | None, action: str,
            subject: str, detail: dict[str, Any] | None = None) -> None:
+    """Add an audit event to ``db``'s transaction. ``actor``: the caller (its token and, when
+    a person acts, the staff member), a bare token id, or None for the service itself."""
+    token_id, staff_id = ((actor.token_id, actor.staff_id) if isinstance(actor, Caller)
+                          else (actor, None))
     db.add(AuditEvent(issuer_id=issuer.id if issuer else None, token_id=token_id,
-                      action=action, subject=subject, detail=detail or {}))
+                      staff_id=staff_id, action=action, subject=subject, detail=detail or {}))
     db.info.setdefault(PENDING, []).append(action)
 
 
@@ -50,19 +54,23 @@ def _forget_rolled_back(db: Session) -> None:
 
 def list_events(db: Session, caller: Caller, slug: str, action: str | None,
                 before: int | None, limit: int) -> dict[str, Any]:
-    """The issuer's audit events, newest first (admins): who, what, when."""
+    """The issuer's audit events, newest first (admins): who (the token, and the person by
+    email when one acted), what, when."""
     caller.require(slug, ("admin",))
     if before is not None and not is_row_id(before):
         raise Malformed(f"before must be an audit event id from 1 to {LARGEST_ROW_ID}, "
                         f"not {before}", errors=[{"pointer": "before", "detail": "out of range"}])
-    query = select(AuditEvent).where(AuditEvent.issuer_id == caller.issuer_id)
+    query = (select(AuditEvent, StaffMember.email)
+             .outerjoin(StaffMember, StaffMember.id == AuditEvent.staff_id)
+             .where(AuditEvent.issuer_id == caller.issuer_id))
     if action:
         query = query.where(AuditEvent.action == action)
     if before is not None:
         query = query.where(AuditEvent.id < before)
     with db.begin():
-        events = db.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)).all()
+        rows = db.execute(query.order_by(AuditEvent.id.desc()).limit(limit)).all()
         return {"events": [{"id": e.id, "action": e.action, "subject": e.subject,
-                            "tokenId": e.token_id, "detail": e.detail,
-                            "at": e.created_at.isoformat()} for e in events],
-                "next": events[-1].id if len(events) == limit else None}
+                            "tokenId": e.token_id, "staffId": e.staff_id, "person": email,
+                            "detail": e.detail, "at": e.created_at.isoformat()}
+                           for e, email in rows],
+                "next": rows[-1][0].id if len(rows) == limit else None}

@@ -216,7 +216,7 @@ def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
                   "detail": e["message"]} for e in invalid[:200]],
                 detail=f"none of the {len(batch.rows)} rows is valid")
         job = ImportJob(id=str(uuid.uuid4()), issuer_id=issuer.id, token_id=caller.token_id,
-                        role=caller.role, idempotency_key=idempotency_key,
+                        staff_id=caller.staff_id, role=caller.role, idempotency_key=idempotency_key,
                         request_hash=digest, total=len(batch.rows), invalid=invalid)
         db.add(job)
         db.flush()
@@ -327,7 +327,7 @@ def run_job(sessions: sessionmaker[Session], job_id: str, base_url: str,
             if job.finished_at is not None:
                 return True
             caller = Caller(job.token_id, job.issuer_id, db.get(Issuer, job.issuer_id).slug,
-                            job.role)
+                            job.role, job.staff_id)
         while _issue_next(db, job_id, caller, base_url, kek):
             if progress:
                 progress(1)

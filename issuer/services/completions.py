@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from credentials.achievements import badge_url, build_achievement
 from credentials.build import (
     EvidenceItem,
-    IssuerProfile,
     Learner,
     build_achievement_credential,
     normalise_email,
@@ -24,6 +23,7 @@ from issuer.services.errors import invalid_fields
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.issuance import NewCredential
 from issuer.services.issuers import get_issuer
+from issuer.services.profile import profile_of
 from issuer.services.programmes import award_if_complete
 from issuer.store.models import Completion
 from keys.encryption import KeyEncryptionKey
@@ -91,7 +91,7 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
         id=str(uuid.uuid4()), issuer_id=issuer.id, learner_name=request.learner_name,
         learner_email=email, model_id=model_id, competency_id=competency_id,
         level=request.level, completed_on=completed_on, evidence=request.evidence,
-        verified_by_token_id=caller.token_id)
+        verified_by_token_id=caller.token_id, verified_by_staff_id=caller.staff_id)
     db.add(completion)
     db.flush()
 
@@ -100,7 +100,7 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
     def build(new: NewCredential, status: list[dict[str, Any]]) -> dict[str, Any]:
         return build_achievement_credential(
             credential_id=new.url,
-            issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
+            issuer=profile_of(db, issuer, ids.did_web, base_url),
             achievement=build_achievement(crosswalk, competency_id, base_url),
             level=request.level,
             learner=Learner(request.learner_name, email),
@@ -113,7 +113,7 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
         )
 
     issued = issuance.issue(db, issuer, kek, base_url, build, issuance.Issuance(
-        issuance.Audit(caller.token_id, "credential.issue",
+        issuance.Audit(caller, "credential.issue",
                        {"completion": completion.id, "competency": request.competency,
                         "level": request.level}),
         jwt_algorithm=request.algorithm if request.format == "jwt" else None,

@@ -59,7 +59,7 @@ def change_status(db: Session, slug: str, credential_id: str, action: str,
                             status_now=previous)
         if action == "revoke" and previous == "suspended":
             set_bit(db, credential_id, "suspension", False)
-        record(db, issuer, caller.token_id, f"credential.{action}",
+        record(db, issuer, caller, f"credential.{action}",
                f"credential:{credential_id}", {"reason": reason})
     return {"credentialId": credential_id, "status": new_state, "reason": reason}
 

@@ -169,7 +169,7 @@ def issue_credential(db: Session, caller: Caller, credential: Any, options: Any,
         issuer = get_issuer(db, caller.issuer_slug)
         try:
             signed = issue(db, issuer, kek, base_url, build, Issuance(
-                Audit(caller.token_id, "credential.issue",
+                Audit(caller, "credential.issue",
                       {"via": "vc-api", "format": output_format}),
                 issuer_id=issuer_id_of(document) or "", jwt_algorithm=jwt_algorithm),
                 new).signed

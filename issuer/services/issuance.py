@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from issuer.services.audit import record
+from issuer.services.callers import Caller
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.notifications import queue_credential_notice
 from issuer.services.signing import sign_with, signing_key, stored_form
@@ -44,7 +45,7 @@ class NewCredential:
 class Audit:
     """The audit event an issuance writes: who (None: the service itself), what, details."""
 
-    token_id: int | None
+    actor: Caller | None
     action: str
     detail: dict[str, Any] = field(default_factory=dict)
 
@@ -93,7 +94,7 @@ def issue(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str, bui
     db.add(Credential(id=new.id, issuer_id=issuer.id, completion_id=how.completion_id,
                       learner_email=how.learner_email, signing_key_id=key.id, kind=how.kind,
                       document=stored_form(signed)))
-    record(db, issuer, how.audit.token_id, how.audit.action, f"credential:{new.id}",
+    record(db, issuer, how.audit.actor, how.audit.action, f"credential:{new.id}",
            how.audit.detail)
     if how.learner_email:
         queue_credential_notice(db, issuer, how.kind, unsigned, how.learner_email)

@@ -57,8 +57,7 @@ def create_token(db: Session, slug: str, role: str, label: str | None,
     caller.require(slug, ("admin",))
     with db.begin():
         issuer = get_issuer(db, slug)
-        token = mint_token(db, issuer, role, label, caller.token_id,
-                           expires_at)
+        token = mint_token(db, issuer, role, label, caller, expires_at)
         return {"token": token.token, **token_view(token.row, slug)}
 
 
@@ -97,7 +96,7 @@ def revoke_token(db: Session, slug: str, token_id: int, caller: Caller
         ended = db.execute(update(DeskSession).where(DeskSession.token_id == row.id,
                                                      DeskSession.ended_at.is_(None))
                            .values(ended_at=now)).rowcount
-        record(db, issuer, caller.token_id, "token.revoke",
+        record(db, issuer, caller, "token.revoke",
                f"token:{row.id}", {"deskSessionsEnded": ended})
         return token_view(row, slug)
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from credentials.build import IssuerProfile, Learner, normalise_email
+from credentials.build import Learner, normalise_email
 from credentials.clr import build_clr_credential, unholdable
 from issuer.services import idempotency
 from issuer.services.callers import Caller
@@ -19,6 +19,7 @@ from issuer.services.errors import invalid_fields
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.issuance import Audit, Issuance, NewCredential, issue
 from issuer.services.issuers import get_issuer
+from issuer.services.profile import profile_of
 from issuer.store.models import Completion, Credential
 from keys.encryption import KeyEncryptionKey
 
@@ -90,14 +91,14 @@ def _build(db: Session, caller: Caller, slug: str, email: str,
     def build(new: NewCredential, status: list[dict[str, Any]]) -> dict[str, Any]:
         return build_clr_credential(
             credential_id=new.url,
-            issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
+            issuer=profile_of(db, issuer, ids.did_web, base_url),
             learner=Learner(latest.learner_name, email),
             credentials=credentials,
             crosswalk=crosswalk, base_url=base_url, salt=secrets.token_hex(16),
             issued_at=datetime.now(UTC), credential_status=status)
 
     issued = issue(db, issuer, kek, base_url, build, Issuance(
-        Audit(caller.token_id, "clr.issue", {"credentials": [c.id for c, _ in rows]}),
+        Audit(caller, "clr.issue", {"credentials": [c.id for c, _ in rows]}),
         jwt_algorithm=algorithm if output_format == "jwt" else None,
         # One entry (revocation): CLR 2.0, like OB 3.0, allows one credentialStatus.
         purposes=("revocation",), kind="clr", learner_email=email))

@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from credentials.build import IssuerProfile, Learner
+from credentials.build import Learner
 from credentials.clr import build_programme_credential, programme_achievement
 from credentials.frameworks import Crosswalk
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuance import Audit, Issuance, NewCredential, issue
+from issuer.services.profile import profile_of
 from issuer.store import insert_statement
 from issuer.store.models import Completion, Credential, Issuer, ProgrammeAward
 from keys.encryption import KeyEncryptionKey
@@ -80,7 +81,7 @@ def award_if_complete(db: Session, issuer: Issuer, learner: Learner, crosswalk: 
     def build(new: NewCredential, status: list[dict[str, Any]]) -> dict[str, Any]:
         return build_programme_credential(
             credential_id=new.url,
-            issuer=IssuerProfile(ids.did_web, issuer.name, issuer.url, issuer.email),
+            issuer=profile_of(db, issuer, ids.did_web, base_url),
             learner=learner, achievement=programme_achievement(crosswalk, base_url, required),
             evidence=evidence, salt=secrets.token_hex(16), issued_at=now,
             credential_status=status)

@@ -40,6 +40,7 @@ class ShareView:
     linkedin: str
     qr_svg: str
     learner: str | None = None
+    issuer_logo: str | None = None
     competency: str | None = None
     definition: str | None = None
     level: str | None = None
@@ -152,7 +153,8 @@ def share_view(db: Session, credential_id: str, context: ServiceContext) -> Shar
         status_line=line, status_class=css, badge_svg=image,
         badge_png=image.removesuffix(".svg") + ".png",
         badge_alt=f"Badge: {name}", baked_png=f"{url}/badge.png", baked_svg=f"{url}/badge.svg",
-        linkedin=linkedin, qr_svg=qr.getvalue().decode(), learner=_learner(subject))
+        linkedin=linkedin, qr_svg=qr.getvalue().decode(), learner=_learner(subject),
+        issuer_logo=_image_url(issuer.get("image")) if isinstance(issuer, dict) else None)
     if achievement.get("achievementType") == "Competency":
         view.competency = _text(achievement.get("name"), None)
         view.definition = _text(achievement.get("description"), None)

@@ -56,7 +56,7 @@ class NewToken:
 
 
 def mint_token(db: Session, issuer: Issuer, role: str, label: str | None,
-               actor_token_id: int | None = None,
+               actor: Caller | None = None,
                expires_at: datetime | None = None) -> NewToken:
     """A new token row (its hash) and the token itself, audited. ``expires_at`` comes from
     ``parse_expiry``."""
@@ -69,7 +69,7 @@ def mint_token(db: Session, issuer: Issuer, role: str, label: str | None,
                    expires_at=expires_at)
     db.add(row)
     db.flush()
-    record(db, issuer, actor_token_id, "token.create", f"token:{row.id}",
+    record(db, issuer, actor, "token.create", f"token:{row.id}",
            {"role": role, "label": label, "expiresAt": _when(expires_at)})
     return NewToken(token, row)
 

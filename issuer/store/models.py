@@ -69,6 +69,7 @@ class Issuer(Base):
     programme_level: Mapped[str | None] = mapped_column(String(16))
     # Email each learner when a credential is issued to them (the issuer's opt-out).
     learner_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -118,7 +119,9 @@ class DeskSession(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    # Opened with an API token (machines, bootstrapping) or by a person: one of the two.
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Like a token's last use: written at most once a minute, for the idle timeout.
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -163,7 +166,9 @@ class Completion(Base):
     level: Mapped[str] = mapped_column(String(16))
     completed_on: Mapped[date] = mapped_column(Date)
     evidence: Mapped[Any] = mapped_column(JSON)
-    verified_by_token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
+    # The token, or the person signed in at the desk, who recorded it.
+    verified_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    verified_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -249,6 +254,7 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer_id: Mapped[int | None] = mapped_column(ForeignKey("issuers.id"), index=True)
     token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))  # the person
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(300))
     detail: Mapped[Any] = mapped_column(JSON, default=dict)
@@ -278,6 +284,7 @@ class ImportJob(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
     token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
     role: Mapped[str] = mapped_column(String(16))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str] = mapped_column(String(64))
@@ -322,3 +329,65 @@ class OutboxMail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class StaffMember(Base):
+    """A person who works an issuer's desk, in one role; invited by email, active once they
+    have signed in, removed (kept, for the audit trail) when an admin takes them off."""
+
+    __tablename__ = "staff_members"
+    __table_args__ = (UniqueConstraint("issuer_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"))
+    email: Mapped[str] = mapped_column(String(320), index=True)  # lower case
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # assessor | admin
+    state: Mapped[str] = mapped_column(String(16), default="invited")  # invited|active|removed
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SignInLink(Base):
+    """An emailed sign-in link: only its SHA-256 is kept; it works once, until it expires."""
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id"), index=True)
+    link_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class OidcProvider(Base):
+    """An issuer's single sign-on: the employer's OpenID Provider and this service's client
+    there (the secret AES-GCM encrypted under the key-encryption key, like private keys)."""
+
+    __tablename__ = "oidc_providers"
+
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), primary_key=True,
+                                           autoincrement=False)
+    label: Mapped[str] = mapped_column(String(100))  # "Sign in with <label>"
+    discovery_url: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(200))
+    client_secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    # The email domains accepted (empty: any domain; the person must be staff either way).
+    email_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    email_claim: Mapped[str] = mapped_column(String(64), default="email")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class IssuerLogo(Base):
+    """An issuer's logo as served (re-encoded PNG, or a sanitised SVG)."""
+
+    __tablename__ = "issuer_logos"
+
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), primary_key=True,
+                                           autoincrement=False)
+    media_type: Mapped[str] = mapped_column(String(32))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

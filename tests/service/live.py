@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -52,6 +52,7 @@ class LiveServer:
     created: dict  # the issuer as `issuers create` printed it, admin token included
     assessor: str
     instance: Path
+    env: dict[str, str] = field(default_factory=dict)  # for more CLI commands on its store
 
 
 @contextmanager
@@ -98,7 +99,7 @@ def _serve(env: dict[str, str], sock: socket.socket, base: str,
         pytest.fail("the server did not start: " + process.stderr.read().decode()[-2000:])
     worker = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "worker"], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    yield LiveServer(base, created, assessor["token"], tmp_path)
+    yield LiveServer(base, created, assessor["token"], tmp_path, env)
     for running in (process, worker):
         running.terminate()
     for running in (process, worker):
