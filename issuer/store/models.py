@@ -158,6 +158,7 @@ class Completion(Base):
     competency_id: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(16))
     completed_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)  # None: current for good
     evidence: Mapped[Any] = mapped_column(JSON)
     verified_by_token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
