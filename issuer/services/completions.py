@@ -23,7 +23,7 @@ from credentials.frameworks.model import CompetencyModel, add_duration
 from issuer.services import idempotency, issuance
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
-from issuer.services.errors import DomainError, invalid_fields
+from issuer.services.errors import DomainError, Invalid, invalid_fields
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.issuance import NewCredential
 from issuer.services.issuers import get_issuer
@@ -54,6 +54,11 @@ class CompletionRequest:
                    body.get("algorithm", "RS256"), body.get("validUntil"))
 
 
+def refused(pointer: str, detail: str) -> Invalid:
+    """422 for one field, its detail the plain message (which names the field)."""
+    return invalid_fields([{"pointer": pointer, "detail": detail}], detail=detail)
+
+
 MAX_AGE_YEARS = 10  # a completion older than this is a typing slip, not a record
 
 
@@ -61,8 +66,7 @@ def _date(value: str, pointer: str, label: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise invalid_fields([{"pointer": pointer, "detail": f"{label}: {value} is not a "
-                                                             "date on the calendar"}]) from None
+        raise refused(pointer, f"{label}: {value} is not a date on the calendar") from None
 
 
 def _long_date(day: date) -> str:
@@ -83,7 +87,7 @@ def completed_on_date(value: str, today: date, model: CompetencyModel | None = N
         refusal = (f"{_long_date(completed)} is more than {MAX_AGE_YEARS} years ago; "
                    "check the year")
     if refusal:
-        raise invalid_fields([{"pointer": "/completedOn", "detail": f"Completed on: {refusal}"}])
+        raise refused("/completedOn", f"Completed on: {refusal}")
     return completed
 
 
@@ -101,7 +105,7 @@ def valid_until_date(value: str | None, completed: date, valid_for: str | None,
         refusal = f"{_long_date(until)} has already passed"
     else:
         return until
-    raise invalid_fields([{"pointer": "/validUntil", "detail": f"Valid until: {refusal}"}])
+    raise refused("/validUntil", f"Valid until: {refusal}")
 
 
 def end_of_day(day: date) -> datetime:
@@ -181,10 +185,9 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
         crosswalk = data.crosswalk_for(model_id)
         competency = crosswalk.model.competency(competency_id)
     except KeyError:
-        raise invalid_fields([{"pointer": "/competency",
-                               "detail": f"Competency: the model has no competency "
-                                         f"{request.competency}; see GET /api/v1/frameworks"}]
-                             ) from None
+        raise refused("/competency", f"Competency: the model has no competency "
+                                     f"{request.competency}; see GET /api/v1/frameworks"
+                      ) from None
     now = datetime.now(UTC)
     completed_on = completed_on_date(request.completed_on, now.date(), crosswalk.model)
     valid_until = valid_until_date(request.valid_until, completed_on, competency.valid_for,

@@ -51,7 +51,8 @@ def schema_errors(validator: Draft202012Validator, body: Any) -> list[dict[str, 
     """Every problem with ``body``, as {"pointer", "detail"}, in document order; each detail
     in plain words naming the field (:func:`plain_message`), never a regex or a repr."""
     errors = sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
-    return [{"pointer": pointer(e), "detail": plain_message(e)} for e in errors]
+    said = {(pointer(e), plain_message(e)): None for e in errors}  # once each ("" is short
+    return [{"pointer": at, "detail": detail} for at, detail in said]  # and has no \S)
 
 
 # What people call the members of a completion (and the other request bodies), by pointer
