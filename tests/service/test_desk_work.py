@@ -56,7 +56,8 @@ def count(service, model) -> int:
 
 
 def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+    """The page's text with entities decoded and runs of white space made one space."""
+    return re.sub(r"\s+", " ", html.unescape(response.get_data(as_text=True)))
 
 
 def test_three_competencies_in_one_post(service) -> None:
@@ -216,3 +217,179 @@ def test_valid_until_from_the_desk(service) -> None:
     with store(service.app).sessions() as db:
         document = json.loads(db.scalar(select(Credential.document)))
     assert document["validUntil"] == f"{chosen}T23:59:59Z"
+
+
+def upload(service, csrf: str, text: str):
+    import io
+
+    return service.client.post("/desk/cohort/preview", data={
+        "csrf": csrf, "file": (io.BytesIO(text.encode()), "cohort.csv")},
+        content_type="multipart/form-data")
+
+
+def test_the_csv_template_downloads_and_previews_clean(service) -> None:
+    import csv
+    import io
+
+    csrf = sign_in(service, service.assessor)
+    assert "Download the CSV template" in text_of(service.client.get("/desk/cohort"))
+    template = service.client.get("/desk/cohort/template.csv")
+    assert template.status_code == 200 and template.mimetype == "text/csv"
+    assert "attachment" in template.headers["Content-Disposition"]
+    table = list(csv.reader(io.StringIO(template.get_data(as_text=True))))
+    assert table[0] == ["learner_name", "learner_email", "competency", "level",
+                        "completed_on", "valid_until", "evidence"]
+    assert table[1][2] == "Patient vitals" and table[2][3] == "developing"  # name and id
+    preview = upload(service, csrf, template.get_data(as_text=True))
+    assert preview.status_code == 200
+    assert "2 rows: 2 ready to issue." in text_of(preview)
+
+
+def test_preview_says_each_row_problem_in_words(service) -> None:
+    csrf = sign_in(service, service.assessor)
+    post(service, csrf, **rows("de-escalation"))
+    text = ("learner_name,learner_email,competency,level,completed_on,valid_until,evidence\n"
+            f"Ana Ruiz,ana@example.org,De-escalation,PROFICIENT,{RECENT},,Calm and kind\n"
+            f"Ben Ode,ben@example.org,Juggling,proficient,{RECENT},,\n"
+            f"Cy Park,cy@example,patient-vitals,Developing,{RECENT},,\n"
+            f"Di Lund,di@example.org,patient-vitals,expert,2026-13-01,,\n"
+            f"Ed Fox,ed@example.org,CPR and first aid,advanced,2025-01-15,,\n"
+            f"Jordan Rivera,jordan@example.org,de-escalation,proficient,{RECENT},,\n")
+    preview = upload(service, csrf, text)
+    page = text_of(preview)
+    assert "6 rows: 2 ready to issue, 4 with problems (left out), 1 that look already " \
+           "recorded." in page
+    assert "Competency: “Juggling” is not a competency of the model" in page
+    assert "Learner email: enter an email address like name@example.org" in page
+    assert "Level: choose emerging, developing, proficient or advanced" in page
+    assert "Completed on: enter a date like" not in page or "2026-13-01" in page
+    assert "Completed on: 15 January 2025 is before this competency model existed" in page
+    assert "Looks already recorded" in page
+    assert "Issue 1 credential" in page
+    for raw in ("does not match", "is not one of", "^[", "'Juggling'"):
+        assert raw not in page, raw
+    assert count(service, Credential) == 1  # a preview issues nothing
+
+
+def test_upload_issues_as_a_job_and_shows_progress(service) -> None:
+    csrf = sign_in(service, service.assessor)
+    text = ("learner_name,learner_email,competency,level,completed_on\n"
+            + "".join(f"Learner {n},learner{n}@example.org,Patient vitals,Proficient,{RECENT}\n"
+                      for n in range(4))
+            + "Bad Row,bad@example.org,Nothing,proficient,2026-01-01\n")
+    page = html.unescape(upload(service, csrf, text).get_data(as_text=True))
+    key = re.search(r'name="upload_key" value="([^"]+)"', page).group(1)
+    csv_text = re.search(r'name="csv_text" value="([^"]*)"', page, re.S).group(1)
+    assert csv_text == text
+    issued = service.client.post("/desk/cohort/issue", data={
+        "csrf": csrf, "upload_key": key, "csv_text": csv_text})
+    assert issued.status_code == 302
+    job_page = issued.headers["Location"]
+    job_id = job_page.rsplit("/", 1)[1]
+    waiting = text_of(service.client.get(job_page))
+    assert "Issuing: 0 issued, 4 to go." in waiting and 'max="4" value="0"' in waiting
+    progress = service.client.get(f"{job_page}/progress").get_json()
+    assert progress == {"status": "running", "valid": 4, "issued": 0, "failed": 0,
+                        "pending": 4}
+    again = service.client.post("/desk/cohort/issue", data={   # a second click: same job
+        "csrf": csrf, "upload_key": key, "csv_text": csv_text})
+    assert again.headers["Location"] == job_page
+    context = service_context(service.app)
+    assert batches.run_job(context.sessions, job_id, batches.runner_id(), context.base_url,
+                           context.kek)
+    assert service.client.get(f"{job_page}/progress").get_json()["issued"] == 4
+    assert "Done: 4 issued." in text_of(service.client.get(job_page))
+    assert count(service, Credential) == 4
+
+
+def _fill(service, learners: int) -> None:
+    body = [completion_body(learner={"name": f"Learner {n:02d}",
+                                     "email": f"learner{n:02d}@example.org"},
+                            completedOn=RECENT,
+                            competency=f"{MODEL}/{'patient-vitals' if n % 2 else 'de-escalation'}")
+            for n in range(learners)]
+    response = service.client.post("/api/v1/issuers/riverbend/completions:batch", json=body,
+                                   headers=service.auth(service.assessor))
+    assert response.status_code == 201, response.get_json()
+
+
+def test_the_table_pages_searches_and_filters(service) -> None:
+    _fill(service, 30)
+    sign_in(service, service.assessor)
+    first = text_of(service.client.get("/desk"))
+    assert "Showing 1–25 of 30." in first and "Page 1 of 2" in first
+    assert "Learner 29" in first and "learner29@example.org" in first
+    assert "Patient vitals" in first and "De-escalation" in first  # names, not ids
+    second = text_of(service.client.get("/desk?page=2"))
+    assert "Showing 26–30 of 30." in second and "Learner 00" in second
+    assert "Learner 29" not in second
+    found = text_of(service.client.get("/desk?q=learner07"))
+    assert "Showing 1–1 of 1 matching." in found and "Learner 07" in found
+    by_name = text_of(service.client.get("/desk?q=vitals"))
+    assert "Showing 1–15 of 15 matching." in by_name
+    by_filter = text_of(service.client.get(
+        f"/desk?competency={MODEL}/de-escalation&status=active"))
+    assert "Showing 1–15 of 15 matching." in by_filter
+    revoked = text_of(service.client.get("/desk?status=revoked"))
+    assert "No credential matches." in revoked
+    odd = service.client.get("/desk?q=100%25_&page=zz&status=bogus")
+    assert odd.status_code == 200 and "No credential matches." in text_of(odd)
+
+
+def test_a_page_holds_twenty_five_rows_however_many_there_are(service) -> None:
+    _fill(service, 50)
+    sign_in(service, service.assessor)
+    page = service.client.get("/desk").get_data(as_text=True)
+    assert page.split("<tbody>")[1].split("</tbody>")[0].count("<tr>") == 25
+    assert len(page.encode()) < 100_000
+
+
+def _issue_one(service, **changes) -> dict:
+    response = service.client.post("/api/v1/issuers/riverbend/completions",
+                                   json=completion_body(completedOn=RECENT, **changes),
+                                   headers=service.auth(service.assessor))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_revoke_and_suspend_only_for_admins_and_where_suspension_exists(service) -> None:
+    from issuer.services.issuers import update_issuer
+
+    plain = _issue_one(service)
+    with store(service.app).sessions() as db:
+        update_issuer(db, "riverbend", suspension=True)
+    suspendable = _issue_one(service, competency=f"{MODEL}/patient-vitals")
+    sign_in(service, service.assessor)
+    page = text_of(service.client.get("/desk"))
+    assert ">Revoke<" not in page and ">Suspend<" not in page and "Actions" not in page
+    confirm = service.client.get(f"/desk/credentials/{plain['credentialId']}/revoke")
+    assert confirm.status_code == 403
+    client = service.app.test_client()
+    service.client = client
+    sign_in(service, service.admin)
+    page = text_of(client.get("/desk"))
+    revoke_links = re.findall(r'href="/desk/credentials/([^/]+)/revoke"', page)
+    suspend_links = re.findall(r'href="/desk/credentials/([^/]+)/suspend"', page)
+    assert sorted(revoke_links) == sorted([plain["credentialId"],
+                                           suspendable["credentialId"]])
+    assert suspend_links == [suspendable["credentialId"]]  # issued with a suspension entry
+
+
+def test_revoke_asks_first_and_the_reason_shows_afterwards(service) -> None:
+    issued = _issue_one(service)
+    csrf = sign_in(service, service.admin)
+    confirm = text_of(service.client.get(f"/desk/credentials/{issued['credentialId']}/revoke"))
+    assert "Revoke this credential?" in confirm and "Revocation is final" in confirm
+    assert "Jordan Rivera" in confirm and "De-escalation" in confirm
+    with store(service.app).sessions() as db:
+        assert db.scalar(select(Credential.status)) == "active"  # asking changed nothing
+    done = service.client.post(f"/desk/credentials/{issued['credentialId']}/revoke",
+                               data={"csrf": csrf, "reason": "recorded in error"})
+    assert done.status_code == 302
+    page = text_of(service.client.get(done.headers["Location"]))
+    assert "revoked. Reason: recorded in error" in page
+    words = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert f"Revoked on {TODAY.day} {TODAY:%b %Y} Reason: recorded in error" in words
+    assert f'/desk/credentials/{issued["credentialId"]}/revoke"' not in page
+    filtered = text_of(service.client.get("/desk?status=revoked"))
+    assert "Showing 1–1 of 1 matching." in filtered
