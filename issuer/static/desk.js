@@ -3,6 +3,13 @@
 // and level, and how long the competency stays valid by default.
 // Cohort upload: follow the job's progress until it is done.
 (function () {
+  // A form shown again with problems (or likely duplicates): start reading at the list.
+  var problems = document.getElementById("problems") || document.getElementById("duplicates");
+  if (problems) {
+    problems.setAttribute("tabindex", "-1");
+    problems.focus();
+  }
+
   var source = document.getElementById("statements");
   if (source) {
     var data = JSON.parse(source.textContent);

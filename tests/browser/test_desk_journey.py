@@ -82,6 +82,7 @@ def test_coordinator_records_uploads_and_revokes(server: LiveServer, browser_pag
     assert "Completed on: 1 September 2025 is before this competency model existed" in \
         alert.inner_text()
     assert page.get_by_label("Learner's email", exact=True).input_value() == "sam@example.org"
+    assert page.evaluate("document.activeElement.id") == "problems"  # read first
     accessible(page, "desk-problem")
 
     # A cohort: the template, a file with one bad row, the preview, then issue.

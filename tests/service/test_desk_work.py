@@ -393,3 +393,13 @@ def test_revoke_asks_first_and_the_reason_shows_afterwards(service) -> None:
     assert f'/desk/credentials/{issued["credentialId"]}/revoke"' not in page
     filtered = text_of(service.client.get("/desk?status=revoked"))
     assert "Showing 1–1 of 1 matching." in filtered
+
+
+def test_a_form_sent_twice_records_once(service) -> None:
+    csrf = sign_in(service, service.assessor)
+    form = rows("de-escalation", "patient-vitals")
+    first = post(service, csrf, form_key="a5e0c8a4-6c1e-4d54-9d7e-2f1f1e4c0b11", **form)
+    second = post(service, csrf, form_key="a5e0c8a4-6c1e-4d54-9d7e-2f1f1e4c0b11",
+                  confirm_duplicates="1", **form)
+    assert first.status_code == second.status_code == 302
+    assert count(service, Credential) == 2  # the second answer is the first, replayed
