@@ -180,8 +180,8 @@ def record(caller: Caller) -> Any:
     if not request.form.get("confirm_duplicates"):
         with session().begin():
             issuer = get_issuer(session(), caller.issuer_slug)
-            form.duplicates = [rows[i] for i in completions.likely_duplicates(
-                session(), issuer.id, requests)]
+            form.duplicates = sorted({rows[i] for i in completions.likely_duplicates(
+                session(), issuer.id, requests)} | set(form.repeated()))
         if form.duplicates:
             return _render_desk(caller, form, 409)
     try:

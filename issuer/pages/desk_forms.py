@@ -81,6 +81,17 @@ class CompletionForm:
             body["evidence"] = [item]
         return body
 
+    def repeated(self) -> list[int]:
+        """Filled rows that repeat an earlier row (competency, level and date)."""
+        seen, again = set(), []
+        for index in self.filled():
+            row = self.rows[index]
+            key = (row["competency"], row["level"], row["completed_on"].strip())
+            if key in seen:
+                again.append(index)
+            seen.add(key)
+        return again
+
     def add_error(self, index: int | None, pointer: str, message: str) -> None:
         """Attach ``message`` to the field ``pointer`` names in row ``index``."""
         self.errors.setdefault(field_id(index, pointer), []).append(message)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import Catalog
@@ -255,7 +256,18 @@ def _repeated_in_file(rows: list[PreviewRow]) -> None:
 def submit(db: Session, caller: Caller, slug: str, text: str, with_duplicates: bool,
            idempotency_key: str | None, kek: KeyEncryptionKey) -> tuple[ImportJob, int]:
     """Check the upload again and submit the rows that will issue as one import job;
-    (job, rows submitted). A row the preview refused is never sent."""
+    (job, rows submitted). A row the preview refused is never sent. The same upload sent
+    again (its key) is its first job, even once that job has issued its rows (which would
+    now look already recorded)."""
+    caller.require(slug, ("assessor", "admin"))
+    if idempotency_key:
+        with db.begin():
+            issuer = get_issuer(db, slug)
+            earlier = db.scalars(select(ImportJob).where(
+                ImportJob.issuer_id == issuer.id,
+                ImportJob.idempotency_key == idempotency_key)).first()
+        if earlier is not None:
+            return earlier, earlier.total
     chosen = preview(db, caller, slug, text).to_issue(with_duplicates)
     if not chosen:
         raise Malformed("no row of this file can be issued; correct the rows the preview "

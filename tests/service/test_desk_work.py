@@ -298,6 +298,9 @@ def test_upload_issues_as_a_job_and_shows_progress(service) -> None:
     assert batches.run_job(context.sessions, job_id, batches.runner_id(), context.base_url,
                            context.kek)
     assert service.client.get(f"{job_page}/progress").get_json()["issued"] == 4
+    late = service.client.post("/desk/cohort/issue", data={   # a late second click
+        "csrf": csrf, "upload_key": key, "csv_text": csv_text})
+    assert late.headers["Location"] == job_page
     assert "Done: 4 issued." in text_of(service.client.get(job_page))
     assert count(service, Credential) == 4
 
@@ -403,3 +406,10 @@ def test_a_form_sent_twice_records_once(service) -> None:
                   confirm_duplicates="1", **form)
     assert first.status_code == second.status_code == 302
     assert count(service, Credential) == 2  # the second answer is the first, replayed
+
+
+def test_a_row_repeating_another_is_asked_about(service) -> None:
+    csrf = sign_in(service, service.assessor)
+    response = post(service, csrf, **rows("de-escalation", "patient-vitals", "de-escalation"))
+    assert response.status_code == 409 and count(service, Credential) == 0
+    assert "(same competency, level and date): competency 3." in text_of(response)
