@@ -141,7 +141,8 @@ def badge_svg(text: BadgeText) -> str:
     title = f"{text.competency}: {level}. {text.model}" + (
         f". Issued by {text.issuer}" if text.issuer else "")
     words = "".join(
-        f'<text x="{CENTRE:g}" y="{line.y:g}" font-size="{line.size}"'
+        f'<text x="{CENTRE:g}" y="{line.y:g}" dominant-baseline="central" '
+        f'font-size="{line.size}"'
         + (' font-weight="700"' if line.bold else "")
         + (f' letter-spacing="{line.spacing:g}"' if line.spacing else "")
         + f'>{escape(line.text)}</text>' for line in layout(text))
@@ -152,8 +153,8 @@ def badge_svg(text: BadgeText) -> str:
         f'<circle cx="{CENTRE:g}" cy="{CENTRE:g}" r="190" fill="{colour}"/>'
         f'<circle cx="{CENTRE:g}" cy="{CENTRE:g}" r="{RING}" fill="none" stroke="#ffffff" '
         f'stroke-width="4"/>'
-        f'<g fill="#ffffff" font-family="DejaVu Sans, Arial, sans-serif" text-anchor="middle" '
-        f'dominant-baseline="central">{words}</g></svg>'
+        f'<g fill="#ffffff" font-family="DejaVu Sans, Arial, sans-serif" text-anchor="middle">'
+        f'{words}</g></svg>'
     )
 
 

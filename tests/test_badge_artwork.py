@@ -28,9 +28,10 @@ def _lines(svg: str) -> list[tuple[str, float, float, float, float]]:
     """(text, left, right, top, bottom) of each line, measured in DejaVu Sans."""
     root = ET.fromstring(svg)
     group = root.find(f"{SVG}g")
-    assert group.get("text-anchor") == "middle" and group.get("dominant-baseline") == "central"
+    assert group.get("text-anchor") == "middle"
     boxes = []
     for element in group.iter(f"{SVG}text"):
+        assert element.get("dominant-baseline") == "central"  # y is the line's middle
         size = int(element.get("font-size"))
         font = _font(size, element.get("font-weight") == "700")
         width = font.getlength(element.text) + float(element.get("letter-spacing", 0)) * \
