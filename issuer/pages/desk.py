@@ -193,9 +193,8 @@ def record(caller: Caller) -> Any:
         for error in refused.errors or [{"pointer": "/competency", "detail": refused.detail}]:
             form.add_error(rows[refused.index], error["pointer"], error["detail"])
         return _render_desk(caller, form, 422)
-    except DomainError as problem:
-        for error in problem.errors or [{"pointer": "/competency", "detail": problem.detail}]:
-            form.add_error(rows[0], error["pointer"], error["detail"])
+    except DomainError as problem:  # not about one row (a role, the host's key)
+        form.errors.setdefault("record", []).append(f"Not recorded: {problem.detail}")
         return _render_desk(caller, form, 422)
     issued = result.body["issued"]
     flash({"text": f"Recorded and issued {len(issued)} credential"

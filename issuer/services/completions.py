@@ -116,22 +116,29 @@ def end_of_day(day: date) -> datetime:
 def likely_duplicates(db: Session, issuer_id: int, requests: Sequence[CompletionRequest]
                       ) -> list[int]:
     """Positions of the requests the issuer has already recorded: the same learner,
-    competency, level and completion date. Unreadable dates are left to validation."""
-    found = []
+    competency, level and completion date. Unreadable dates are left to validation; the
+    learners' completions are read a few hundred learners at a time (a cohort's preview)."""
+    wanted: dict[tuple[str, str, str, str, date], list[int]] = {}
     for index, request in enumerate(requests):
         model_id, _, competency_id = request.competency.partition("/")
         try:
             completed = date.fromisoformat(request.completed_on)
-            email = normalise_email(request.learner_email)
         except ValueError:
             continue
-        match = db.scalar(select(Completion.id).where(
-            Completion.issuer_id == issuer_id, Completion.learner_email == email,
-            Completion.model_id == model_id, Completion.competency_id == competency_id,
-            Completion.level == request.level, Completion.completed_on == completed).limit(1))
-        if match is not None:
-            found.append(index)
-    return found
+        key = (normalise_email(request.learner_email), model_id, competency_id,
+               request.level, completed)
+        wanted.setdefault(key, []).append(index)
+    emails = sorted({key[0] for key in wanted})
+    found: set[int] = set()
+    for start in range(0, len(emails), 500):
+        recorded = db.execute(select(
+            Completion.learner_email, Completion.model_id, Completion.competency_id,
+            Completion.level, Completion.completed_on).where(
+            Completion.issuer_id == issuer_id,
+            Completion.learner_email.in_(emails[start:start + 500]))).all()
+        for row in recorded:
+            found.update(wanted.get(tuple(row), ()))
+    return sorted(found)
 
 
 def record_completion(db: Session, caller: Caller, slug: str, request: CompletionRequest,
