@@ -40,10 +40,8 @@ from issuer.services import (
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
 from issuer.services.credential_table import TableQuery, list_for_desk
-from issuer.services.credentials import credential_row
 from issuer.services.errors import DomainError, Malformed
 from issuer.services.field_text import check_text
-from issuer.services.issuers import get_issuer
 from issuer.store import session
 from issuer.web.context import service_context
 
@@ -179,9 +177,8 @@ def record(caller: Caller) -> Any:
     requests = [completions.CompletionRequest.from_json(form.body(i)) for i in rows]
     if not request.form.get("confirm_duplicates"):
         with session().begin():
-            issuer = get_issuer(session(), caller.issuer_slug)
             form.duplicates = sorted({rows[i] for i in completions.likely_duplicates(
-                session(), issuer.id, requests)} | set(form.repeated()))
+                session(), caller.issuer_id, requests)} | set(form.repeated()))
         if form.duplicates:
             return _render_desk(caller, form, 409)
     try:
@@ -214,16 +211,14 @@ def confirm_change(credential_id: str, action: str) -> Any:
         return redirect(url_for("desk.desk"))
     if not _may_change_status(caller):
         abort(403, description="revoking and suspending need an admin token")
-    with session().begin():
-        row = credential_row(session(), credential_id)
-        if row.issuer_id != caller.issuer_id:
-            abort(404)
     found = [c for c in list_for_desk(session(), caller, caller.issuer_slug,
                                       TableQuery(search=credential_id),
                                       service_context().base_url).rows
              if c["credentialId"] == credential_id]
+    if not found:  # none of this issuer's
+        abort(404, description=f"no credential {credential_id!r} of this issuer")
     return render_template("desk_confirm.html", caller=caller, csrf=_csrf(), action=action,
-                           credential=found[0] if found else None, credential_id=credential_id)
+                           credential=found[0], credential_id=credential_id)
 
 
 @bp.post("/credentials/<credential_id>/<any(revoke, suspend, reinstate):action>")
