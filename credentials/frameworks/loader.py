@@ -90,7 +90,8 @@ def build_model(document: Any, source: str) -> CompetencyModel:
                                      f"no training mode {item['trainingMode']!r}")
         competencies.append(Competency(item["id"], item["name"], item["definition"],
                                        tiers[item["tier"]], item["trainingMode"],
-                                       modes[item["trainingMode"]]["name"]))
+                                       modes[item["trainingMode"]]["name"],
+                                       item.get("validFor")))
     return CompetencyModel(
         id=data["id"], title=data["title"], publisher=data["publisher"]["name"],
         program=data["publisher"].get("program"), occupation=data["occupation"]["title"],

@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
+
+DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+
+
+def add_duration(start: date, duration: str) -> date:
+    """``start`` plus an ISO 8601 duration of years, months and days (``P2Y``, ``P18M``);
+    a day past the end of the month (29 February) lands on its last day."""
+    match = DURATION.match(duration)
+    if not match or not any(match.groups()):
+        raise ValueError(f"not a duration of years, months and days: {duration!r}")
+    years, months, days = (int(part or 0) for part in match.groups())
+    month_index = start.month - 1 + months + 12 * years
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    for day in range(start.day, 27, -1):
+        try:
+            moved = start.replace(year=year, month=month, day=day)
+            break
+        except ValueError:
+            continue
+    else:
+        moved = start.replace(year=year, month=month)
+    return date.fromordinal(moved.toordinal() + days)
 
 
 @dataclass(frozen=True)
@@ -25,6 +49,7 @@ class Competency:
     tier: Tier
     training_mode: str
     training_mode_name: str
+    valid_for: str | None = None  # ISO 8601 duration a completion stays current (P2Y)
 
 
 @dataclass(frozen=True)
@@ -43,6 +68,12 @@ class CompetencyModel:
     tiers: tuple[Tier, ...]
     competencies: tuple[Competency, ...]
     required_level: str = "emerging"
+
+    @property
+    def first_day(self) -> date:
+        """The first day of the model's version: no completion of it can be older."""
+        return date.fromisoformat(self.version_date if len(self.version_date) == 10
+                                  else f"{self.version_date}-01")
 
     def competency(self, competency_id: str) -> Competency:
         """The competency with this id, or KeyError naming it."""

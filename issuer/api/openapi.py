@@ -187,15 +187,29 @@ def _desk_form(description: str, **fields: dict[str, Any]) -> dict[str, Any]:
 
 
 TEXT = {"type": "string"}
+ROWS = {"oneOf": [TEXT, {"type": "array", "items": TEXT}]}  # one value per competency row
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None
+           ) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or TEXT}
+
+
 # The employer desk (issuer/pages/desk.py): HTML pages and forms for people, signed in with an API
 # token; a session cookie and a CSRF token, not bearer tokens, authorise them.
 DESK_PATHS = {
     "/desk": {"get": {
-        "summary": "The desk page: the sign-in form, or (signed in) the issuing forms and "
-                   "the issuer's credentials, 100 a page",
-        "parameters": [{"name": "cursor", "in": "query", "required": False,
-                        "description": "the next page, as the previous page linked it",
-                        "schema": TEXT}],
+        "summary": "The desk page: the sign-in form, or (signed in) the completion form and "
+                   "the issuer's credentials, searched, filtered and 25 a page",
+        "parameters": [_query("q", "search learner names, emails and competency names"),
+                       _query("status", "only credentials with this status",
+                              {"enum": ["active", "suspended", "revoked"]}),
+                       _query("competency", "only this competency (model/competency)"),
+                       _query("kind", "only this kind of credential",
+                              {"enum": ["achievement", "programme", "clr"]}),
+                       _query("page", "the page number, from 1",
+                              {"type": "integer", "minimum": 1})],
         "responses": {"200": {"description": "the page", "content": HTML}}}},
     "/desk/sign-in": {"post": {
         **_desk_form("Sign in with an API token: a session cookie", token=TEXT),
@@ -204,16 +218,73 @@ DESK_PATHS = {
                       "401": {"description": "the token was refused; the sign-in page "
                                              "says why", "content": HTML}}}},
     "/desk/sign-out": {"post": _desk_form("End the desk session")},
-    "/desk/completions": {"post": _desk_form(
-        "Record a completion and issue its credential (the JSON API's completion, as form "
-        "fields)", learner_name=TEXT, learner_email=TEXT, competency=TEXT, level=TEXT,
-        completed_on=TEXT, evidence_name=TEXT, evidence_narrative=TEXT, evidence_url=TEXT)},
-    "/desk/credentials/{id}/{action}": {"post": {
-        **_desk_form("Revoke, suspend or reinstate one of the issuer's credentials",
-                     reason=TEXT),
-        "parameters": [_path("id", "the credential's id"),
-                       {"name": "action", "in": "path", "required": True,
-                        "schema": {"enum": ["revoke", "suspend", "reinstate"]}}]}},
+    "/desk/completions": {"post": {
+        **_desk_form(
+            "Record one learner's completions, one per competency row, and issue their "
+            "credentials together (all or none); action=add shows the form with one more row",
+            learner_name=TEXT, learner_email=TEXT, competency=ROWS, level=ROWS,
+            completed_on=ROWS, valid_until=ROWS, evidence_name=ROWS, evidence_narrative=ROWS,
+            evidence_url=ROWS, action={"enum": ["record", "add"]}, form_key=TEXT,
+            confirm_duplicates=TEXT),
+        "responses": {"302": BACK_TO_DESK, "400": STALE_FORM,
+                      "200": {"description": "the form with one more row", "content": HTML},
+                      "409": {"description": "some rows look already recorded: the form "
+                                             "again, asking to confirm", "content": HTML},
+                      "422": {"description": "nothing recorded: the form again as typed, "
+                                             "each problem beside its field",
+                              "content": HTML}}}},
+    "/desk/credentials/{id}/{action}": {
+        "get": {"summary": "Ask before revoking or suspending a credential (admins)",
+                "parameters": [_path("id", "the credential's id"),
+                               {"name": "action", "in": "path", "required": True,
+                                "schema": {"enum": ["revoke", "suspend"]}}],
+                "responses": {"200": {"description": "the confirmation page",
+                                      "content": HTML},
+                              "302": BACK_TO_DESK, **_errors(403, 404)}},
+        "post": {
+            **_desk_form("Revoke, suspend or reinstate one of the issuer's credentials",
+                         reason=TEXT),
+            "parameters": [_path("id", "the credential's id"),
+                           {"name": "action", "in": "path", "required": True,
+                            "schema": {"enum": ["revoke", "suspend", "reinstate"]}}]}},
+    "/desk/cohort": {"get": {
+        "summary": "Upload a cohort as CSV: the columns, the template, the upload form",
+        "responses": {"200": {"description": "the page", "content": HTML},
+                      "302": BACK_TO_DESK}}},
+    "/desk/cohort/template.csv": {"get": {
+        "summary": "The cohort CSV template: its header and two example rows",
+        "responses": {"200": {"description": "the template, as an attachment",
+                              "content": {"text/csv": {"schema": TEXT}}},
+                      "302": BACK_TO_DESK}}},
+    "/desk/cohort/preview": {"post": {
+        "summary": "Every row of an uploaded CSV with its problems in words; nothing issued",
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["csrf"],
+            "properties": {"csrf": TEXT, "file": {"type": "string", "format": "binary"}}}}}},
+        "responses": {"200": {"description": "the preview", "content": HTML},
+                      "302": BACK_TO_DESK, "400": STALE_FORM,
+                      "422": {"description": "the file cannot be read as the template's "
+                                             "CSV; the page says why", "content": HTML}}}},
+    "/desk/cohort/issue": {"post": {
+        **_desk_form("Issue the rows the preview found valid, as one import job",
+                     csv_text=TEXT, upload_key=TEXT, with_duplicates=TEXT),
+        "responses": {"302": {**BACK_TO_DESK, "description": "to the job's progress page"},
+                      "400": STALE_FORM,
+                      "422": {"description": "no row can be issued", "content": HTML}}}},
+    "/desk/cohort/jobs/{id}": {"get": {
+        "summary": "A cohort upload's progress: rows issued, to go, failed (with reasons)",
+        "parameters": [_path("id", "the import job's id")],
+        "responses": {"200": {"description": "the page", "content": HTML},
+                      "302": BACK_TO_DESK, **_errors(404)}}},
+    "/desk/cohort/jobs/{id}/progress": {"get": {
+        "summary": "A cohort upload's counts, for its progress bar",
+        "parameters": [_path("id", "the import job's id")],
+        "responses": {"200": {"description": "the counts", "content": {
+            "application/json": {"schema": {"type": "object", "properties": {
+                "status": {"enum": ["running", "done"]}, "valid": {"type": "integer"},
+                "issued": {"type": "integer"}, "failed": {"type": "integer"},
+                "pending": {"type": "integer"}}}}}},
+            **_errors(401, 404)}}},
     "/desk/clr": {"post": _desk_form("Build a learner's CLR 2.0 record", email=TEXT)},
 }
 

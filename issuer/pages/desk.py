@@ -7,6 +7,7 @@ CSRF token."""
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -14,8 +15,10 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,25 +27,28 @@ from flask import (
 from flask import (
     session as cookie,
 )
-from jsonschema import Draft202012Validator
 
+from credentials.frameworks.model import DURATION
+from issuer.operations import imports
+from issuer.pages.desk_forms import CompletionForm
 from issuer.services import (
+    batches,
+    cohort_upload,
     completions,
     credential_status,
-    credentials,
     desk_sessions,
     learner_records,
 )
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
-from issuer.services.errors import DomainError, Invalid
+from issuer.services.credential_table import TableQuery, list_for_desk
+from issuer.services.errors import DomainError, Malformed
 from issuer.services.field_text import check_text
-from issuer.services.request_schemas import COMPLETION
 from issuer.store import session
 from issuer.web.context import service_context
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
-DESK_PAGE = 100  # credentials per page of the desk's table
+STATUS_ROLES = ("admin",)  # who may revoke, suspend and reinstate (credential_status)
 
 
 def _limits() -> tuple[timedelta, timedelta]:
@@ -93,23 +99,46 @@ def _statements(data: Any, model_id: str) -> dict[str, dict[str, list[str]]]:
             for c in crosswalk.model.competencies}
 
 
+def _valid_for_words(duration: str) -> str:
+    """``P2Y`` as "2 years": the model's expiry default, for the form's hint."""
+    match = DURATION.match(duration)
+    parts = [f"{int(amount)} {unit}{'s' if int(amount) != 1 else ''}"
+             for amount, unit in zip(match.groups() if match else (), ("year", "month", "day"),
+                                     strict=False) if amount]
+    return " and ".join(parts)
+
+
+def _may_change_status(caller: Caller) -> bool:
+    return caller.is_operator or caller.role in STATUS_ROLES
+
+
+def _render_desk(caller: Caller, form: CompletionForm, status: int = 200,
+                 focus: str | None = None) -> tuple[str, int]:
+    """The desk: the completion form (as typed, with any problems) and the table."""
+    query = TableQuery.from_args(request.args)
+    table = list_for_desk(session(), caller, caller.issuer_slug, query,
+                          service_context().base_url)
+    with session().begin():
+        data = catalog(session())
+    models = list(data.models.values())
+    valid_for = {f"{m.id}/{c.id}": _valid_for_words(c.valid_for)
+                 for m in models for c in m.competencies if c.valid_for}
+    return render_template(
+        "desk.html", caller=caller, csrf=_csrf(), models=models, form=form, focus=focus,
+        form_key=request.form.get("form_key") or str(uuid.uuid4()),
+        statements={"statements": {m.id: _statements(data, m.id) for m in models},
+                    "validFor": valid_for},
+        levels=list(next(iter(data.frameworks.values())).levels),
+        table=table, query=query, may_change_status=_may_change_status(caller)), status
+
+
 @bp.get("")
 def desk() -> Any:
     caller = _caller()
     if caller is None:
         from issuer.pages.desk_sign_in import sign_in_page  # it builds on this module
         return sign_in_page()
-    listed, after = credentials.list_credentials(
-        session(), caller, caller.issuer_slug, None, service_context().base_url,
-        DESK_PAGE, request.args.get("cursor"))
-    with session().begin():
-        data = catalog(session())
-    models = list(data.models.values())
-    return render_template(
-        "desk.html", caller=caller, csrf=_csrf(), models=models,
-        statements={m.id: _statements(data, m.id) for m in models},
-        levels=[level for level in next(iter(data.frameworks.values())).levels],
-        credentials=listed, next_cursor=after)
+    return _render_desk(caller, CompletionForm.blank())
 
 
 @bp.post("/sign-in")
@@ -139,44 +168,168 @@ def sign_out(caller: Caller) -> Any:
 @bp.post("/completions")
 @_checked
 def record(caller: Caller) -> Any:
-    form = request.form
-    body: dict[str, Any] = {
-        "learner": {"name": form.get("learner_name", ""), "email": form.get("learner_email", "")},
-        "competency": form.get("competency", ""), "level": form.get("level", ""),
-        "completedOn": form.get("completed_on", "")}
-    if form.get("evidence_name") or form.get("evidence_narrative"):
-        item = {"name": form.get("evidence_name", ""),
-                "narrative": form.get("evidence_narrative", "")}
-        if form.get("evidence_url"):
-            item["url"] = form["evidence_url"]
-        body["evidence"] = [item]
-    errors = list(Draft202012Validator(COMPLETION).iter_errors(body))
+    """Record every competency of the form for its one learner, all or none. "Add another
+    competency" shows the form again with one more row; problems show it again as typed."""
+    form = CompletionForm.from_post(request.form)
+    if request.form.get("action") == "add":
+        form.add_row()
+        return _render_desk(caller, form, focus=f"competency-{len(form.rows) - 1}")
+    if not form.check():
+        return _render_desk(caller, form, 422)
+    rows = form.filled()
+    requests = [completions.CompletionRequest.from_json(form.body(i)) for i in rows]
+    if not request.form.get("confirm_duplicates"):
+        with session().begin():
+            form.duplicates = sorted({rows[i] for i in completions.likely_duplicates(
+                session(), caller.issuer_id, requests)} | set(form.repeated()))
+        if form.duplicates:
+            return _render_desk(caller, form, 409)
     try:
-        check_text(body)
-        if errors:
-            raise Invalid(errors[0].message)
-        result = completions.record_completion(
-            session(), caller, caller.issuer_slug,
-            completions.CompletionRequest.from_json(body), body, None,
-            service_context().base_url, service_context().kek)
-    except DomainError as problem:
-        flash(f"Not recorded: {problem.detail}", "error")
+        result = completions.record_completions(
+            session(), caller, caller.issuer_slug, requests, [form.body(i) for i in rows],
+            request.form.get("form_key") or None, service_context().base_url,
+            service_context().kek)
+    except completions.RowRefused as refused:
+        for error in refused.errors or [{"pointer": "/competency", "detail": refused.detail}]:
+            form.add_error(rows[refused.index], error["pointer"], error["detail"])
+        return _render_desk(caller, form, 422)
+    except DomainError as problem:  # not about one row (a role, the host's key)
+        form.errors.setdefault("record", []).append(f"Not recorded: {problem.detail}")
+        return _render_desk(caller, form, 422)
+    issued = result.body["issued"]
+    flash({"text": f"Recorded and issued {len(issued)} credential"
+                   f"{'s' if len(issued) != 1 else ''} for {form.learner_name.strip()}:",
+           "links": [{"url": item["url"], "name": item["credential"]["name"]}
+                     if isinstance(item.get("credential"), dict)
+                     else {"url": item["url"], "name": item["url"]} for item in issued]},
+          "issued")
+    return redirect(url_for("desk.desk"))
+
+
+@bp.get("/credentials/<credential_id>/<any(revoke, suspend):action>")
+def confirm_change(credential_id: str, action: str) -> Any:
+    """Ask before revoking or suspending: what it is, whose, and why (the reason is kept)."""
+    caller = _caller()
+    if caller is None:
         return redirect(url_for("desk.desk"))
-    flash(f"Recorded and issued: {result.body['url']}", "ok")
-    return redirect(url_for("desk.desk", issued=result.body["credentialId"]))
+    if not _may_change_status(caller):
+        abort(403, description="revoking and suspending need an admin token")
+    found = [c for c in list_for_desk(session(), caller, caller.issuer_slug,
+                                      TableQuery(search=credential_id),
+                                      service_context().base_url).rows
+             if c["credentialId"] == credential_id]
+    if not found:  # none of this issuer's
+        abort(404, description=f"no credential {credential_id!r} of this issuer")
+    return render_template("desk_confirm.html", caller=caller, csrf=_csrf(), action=action,
+                           credential=found[0], credential_id=credential_id)
 
 
 @bp.post("/credentials/<credential_id>/<any(revoke, suspend, reinstate):action>")
 @_checked
 def change(caller: Caller, credential_id: str, action: str) -> Any:
+    reason = (request.form.get("reason") or "").strip() or None
     try:
         credential_status.change_status(session(), caller.issuer_slug, credential_id, action,
-                                        request.form.get("reason") or None, caller)
+                                        reason, caller)
         done = {"revoke": "revoked", "suspend": "suspended", "reinstate": "reinstated"}[action]
-        flash(f"Credential {credential_id} {done}.", "ok")
+        flash(f"Credential {credential_id} {done}."
+              + (f" Reason: {reason}" if reason else ""), "ok")
     except DomainError as problem:
         flash(f"Not changed: {problem.detail}", "error")
-    return redirect(url_for("desk.desk"))
+    return redirect(url_for("desk.desk", q=credential_id))
+
+
+@bp.get("/cohort")
+def cohort() -> Any:
+    caller = _caller()
+    if caller is None:
+        return redirect(url_for("desk.desk"))
+    return render_template("desk_cohort.html", caller=caller, csrf=_csrf(),
+                           columns=cohort_upload.COLUMNS)
+
+
+@bp.get("/cohort/template.csv")
+def cohort_template() -> Any:
+    if _caller() is None:
+        return redirect(url_for("desk.desk"))
+    with session().begin():
+        text = cohort_upload.template_csv(catalog(session()))
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="cohort-template.csv"'})
+
+
+def _uploaded_text() -> str:
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        return cohort_upload.decode(upload.read(cohort_upload.MAX_BYTES + 1))
+    return request.form.get("csv_text", "")
+
+
+@bp.post("/cohort/preview")
+@_checked
+def cohort_preview(caller: Caller) -> Any:
+    """Every row of the upload with its problems in words; nothing is issued yet."""
+    try:
+        text = _uploaded_text()
+        if not text.strip():
+            raise Malformed("choose a CSV file to upload")
+        preview = cohort_upload.preview(session(), caller, caller.issuer_slug, text)
+    except DomainError as problem:
+        return render_template("desk_cohort.html", caller=caller, csrf=_csrf(),
+                               columns=cohort_upload.COLUMNS,
+                               error=f"Not read: {problem.detail}."), 422
+    return render_template("desk_cohort.html", caller=caller, csrf=_csrf(),
+                           columns=cohort_upload.COLUMNS, preview=preview, csv_text=text,
+                           upload_key=str(uuid.uuid4()))
+
+
+@bp.post("/cohort/issue")
+@_checked
+def cohort_issue(caller: Caller) -> Any:
+    """Submit the rows the preview showed as valid as one import job; show its progress."""
+    try:
+        job, _count = cohort_upload.submit(
+            session(), caller, caller.issuer_slug, request.form.get("csv_text", ""),
+            bool(request.form.get("with_duplicates")), request.form.get("upload_key") or None,
+            service_context().kek)
+    except DomainError as problem:
+        return render_template("desk_cohort.html", caller=caller, csrf=_csrf(),
+                               columns=cohort_upload.COLUMNS,
+                               error=f"Not issued: {problem.detail}."), 422
+    if job.finished_at is None:
+        imports.send(job.id, job.total - batches.invalid_rows(job))
+    return redirect(url_for("desk.cohort_job", job_id=job.id))
+
+
+def _job(caller: Caller, job_id: str) -> dict[str, Any]:
+    return batches.get_job(session(), caller, caller.issuer_slug, job_id,
+                           service_context().base_url)
+
+
+@bp.get("/cohort/jobs/<job_id>")
+def cohort_job(job_id: str) -> Any:
+    caller = _caller()
+    if caller is None:
+        return redirect(url_for("desk.desk"))
+    try:
+        job = _job(caller, job_id)
+    except DomainError:
+        abort(404)
+    return render_template("desk_job.html", caller=caller, job=job)
+
+
+@bp.get("/cohort/jobs/<job_id>/progress")
+def cohort_progress(job_id: str) -> Any:
+    """The job's counts, for the progress bar to follow without reloading the page."""
+    caller = _caller()
+    if caller is None:
+        abort(401)
+    try:
+        job = _job(caller, job_id)
+    except DomainError:
+        abort(404)
+    return jsonify({key: job[key] for key in ("status", "valid", "issued", "failed",
+                                              "pending")})
 
 
 @bp.post("/clr")

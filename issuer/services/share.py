@@ -49,6 +49,8 @@ class ShareView:
     statements: list[str] = field(default_factory=list)
     attribution: str | None = None
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    held: list[dict[str, Any]] = field(default_factory=list)  # a learner record's credentials
+    valid_until: str | None = None
 
 
 TONES = {Standing.VERIFIED: "ok", Standing.UNBOUND: "warn"}
@@ -115,12 +117,59 @@ def _image_url(image: Any) -> str | None:
     return _safe_url(image.get("id") if isinstance(image, dict) else image)
 
 
+def _narrative(name: str, narrative: str, url: str | None) -> str:
+    """What a narrative says beyond the item's name and link: a programme certificate's
+    items read "<name>: <level> (credential <url>)", which the page shows as a link named
+    <name> followed by the level, not as the name twice and the raw URL."""
+    text = narrative.strip()
+    if text.startswith(f"{name}:"):
+        text = text[len(name) + 1:].strip()
+    if url:
+        text = text.replace(f"(credential {url})", "").replace(url, "").strip()
+    return "" if text == name else text
+
+
 def _evidence(evidence: Any) -> list[dict[str, Any]]:
-    """Evidence items as objects or plain URL strings, one or a list."""
+    """Evidence items as objects or plain URL strings, one or a list, each said once."""
     items = evidence if isinstance(evidence, list) else [evidence] if evidence else []
-    return [{"name": _text(e.get("name"), "Evidence"), "narrative": _text(e.get("narrative"), ""),
-             "url": _safe_url(e.get("id"))} if isinstance(e, dict)
-            else {"name": "Evidence", "narrative": "", "url": _safe_url(e)} for e in items]
+    shown = []
+    for item in items:
+        entry = item if isinstance(item, dict) else {"id": item}
+        name = _text(entry.get("name"), "Evidence")
+        url = _safe_url(entry.get("id"))
+        shown.append({"name": name, "url": url,
+                      "narrative": _narrative(name, _text(entry.get("narrative"), ""), url)})
+    return shown
+
+
+def _achieved_level(subject: dict[str, Any], achievement: dict[str, Any]) -> dict[str, Any]:
+    """The rubric level the subject's result names, or {}."""
+    result = next(iter(_objs(subject.get("result"))), {})
+    levels = {level.get("id"): level
+              for description in _objs(achievement.get("resultDescription"))
+              for level in _objs(description.get("rubricCriterionLevel"))
+              if isinstance(level.get("id"), str)}
+    achieved = result.get("achievedLevel")
+    return levels.get(achieved, {}) if isinstance(achieved, str) else {}
+
+
+def _held(subject: dict[str, Any]) -> list[dict[str, Any]]:
+    """The credentials a learner record (CLR) holds, one line each: competency, level, link.
+    A CLR's subject has a list of achievements and of credentials; a VC-JWT held as a
+    string is named by its position only."""
+    held = []
+    for credential in subject.get("verifiableCredential") or []:
+        if not isinstance(credential, dict):
+            held.append({"name": "A credential in compact (JWT) form", "level": None,
+                         "url": None})
+            continue
+        inner = _obj(credential.get("credentialSubject"))
+        achievement = _obj(inner.get("achievement"))
+        held.append({"name": _text(achievement.get("name"), None)
+                     or _text(credential.get("name"), "Credential"),
+                     "level": _text(_achieved_level(inner, achievement).get("name"), None),
+                     "url": _safe_url(credential.get("id"))})
+    return held
 
 
 def share_view(db: Session, credential_id: str, context: ServiceContext) -> ShareView:
@@ -158,13 +207,7 @@ def share_view(db: Session, credential_id: str, context: ServiceContext) -> Shar
     if achievement.get("achievementType") == "Competency":
         view.competency = _text(achievement.get("name"), None)
         view.definition = _text(achievement.get("description"), None)
-        result = next(iter(_objs(subject.get("result"))), {})
-        levels = {level.get("id"): level
-                  for description in _objs(achievement.get("resultDescription"))
-                  for level in _objs(description.get("rubricCriterionLevel"))
-                  if isinstance(level.get("id"), str)}
-        achieved = levels.get(result.get("achievedLevel"), {}) \
-            if isinstance(result.get("achievedLevel"), str) else {}
+        achieved = _achieved_level(subject, achievement)
         view.level = _text(achieved.get("name"), None)
         view.statements = [_text(a.get("targetDescription"), "")
                            for a in _objs(achieved.get("alignment"))]
@@ -175,4 +218,7 @@ def share_view(db: Session, credential_id: str, context: ServiceContext) -> Shar
                            if a.get("targetType") == "ceasn:Competency"), None)
         view.completed = _date(subject.get("activityEndDate"))
     view.evidence = _evidence(credential.get("evidence"))
+    view.held = _held(subject)
+    if credential.get("validUntil"):
+        view.valid_until = _date(credential.get("validUntil"))
     return view

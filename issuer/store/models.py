@@ -165,6 +165,7 @@ class Completion(Base):
     competency_id: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(16))
     completed_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)  # None: current for good
     evidence: Mapped[Any] = mapped_column(JSON)
     # The token, or the person signed in at the desk, who recorded it.
     verified_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))

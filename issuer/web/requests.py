@@ -64,10 +64,12 @@ def json_body(expect_object: bool = True) -> Any:
 
 
 def validated(body: Any, schema: dict[str, Any]) -> Any:
-    """``body`` if it matches ``schema``; otherwise a 422 listing every problem."""
+    """``body`` if it matches ``schema``; otherwise a 422 listing every problem (each with
+    its JSON pointer), its detail the first problem in plain words."""
     errors = schema_errors(Draft202012Validator(schema), body)
     if errors:
-        raise validation_problem(errors[:20])
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise validation_problem(errors[:20], detail=errors[0]["detail"] + more)
     return body
 
 

@@ -90,8 +90,8 @@ def test_desk_to_share_page_to_verifier_and_revocation(server: LiveServer, brows
     page.get_by_label("Learner's email", exact=True).fill("jordan@example.com")
     page.get_by_label("Competency", exact=True).select_option(
         label="De-escalation")
-    page.get_by_label("Proficient").check()
-    assert page.locator("#statement").inner_text().strip()  # the O*NET statement, as chosen
+    page.get_by_label("Level assessed").select_option(label="Proficient")
+    assert page.locator("#statement-0").inner_text().strip()  # the O*NET statement, chosen
     page.get_by_label("Completed on").fill("2026-11-20")
     page.get_by_label("Title").fill("Observed de-escalation")
     page.get_by_label("What you observed").fill("Calmed an agitated patient <i>verbally</i>.")
@@ -119,8 +119,9 @@ def test_desk_to_share_page_to_verifier_and_revocation(server: LiveServer, brows
 
     page.goto(f"{base}/desk")
     row = page.get_by_role("row").filter(has_text="jordan@example.com")
-    row.get_by_label("Reason").fill("recorded in error")
-    row.get_by_role("button", name="Revoke").click()
+    row.get_by_role("link", name=re.compile("^Revoke")).click()
+    page.get_by_label("Reason").fill("recorded in error")
+    page.get_by_role("button", name="Revoke for good").click()
     assert " revoked." in page.get_by_role("status").first.inner_text()
     accessible(page, "desk-revoked")
 

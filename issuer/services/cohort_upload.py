@@ -1,0 +1,277 @@
+"""Cohort upload from the desk: a CSV a coordinator fills in (competency names or ids, levels
+in any case), previewed row by row with each problem in words, then issued as an import job.
+
+The rows are turned into completion bodies here and checked by the batch import's own row
+validation (:func:`issuer.services.batches.check_rows`), plus what only the desk knows: the
+model's first day, a likely duplicate. Issuing submits the valid rows as a batch job
+(:func:`issuer.services.batches.create_job`); its progress is the job's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from credentials.frameworks import Catalog
+from issuer.services import batches
+from issuer.services.callers import Caller
+from issuer.services.catalog import catalog
+from issuer.services.completions import (
+    CompletionRequest,
+    completed_on_date,
+    likely_duplicates,
+    valid_until_date,
+)
+from issuer.services.errors import DomainError, Malformed
+from issuer.services.field_text import text_errors
+from issuer.services.issuers import get_issuer
+from issuer.store.models import ImportJob
+from keys.encryption import KeyEncryptionKey
+
+COLUMNS = ("learner_name", "learner_email", "competency", "level", "completed_on",
+           "valid_until", "evidence")
+REQUIRED = COLUMNS[:5]
+COLUMN_NAMES = {"learner_name": "Learner name", "learner_email": "Learner email",
+                "competency": "Competency", "level": "Level", "completed_on": "Completed on",
+                "valid_until": "Valid until", "evidence": "Evidence"}
+POINTER_COLUMNS = {"/learner/name": "learner_name", "/learner/email": "learner_email",
+                   "/competency": "competency", "/level": "level",
+                   "/completedOn": "completed_on", "/validUntil": "valid_until",
+                   "/evidence": "evidence"}
+MAX_BYTES = 900 * 1024  # under the service's request cap (1 MiB), which the form posts back
+
+
+@dataclass
+class PreviewRow:
+    number: int  # 1 for the first row after the header
+    values: dict[str, str]
+    body: dict[str, Any]
+    competency_name: str = ""
+    level_name: str = ""
+    errors: list[str] = field(default_factory=list)  # plain words, each naming its column
+    duplicate: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Preview:
+    rows: list[PreviewRow]
+
+    @property
+    def valid(self) -> list[PreviewRow]:
+        return [row for row in self.rows if row.valid]
+
+    @property
+    def invalid(self) -> list[PreviewRow]:
+        return [row for row in self.rows if not row.valid]
+
+    @property
+    def duplicates(self) -> list[PreviewRow]:
+        return [row for row in self.valid if row.duplicate]
+
+    def to_issue(self, with_duplicates: bool) -> list[PreviewRow]:
+        return [row for row in self.valid if with_duplicates or not row.duplicate]
+
+
+def template_csv(data: Catalog) -> str:
+    """The CSV a coordinator downloads: the header and two example rows to overwrite."""
+    model = next(iter(data.models.values()))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    today = datetime.now(UTC).date().isoformat()
+    writer.writerow(["Jordan Rivera", "jordan.rivera@example.org", model.competencies[0].name,
+                     "Proficient", today, "", "Observed on the ward"])
+    writer.writerow(["Sam Lee", "sam.lee@example.org", model.competencies[-1].id,
+                     "developing", today, "", ""])
+    return out.getvalue()
+
+
+def decode(raw: bytes) -> str:
+    """The uploaded file as text: UTF-8 (with or without the BOM spreadsheets write)."""
+    if len(raw) > MAX_BYTES:
+        raise Malformed(f"the file is larger than {MAX_BYTES // 1024} KB; "
+                        "split the cohort into several files")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Malformed("the file is not UTF-8 text; save it from your spreadsheet as "
+                        "“CSV UTF-8”") from None
+
+
+def _competency_keys(data: Catalog) -> dict[str, tuple[str, str]]:
+    """Every way a row may name a competency (its name, its id, model/id; any case), to its
+    key and name."""
+    keys: dict[str, tuple[str, str]] = {}
+    for model in data.models.values():
+        for competency in model.competencies:
+            key = f"{model.id}/{competency.id}"
+            for alias in (competency.name, competency.id, key):
+                keys.setdefault(" ".join(alias.lower().split()), (key, competency.name))
+    return keys
+
+
+def _levels(data: Catalog) -> dict[str, tuple[str, str]]:
+    return {alias.lower(): (level.id, level.label) for framework in data.frameworks.values()
+            for level in framework.levels for alias in (level.id, level.label)}
+
+
+def parse(text: str, data: Catalog) -> list[PreviewRow]:
+    """The rows of an uploaded CSV as completion bodies; a header that is not the template's
+    is refused naming the columns missing or unknown."""
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = [" ".join((name or "").lower().split()).replace(" ", "_")
+                  for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise Malformed(f"the file cannot be read as CSV: {error}") from None
+    missing = [COLUMN_NAMES[c] for c in REQUIRED if c not in header]
+    unknown = [name for name in header if name and name not in COLUMNS]
+    if missing or unknown:
+        raise Malformed("the first line must name the template's columns ("
+                        + ", ".join(COLUMNS) + ")"
+                        + (f"; missing: {', '.join(missing)}" if missing else "")
+                        + (f"; not in the template: {', '.join(unknown)}" if unknown else ""))
+    reader.fieldnames = header
+    competencies, levels = _competency_keys(data), _levels(data)
+    rows = []
+    try:
+        for number, record in enumerate(reader, start=1):
+            values = {k: (v or "").strip() for k, v in record.items() if k in COLUMNS}
+            if not any(values.values()):
+                continue  # a blank line in the spreadsheet
+            key, name = competencies.get(" ".join(values.get("competency", "").lower().split()),
+                                         (values.get("competency", ""), ""))
+            level, label = levels.get(values.get("level", "").lower(),
+                                      (values.get("level", "").lower(), ""))
+            body: dict[str, Any] = {
+                "learner": {"name": values.get("learner_name", ""),
+                            "email": values.get("learner_email", "")},
+                "competency": key, "level": level,
+                "completedOn": values.get("completed_on", "")}
+            if values.get("valid_until"):
+                body["validUntil"] = values["valid_until"]
+            if values.get("evidence"):
+                item = {"name": "Evidence", "narrative": values["evidence"]}
+                if values["evidence"].startswith(("https://", "http://")) \
+                        and " " not in values["evidence"]:
+                    item["url"] = values["evidence"]
+                body["evidence"] = [item]
+            row = PreviewRow(number, values, body, name, label)
+            if None in record:
+                row.errors.append("this row has more values than the header has columns")
+            if values.get("competency") and not name:
+                row.errors.append(f"Competency: “{values['competency']}” is not a competency "
+                                  "of the model; use its name or id as in the template")
+            rows.append(row)
+    except csv.Error as error:
+        raise Malformed(f"the file cannot be read as CSV: {error}") from None
+    if not rows:
+        raise Malformed("the file has no rows under its header")
+    if len(rows) > batches.MAX_ROWS:
+        raise Malformed(f"a cohort upload holds at most {batches.MAX_ROWS} rows; "
+                        f"this one has {len(rows)}")
+    return rows
+
+
+def _column(pointer: str) -> str:
+    for prefix, column in POINTER_COLUMNS.items():
+        if pointer.startswith(prefix):
+            return COLUMN_NAMES[column]
+    return "Row"
+
+
+def _desk_checks(row: PreviewRow, data: Catalog, today: date) -> list[str]:
+    """What the batch checks leave to issuing time: the model's first day, the expiry."""
+    model_id, _, competency_id = row.body["competency"].partition("/")
+    try:
+        crosswalk = data.crosswalk_for(model_id)
+        competency = crosswalk.model.competency(competency_id)
+        completed = completed_on_date(row.body["completedOn"], today, crosswalk.model)
+        valid_until_date(row.body.get("validUntil"), completed, competency.valid_for, today)
+    except KeyError:
+        return []
+    except DomainError as problem:
+        return [e["detail"] for e in problem.errors]
+    return []
+
+
+def preview(db: Session, caller: Caller, slug: str, text: str) -> Preview:
+    """Every row of the upload with its problems in words (none for a row that will issue)
+    and whether it looks already recorded. Nothing is written."""
+    caller.require(slug, ("assessor", "admin"))
+    with db.begin():
+        data = catalog(db)
+        rows = parse(text, data)
+        today = datetime.now(UTC).date()
+        for row in rows:
+            row.errors += [f"{_column(e['pointer'])}: {e['detail']}"
+                           for e in text_errors(row.body)]
+        candidates = [row for row in rows if not row.errors]
+        _valid, invalid = batches.check_rows(db, batches.Batch(
+            [(index, row.body) for index, row in enumerate(candidates)], csv=False))
+        for error in invalid:
+            row = candidates[error["row"]]
+            if row.competency_name or not row.values.get("competency") \
+                    or not error["field"].startswith("/competency"):
+                row.errors.append(_worded(error["field"], error["message"]))
+        for row in rows:
+            if not row.errors:
+                row.errors += _desk_checks(row, data, today)
+        checked = [row for row in rows if not row.errors]
+        issuer = get_issuer(db, slug)
+        for index in likely_duplicates(db, issuer.id, [CompletionRequest.from_json(row.body)
+                                                      for row in checked]):
+            checked[index].duplicate = True
+        _repeated_in_file(checked)
+    return Preview(rows)
+
+
+def _worded(pointer: str, message: str) -> str:
+    """A batch check's message, naming the column (schema messages already do)."""
+    column = _column(pointer)
+    return message if message.startswith(f"{column}:") else f"{column}: {message}"
+
+
+def _repeated_in_file(rows: list[PreviewRow]) -> None:
+    """A row repeating an earlier row of the same file is a likely duplicate too."""
+    seen: set[tuple[str, ...]] = set()
+    for row in rows:
+        key = (row.body["learner"]["email"].lower(), row.body["competency"], row.body["level"],
+               row.body["completedOn"])
+        if key in seen:
+            row.duplicate = True
+        seen.add(key)
+
+
+def submit(db: Session, caller: Caller, slug: str, text: str, with_duplicates: bool,
+           idempotency_key: str | None, kek: KeyEncryptionKey) -> tuple[ImportJob, int]:
+    """Check the upload again and submit the rows that will issue as one import job;
+    (job, rows submitted). A row the preview refused is never sent. The same upload sent
+    again (its key) is its first job, even once that job has issued its rows (which would
+    now look already recorded)."""
+    caller.require(slug, ("assessor", "admin"))
+    if idempotency_key:
+        with db.begin():
+            issuer = get_issuer(db, slug)
+            earlier = db.scalars(select(ImportJob).where(
+                ImportJob.issuer_id == issuer.id,
+                ImportJob.idempotency_key == idempotency_key)).first()
+        if earlier is not None:
+            return earlier, earlier.total
+    chosen = preview(db, caller, slug, text).to_issue(with_duplicates)
+    if not chosen:
+        raise Malformed("no row of this file can be issued; correct the rows the preview "
+                        "lists and upload it again")
+    batch = batches.Batch([(row.number, row.body) for row in chosen], csv=False)
+    job, _replayed = batches.create_job(db, caller, slug, batch, idempotency_key, kek)
+    return job, len(chosen)
