@@ -157,10 +157,18 @@ def test_another_occupation_is_added_as_files(tmp_path: Path) -> None:
     assert len(catalog.crosswalk_for("example-second-model").model.competencies) == 2
 
 
+def test_a_crosswalk_may_leave_a_competency_without_statements(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    _edit(data / CROSSWALK, lambda d: d["mappings"].pop("patient-vitals"))
+    crosswalk = load_catalog(data).crosswalk_for(MODEL_ID)
+    assert not crosswalk.mapped("patient-vitals") and crosswalk.mapped("de-escalation")
+    assert crosswalk.evidence("patient-vitals", "emerging") == ()
+
+
 def test_the_levels_and_their_order_are_the_frameworks(tmp_path: Path, catalog) -> None:
-    """One list of levels: the loaded framework's, which the completion schema also offers."""
+    """One list of levels: the loaded framework's; the completion schema fixes none."""
     assert catalog.level_ids() == tuple(LEVELS)
-    assert COMPLETION["properties"]["level"]["enum"] == LEVELS
+    assert "enum" not in COMPLETION["properties"]["level"]
     framework = catalog.crosswalk_for(MODEL_ID).framework
     assert framework.meets("proficient", "developing") and framework.meets("emerging", "emerging")
     assert not framework.meets("developing", "proficient")

@@ -35,6 +35,7 @@ from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
 from issuer.services.errors import DomainError, Invalid
 from issuer.services.field_text import check_text
+from issuer.services.levels import offered_levels
 from issuer.services.request_schemas import COMPLETION
 from issuer.store import session
 from issuer.web.context import service_context
@@ -105,7 +106,7 @@ def desk() -> Any:
     return render_template(
         "desk.html", caller=caller, csrf=_csrf(), models=models,
         statements={m.id: _statements(data, m.id) for m in models},
-        levels=[level for level in next(iter(data.frameworks.values())).levels],
+        levels=offered_levels(data),
         credentials=listed, next_cursor=after)
 
 

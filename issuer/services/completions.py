@@ -24,6 +24,7 @@ from issuer.services.errors import invalid_fields
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.issuance import NewCredential
 from issuer.services.issuers import get_issuer
+from issuer.services.levels import check_level
 from issuer.services.programmes import award_if_complete
 from issuer.store.models import Completion
 from keys.encryption import KeyEncryptionKey
@@ -84,6 +85,7 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
         raise invalid_fields([{"pointer": "/competency",
                                "detail": f"no competency {request.competency!r}; see "
                                          "GET /api/v1/frameworks"}]) from None
+    check_level(crosswalk, request.level)
     now = datetime.now(UTC)
     completed_on = completed_on_date(request.completed_on, now.date())
     email = normalise_email(request.learner_email)
