@@ -104,7 +104,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     from issuer.api import openapi, routes
     from issuer.operations import job_runner, observability, rate_limits
     from issuer.pages import badges, desk, verify
-    from issuer.protocols import published, vc_api
+    from issuer.protocols import case, published, vc_api
     from issuer.web.requests import refuse_control_characters_in_url
 
     observability.init_app(app)
@@ -113,8 +113,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.before_request(refuse_control_characters_in_url)
 
     # Machines' API, standard protocols and published documents, then people's pages.
-    for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, badges.bp, verify.bp,
-                      desk.bp):
+    for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, case.bp, badges.bp,
+                      verify.bp, desk.bp):
         app.register_blueprint(blueprint)
     https = services.base_url.startswith("https://")
     app.after_request(lambda response: _security_headers(response, https))

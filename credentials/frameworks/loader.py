@@ -127,7 +127,7 @@ def build_lerme_framework(document: Any, framework_id: str, source: str) -> Leve
         levels=tuple(levels),
         attribution=Attribution(sources["onet"], sources.get("crosswalk"),
                                 sources.get("generator"), data["attribution"]),
-        statements=statements,
+        statements=statements, exported_at=data.get("exportedAt"),
     )
 
 

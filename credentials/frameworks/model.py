@@ -102,6 +102,7 @@ class LevelFramework:
     levels: tuple[Level, ...]
     attribution: Attribution
     statements: dict[str, LevelStatement] = field(repr=False)
+    exported_at: str | None = None  # when the export was made, as it says
 
     def statement(self, statement_id: str) -> LevelStatement:
         try:
