@@ -113,13 +113,18 @@ MODEL = "mn-dli-psychiatric-mental-health-technician-inpatient.json"
     (CROSSWALK, lambda d: d["mappings"]["de-escalation"]["developing"][0].update(
         statement="emerging-1"), "/mappings/de-escalation/developing/0/statement",
      "not a developing statement"),
-    (CROSSWALK, lambda d: d["mappings"].pop("patient-vitals"), "/mappings",
-     "competencies without any statement"),
+    (CROSSWALK, lambda d: d["mappings"]["de-escalation"].update(
+        expert=[{"statement": "expert-1", "rationale": "none"}]),
+     "/mappings/de-escalation/expert", "has no level 'expert'"),
     (CROSSWALK, lambda d: d["mappings"]["de-escalation"].update(expert=[]),
-     "/mappings/de-escalation", "'expert' is not one of"),
+     "/mappings/de-escalation/expert", "should be non-empty"),
     ("onet-29-2053.00-psychiatric-technicians.lerme.json",
-     lambda d: d["framework"]["levels"].pop("advanced"), "/framework/levels",
-     "'advanced' is a required property"),
+     lambda d: d["framework"]["levels"].update(
+         {"emerging": {"label": "Emerging", "statements": []}}),
+     "/framework/levels/emerging/statements", "should be non-empty"),
+    ("onet-29-2053.00-psychiatric-technicians.lerme.json",
+     lambda d: d["framework"].update(levels={"only": {"label": "Only", "statements": ["x"]}}),
+     "/framework/levels", "does not have enough properties"),
 ])
 def test_bad_data_is_reported_with_file_and_field(tmp_path: Path, file: str, change,
                                                   pointer: str, words: str) -> None:
