@@ -34,6 +34,7 @@ from credentials.frameworks.loader import (
 from issuer.services import audit
 from issuer.services.callers import Caller
 from issuer.services.errors import Forbidden, Invalid
+from issuer.services.field_text import bad_character
 from issuer.services.issuers import get_issuer
 from issuer.store.models import FrameworkDocument
 
@@ -120,6 +121,23 @@ def _check_linked(catalog: Catalog) -> None:
                                      "framework; import one with it") from None
 
 
+def _check_characters(doc: ImportedDocument) -> None:
+    """Text the store and the signed credentials can keep: no NUL or other control character
+    (tabs and line breaks aside), no lone surrogate, in any value or member name."""
+    stack: list[tuple[str, Any]] = [("", doc.document)]
+    while stack:
+        pointer, value = stack.pop()
+        texts = ([value] if isinstance(value, str)
+                 else [str(k) for k in value] if isinstance(value, dict) else [])
+        for text in texts:
+            if reason := bad_character(text, prose=True):
+                raise _refusal(FrameworkDataError(doc.source, pointer, reason))
+        if isinstance(value, dict):
+            stack.extend((f"{pointer}/{k}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(value))
+
+
 def _refusal(error: FrameworkDataError) -> Invalid:
     detail = str(error)
     return Invalid(detail, code="/problems/framework-data",
@@ -143,6 +161,7 @@ def import_documents(db: Session, documents: Sequence[ImportedDocument], *, impo
         now = datetime.now(UTC)
         changes: list[Change] = []
         for doc in sorted(documents, key=lambda d: KIND_ORDER[d.kind]):
+            _check_characters(doc)
             key = (doc.kind, doc.id, doc.version)
             digest = _digest(doc.document)
             owners = {v.imported_by for v in state.values() if v.kind == doc.kind

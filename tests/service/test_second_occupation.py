@@ -270,6 +270,13 @@ def test_the_admin_api_imports_for_its_issuer_only(service) -> None:
     problem = assert_problem(broken, 422)
     assert problem["errors"][0]["pointer"] == "/files/0/content"
     assert problem["detail"].startswith("model.csv: ")
+    framework = json.loads((DATA / "framework.lerme.json").read_text())
+    framework["framework"]["version"] = "v.26.05"
+    framework["framework"]["levels"]["working"]["statements"][0] = "Flight\u0000rules"
+    nul = service.client.post(url, json={"files": [{"name": "f.json",
+                                                    "content": json.dumps(framework)}]},
+                              headers=service.auth(service.admin))
+    assert "control character (U+0000)" in assert_problem(nul, 422)["detail"]
     audit = service.client.get("/api/v1/issuers/riverbend/audit?action=frameworks.import",
                                headers=service.auth(service.admin)).get_json()
     assert len(audit["events"]) == 1
