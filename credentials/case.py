@@ -110,12 +110,14 @@ def _model_document(crosswalk: Crosswalk, ids: ModelIds, changed: str) -> dict[s
     notes = (f"Levels from {framework.occupation} proficiency levels {framework.version} "
              f"(O*NET-SOC {framework.soc}) through crosswalk {crosswalk.id} version "
              f"{crosswalk.version}. Level statements: {framework.attribution.text()}")
+    if model.program:
+        notes += f" Programme: {model.program}."
     if model.based_on:
         notes += f" Based on: {model.based_on}."
     return {
         "identifier": ids.document, "uri": uri, "creator": model.publisher,
         "title": model.title, "lastChangeDateTime": changed,
-        "officialSourceURL": model.source_url, "publisher": model.program or model.publisher,
+        "officialSourceURL": model.source_url, "publisher": model.publisher,
         "description": model.occupation_description or f"Competency model for {model.occupation}",
         "language": "en", "version": model.version_date, "adoptionStatus": "Published",
         "notes": notes, "frameworkType": "Competency model", "caseVersion": CASE_VERSION,
