@@ -3,26 +3,36 @@
 Each competency becomes an Achievement of type ``Competency``. Its ``ResultDescription`` is a
 rubric of the framework's levels; each ``RubricCriterionLevel`` carries the level statements
 the crosswalk cites for that competency, with their framework and attribution, so that a
-credential naming an achieved level also names what that level means.
+credential naming an achieved level also names what that level means. The competency is
+aligned to its CASE ``CFItem`` and each statement to the CASE ``CFRubricCriterionLevel`` that
+holds it (credentials.case), and the Achievement's id names the model edition it was built
+from, so a later version of the model or framework never changes what a credential cites.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from credentials.case import competency_item_url, criterion_level_url
 from credentials.frameworks import Competency, Crosswalk, Evidence
 
 ONET_SUMMARY_URL = "https://www.onetonline.org/link/summary/{soc}"
 
 
-def achievement_url(base_url: str, model_id: str, competency_id: str) -> str:
-    """The dereferenceable id of a competency's Achievement."""
-    return f"{base_url.rstrip('/')}/achievements/{model_id}/{competency_id}"
+def achievement_url(base_url: str, model_id: str, competency_id: str,
+                    edition: str | None = None) -> str:
+    """The dereferenceable id of a competency's Achievement: of one model edition, or (with
+    no edition, as credentials issued before editions cite it) of the current one."""
+    url = f"{base_url.rstrip('/')}/achievements/{model_id}/{competency_id}"
+    return f"{url}/{edition}" if edition else url
 
 
-def framework_url(base_url: str, model_id: str) -> str:
-    """Where the service publishes a model with its crosswalked level statements."""
-    return f"{base_url.rstrip('/')}/api/v1/frameworks/{model_id}"
+def is_achievement_of(achievement_id: str, base_url: str, model_id: str,
+                      competency_id: str) -> bool:
+    """Whether an Achievement id names this competency, in any edition of its model."""
+    url = achievement_url(base_url, model_id, competency_id)
+    return achievement_id == url or (achievement_id.startswith(f"{url}/")
+                                     and "/" not in achievement_id[len(url) + 1:])
 
 
 def badge_url(base_url: str, model_id: str, competency_id: str, level: str | None = None,
@@ -47,15 +57,15 @@ def _framework_name(crosswalk: Crosswalk) -> str:
             f"{framework.version} ({framework.attribution.text()})")
 
 
-def _statement_alignment(evidence: Evidence, crosswalk: Crosswalk, base_url: str
-                         ) -> dict[str, Any]:
+def _statement_alignment(evidence: Evidence, crosswalk: Crosswalk, competency: Competency,
+                         base_url: str) -> dict[str, Any]:
     statement = evidence.statement
     level_label = crosswalk.framework.level(statement.level).label
     return {
         "type": ["Alignment"],
         "targetName": f"{level_label} statement {statement.number}",
         "targetDescription": statement.text,
-        "targetUrl": f"{framework_url(base_url, crosswalk.model.id)}#{statement.id}",
+        "targetUrl": criterion_level_url(base_url, crosswalk, competency.id, statement.level),
         "targetFramework": _framework_name(crosswalk),
         "targetCode": statement.id,
         "targetType": "CFRubricCriterionLevel",
@@ -68,46 +78,63 @@ def rubric_level(crosswalk: Crosswalk, competency: Competency, level: str, achie
     framework = crosswalk.framework
     evidence = crosswalk.evidence(competency.id, level)
     texts = "\n".join(e.statement.text for e in evidence)
+    label = framework.level(level).label
+    if evidence:
+        description = f"{texts}\n\nSource: {framework.attribution.text()}"
+    elif not crosswalk.mapped(competency.id):
+        description = f"{label}. {without_statements(crosswalk, competency)}"
+    else:
+        description = f"{label} ({framework.attribution.text()})"
     return {
         "id": level_id(achievement_id, level),
         "type": ["RubricCriterionLevel"],
-        "name": framework.level(level).label,
-        "level": framework.level(level).label,
-        "description": f"{texts}\n\nSource: {framework.attribution.text()}" if evidence
-        else f"{framework.level(level).label} ({framework.attribution.text()})",
-        "alignment": [_statement_alignment(e, crosswalk, base_url) for e in evidence],
+        "name": label,
+        "level": label,
+        "description": description,
+        "alignment": [_statement_alignment(e, crosswalk, competency, base_url)
+                      for e in evidence],
     }
 
 
-def build_achievement(crosswalk: Crosswalk, competency_id: str, base_url: str
-                      ) -> dict[str, Any]:
-    """The OB 3.0 Achievement for one competency of the crosswalk's model."""
+def without_statements(crosswalk: Crosswalk, competency: Competency) -> str:
+    """What a credential says when the crosswalk gives its competency no level statement."""
+    return (f"No level statements are crosswalked to this competency: the credential cites "
+            f"the competency of the {crosswalk.model.title} ({crosswalk.model.publisher}) "
+            f"alone.")
+
+
+def build_achievement(crosswalk: Crosswalk, competency_id: str, base_url: str,
+                      edition: bool = True) -> dict[str, Any]:
+    """The OB 3.0 Achievement for one competency of the crosswalk's model (its id naming the
+    edition, unless ``edition`` is False: the page credentials from before editions cite)."""
     model = crosswalk.model
     competency = model.competency(competency_id)
-    achievement_id = achievement_url(base_url, model.id, competency.id)
+    achievement_id = achievement_url(base_url, model.id, competency.id,
+                                     crosswalk.edition if edition else None)
     framework = crosswalk.framework
+    narrative = (f"Assessed and verified by an authorised assessor of the issuing "
+                 f"employer as demonstrating: {competency.definition} "
+                 f"({competency.tier.name}, delivered as "
+                 f"{competency.training_mode_name.lower()}; {model.title}, "
+                 f"{model.publisher}, updated {model.version_date}.)")
+    if not crosswalk.mapped(competency.id):
+        narrative += " " + without_statements(crosswalk, competency)
     return {
         "id": achievement_id,
         "type": ["Achievement"],
         "achievementType": "Competency",
         "name": competency.name,
         "description": competency.definition,
-        "criteria": {
-            "narrative": (f"Assessed and verified by an authorised assessor of the issuing "
-                          f"employer as demonstrating: {competency.definition} "
-                          f"({competency.tier.name}, delivered as "
-                          f"{competency.training_mode_name.lower()}; {model.title}, "
-                          f"{model.publisher}, updated {model.version_date}.)"),
-        },
+        "criteria": {"narrative": narrative},
         "alignment": [
             {
                 "type": ["Alignment"],
                 "targetName": competency.name,
                 "targetDescription": competency.definition,
-                "targetUrl": model.source_url,
+                "targetUrl": competency_item_url(base_url, crosswalk, competency.id),
                 "targetFramework": f"{model.title} ({model.publisher}, {model.version_date})",
                 "targetCode": f"{model.id}/{competency.id}",
-                "targetType": "ceasn:Competency",
+                "targetType": "CFItem",
             },
             {
                 "type": ["Alignment"],

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from credentials.achievements import achievement_url
+from credentials.achievements import is_achievement_of
 from credentials.build import (
     OB_V3P0,
     VC_V2,
@@ -112,7 +112,8 @@ def _competency_of(credential: dict[str, Any], crosswalk: Crosswalk, base_url: s
                    ) -> str | None:
     achievement_id = credential.get("credentialSubject", {}).get("achievement", {}).get("id")
     for competency in crosswalk.model.competencies:
-        if achievement_id == achievement_url(base_url, crosswalk.model.id, competency.id):
+        if isinstance(achievement_id, str) and is_achievement_of(
+                achievement_id, base_url, crosswalk.model.id, competency.id):
             return competency.id
     return None
 

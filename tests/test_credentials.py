@@ -34,7 +34,8 @@ def test_de_escalation_developing_cites_competency_and_statement(crosswalk) -> N
     assert achievement["description"] == ("Training in how to use various de-escalation "
                                           "techniques when dealing with an agitated patient.")
     competency_alignment = achievement["alignment"][0]
-    assert competency_alignment["targetType"] == "ceasn:Competency"
+    assert competency_alignment["targetType"] == "CFItem"
+    assert competency_alignment["targetUrl"].startswith(f"{BASE_URL}/ims/case/v1p1/CFItems/")
     assert competency_alignment["targetCode"] == \
         "mn-dli-psychiatric-mental-health-technician-inpatient/de-escalation"
 
@@ -50,6 +51,8 @@ def test_de_escalation_developing_cites_competency_and_statement(crosswalk) -> N
     alignment = achieved["alignment"][0]
     assert alignment["targetDescription"] == statement.text
     assert alignment["targetCode"] == "developing-4"
+    assert alignment["targetType"] == "CFRubricCriterionLevel"
+    assert alignment["targetUrl"].startswith(f"{BASE_URL}/ims/case/v1p1/CFRubrics/")
     assert "O*NET v30.2 (CC BY 4.0)" in alignment["targetFramework"]
     assert "© EBSCOed" in alignment["targetFramework"]
 

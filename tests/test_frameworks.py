@@ -113,13 +113,18 @@ MODEL = "mn-dli-psychiatric-mental-health-technician-inpatient.json"
     (CROSSWALK, lambda d: d["mappings"]["de-escalation"]["developing"][0].update(
         statement="emerging-1"), "/mappings/de-escalation/developing/0/statement",
      "not a developing statement"),
-    (CROSSWALK, lambda d: d["mappings"].pop("patient-vitals"), "/mappings",
-     "competencies without any statement"),
+    (CROSSWALK, lambda d: d["mappings"]["de-escalation"].update(
+        expert=[{"statement": "expert-1", "rationale": "none"}]),
+     "/mappings/de-escalation/expert", "has no level 'expert'"),
     (CROSSWALK, lambda d: d["mappings"]["de-escalation"].update(expert=[]),
-     "/mappings/de-escalation", "'expert' is not one of"),
+     "/mappings/de-escalation/expert", "should be non-empty"),
     ("onet-29-2053.00-psychiatric-technicians.lerme.json",
-     lambda d: d["framework"]["levels"].pop("advanced"), "/framework/levels",
-     "'advanced' is a required property"),
+     lambda d: d["framework"]["levels"].update(
+         {"emerging": {"label": "Emerging", "statements": []}}),
+     "/framework/levels/emerging/statements", "should be non-empty"),
+    ("onet-29-2053.00-psychiatric-technicians.lerme.json",
+     lambda d: d["framework"].update(levels={"only": {"label": "Only", "statements": ["x"]}}),
+     "/framework/levels", "does not have enough properties"),
 ])
 def test_bad_data_is_reported_with_file_and_field(tmp_path: Path, file: str, change,
                                                   pointer: str, words: str) -> None:
@@ -157,10 +162,18 @@ def test_another_occupation_is_added_as_files(tmp_path: Path) -> None:
     assert len(catalog.crosswalk_for("example-second-model").model.competencies) == 2
 
 
+def test_a_crosswalk_may_leave_a_competency_without_statements(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    _edit(data / CROSSWALK, lambda d: d["mappings"].pop("patient-vitals"))
+    crosswalk = load_catalog(data).crosswalk_for(MODEL_ID)
+    assert not crosswalk.mapped("patient-vitals") and crosswalk.mapped("de-escalation")
+    assert crosswalk.evidence("patient-vitals", "emerging") == ()
+
+
 def test_the_levels_and_their_order_are_the_frameworks(tmp_path: Path, catalog) -> None:
-    """One list of levels: the loaded framework's, which the completion schema also offers."""
+    """One list of levels: the loaded framework's; the completion schema fixes none."""
     assert catalog.level_ids() == tuple(LEVELS)
-    assert COMPLETION["properties"]["level"]["enum"] == LEVELS
+    assert "enum" not in COMPLETION["properties"]["level"]
     framework = catalog.crosswalk_for(MODEL_ID).framework
     assert framework.meets("proficient", "developing") and framework.meets("emerging", "emerging")
     assert not framework.meets("developing", "proficient")

@@ -26,8 +26,6 @@ CASES = [
     (_with(learner={"name": "J"}), "/learner/email", "Learner email: this is required"),
     (_with(learner={"name": "J" * 201, "email": "j@example.org"}), "/learner/name",
      "Learner name: at most 200 characters (this has 201)"),
-    (_with(level="expert"), "/level",
-     "Level: choose emerging, developing, proficient or advanced"),
     (_with(completedOn="2 Nov 2026"), "/completedOn",
      "Completed on: enter a date like 2026-11-02 (year-month-day)"),
     (_with(completedOn=None), "/completedOn", "Completed on: this is required"),

@@ -8,7 +8,7 @@ and the field (as a JSON pointer) instead of surfacing later as a wrong credenti
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,7 @@ def build_model(document: Any, source: str) -> CompetencyModel:
         based_on=data.get("basedOn"),
         tiers=tuple(sorted(tiers.values(), key=lambda t: t.position)),
         competencies=tuple(competencies),
-        required_level=data.get("requiredLevel", "emerging"),
+        required_level=data.get("requiredLevel"),
     )
 
 
@@ -128,7 +128,7 @@ def build_lerme_framework(document: Any, framework_id: str, source: str) -> Leve
         levels=tuple(levels),
         attribution=Attribution(sources["onet"], sources.get("crosswalk"),
                                 sources.get("generator"), data["attribution"]),
-        statements=statements,
+        statements=statements, exported_at=data.get("exportedAt"),
     )
 
 
@@ -142,7 +142,19 @@ def build_crosswalk(document: Any, models: dict[str, CompetencyModel],
         raise FrameworkDataError(source, "/framework",
                                  f"no framework {data['framework']!r} is loaded")
     model, framework = models[data["model"]], frameworks[data["framework"]]
+    return link_crosswalk(data, model, framework, source)
+
+
+def link_crosswalk(data: dict[str, Any], model: CompetencyModel, framework: LevelFramework,
+                   source: str) -> Crosswalk:
+    """A checked crosswalk document joined to one version of its model and framework."""
     known = {c.id for c in model.competencies}
+    levels = {level.id for level in framework.levels}
+    if model.required_level is not None and model.required_level not in levels:
+        raise FrameworkDataError(source, "/framework",
+                                 f"model {model.id!r} requires level {model.required_level!r}, "
+                                 f"which framework {framework.id!r} lacks "
+                                 f"(its levels: {', '.join(sorted(levels))})")
     mappings: dict[str, dict[str, tuple[Evidence, ...]]] = {}
     for competency_id, by_level in data["mappings"].items():
         if competency_id not in known:
@@ -150,6 +162,9 @@ def build_crosswalk(document: Any, models: dict[str, CompetencyModel],
                                      f"model {model.id!r} has no competency {competency_id!r}")
         mappings[competency_id] = {}
         for level, cited in by_level.items():
+            if level not in levels:
+                raise FrameworkDataError(source, f"/mappings/{competency_id}/{level}",
+                                         f"framework {framework.id!r} has no level {level!r}")
             evidence = []
             for i, item in enumerate(cited):
                 where = f"/mappings/{competency_id}/{level}/{i}/statement"
@@ -161,11 +176,7 @@ def build_crosswalk(document: Any, models: dict[str, CompetencyModel],
                                              f"{statement.id} is not a {level} statement")
                 evidence.append(Evidence(statement, item["rationale"]))
             mappings[competency_id][level] = tuple(evidence)
-    unmapped = known - set(mappings)
-    if unmapped:
-        raise FrameworkDataError(source, "/mappings",
-                                 f"competencies without any statement: {sorted(unmapped)}")
-    return Crosswalk(data["id"], model, framework, mappings)
+    return Crosswalk(data["id"], model, framework, mappings, data.get("version", "1"))
 
 
 @dataclass(frozen=True)
@@ -176,19 +187,30 @@ class Catalog:
     frameworks: dict[str, LevelFramework]
     crosswalks: dict[str, Crosswalk]
 
+    editions: dict[tuple[str, str], Crosswalk] = field(default_factory=dict)
+
     def level_ids(self) -> tuple[str, ...]:
         """Every level id the frameworks define, each once, lowest first."""
         return tuple(dict.fromkeys(level.id for framework in self.frameworks.values()
                                    for level in framework.levels))
 
     def crosswalk_for(self, model_id: str) -> Crosswalk:
-        """The crosswalk that gives levels to a model's competencies."""
-        for crosswalk in self.crosswalks.values():
+        """The crosswalk that gives levels to a model's competencies (the newest, when a
+        model has several)."""
+        for crosswalk in reversed(self.crosswalks.values()):
             if crosswalk.model.id == model_id:
                 return crosswalk
         if model_id not in self.models:
             raise KeyError(f"no competency model {model_id!r}")
         raise KeyError(f"model {model_id!r} has no crosswalk to a level framework")
+
+    def edition(self, model_id: str, edition: str) -> Crosswalk:
+        """A model as some credential was issued under it: the current one or an older
+        version kept for the credentials that cite it (KeyError when unknown)."""
+        current = self.crosswalk_for(model_id)
+        if current.edition == edition:
+            return current
+        return self.editions[(model_id, edition)]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,7 +68,7 @@ class CompetencyModel:
     based_on: str | None
     tiers: tuple[Tier, ...]
     competencies: tuple[Competency, ...]
-    required_level: str = "emerging"
+    required_level: str | None = None  # None: the crosswalked framework's lowest level
 
     @property
     def first_day(self) -> date:
@@ -132,6 +133,7 @@ class LevelFramework:
     levels: tuple[Level, ...]
     attribution: Attribution
     statements: dict[str, LevelStatement] = field(repr=False)
+    exported_at: str | None = None  # when the export was made, as it says
 
     def statement(self, statement_id: str) -> LevelStatement:
         try:
@@ -166,6 +168,25 @@ class Crosswalk:
     model: CompetencyModel
     framework: LevelFramework
     mappings: dict[str, dict[str, tuple[Evidence, ...]]]
+    version: str = "1"
+
+    @property
+    def edition(self) -> str:
+        """A short stable name for this crosswalk version joined to its model's and framework's
+        versions: credentials issued under it cite it, so a later version never rewrites
+        what they point at."""
+        key = "|".join((self.model.id, self.model.version_date, self.id, self.version,
+                        self.framework.id, self.framework.version))
+        return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+    @property
+    def required_level(self) -> str:
+        """The model's programme level, or the framework's lowest level."""
+        return self.model.required_level or self.framework.levels[0].id
+
+    def mapped(self, competency_id: str) -> bool:
+        """Whether the crosswalk gives the competency any level statement at all."""
+        return any(self.mappings.get(competency_id, {}).values())
 
     def evidence(self, competency_id: str, level: str) -> tuple[Evidence, ...]:
         """The statements for (competency, level); empty when the crosswalk gives none."""

@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
+from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
+from issuer.api.routes import FRAMEWORK_IMPORT
 from issuer.services.mail_log import MAX_PAGE as MAX_MAIL_PAGE
 from issuer.services.mail_log import STATES
 from issuer.services.notifications import SETTINGS
@@ -139,6 +141,44 @@ EXTENSION = {"name": "extension", "in": "path", "required": True,
              "schema": {"enum": ["svg", "png"]}}
 IMAGE = {"image/svg+xml": {"schema": {"type": "string"}},
          "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}}}
+# Importing competency data (issuer/api/routes.py) and the CASE 1.1 documents made from it
+# (issuer/protocols/case.py).
+FRAMEWORK_PATHS = {
+    "/api/v1/issuers/{slug}/frameworks": {"post": {
+        "summary": "Import competency models, level frameworks and crosswalks (admin)",
+        "description": "Files: LER.me framework exports (JSON), competency models (our JSON, "
+                       "or CSV: 'key, value' lines for id, title, publisher, occupation, then "
+                       "the columns tier, training type, name, definition, source URL, "
+                       "updated date) and crosswalks (JSON, or CSV: id, model, framework, "
+                       "then competency, level, statement, rationale). All are checked "
+                       "before any is stored: a mistake is a 422 naming the file and the line "
+                       "or JSON pointer, and nothing is written. A file imported again "
+                       "changes nothing; a changed file needs a new version, which becomes "
+                       "the one new completions use. An issuer adds versions only to what "
+                       "it imported; dryRun says what would change.",
+        "security": BEARER, "parameters": [SLUG],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": FRAMEWORK_IMPORT}}},
+        "responses": {"200": _json(OBJECT, "dryRun and changes: kind, id, version, file, "
+                                           "action (added, new-version, unchanged)"),
+                      **_errors(400, 401, 403, 404, 413, 415, 422)}}},
+}
+CASE_IDENTIFIER = _path("identifier", "the object's CASE identifier (a UUID)")
+CASE_PATHS = {
+    f"{CASE_PATH}/CFDocuments": {"get": {
+        "summary": "CASE 1.1: every competency model edition and level framework version",
+        "responses": {"200": _json(OBJECT, "CFDocuments")}}},
+    **{f"{CASE_PATH}/{collection}/{{identifier}}": {"get": {
+        "summary": f"CASE 1.1: one {what}", "parameters": [CASE_IDENTIFIER],
+        "responses": {"200": _json(OBJECT, what), **_errors(404)}}}
+       for collection, what in (
+           ("CFDocuments", "CFDocument"),
+           ("CFPackages", "CFPackage: the document with its items, associations and rubric"),
+           ("CFItems", "CFItem (a tier, competency, level or level statement)"),
+           ("CFAssociations", "CFAssociation"),
+           ("CFRubrics", "CFRubric: proficiency levels with their statements and "
+                         "attribution"))},
+}
 # The badge images (issuer/pages/badges.py): the artwork of a competency, of a competency at a
 # level, and a credential baked into its artwork (OB 3.0 section 5.3).
 BADGE_PATHS = {
@@ -152,8 +192,8 @@ BADGE_PATHS = {
         "summary": "A competency's badge artwork at one proficiency level",
         "parameters": [_path("model", "a competency model's id"),
                        _path("competency", "a competency's id in that model"),
-                       _path("level", "a level of the framework: "
-                             + ", ".join(COMPLETION["properties"]["level"]["enum"])),
+                       _path("level", "a level of the model's framework (see "
+                                      "GET /api/v1/frameworks/{model})"),
                        EXTENSION],
         "responses": {"200": {"description": "the image", "content": IMAGE},
                       **_errors(404)}}},
@@ -791,6 +831,16 @@ def _document(base_url: str) -> dict[str, Any]:
                                 "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "Achievement", "content": {
                     "application/ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
+            "/achievements/{model}/{competency}/{edition}": {"get": {
+                "summary": "A competency as an OB 3.0 Achievement, in the model edition a "
+                           "credential was issued under (kept when a new version is imported)",
+                "parameters": [_path("model", "a competency model's id"),
+                               _path("competency", "a competency's id in that model"),
+                               _path("edition", "the edition the credential names")],
+                "responses": {"200": {"description": "Achievement", "content": {
+                    "application/ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
+            **FRAMEWORK_PATHS,
+            **CASE_PATHS,
             **BADGE_PATHS,
             **DESK_PATHS,
             **MAIL_PATHS,

@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from credentials.frameworks import FrameworkDataError
+from credentials.frameworks.imports import read_import
 from issuer.operations import imports
 from issuer.services import (
     audit,
@@ -23,7 +25,7 @@ from issuer.services import (
     notifications,
     tokens,
 )
-from issuer.services.catalog import catalog
+from issuer.services.catalog import catalog, import_for_issuer
 from issuer.services.errors import DomainError
 from issuer.services.field_text import check_text
 from issuer.services.framework_views import framework_summary, model_view
@@ -254,3 +256,35 @@ def get_mail(slug: str) -> Any:
         raise Problem(400, "Bad Request", "limit and before must be integers") from None
     return mail_log.list_mail(session(), current_caller(), slug, request.args.get("state"),
                               before, limit)
+
+
+FRAMEWORK_IMPORT = {
+    "type": "object", "required": ["files"], "additionalProperties": False,
+    "properties": {
+        "files": {"type": "array", "minItems": 1, "maxItems": 20, "items": {
+            "type": "object", "required": ["name", "content"], "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "maxLength": 200,
+                         "pattern": r"^[^/\\]+\.(json|csv|JSON|CSV)$"},
+                "content": {"type": "string", "minLength": 1, "maxLength": 2_000_000}}}},
+        "dryRun": {"type": "boolean"},
+    },
+}
+
+
+@bp.post("/issuers/<slug>/frameworks")
+def post_framework_import(slug: str) -> Any:
+    """Import models, level frameworks and crosswalks (admins): all files or none; a file
+    imported again changes nothing; ``dryRun`` says what would change."""
+    caller = current_caller()
+    body = validated(json_body(), FRAMEWORK_IMPORT)
+    documents = []
+    for index, file in enumerate(body["files"]):
+        try:
+            documents.append(read_import(file["name"], file["content"].encode("utf-8")))
+        except FrameworkDataError as error:
+            raise validation_problem([{"pointer": f"/files/{index}/content",
+                                       "file": error.source, "at": error.pointer,
+                                       "detail": str(error)}], detail=str(error)) from None
+    changes = import_for_issuer(session(), caller, slug, documents, body.get("dryRun", False))
+    return {"dryRun": body.get("dryRun", False), "changes": [c.as_json() for c in changes]}

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -17,14 +18,21 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from credentials.frameworks import bundled_catalog
+from credentials.frameworks import FrameworkDataError, bundled_catalog
+from credentials.frameworks.imports import read_import
 from issuer.operations import imports, tasks
 from issuer.services import batches, oidc, staff
 from issuer.services.audit import list_events
 from issuer.services.callers import Caller
-from issuer.services.catalog import load_bundled_frameworks
+from issuer.services.catalog import (
+    catalog,
+    import_documents,
+    load_bundled_frameworks,
+    stored_versions,
+)
 from issuer.services.credential_status import TRANSITIONS, change_status
-from issuer.services.errors import DomainError, NotFound
+from issuer.services.errors import DomainError, Invalid, NotFound
+from issuer.services.framework_views import model_view
 from issuer.services.issuers import (
     create_issuer,
     create_token,
@@ -411,6 +419,48 @@ def staff_audit_command(slug: str, action: str | None, limit: int) -> None:
     _print_result(events)
 
 
+@click.group("frameworks", cls=AppGroup)
+def frameworks_group() -> None:
+    """Competency models, level frameworks and crosswalks: import, list, show."""
+
+
+@frameworks_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the files and print what would change; "
+                                              "write nothing.")
+def import_frameworks_command(files: tuple[str, ...], dry_run: bool) -> None:
+    """Import FILES (LER.me framework exports, competency models as JSON or CSV, crosswalks as
+    JSON or CSV): all of them or none; a file imported again changes nothing."""
+    try:
+        documents = [read_import(Path(file).name, Path(file).read_bytes()) for file in files]
+    except FrameworkDataError as error:
+        _fail(Invalid(str(error)))
+    _print_result(lambda db: {"dryRun": dry_run, "changes": [
+        c.as_json() for c in import_documents(db, documents, importer=None, dry_run=dry_run)]})
+
+
+@frameworks_group.command("list")
+def list_frameworks_command() -> None:
+    """Every stored version of every model, framework and crosswalk; which one is current."""
+    _print_result(lambda db: {"versions": [v.as_json() for v in stored_versions(db)]})
+
+
+@frameworks_group.command("show")
+@click.argument("model_id")
+@click.option("--edition", help="An older edition (as credentials cite it); default: current.")
+def show_framework_command(model_id: str, edition: str | None) -> None:
+    """A model as new completions use it: its levels, and each competency's statements."""
+    def show(db: Session) -> dict[str, Any]:
+        data = catalog(db)
+        try:
+            crosswalk = data.edition(model_id, edition) if edition else data.crosswalk_for(
+                model_id)
+        except KeyError as error:
+            raise NotFound(str(error).strip("'\"")) from None
+        return model_view(crosswalk, service_context().base_url)
+    _print_result(show)
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -430,5 +480,5 @@ def demo_command() -> None:
 def init_app(app: Flask) -> None:
     for command in (init_command, issuers_group, tokens_group, credentials_group, keys_group,
                     clr_group, completions_group, jobs_group, worker_command, mail_group,
-                    staff_group, demo_command):
+                    staff_group, frameworks_group, demo_command):
         app.cli.add_command(command)

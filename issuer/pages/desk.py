@@ -44,6 +44,7 @@ from issuer.services.catalog import catalog
 from issuer.services.credential_table import TableQuery, list_for_desk
 from issuer.services.errors import DomainError, Malformed
 from issuer.services.field_text import check_text
+from issuer.services.levels import offered_levels
 from issuer.store import session
 from issuer.web.context import service_context
 
@@ -128,7 +129,7 @@ def _render_desk(caller: Caller, form: CompletionForm, status: int = 200,
         form_key=request.form.get("form_key") or str(uuid.uuid4()),
         statements={"statements": {m.id: _statements(data, m.id) for m in models},
                     "validFor": valid_for},
-        levels=list(next(iter(data.frameworks.values())).levels),
+        levels=offered_levels(data),
         table=table, query=query, may_change_status=_may_change_status(caller)), status
 
 

@@ -84,13 +84,19 @@ def issuer_jwks(slug: str) -> Response:
 
 
 @bp.get("/achievements/<model_id>/<competency_id>")
-def achievement(model_id: str, competency_id: str) -> Response:
+@bp.get("/achievements/<model_id>/<competency_id>/<edition>")
+def achievement(model_id: str, competency_id: str, edition: str | None = None) -> Response:
+    """A competency's Achievement: of the edition a credential names, or (no edition, as
+    credentials from before editions cite it) of the current one."""
     try:
-        crosswalk = catalog(session()).crosswalk_for(model_id)
-        document = build_achievement(crosswalk, competency_id, _base_url())
+        data = catalog(session())
+        crosswalk = (data.edition(model_id, edition) if edition
+                     else data.crosswalk_for(model_id))
+        document = build_achievement(crosswalk, competency_id, _base_url(),
+                                     edition=edition is not None)
     except KeyError:
-        raise Problem(404, "Not Found",
-                      f"no achievement for {model_id}/{competency_id}") from None
+        raise Problem(404, "Not Found", f"no achievement for {model_id}/{competency_id}"
+                      + (f" in edition {edition}" if edition else "")) from None
     return _json({"@context": OB_CONTEXT, **document}, JSON_LD)
 
 

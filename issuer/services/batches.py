@@ -46,6 +46,7 @@ from issuer.services.field_text import printable, text_errors, text_problem
 from issuer.services.idempotency import check_key, request_hash
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import require_matching_kek
+from issuer.services.levels import check_level
 from issuer.services.request_schemas import COMPLETION_VALIDATOR, schema_errors
 from issuer.store.models import ImportJob, ImportRow, Issuer
 from keys.encryption import KeyEncryptionKey
@@ -148,9 +149,15 @@ def _meaning_errors(data: Any, body: dict[str, Any], today: date) -> list[tuple[
     model_id, _, competency_id = body["competency"].partition("/")
     errors = []
     try:
-        data.crosswalk_for(model_id).model.competency(competency_id)
+        crosswalk = data.crosswalk_for(model_id)
+        crosswalk.model.competency(competency_id)
     except KeyError:
         errors.append(("/competency", f"no competency {body['competency']!r}"))
+    else:
+        try:
+            check_level(crosswalk, body["level"])
+        except DomainError as problem:
+            errors.extend((e["pointer"], e["detail"]) for e in problem.errors)
     try:
         completed_on_date(body["completedOn"], today)
     except DomainError as problem:

@@ -26,6 +26,7 @@ from issuer.services.errors import DomainError, Invalid, invalid_fields
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.issuance import NewCredential
 from issuer.services.issuers import get_issuer
+from issuer.services.levels import check_level
 from issuer.services.profile import profile_of
 from issuer.services.programmes import award_if_complete
 from issuer.store.models import Completion
@@ -195,6 +196,7 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
         raise refused("/competency", f"Competency: the model has no competency "
                                      f"{request.competency}; see GET /api/v1/frameworks"
                       ) from None
+    check_level(crosswalk, request.level)
     now = datetime.now(UTC)
     completed_on = completed_on_date(request.completed_on, now.date(), crosswalk.model)
     valid_until = valid_until_date(request.valid_until, completed_on, competency.valid_for,

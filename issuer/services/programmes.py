@@ -61,7 +61,10 @@ def award_if_complete(db: Session, issuer: Issuer, learner: Learner, crosswalk: 
     """Issue the programme credential if the learner now holds every competency and has not
     had it yet; returns its id and url when issued by this call."""
     model = crosswalk.model
-    required = issuer.programme_level or model.required_level
+    # The model's rule, unless the issuer set its own level and this framework has it.
+    levels = {level.id for level in crosswalk.framework.levels}
+    required = (issuer.programme_level if issuer.programme_level in levels
+                else crosswalk.required_level)
     _one_at_a_time(db, issuer, learner.email, model.id)
     held = held_competencies(db, issuer, learner.email, crosswalk, required)
     if len(held) < len(model.competencies):

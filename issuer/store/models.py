@@ -140,16 +140,22 @@ class KeyCheck(Base):
 
 
 class FrameworkDocument(Base):
-    """A competency model, level framework or crosswalk document, as loaded by ``init``."""
+    """One version of a competency model, level framework or crosswalk document, as loaded by
+    ``init`` or imported. Versions are kept: credentials issued under one keep citing it."""
 
     __tablename__ = "framework_documents"
 
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[str] = mapped_column(String(100), primary_key=True)
     source: Mapped[str] = mapped_column(String(200))
     document: Mapped[Any] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # The version new completions use; exactly one per (kind, id).
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The issuer whose admin imported it (None: the operator, by the CLI or init).
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("issuers.id"))
 
 
 class Completion(Base):

@@ -78,7 +78,8 @@ def test_clr_of_25_validates_verifies_and_round_trips(service, full_record,
     kinds = {a["achievementType"] for a in subject["achievement"]}
     assert kinds == {"Competency", "ext:CompetencyModelTier"}
     tier = f"{BASE}/achievements/{MODEL}/tiers/industry-sector-technical"
-    de_escalation = f"{BASE}/achievements/{MODEL}/de-escalation"
+    edition = bundled_catalog().crosswalk_for(MODEL).edition  # the model edition issued under
+    de_escalation = f"{BASE}/achievements/{MODEL}/de-escalation/{edition}"
     assert {"type": "Association", "associationType": "isChildOf", "sourceId": de_escalation,
             "targetId": tier} in subject["association"]
     assert {"type": "Association", "associationType": "isParentOf",

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -393,9 +393,10 @@ def test_the_technician_gets_the_email_and_opens_the_link(mailing_server, smtp,
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Learner's name", exact=True).fill("Jordan Rivera")
     page.get_by_label("Learner's email", exact=True).fill(EMAIL)
-    page.get_by_label("Competency", exact=True).select_option(label="De-escalation")
-    page.get_by_label("Proficient").check()
-    page.get_by_label("Completed on").fill("2026-11-20")
+    row = page.get_by_role("group", name="Competency 1", exact=True)
+    row.get_by_label("Competency", exact=True).select_option(label="De-escalation")
+    row.get_by_label("Level assessed").select_option(label="Proficient")
+    row.get_by_label("Completed on").fill(date.today().isoformat())
     page.get_by_role("button", name="Record and issue").click()
     assert page.get_by_role("status").first.inner_text().startswith("Recorded and issued")
 

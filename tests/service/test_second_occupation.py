@@ -1,0 +1,282 @@
+"""A second, made-up occupation goes from files to verified credentials with no code change:
+imported by the CLI (a CSV model, a three-level LER.me-shaped framework, a CSV crosswalk that
+leaves one competency without statements), recorded through the API and the desk, issued,
+verified, gathered in a CLR and completed as a programme, next to the DLI model."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from issuer.store import store
+from issuer.store.models import Completion, FrameworkDocument
+from tests.service.conftest import BASE, MODEL, completion_body
+from tests.service.test_errors import assert_problem
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "second_occupation"
+DRONE = "example-drone-survey-technician"
+COMPETENCIES = ["airspace-rules", "battery-safety", "pre-flight-checks",
+                "survey-data-processing"]
+EMAIL = "sam.okafor@example.com"
+
+
+def cli(service, *args: str):
+    return service.app.test_cli_runner().invoke(args=list(args))
+
+
+def import_second(service, *extra: str, directory: Path = DATA):
+    files = [str(directory / name) for name in ("model.csv", "framework.lerme.json",
+                                                "crosswalk.csv")]
+    result = cli(service, "frameworks", "import", *files, *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def complete(service, competency: str, level: str = "working", email: str = EMAIL):
+    return service.client.post(
+        "/api/v1/issuers/riverbend/completions",
+        json=completion_body(competency=f"{DRONE}/{competency}", level=level,
+                             learner={"name": "Sam Okafor", "email": email}),
+        headers=service.auth(service.assessor))
+
+
+def verify(service, credential: dict) -> tuple[int, dict]:
+    response = service.client.post("/credentials/verify",
+                                   json={"verifiableCredential": credential})
+    return response.status_code, response.get_json()
+
+
+def stored_rows(service) -> int:
+    with store(service.app).sessions() as db:
+        return db.scalar(select(func.count()).select_from(FrameworkDocument))
+
+
+def test_dry_run_then_import_then_again_changes_nothing(service) -> None:
+    before = stored_rows(service)
+    dry = import_second(service, "--dry-run")
+    assert dry["dryRun"] is True
+    assert {(c["kind"], c["action"]) for c in dry["changes"]} == {
+        ("model", "added"), ("framework", "added"), ("crosswalk", "added")}
+    assert stored_rows(service) == before
+    done = import_second(service)
+    assert {c["id"]: c["version"] for c in done["changes"]} == {
+        DRONE: "2026-04-02", "onet-17-3031.99-drone-survey-technicians": "v.26.04",
+        "example-drone-to-17-3031.99": "1"}
+    assert stored_rows(service) == before + 3
+    again = import_second(service)
+    assert {c["action"] for c in again["changes"]} == {"unchanged"}
+    assert stored_rows(service) == before + 3
+    listed = json.loads(cli(service, "frameworks", "list").output)["versions"]
+    assert {(v["id"], v["current"]) for v in listed} >= {(DRONE, True), (MODEL, True)}
+    shown = json.loads(cli(service, "frameworks", "show", DRONE).output)
+    assert [level["id"] for level in shown["levelFramework"]["levels"]] == [
+        "foundational", "working", "expert"]
+    assert shown["requiredLevel"] == "working"
+    assert [c["id"] for c in shown["competencies"] if c["withoutStatements"]] == [
+        "survey-data-processing"]
+    assert cli(service, "frameworks", "show", "no-such-model").exit_code == 1
+
+
+def test_the_framework_levels_are_the_ones_accepted(service) -> None:
+    import_second(service)
+    refused = complete(service, "airspace-rules", "developing")
+    problem = assert_problem(refused, 422)
+    assert problem["errors"][0]["pointer"] == "/level"
+    assert "Level: choose foundational, working or expert" in problem["detail"]
+    assert complete(service, "airspace-rules", "expert").status_code == 201
+    dli = service.client.post("/api/v1/issuers/riverbend/completions",
+                              json=completion_body(level="expert"),
+                              headers=service.auth(service.assessor))
+    assert "choose emerging, developing, proficient or advanced" in \
+        assert_problem(dli, 422)["detail"]
+
+
+def test_issue_verify_and_follow_every_citation_to_case(service) -> None:
+    import_second(service)
+    response = complete(service, "airspace-rules")
+    assert response.status_code == 201, response.get_json()
+    credential = response.get_json()["credential"]
+    assert verify(service, credential)[0] == 200
+    achievement = credential["credentialSubject"]["achievement"]
+    edition = achievement["id"].rsplit("/", 1)[1]
+    assert achievement["id"] == f"{BASE}/achievements/{DRONE}/airspace-rules/{edition}"
+    page = service.client.get(achievement["id"].removeprefix(BASE)).get_json()
+    assert page["id"] == achievement["id"] and page["name"] == "Airspace rules"
+    competency = next(a for a in achievement["alignment"] if a["targetType"] == "CFItem")
+    assert competency["targetCode"] == f"{DRONE}/airspace-rules"
+    item = service.client.get(competency["targetUrl"].removeprefix(BASE)).get_json()
+    assert item["uri"] == competency["targetUrl"]
+    assert item["fullStatement"] == "Knowledge of the rules for flying in controlled and " \
+                                    "uncontrolled airspace."
+    working = next(level for level in achievement["resultDescription"][0]
+                   ["rubricCriterionLevel"] if level["name"] == "Working")
+    cited = working["alignment"][0]
+    assert cited["targetType"] == "CFRubricCriterionLevel"
+    assert cited["targetDescription"].startswith("Flight rules — plan flights")
+    rubric_url, _, level_id = cited["targetUrl"].partition("#")
+    rubric = service.client.get(rubric_url.removeprefix(BASE)).get_json()
+    levels = [lv for c in rubric["CFRubricCriteria"] for lv in c["CFRubricCriterionLevels"]]
+    found = next(lv for lv in levels if lv["identifier"] == level_id)
+    assert found["uri"] == cited["targetUrl"] and found["quality"] == "Working"
+    assert "© Example Attribution" in found["description"]
+
+
+def test_a_competency_without_statements_cites_the_competency_alone(service) -> None:
+    import_second(service)
+    response = complete(service, "survey-data-processing")
+    assert response.status_code == 201, response.get_json()
+    credential = response.get_json()["credential"]
+    assert verify(service, credential)[0] == 200
+    achievement = credential["credentialSubject"]["achievement"]
+    assert "No level statements are crosswalked to this competency" in \
+        achievement["criteria"]["narrative"]
+    levels = achievement["resultDescription"][0]["rubricCriterionLevel"]
+    assert all(level["alignment"] == [] for level in levels)
+    assert all("cites the competency of the Competency Model for Drone Survey Technician"
+               in level["description"] for level in levels)
+    assert [a["targetType"] for a in achievement["alignment"]] == [
+        "CFItem", "ext:OnetSocOccupation"]
+
+
+def test_programme_certificate_follows_the_models_rule_and_a_clr_holds_it(service) -> None:
+    import_second(service)
+    assert complete(service, "battery-safety", "foundational").status_code == 201
+    issued = [complete(service, c).get_json() for c in COMPETENCIES[:-1]]
+    assert all("programmeCredential" not in r for r in issued)
+    last = complete(service, COMPETENCIES[-1]).get_json()
+    programme = last["programmeCredential"]
+    document = service.client.get(f"/credentials/{programme['credentialId']}").get_json()
+    achievement = document["credentialSubject"]["achievement"]
+    assert achievement["id"] == f"{BASE}/achievements/{DRONE}"
+    assert "at Working level or above" in achievement["description"]
+    assert verify(service, document)[0] == 200
+    dli = service.client.post(
+        "/api/v1/issuers/riverbend/completions",
+        json=completion_body(learner={"name": "Sam Okafor", "email": EMAIL}),
+        headers=service.auth(service.assessor))
+    assert dli.status_code == 201
+    ids = [r["credentialId"] for r in [*issued, last]]
+    clr = service.client.post("/api/v1/issuers/riverbend/learners/clr",
+                              json={"email": EMAIL, "credentialIds": ids},
+                              headers=service.auth(service.assessor))
+    assert clr.status_code == 201, clr.get_json()
+    record = clr.get_json()["credential"]
+    assert len(record["credentialSubject"]["verifiableCredential"]) == 4
+    assert any(a["sourceId"].startswith(f"{BASE}/achievements/{DRONE}/")
+               for a in record["credentialSubject"].get("association", []))
+    assert verify(service, record)[0] == 200
+
+
+def test_the_desk_offers_the_second_model_and_its_levels(service) -> None:
+    import_second(service)
+    client = service.client
+    csrf = re.search(r'name="csrf" value="([^"]+)"',
+                     client.get("/desk").get_data(as_text=True)).group(1)
+    client.post("/desk/sign-in", data={"csrf": csrf, "token": service.assessor})
+    page = client.get("/desk").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # a new one per sign-in
+    assert f'value="{DRONE}/pre-flight-checks"' in page
+    assert "Foundational" in page and "Emerging" in page
+    recorded = client.post("/desk/completions", data={
+        "csrf": csrf, "learner_name": "Sam Okafor", "learner_email": EMAIL,
+        "competency": f"{DRONE}/pre-flight-checks", "level": "expert",
+        "completed_on": "2026-11-02"})
+    assert recorded.status_code == 302
+    with store(service.app).sessions() as db:
+        recorded_levels = db.scalars(select(Completion.level)
+                                     .where(Completion.model_id == DRONE)).all()
+    assert recorded_levels == ["expert"]
+
+
+def test_a_bad_file_is_named_by_line_and_nothing_is_written(service, tmp_path: Path) -> None:
+    before = stored_rows(service)
+    for name in ("model.csv", "framework.lerme.json", "crosswalk.csv"):
+        (tmp_path / name).write_bytes((DATA / name).read_bytes())
+    text = (tmp_path / "model.csv").read_text()
+    (tmp_path / "model.csv").write_text(text.replace("on-the-job,Pre-flight",
+                                                     "apprenticeship,Pre-flight"))
+    result = cli(service, "frameworks", "import", *(str(tmp_path / n) for n in (
+        "model.csv", "framework.lerme.json", "crosswalk.csv")))
+    assert result.exit_code == 1
+    assert "model.csv: /: line 12: training type: 'apprenticeship'" in result.output
+    (tmp_path / "model.csv").write_text(text)
+    crosswalk = (tmp_path / "crosswalk.csv").read_text()
+    (tmp_path / "crosswalk.csv").write_text(crosswalk.replace("battery-safety,foundational,2",
+                                                              "battery-safety,foundational,9"))
+    result = cli(service, "frameworks", "import", *(str(tmp_path / n) for n in (
+        "model.csv", "framework.lerme.json", "crosswalk.csv")))
+    assert result.exit_code == 1
+    assert "no statement 'foundational-9'" in result.output
+    assert stored_rows(service) == before
+
+
+def test_a_new_version_becomes_current_and_the_old_one_stays_served(service,
+                                                                    tmp_path: Path) -> None:
+    import_second(service)
+    old = complete(service, "battery-safety").get_json()["credential"]
+    old_achievement = old["credentialSubject"]["achievement"]
+    old_item = old_achievement["alignment"][0]["targetUrl"]
+    (tmp_path / "model.csv").write_text((DATA / "model.csv").read_text()
+                                        .replace("2026-04-02", "2026-09-01")
+                                        .replace("Safe charging,", "Safe charging, checking,"))
+    changed = cli(service, "frameworks", "import", str(tmp_path / "model.csv"))
+    assert changed.exit_code == 0, changed.output
+    assert json.loads(changed.output)["changes"][0]["action"] == "new-version"
+    new = complete(service, "battery-safety").get_json()["credential"]
+    new_achievement = new["credentialSubject"]["achievement"]
+    assert new_achievement["id"] != old_achievement["id"]
+    assert new_achievement["description"].startswith("Safe charging, checking,")
+    kept = service.client.get(old_achievement["id"].removeprefix(BASE)).get_json()
+    assert kept["description"] == old_achievement["description"]
+    assert "checking" not in kept["description"]
+    assert service.client.get(old_item.removeprefix(BASE)).status_code == 200
+    assert verify(service, old)[0] == 200 and verify(service, new)[0] == 200
+    same_version = (tmp_path / "model.csv").read_text().replace("checking,", "testing,")
+    (tmp_path / "model.csv").write_text(same_version)
+    refused = cli(service, "frameworks", "import", str(tmp_path / "model.csv"))
+    assert refused.exit_code == 1 and "give the changed file a new version" in refused.output
+
+
+def _files(*names: str) -> list[dict[str, str]]:
+    return [{"name": name, "content": (DATA / name).read_text()} for name in names]
+
+
+def test_the_admin_api_imports_for_its_issuer_only(service) -> None:
+    files = _files("model.csv", "framework.lerme.json", "crosswalk.csv")
+    url = "/api/v1/issuers/riverbend/frameworks"
+    assert_problem(service.client.post(url, json={"files": files},
+                                       headers=service.auth(service.assessor)), 403)
+    dry = service.client.post(url, json={"files": files, "dryRun": True},
+                              headers=service.auth(service.admin))
+    assert dry.status_code == 200 and dry.get_json()["dryRun"] is True
+    assert service.client.get(f"/api/v1/frameworks/{DRONE}").status_code == 404
+    done = service.client.post(url, json={"files": files}, headers=service.auth(service.admin))
+    assert done.status_code == 200, done.get_json()
+    assert service.client.get(f"/api/v1/frameworks/{DRONE}").status_code == 200
+    other = service.client.post("/api/v1/issuers/lakeside/frameworks", json={"files": files},
+                                headers=service.auth(service.other_admin))
+    assert "imported by the operator or another issuer" in assert_problem(other, 403)["detail"]
+    operators = (DATA / "model.csv").read_text().replace(DRONE, MODEL, 1)
+    dli = service.client.post(url, json={"files": [{"name": "model.csv",
+                                                     "content": operators}]},
+                              headers=service.auth(service.admin))
+    assert f"model {MODEL!r} was imported by the operator" in assert_problem(dli, 403)["detail"]
+    broken = service.client.post(url, json={"files": [
+        {"name": "model.csv", "content": "id,x\n\ntier,training type\n"}]},
+        headers=service.auth(service.admin))
+    problem = assert_problem(broken, 422)
+    assert problem["errors"][0]["pointer"] == "/files/0/content"
+    assert problem["detail"].startswith("model.csv: ")
+    framework = json.loads((DATA / "framework.lerme.json").read_text())
+    framework["framework"]["version"] = "v.26.05"
+    framework["framework"]["levels"]["working"]["statements"][0] = "Flight\u0000rules"
+    nul = service.client.post(url, json={"files": [{"name": "f.json",
+                                                    "content": json.dumps(framework)}]},
+                              headers=service.auth(service.admin))
+    assert "control character (U+0000)" in assert_problem(nul, 422)["detail"]
+    audit = service.client.get("/api/v1/issuers/riverbend/audit?action=frameworks.import",
+                               headers=service.auth(service.admin)).get_json()
+    assert len(audit["events"]) == 1

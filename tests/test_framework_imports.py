@@ -1,0 +1,126 @@
+"""Import files: each kind told apart by its content, read from JSON or CSV, and a mistake
+named by file and line (CSV) or JSON pointer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from credentials.achievements import build_achievement
+from credentials.frameworks import FrameworkDataError
+from credentials.frameworks.imports import read_import
+from credentials.frameworks.loader import DATA, CatalogDocuments, build_catalog
+
+SECOND = Path(__file__).resolve().parent / "data" / "second_occupation"
+MODEL_CSV = (SECOND / "model.csv").read_text()
+CROSSWALK_CSV = (SECOND / "crosswalk.csv").read_text()
+
+
+def test_the_bundled_json_files_read_as_their_kinds() -> None:
+    kinds = {read_import(path.name, path.read_bytes()).kind: read_import(
+        path.name, path.read_bytes()).id for path in DATA.glob("*.json")
+        if path.name != "catalog.json"}
+    assert kinds == {"model": "mn-dli-psychiatric-mental-health-technician-inpatient",
+                     "framework": "onet-29-2053.00-psychiatric-technicians",
+                     "crosswalk": "mn-dli-pmht-inpatient-to-onet-29-2053.00"}
+
+
+def test_a_model_csv_becomes_our_model_document() -> None:
+    imported = read_import("model.csv", ("\ufeff" + MODEL_CSV).encode())  # a spreadsheet's BOM
+    document = imported.document
+    assert (imported.kind, imported.id, imported.version) == (
+        "model", "example-drone-survey-technician", "2026-04-02")
+    assert [t["id"] for t in document["tiers"]] == ["industry-sector-technical-competencies",
+                                                   "occupation-specific-competencies"]
+    assert [t["trainingMode"] for t in document["tiers"]] == ["related-instruction",
+                                                             "on-the-job"]
+    battery = document["competencies"][1]
+    assert battery == {"id": "battery-safety", "name": "Battery safety",
+                       "definition": "Safe charging, storage and transport of lithium batteries.",
+                       "tier": "industry-sector-technical-competencies",
+                       "trainingMode": "related-instruction",
+                       "sourceUrl": "https://example.org/models/drone-survey-technician"}
+    assert document["requiredLevel"] == "working"
+    assert document["publisher"] == {"name": "Example Workforce Office",
+                                     "program": "Example Dual-Training Programme"}
+
+
+def test_a_crosswalk_csv_names_statements_by_number_or_id() -> None:
+    imported = read_import("crosswalk.csv", CROSSWALK_CSV.replace(
+        "airspace-rules,working,1", "airspace-rules,working,working-1").encode())
+    mappings = imported.document["mappings"]
+    assert mappings["airspace-rules"]["working"] == [
+        {"statement": "working-1", "rationale": "Planning within the rules alone."}]
+    assert mappings["battery-safety"] == {"foundational": [
+        {"statement": "foundational-2", "rationale": "Charging and storing by procedure."}]}
+    assert "survey-data-processing" not in mappings
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("model.csv", MODEL_CSV.replace("on-the-job,Pre-flight", "apprenticeship,Pre-flight"),
+     "model.csv: /: line 12: training type: 'apprenticeship' is neither related instruction "
+     "nor on-the-job"),
+    ("model.csv", MODEL_CSV.replace(",2026-03\n", ",March 2026\n", 1),
+     "model.csv: /: line 10: updated date: 'March 2026' is not YYYY-MM or YYYY-MM-DD"),
+    ("model.csv", MODEL_CSV.replace("Battery safety", "Airspace rules"),
+     "model.csv: /: line 11: name: 'Airspace rules' is already on line 10"),
+    ("model.csv", MODEL_CSV.replace(",https://example.org/models/drone-survey-technician,2026-03",
+                                    ",,2026-03", 1),
+     "model.csv: /: line 10: source url is empty"),
+    ("model.csv", MODEL_CSV.replace("https://example.org/models/drone-survey-technician,2026-04",
+                                    "ftp://example.org/x,2026-04", 1),
+     "model.csv: /: line 12: sourceUrl: 'ftp://example.org/x' does not match"),
+    ("model.csv", MODEL_CSV.replace("title,", "name of it,"),
+     "model.csv: /: line 2: 'name of it' is not one of"),
+    ("model.csv", MODEL_CSV.replace("publisher,Example Workforce Office\n", ""),
+     "model.csv: /: missing publisher"),
+    ("crosswalk.csv", CROSSWALK_CSV.replace("battery-safety,foundational,2",
+                                            "battery-safety,foundational,two"),
+     "crosswalk.csv: /: line 10: 'two' does not match"),
+    ("crosswalk.csv", CROSSWALK_CSV.replace("airspace-rules,expert,1,",
+                                            "airspace-rules,expert,1,\n"),
+     "crosswalk.csv: /: line 9: rationale is empty"),
+    ("notes.csv", "a,b\n1,2\n", "notes.csv: /: a CSV needs the model columns"),
+    ("model.json", '{"competencies": [}', "model.json: /: line 1: not JSON"),
+    ("model.json", json.dumps({"competencies": [], "id": "x"}),
+     "model.json: /: 'title' is a required property"),
+    ("other.json", "[1, 2]", "other.json: /: expected a JSON object"),
+    ("other.json", "{}", "other.json: /: not an LER.me framework export"),
+])
+def test_mistakes_are_named_by_file_and_line_or_pointer(name: str, text: str,
+                                                        message: str) -> None:
+    with pytest.raises(FrameworkDataError) as caught:
+        read_import(name, text.encode())
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_not_utf8_and_too_large_are_refused() -> None:
+    with pytest.raises(FrameworkDataError, match="not UTF-8 text"):
+        read_import("model.csv", b"id,\xff\n")
+    with pytest.raises(FrameworkDataError, match="larger than"):
+        read_import("model.json", b" " * 2_000_001)
+
+
+def test_a_framework_with_five_levels_is_read_in_order() -> None:
+    export = json.loads((SECOND / "framework.lerme.json").read_text())
+    levels = export["framework"]["levels"]
+    export["framework"]["levels"] = {
+        "novice": {"label": "Novice", "statements": ["n"]}, **levels,
+        "master": {"label": "Master", "statements": ["m"]}}
+    imported = read_import("five.json", json.dumps(export).encode())
+    assert list(imported.document["framework"]["levels"]) == [
+        "novice", "foundational", "working", "expert", "master"]
+    model = read_import("model.csv", MODEL_CSV.encode())
+    crosswalk = read_import("crosswalk.csv", CROSSWALK_CSV.encode())
+    catalog = build_catalog(CatalogDocuments(
+        [(model.source, model.document)], [(imported.source, imported.id, imported.document)],
+        [(crosswalk.source, crosswalk.document)]))
+    linked = catalog.crosswalk_for(model.id)
+    achievement = build_achievement(linked, "airspace-rules", "https://issuer.example")
+    levels = achievement["resultDescription"][0]["rubricCriterionLevel"]
+    assert [level["name"] for level in levels] == ["Novice", "Foundational", "Working",
+                                                   "Expert", "Master"]
+    assert linked.framework.meets("master", "working")
+    assert not linked.framework.meets("novice", linked.required_level)
