@@ -35,6 +35,7 @@ from issuer.services.errors import (
     VALIDATION,
     Conflict,
     DomainError,
+    Forbidden,
     Invalid,
     Malformed,
     NotFound,
@@ -48,7 +49,7 @@ from issuer.services.issuers import get_issuer
 from issuer.services.keyring import require_matching_kek
 from issuer.services.levels import check_level
 from issuer.services.request_schemas import COMPLETION_VALIDATOR, schema_errors
-from issuer.store.models import ImportJob, ImportRow, Issuer
+from issuer.store.models import ApiToken, ImportJob, ImportRow, Issuer, StaffMember
 from keys.encryption import KeyEncryptionKey
 
 log = logging.getLogger(__name__)
@@ -263,6 +264,7 @@ def _issue_next(db: Session, job_id: str, caller: Caller, base_url: str,
             if claimed is None:
                 return False
             number, request = claimed
+            _require_submitter(db, caller)
             body = issue_completion(db, caller, caller.issuer_slug,
                                     CompletionRequest.from_json(request), base_url, kek)
             db.execute(update(ImportRow).where(
@@ -276,16 +278,34 @@ def _issue_next(db: Session, job_id: str, caller: Caller, base_url: str,
     except DBAPIError as error:
         if number is None or store_unavailable(error):
             raise
-        log.warning("import job %s: the store refused row %s: %s", job_id, number,
-                    type(error.orig).__name__)
-        _mark_failed(db, job_id, number, f"the store refused this row: {error.orig}")
-    except Exception as error:
+        log.warning("import job %s: the store refused row %s: %s: %s", job_id, number,
+                    type(error.orig).__name__, error.orig)
+        _mark_failed(db, job_id, number, "the store refused this row (its log says why, "
+                                         f"under job {job_id}, row {number})")
+    except Exception:
         if number is None:
             raise
         log.exception("import job %s: row %s failed", job_id, number)
-        _mark_failed(db, job_id, number, f"could not be issued: {type(error).__name__}: "
-                                         f"{error}")
+        _mark_failed(db, job_id, number, "could not be issued: the service failed on this "
+                                         f"row (its log says why, under job {job_id}, row "
+                                         f"{number})")
     return True
+
+
+def _require_submitter(db: Session, caller: Caller) -> None:
+    """Refuse (Forbidden) a row whose job was submitted by a token since revoked or expired,
+    or by a person since removed: a job never outlives the authority that submitted it."""
+    if caller.token_id is not None:
+        token = db.get(ApiToken, caller.token_id)
+        if token is None or token.revoked_at is not None or (
+                token.expires_at is not None and token.expires_at <= datetime.now(UTC)):
+            raise Forbidden("not issued: the API token that submitted this job was revoked "
+                            "or has expired")
+    if caller.staff_id is not None:
+        person = db.get(StaffMember, caller.staff_id)
+        if person is None or person.state != "active":
+            raise Forbidden("not issued: the person who submitted this job is no longer on "
+                            "the issuer's staff")
 
 
 def store_unavailable(error: DBAPIError) -> bool:

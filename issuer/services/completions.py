@@ -54,6 +54,8 @@ class CompletionRequest:
                    body.get("evidence", []), body.get("format", "data-integrity"),
                    body.get("algorithm", "RS256"), body.get("validUntil"))
 
+EMAIL_MAX = 320  # the store's column, and RFC 5321's longest address
+
 
 def refused(pointer: str, detail: str) -> Invalid:
     """422 for one field, its detail the plain message (which names the field)."""
@@ -202,6 +204,9 @@ def issue_completion(db: Session, caller: Caller, slug: str, request: Completion
     valid_until = valid_until_date(request.valid_until, completed_on, competency.valid_for,
                                    now.date())
     email = normalise_email(request.learner_email)
+    if len(email) > EMAIL_MAX:  # lower case can be longer (İ is two characters lowered)
+        raise refused("/learner/email", f"Learner email: at most {EMAIL_MAX} characters "
+                                        f"once in lower case (this has {len(email)})")
     completion = Completion(
         id=str(uuid.uuid4()), issuer_id=issuer.id, learner_name=request.learner_name,
         learner_email=email, model_id=model_id, competency_id=competency_id,

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from issuer.services.instance_secrets import instance_secret
 from issuer.store import make_engine
 from keys import base64url
-from tests.service.conftest import BASE, make_app
+from tests.service.conftest import BASE, completion_body, make_app
 from tests.service.stores import database_url, on_postgresql, pg_database
 from tests.service.test_api import issue
 from tests.service.test_desk_sessions import sign_in
@@ -208,3 +208,12 @@ def test_sql_errors_never_carry_parameters(tmp_path: Path) -> None:
                                {"email": "jordan.rivera@example.com"})
         engine.dispose()
     assert "nowhere" in str(raised.value) and "jordan.rivera" not in str(raised.value)
+
+
+def test_an_email_longer_once_lowercased_is_refused_naming_the_field(service) -> None:
+    """U+0130 lowers to two characters: 212 in, 412 stored would not fit the column."""
+    answer = service.client.post(
+        "/api/v1/issuers/riverbend/completions", headers=service.auth(service.assessor),
+        json=completion_body(learner={"name": "L", "email": "\u0130" * 200 + "@example.com"}))
+    assert answer.status_code in (400, 422), answer.get_json()
+    assert answer.get_json()["errors"][0]["pointer"] == "/learner/email"
