@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from credentials.dates import format_datetime
@@ -204,33 +204,51 @@ def create_job(db: Session, caller: Caller, slug: str, batch: Batch,
     check_key(idempotency_key)
     check_batch_text(batch)
     digest = request_hash("batch", batch.digest_payload)
-    with db.begin():
-        require_matching_kek(db, kek)
-        issuer = get_issuer(db, slug)
-        if idempotency_key:
-            existing = db.scalars(select(ImportJob).where(
-                ImportJob.issuer_id == issuer.id,
-                ImportJob.idempotency_key == idempotency_key)).first()
+    try:
+        with db.begin():
+            require_matching_kek(db, kek)
+            issuer = get_issuer(db, slug)
+            existing = _earlier_job(db, issuer.id, idempotency_key, digest)
             if existing is not None:
-                if existing.request_hash != digest:
-                    raise Conflict("this Idempotency-Key was already used "
-                                   "with a different batch",
-                                   code="/problems/idempotency-key-reused")
                 return existing, True
-        valid, invalid = check_rows(db, batch)
-        if not valid:
-            raise invalid_fields(
-                [{"pointer": f"/rows/{e['row']}/{e['field'].strip('/')}",
-                  "detail": e["message"]} for e in invalid[:200]],
-                detail=f"none of the {len(batch.rows)} rows is valid")
-        job = ImportJob(id=str(uuid.uuid4()), issuer_id=issuer.id, token_id=caller.token_id,
-                        staff_id=caller.staff_id, role=caller.role, idempotency_key=idempotency_key,
-                        request_hash=digest, total=len(batch.rows), invalid=invalid)
-        db.add(job)
-        db.flush()
-        db.add_all(ImportRow(job_id=job.id, row=number, request=body, state="pending")
-                   for number, body in valid)
-    return job, False
+            valid, invalid = check_rows(db, batch)
+            if not valid:
+                raise invalid_fields(
+                    [{"pointer": f"/rows/{e['row']}/{e['field'].strip('/')}",
+                      "detail": e["message"]} for e in invalid[:200]],
+                    detail=f"none of the {len(batch.rows)} rows is valid")
+            job = ImportJob(id=str(uuid.uuid4()), issuer_id=issuer.id,
+                            token_id=caller.token_id, staff_id=caller.staff_id,
+                            role=caller.role, idempotency_key=idempotency_key,
+                            request_hash=digest, total=len(batch.rows), invalid=invalid)
+            db.add(job)
+            db.flush()
+            db.add_all(ImportRow(job_id=job.id, row=number, request=body, state="pending")
+                       for number, body in valid)
+        return job, False
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        with db.begin():  # a request with the same key recorded its job first: that one
+            existing = _earlier_job(db, get_issuer(db, slug).id, idempotency_key, digest)
+        if existing is None:
+            raise
+        return existing, True
+
+
+def _earlier_job(db: Session, issuer_id: int, idempotency_key: str | None, digest: str
+                 ) -> ImportJob | None:
+    """The job an earlier upload with this Idempotency-Key recorded (Conflict when it held
+    other rows), or None."""
+    if not idempotency_key:
+        return None
+    existing = db.scalars(select(ImportJob).where(
+        ImportJob.issuer_id == issuer_id,
+        ImportJob.idempotency_key == idempotency_key)).first()
+    if existing is not None and existing.request_hash != digest:
+        raise Conflict("this Idempotency-Key was already used with a different batch",
+                       code="/problems/idempotency-key-reused")
+    return existing
 
 
 def _next_free_row(job_id: str) -> Any:

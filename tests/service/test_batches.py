@@ -111,6 +111,33 @@ def test_a_retried_upload_issues_nothing_twice(service) -> None:
     assert other.status_code == 409 and credentials_count(service) == 3
 
 
+def upload_at_once(service, rows: list[dict], key: str, barrier: threading.Barrier,
+                   answers: list) -> None:
+    client = service.app.test_client()
+    barrier.wait()
+    answers.append(client.post("/api/v1/issuers/riverbend/completions:batch", json=rows,
+                               headers={**service.auth(service.assessor),
+                                        "Idempotency-Key": key}))
+
+
+def test_two_uploads_with_one_key_at_once_record_one_job(service) -> None:
+    """The loser of the race on the Idempotency-Key replays the winner's job, never a 500."""
+    rows = [completion_body(learner=learner(n)) for n in range(3)]
+    for attempt in range(3):
+        barrier, answers = threading.Barrier(2), []
+        threads = [threading.Thread(target=upload_at_once,
+                                    args=(service, rows, f"race-{attempt}", barrier, answers))
+                   for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(a.status_code for a in answers) == [200, 201], \
+            [a.get_json() for a in answers]
+        assert answers[0].get_json()["id"] == answers[1].get_json()["id"]
+    assert credentials_count(service) == 3 * 3  # one job of three rows per key
+
+
 def test_batches_need_a_token_of_the_issuer(service) -> None:
     assert service.client.post(BATCH, json=[completion_body()]).status_code == 401
     assert post(service, [completion_body()], token=service.other_admin).status_code == 403
