@@ -16,6 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import FrameworkDataError, bundled_catalog
@@ -31,7 +32,8 @@ from issuer.services.catalog import (
     stored_versions,
 )
 from issuer.services.credential_status import TRANSITIONS, change_status
-from issuer.services.errors import DomainError, Invalid, NotFound
+from issuer.services.errors import DomainError, Invalid, Malformed, NotFound
+from issuer.services.field_text import check_text
 from issuer.services.framework_views import model_view
 from issuer.services.issuers import (
     create_issuer,
@@ -65,12 +67,21 @@ def _fail(error: DomainError) -> NoReturn:
 
 
 def _print_result(action: Callable[[Session], Any]) -> None:
-    """Run ``action`` with a session; print its result as JSON, or the refusal (exit 1)."""
+    """Run ``action`` with a session; print its result as JSON, or the refusal (exit 1).
+    The command's text options are held to the API's rules first (no NUL or control
+    characters), and a value the store cannot keep (too long for its column) is a refusal,
+    not a traceback."""
+    params = click.get_current_context().params
     with service_context().sessions() as db:
         try:
+            check_text({name: value for name, value in params.items()
+                        if isinstance(value, str)})
             result = action(db)
         except DomainError as error:
             _fail(error)
+        except DataError as error:
+            _fail(Invalid("the store cannot keep a value given: "
+                          f"{str(error.orig).splitlines()[0]}"))
     click.echo(json.dumps(result))
 
 
@@ -255,7 +266,11 @@ def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token:
                                key: str | None, background: bool) -> None:
     """Issue a credential for every valid row of CSV_FILE (header: learner_name,
     learner_email, competency, level, completed_on, evidence); bad rows are reported."""
-    text = csv_file.read()
+    try:
+        text = csv_file.read()
+    except UnicodeDecodeError as error:
+        _fail(Malformed(f"{csv_file.name} is not UTF-8 text (byte {error.start} cannot be "
+                        "read): save it from the spreadsheet as CSV UTF-8"))
     key = key or "csv-" + hashlib.sha256(text.encode()).hexdigest()[:40]
     context = service_context()
     sessions, base_url, kek = context.sessions, context.base_url, context.kek
