@@ -18,7 +18,7 @@ from issuer.services.request_schemas import COMPLETION
 from issuer.web.context import service_context
 from issuer.web.requests import LEARNER_RECORD, STATUS_CHANGE, TOKEN
 
-bp = Blueprint("docs", __name__)
+bp = Blueprint("openapi", __name__)
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM = {"description": "RFC 9457 problem details",

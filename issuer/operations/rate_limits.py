@@ -22,11 +22,11 @@ from issuer.web.problems import Problem, problem_response
 
 log = logging.getLogger(__name__)
 
-ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "vcapi.issue",
+ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "vc_api.issue",
            "desk.record", "desk.build_clr"}
 # Verifying, including reads that verify: a credential's share page checks it on every view,
 # and the verifier page verifies a ?url= deep link.
-VERIFYING = {"vcapi.verify_endpoint", "pages.verify_page", "public.credential"}
+VERIFYING = {"vc_api.verify_endpoint", "verify.verify_page", "published.credential"}
 
 ISSUE_PER_ADDRESS = ("issue per address", "RATE_LIMIT_ISSUE_PER_IP")
 ISSUE_PER_TOKEN = ("issue per token", "RATE_LIMIT_ISSUE_PER_TOKEN")

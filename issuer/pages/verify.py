@@ -29,7 +29,7 @@ from issuer.store import session
 from issuer.web.context import service_context
 from issuer.web.problems import Problem
 
-bp = Blueprint("pages", __name__)
+bp = Blueprint("verify", __name__)
 
 LABELS = {"limits": "Size and shape", "schema": "Format", "proof": "Signature",
           "issuer": "Issuer", "validity_period": "Dates", "status": "Revocation",

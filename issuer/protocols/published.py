@@ -24,7 +24,7 @@ from issuer.web.problems import Problem
 from keys.did import did_web_document
 from keys.jose import KEY_TYPES
 
-bp = Blueprint("public", __name__)
+bp = Blueprint("published", __name__)
 
 JSON_LD = "application/ld+json"
 DID_JSON = "application/did+ld+json"

@@ -18,7 +18,7 @@ from issuer.web.context import service_context
 from issuer.web.problems import Problem
 from issuer.web.requests import json_body, limit_problem
 
-bp = Blueprint("vcapi", __name__)
+bp = Blueprint("vc_api", __name__)
 
 
 @bp.post("/credentials/issue")

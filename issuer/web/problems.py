@@ -77,6 +77,20 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "with the right key keep working.",
                 "Give this host the KEY_ENCRYPTION_KEY the store's keys are encrypted under "
                 "and restart it; /readyz says when it is ready."),
+    ProblemType("last-admin", "Last admin", 409,
+                "Removing this person, or making them an assessor, would leave the issuer "
+                "with no admin on its staff, and so no one able to manage its staff, tokens "
+                "and profile from the desk.",
+                "Invite another admin first (or give someone the admin role), then change "
+                "this person."),
+    ProblemType("framework-data", "Competency data refused", 422,
+                "A competency model, level framework or crosswalk being imported breaks its "
+                "schema or the catalogue's rules (an unknown level, a competency the model "
+                "lacks, a changed file under the same version). errors[] names the file and "
+                "the line or JSON pointer; nothing was imported.",
+                "Correct the file where errors[] points (or give a changed file a new "
+                "version) and import all the files again; --dry-run shows what would "
+                "change."),
 )}
 
 
