@@ -153,9 +153,8 @@ def record_completion(db: Session, caller: Caller, slug: str, request: Completio
                                 lambda: issue_completion(db, caller, slug, request, base_url, kek))
 
 
-class RowRefused(DomainError):
+class RowRefused(Invalid):
     """One completion of several was refused: which one, and why (its errors)."""
-    kind, title = "invalid", "Invalid request"
 
     def __init__(self, index: int, problem: DomainError) -> None:
         super().__init__(problem.detail, code=problem.code, errors=problem.errors)
