@@ -145,8 +145,11 @@ def _model_keys(data: Catalog) -> dict[str, str]:
 def _levels(data: Catalog, model_id: str | None) -> dict[str, tuple[str, str]]:
     """Level ids and labels (any case) to (id, label): of the model's framework when the
     row's model is known, else of every framework."""
-    frameworks = ([data.crosswalk_for(model_id).framework] if model_id in data.models
-                  else list(data.frameworks.values()))
+    try:
+        frameworks = [data.crosswalk_for(model_id).framework] if model_id else []
+    except KeyError:  # a model not yet crosswalked: the batch checks refuse the row
+        frameworks = []
+    frameworks = frameworks or list(data.frameworks.values())
     return {alias.lower(): (level.id, level.label) for framework in frameworks
             for level in framework.levels for alias in (level.id, level.label)}
 
