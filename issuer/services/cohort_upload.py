@@ -176,7 +176,8 @@ def _resolve(values: dict[str, str], competencies: dict[str, list[Named]],
     if len(found) > 1:
         titles = [named.model for named in found]
         listed = ", ".join(titles[:-1]) + f" and {titles[-1]}"
-        return None, [f"Competency: “{given}” is a competency of both the {listed}; give its "
+        both = "both " if len(titles) == 2 else ""
+        return None, [f"Competency: “{given}” is a competency of {both}the {listed}; give its "
                       f"id with its model (“{found[0].key}”) or name the model in the model "
                       "column"]
     return found[0], []
