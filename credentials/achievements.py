@@ -83,8 +83,8 @@ def rubric_level(crosswalk: Crosswalk, competency: Competency, level: str, achie
         description = f"{texts}\n\nSource: {framework.attribution.text()}"
     elif not crosswalk.mapped(competency.id):
         description = f"{label}. {without_statements(crosswalk, competency)}"
-    else:
-        description = f"{label} ({framework.attribution.text()})"
+    else:  # nothing quoted at this level, so nothing to attribute
+        description = f"{label}. {no_statement_at(label)}"
     return {
         "id": level_id(achievement_id, level),
         "type": ["RubricCriterionLevel"],
@@ -101,6 +101,12 @@ def without_statements(crosswalk: Crosswalk, competency: Competency) -> str:
     return (f"No level statements are crosswalked to this competency: the credential cites "
             f"the competency of the {crosswalk.model.title} ({crosswalk.model.publisher}) "
             f"alone.")
+
+
+def no_statement_at(label: str) -> str:
+    """What a credential says of a level the crosswalk gives its competency no statement at."""
+    return (f"The crosswalk cites no {label} statement for this competency: at this level "
+            f"the credential cites the competency alone.")
 
 
 def build_achievement(crosswalk: Crosswalk, competency_id: str, base_url: str,

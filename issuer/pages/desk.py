@@ -28,7 +28,8 @@ from flask import (
     session as cookie,
 )
 
-from credentials.frameworks.model import DURATION
+from credentials.frameworks import Crosswalk
+from credentials.frameworks.model import DURATION, Level
 from issuer.operations import imports
 from issuer.pages.desk_forms import CompletionForm
 from issuer.services import (
@@ -44,7 +45,7 @@ from issuer.services.catalog import catalog
 from issuer.services.credential_table import TableQuery, list_for_desk
 from issuer.services.errors import DomainError, Malformed
 from issuer.services.field_text import check_text
-from issuer.services.levels import offered_levels
+from issuer.services.levels import levels_by_model
 from issuer.store import session
 from issuer.web.context import service_context
 
@@ -93,11 +94,50 @@ def _checked(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _statements(data: Any, model_id: str) -> dict[str, dict[str, list[str]]]:
-    crosswalk = data.crosswalk_for(model_id)
+def _statements(crosswalk: Crosswalk) -> dict[str, dict[str, list[str]]]:
     return {c.id: {level.id: [e.statement.text for e in crosswalk.evidence(c.id, level.id)]
                    for level in crosswalk.framework.levels}
             for c in crosswalk.model.competencies}
+
+
+def _attributions(crosswalks: list[Crosswalk]) -> list[dict[str, str]]:
+    """Each current framework's own credit, once, naming the occupations it gives levels to."""
+    shown: dict[str, dict[str, str]] = {}
+    for crosswalk in crosswalks:
+        framework = crosswalk.framework
+        entry = shown.setdefault(framework.id, {"occupations": "",
+                                                "text": framework.attribution.text()})
+        entry["occupations"] = ", ".join(filter(None, (entry["occupations"],
+                                                        crosswalk.model.occupation)))
+    return list(shown.values())
+
+
+def _form_data(crosswalks: list[Crosswalk]) -> dict[str, Any]:
+    """What desk.js needs, in the page's JSON block (no inline script): per model its levels
+    in order, per competency its statements at each level, its default expiry and whether
+    the crosswalk gives it no statement at all."""
+    return {
+        "statements": {x.model.id: _statements(x) for x in crosswalks},
+        "levels": {x.model.id: [{"id": level.id, "label": level.label}
+                                for level in x.framework.levels] for x in crosswalks},
+        "withoutStatements": [f"{x.model.id}/{c.id}" for x in crosswalks
+                              for c in x.model.competencies if not x.mapped(c.id)],
+        "validFor": {f"{x.model.id}/{c.id}": _valid_for_words(c.valid_for)
+                     for x in crosswalks for c in x.model.competencies if c.valid_for},
+    }
+
+
+def _level_group(levels: dict[str, tuple[Level, ...]]) -> Callable[[dict[str, str]],
+                                                                   str | None]:
+    """For a form row: the model whose level list holds its selected level (the row's own
+    model, or else the first that has the level), so only one option is marked selected."""
+    def group(row: dict[str, str]) -> str | None:
+        model_id = row.get("competency", "").partition("/")[0]
+        if model_id in levels:
+            return model_id
+        return next((m for m, known in levels.items()
+                     if any(level.id == row.get("level") for level in known)), None)
+    return group
 
 
 def _valid_for_words(duration: str) -> str:
@@ -121,15 +161,13 @@ def _render_desk(caller: Caller, form: CompletionForm, status: int = 200,
                           service_context().base_url)
     with session().begin():
         data = catalog(session())
-    models = list(data.models.values())
-    valid_for = {f"{m.id}/{c.id}": _valid_for_words(c.valid_for)
-                 for m in models for c in m.competencies if c.valid_for}
+    levels = levels_by_model(data)
+    crosswalks = [data.crosswalk_for(model_id) for model_id in levels]
     return render_template(
-        "desk.html", caller=caller, csrf=_csrf(), models=models, form=form, focus=focus,
-        form_key=request.form.get("form_key") or str(uuid.uuid4()),
-        statements={"statements": {m.id: _statements(data, m.id) for m in models},
-                    "validFor": valid_for},
-        levels=offered_levels(data),
+        "desk.html", caller=caller, csrf=_csrf(), models=[x.model for x in crosswalks],
+        form=form, focus=focus, form_key=request.form.get("form_key") or str(uuid.uuid4()),
+        form_data=_form_data(crosswalks), levels=levels, level_group=_level_group(levels),
+        attributions=_attributions(crosswalks),
         table=table, query=query, may_change_status=_may_change_status(caller)), status
 
 

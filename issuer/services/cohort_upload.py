@@ -1,5 +1,6 @@
 """Cohort upload from the desk: a CSV a coordinator fills in (competency names or ids, levels
-in any case), previewed row by row with each problem in words, then issued as an import job.
+in any case, and the model where two models share a competency's name), previewed row by row
+with each problem in words, then issued as an import job.
 
 The rows are turned into completion bodies here and checked by the batch import's own row
 validation (:func:`issuer.services.batches.check_rows`), plus what only the desk knows: the
@@ -35,11 +36,11 @@ from issuer.store.models import ImportJob
 from keys.encryption import KeyEncryptionKey
 
 COLUMNS = ("learner_name", "learner_email", "competency", "level", "completed_on",
-           "valid_until", "evidence")
+           "valid_until", "evidence", "model")
 REQUIRED = COLUMNS[:5]
 COLUMN_NAMES = {"learner_name": "Learner name", "learner_email": "Learner email",
                 "competency": "Competency", "level": "Level", "completed_on": "Completed on",
-                "valid_until": "Valid until", "evidence": "Evidence"}
+                "valid_until": "Valid until", "evidence": "Evidence", "model": "Model"}
 POINTER_COLUMNS = {"/learner/name": "learner_name", "/learner/email": "learner_email",
                    "/competency": "competency", "/level": "level",
                    "/completedOn": "completed_on", "/validUntil": "valid_until",
@@ -83,16 +84,18 @@ class Preview:
 
 
 def template_csv(data: Catalog) -> str:
-    """The CSV a coordinator downloads: the header and two example rows to overwrite."""
+    """The CSV a coordinator downloads: the header and two example rows to overwrite (the
+    second names its model, as a row must when two models share a competency's name)."""
     model = next(iter(data.models.values()))
+    levels = data.crosswalk_for(model.id).framework.levels
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     today = datetime.now(UTC).date().isoformat()
     writer.writerow(["Jordan Rivera", "jordan.rivera@example.org", model.competencies[0].name,
-                     "Proficient", today, "", "Observed on the ward"])
+                     levels[-1].label, today, "", "Observed on the ward", ""])
     writer.writerow(["Sam Lee", "sam.lee@example.org", model.competencies[-1].id,
-                     "developing", today, "", ""])
+                     levels[0].id, today, "", "", model.id])
     return out.getvalue()
 
 
@@ -108,21 +111,76 @@ def decode(raw: bytes) -> str:
                         "“CSV UTF-8”") from None
 
 
-def _competency_keys(data: Catalog) -> dict[str, tuple[str, str]]:
-    """Every way a row may name a competency (its name, its id, model/id; any case), to its
-    key and name."""
-    keys: dict[str, tuple[str, str]] = {}
+def _folded(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+@dataclass(frozen=True)
+class Named:
+    """A competency a row may name: its key (model/id), its name and its model's title."""
+
+    key: str
+    name: str
+    model: str
+
+
+def _competency_keys(data: Catalog) -> dict[str, list[Named]]:
+    """Every way a row may name a competency (its name, its id, model/id; any case), to the
+    competencies it names: more than one when models share a name or id."""
+    keys: dict[str, list[Named]] = {}
     for model in data.models.values():
         for competency in model.competencies:
-            key = f"{model.id}/{competency.id}"
-            for alias in (competency.name, competency.id, key):
-                keys.setdefault(" ".join(alias.lower().split()), (key, competency.name))
+            named = Named(f"{model.id}/{competency.id}", competency.name, model.title)
+            for alias in {_folded(a) for a in (competency.name, competency.id, named.key)}:
+                keys.setdefault(alias, []).append(named)
     return keys
 
 
-def _levels(data: Catalog) -> dict[str, tuple[str, str]]:
-    return {alias.lower(): (level.id, level.label) for framework in data.frameworks.values()
+def _model_keys(data: Catalog) -> dict[str, str]:
+    """Every way the model column may name a model (id, title, occupation; any case)."""
+    return {_folded(alias): model.id for model in data.models.values()
+            for alias in (model.id, model.title, model.occupation)}
+
+
+def _levels(data: Catalog, model_id: str | None) -> dict[str, tuple[str, str]]:
+    """Level ids and labels (any case) to (id, label): of the model's framework when the
+    row's model is known, else of every framework."""
+    try:
+        frameworks = [data.crosswalk_for(model_id).framework] if model_id else []
+    except KeyError:  # a model not yet crosswalked: the batch checks refuse the row
+        frameworks = []
+    frameworks = frameworks or list(data.frameworks.values())
+    return {alias.lower(): (level.id, level.label) for framework in frameworks
             for level in framework.levels for alias in (level.id, level.label)}
+
+
+def _resolve(values: dict[str, str], competencies: dict[str, list[Named]],
+             models: dict[str, str], data: Catalog) -> tuple[Named | None, list[str]]:
+    """The competency a row names, or None and why in words (naming its column)."""
+    given = values.get("competency", "")
+    if not given:
+        return None, []  # the batch checks say it is required
+    found = competencies.get(_folded(given), [])
+    if values.get("model"):
+        model_id = models.get(_folded(values["model"]))
+        if model_id is None:
+            return None, [f"Model: “{values['model']}” is not a competency model; use its id "
+                          "or title (" + ", ".join(sorted(data.models)) + ")"]
+        title = data.models[model_id].title
+        found = [named for named in found if named.key.startswith(f"{model_id}/")]
+        if not found:
+            return None, [f"Competency: “{given}” is not a competency of the {title}"]
+    if not found:
+        return None, [f"Competency: “{given}” is not a competency of the model; use its name "
+                      "or id as in the template"]
+    if len(found) > 1:
+        titles = [named.model for named in found]
+        listed = ", ".join(titles[:-1]) + f" and {titles[-1]}"
+        both = "both " if len(titles) == 2 else ""
+        return None, [f"Competency: “{given}” is a competency of {both}the {listed}; give its "
+                      f"id with its model (“{found[0].key}”) or name the model in the model "
+                      "column"]
+    return found[0], []
 
 
 def parse(text: str, data: Catalog) -> list[PreviewRow]:
@@ -142,22 +200,22 @@ def parse(text: str, data: Catalog) -> list[PreviewRow]:
                         + (f"; missing: {', '.join(missing)}" if missing else "")
                         + (f"; not in the template: {', '.join(unknown)}" if unknown else ""))
     reader.fieldnames = header
-    competencies, levels = _competency_keys(data), _levels(data)
+    competencies, models = _competency_keys(data), _model_keys(data)
     rows = []
     try:
         for number, record in enumerate(reader, start=1):
             values = {k: (v or "").strip() for k, v in record.items() if k in COLUMNS}
             if not any(values.values()):
                 continue  # a blank line in the spreadsheet
-            key, name = competencies.get(" ".join(values.get("competency", "").lower().split()),
-                                         (values.get("competency", ""), ""))
+            named, problems = _resolve(values, competencies, models, data)
+            levels = _levels(data, named.key.partition("/")[0] if named else None)
             level, label = levels.get(values.get("level", "").lower(),
                                       (values.get("level", "").lower(), ""))
             body: dict[str, Any] = {
                 "learner": {"name": values.get("learner_name", ""),
                             "email": values.get("learner_email", "")},
-                "competency": key, "level": level,
-                "completedOn": values.get("completed_on", "")}
+                "competency": named.key if named else values.get("competency", ""),
+                "level": level, "completedOn": values.get("completed_on", "")}
             if values.get("valid_until"):
                 body["validUntil"] = values["valid_until"]
             if values.get("evidence"):
@@ -166,12 +224,10 @@ def parse(text: str, data: Catalog) -> list[PreviewRow]:
                         and " " not in values["evidence"]:
                     item["url"] = values["evidence"]
                 body["evidence"] = [item]
-            row = PreviewRow(number, values, body, name, label)
+            row = PreviewRow(number, values, body, named.name if named else "", label)
             if None in record:
                 row.errors.append("this row has more values than the header has columns")
-            if values.get("competency") and not name:
-                row.errors.append(f"Competency: “{values['competency']}” is not a competency "
-                                  "of the model; use its name or id as in the template")
+            row.errors += problems
             rows.append(row)
     except csv.Error as error:
         raise Malformed(f"the file cannot be read as CSV: {error}") from None

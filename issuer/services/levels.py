@@ -20,12 +20,13 @@ def check_level(crosswalk: Crosswalk, level: str) -> None:
     raise invalid_fields([{"pointer": "/level", "detail": detail}], detail=detail)
 
 
-def offered_levels(data: Catalog) -> list[Level]:
-    """Every level of the current frameworks, once each, lowest first: what a form that
-    records several models at once offers (each completion is then checked by its own)."""
-    seen: dict[str, Level] = {}
-    for crosswalk in data.crosswalks.values():
-        for level in crosswalk.framework.levels:
-            seen.setdefault(level.id, level)
-    return list(seen.values())
-
+def levels_by_model(data: Catalog) -> dict[str, tuple[Level, ...]]:
+    """Each model's levels: those of the framework its current crosswalk names, lowest first
+    (the framework's own order), so a form offers a model's completions its own scale."""
+    levels: dict[str, tuple[Level, ...]] = {}
+    for model_id in data.models:
+        try:
+            levels[model_id] = data.crosswalk_for(model_id).framework.levels
+        except KeyError:  # a model with no crosswalk cannot be assessed yet
+            continue
+    return levels

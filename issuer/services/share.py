@@ -48,11 +48,13 @@ class ShareView:
     completed: str | None = None
     statements: list[str] = field(default_factory=list)
     attribution: str | None = None
+    cites_alone: str | None = None  # said when no level statement is cited
     evidence: list[dict[str, Any]] = field(default_factory=list)
     held: list[dict[str, Any]] = field(default_factory=list)  # a learner record's credentials
     valid_until: str | None = None
 
 
+COMPETENCY_TYPES = ("CFItem", "ceasn:Competency")  # the latter in credentials before CASE
 TONES = {Standing.VERIFIED: "ok", Standing.UNBOUND: "warn"}
 
 
@@ -211,11 +213,15 @@ def share_view(db: Session, credential_id: str, context: ServiceContext) -> Shar
         view.level = _text(achieved.get("name"), None)
         view.statements = [_text(a.get("targetDescription"), "")
                            for a in _objs(achieved.get("alignment"))]
-        view.attribution = _text(achieved.get("description"), "").rpartition(
-            "Source: ")[2] or None
+        if view.statements:
+            view.attribution = _text(achieved.get("description"), "").partition(
+                "\n\nSource: ")[2] or None
+        elif view.level:
+            view.cites_alone = (f"No {view.level} level statement is crosswalked to this "
+                                f"competency: this credential cites the competency alone.")
         view.model = next((_text(a.get("targetFramework"), None)
                            for a in _objs(achievement.get("alignment"))
-                           if a.get("targetType") == "ceasn:Competency"), None)
+                           if a.get("targetType") in COMPETENCY_TYPES), None)
         view.completed = _date(subject.get("activityEndDate"))
     view.evidence = _evidence(credential.get("evidence"))
     view.held = _held(subject)

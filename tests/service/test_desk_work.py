@@ -237,8 +237,9 @@ def test_the_csv_template_downloads_and_previews_clean(service) -> None:
     assert "attachment" in template.headers["Content-Disposition"]
     table = list(csv.reader(io.StringIO(template.get_data(as_text=True))))
     assert table[0] == ["learner_name", "learner_email", "competency", "level",
-                        "completed_on", "valid_until", "evidence"]
-    assert table[1][2] == "Patient vitals" and table[2][3] == "developing"  # name and id
+                        "completed_on", "valid_until", "evidence", "model"]
+    assert table[1][2] == "Patient vitals" and table[1][3] == "Advanced"  # names
+    assert table[2][3] == "emerging" and table[2][7] == MODEL  # an id, and the model
     preview = upload(service, csrf, template.get_data(as_text=True))
     assert preview.status_code == 200
     assert "2 rows: 2 ready to issue." in text_of(preview)

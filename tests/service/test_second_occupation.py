@@ -5,12 +5,15 @@ verified, gathered in a CLR and completed as a programme, next to the DLI model.
 
 from __future__ import annotations
 
+import html
+import io
 import json
 import re
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from issuer.operations import tasks
 from issuer.store import store
 from issuer.store.models import Completion, FrameworkDocument
 from tests.service.conftest import BASE, MODEL, completion_body
@@ -280,3 +283,163 @@ def test_the_admin_api_imports_for_its_issuer_only(service) -> None:
     audit = service.client.get("/api/v1/issuers/riverbend/audit?action=frameworks.import",
                                headers=service.auth(service.admin)).get_json()
     assert len(audit["events"]) == 1
+
+
+def variant(directory: Path) -> Path:
+    """The second occupation as a newcomer might write it: a tier mixing related instruction
+    and on-the-job training, and a competency sharing a bundled one's name (De-escalation)."""
+    model = (DATA / "model.csv").read_text()
+    model = model.replace("Occupation-Specific Competencies,on-the-job,Survey",
+                          "Occupation-Specific Competencies,related instruction,Survey")
+    model = model.replace("Battery safety,", "De-escalation,")
+    (directory / "model.csv").write_text(model)
+    (directory / "crosswalk.csv").write_text(
+        (DATA / "crosswalk.csv").read_text().replace("battery-safety", "de-escalation"))
+    (directory / "framework.lerme.json").write_bytes((DATA / "framework.lerme.json")
+                                                     .read_bytes())
+    return directory
+
+
+def desk_page(service) -> tuple[str, str]:
+    """Sign in as the assessor: (the desk's HTML, its CSRF token)."""
+    client = service.client
+    csrf = re.search(r'name="csrf" value="([^"]+)"',
+                     client.get("/desk").get_data(as_text=True)).group(1)
+    client.post("/desk/sign-in", data={"csrf": csrf, "token": service.assessor})
+    page = client.get("/desk").get_data(as_text=True)
+    return page, re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def form_data(page: str) -> dict:
+    return json.loads(html.unescape(re.search(
+        r'<script type="application/json" id="statements">(.*?)</script>', page, re.S)
+        .group(1)))
+
+
+def test_the_desk_names_each_model_marks_gaps_and_credits_each_framework(
+        service, tmp_path: Path) -> None:
+    import_second(service, directory=variant(tmp_path))
+    page, _csrf = desk_page(service)
+    form = page[page.index('<select id="competency-0"'):page.index('<select id="level-0"')]
+    groups = re.findall(r'<optgroup label="([^"]+)">', form)
+    assert "Drone Survey Technician — Occupation-Specific Competencies" in groups  # mixed
+    assert "Drone Survey Technician — Industry-Sector Technical Competencies" in groups
+    assert any(g.startswith("Psychiatric/Mental Health Technician In-Patient — ")
+               for g in groups)
+    for competency in COMPETENCIES[2:]:  # the mixed tier's two
+        assert f'value="{DRONE}/{competency}"' in form
+    assert re.search(rf'value="{DRONE}/survey-data-processing">Survey data processing '
+                     r'\(no level statements\)</option>', form)
+    assert re.search(rf'value="{MODEL}/de-escalation">De-escalation</option>', form)
+    data = form_data(page)
+    assert data["withoutStatements"] == [f"{DRONE}/survey-data-processing"]
+    assert [level["id"] for level in data["levels"][DRONE]] == [
+        "foundational", "working", "expert"]
+    assert [level["label"] for level in data["levels"][MODEL]] == [
+        "Emerging", "Developing", "Proficient", "Advanced"]
+    assert data["statements"][DRONE]["de-escalation"]["working"] == []
+    credits = [html.unescape(c) for c in re.findall(r'<p class="attribution">([^<]+)</p>', page)]
+    assert len(credits) == 2
+    assert any("for Drone Survey Technician:" in c and "© Example Attribution" in c
+               and "EBSCOed" not in c for c in credits)
+    assert any("for Psychiatric/Mental Health Technician In-Patient:" in c
+               and "O*NET v30.2 (CC BY 4.0)" in c and "© EBSCOed" in c for c in credits)
+    table_filter = page[page.index('<select id="filter_competency"'):]
+    assert '<optgroup label="Drone Survey Technician">' in table_filter
+
+
+def test_the_desk_alone_still_credits_the_bundled_framework(service) -> None:
+    page, _csrf = desk_page(service)
+    credits = re.findall(r'<p class="attribution">([^<]+)</p>', page)
+    assert len(credits) == 1
+    assert credits[0].startswith("Level statements: O*NET v30.2 (CC BY 4.0)")
+    assert html.unescape(credits[0]).endswith("© EBSCOed")
+    assert "<optgroup" not in page[page.index('<select id="level-0"'):
+                                   page.index('<label for="completed_on-0"')]
+
+
+def test_a_refused_row_keeps_its_level_selected_once(service) -> None:
+    import_second(service)
+    _page, csrf = desk_page(service)
+    shown = service.client.post("/desk/completions", data={
+        "csrf": csrf, "learner_name": "Sam Okafor", "learner_email": EMAIL,
+        "competency": f"{DRONE}/pre-flight-checks", "level": "expert",
+        "completed_on": "1999-01-01", "action": "record"})
+    assert shown.status_code == 422
+    page = shown.get_data(as_text=True)
+    levels = page[page.index('<select id="level-0"'):page.index('<label for="completed_on-0"')]
+    assert levels.count(" selected") == 1
+    drone = levels[levels.index('<optgroup label="Drone Survey Technician">'):]
+    assert '<option value="expert" selected>Expert</option>' in drone
+
+
+def test_cohort_rows_naming_a_shared_competency_must_name_the_model(service,
+                                                                   tmp_path: Path) -> None:
+    import_second(service, directory=variant(tmp_path))
+    _page, csrf = desk_page(service)
+    text = ("learner_name,learner_email,competency,level,completed_on,model\n"
+            "Ana Ruiz,ana@example.org,De-escalation,Developing,2026-11-02,\n"
+            f"Ben Ode,ben@example.org,De-escalation,Working,2026-11-02,{DRONE}\n"
+            "Cy Park,cy@example.org,de-escalation,emerging,2026-11-02,"
+            "Competency Model for Psychiatric/Mental Health Technician In-Patient\n"
+            f"Di Lee,di@example.org,{DRONE}/de-escalation,foundational,2026-11-02,\n"
+            "Ed Moss,ed@example.org,De-escalation,Working,2026-11-02,no-such-model\n"
+            f"Flo Kim,flo@example.org,Patient vitals,Working,2026-11-02,{DRONE}\n")
+    preview = service.client.post("/desk/cohort/preview", data={
+        "csrf": csrf, "file": (io.BytesIO(text.encode()), "cohort.csv")},
+        content_type="multipart/form-data")
+    assert preview.status_code == 200
+    words = re.sub(r"\s+", " ", html.unescape(preview.get_data(as_text=True)))
+    assert "6 rows: 3 ready to issue, 3 with problems (left out)." in words
+    assert ("Competency: “De-escalation” is a competency of both the Competency Model for "
+            "Psychiatric/Mental Health Technician In-Patient and Competency Model for Drone "
+            "Survey Technician (made up for tests); give its id with its model "
+            f"(“{MODEL}/de-escalation”) or name the model in the model column") in words
+    assert "Model: “no-such-model” is not a competency model" in words
+    assert ("Competency: “Patient vitals” is not a competency of the Competency Model for "
+            "Drone Survey Technician (made up for tests)") in words
+    issued = service.client.post("/desk/cohort/issue", data={
+        "csrf": csrf, "csv_text": text, "upload_key": "cohort-shared-names"})
+    assert issued.status_code == 302
+    assert tasks.run_queued(service.app) >= 1  # what a worker does with the queued job
+    with store(service.app).sessions() as db:
+        rows = db.execute(select(Completion.learner_email, Completion.model_id,
+                                 Completion.level)).all()
+    assert sorted(rows) == [("ben@example.org", DRONE, "working"),
+                            ("cy@example.org", MODEL, "emerging"),
+                            ("di@example.org", DRONE, "foundational")]
+
+
+def test_a_level_without_statements_is_said_and_not_attributed(service) -> None:
+    import_second(service)
+    response = complete(service, "battery-safety", "working")  # mapped at foundational only
+    assert response.status_code == 201, response.get_json()
+    issued = response.get_json()
+    achievement = issued["credential"]["credentialSubject"]["achievement"]
+    working = next(level for level in achievement["resultDescription"][0]
+                   ["rubricCriterionLevel"] if level["name"] == "Working")
+    assert working["alignment"] == []
+    assert working["description"] == (
+        "Working. The crosswalk cites no Working statement for this competency: at this "
+        "level the credential cites the competency alone.")
+    assert "O*NET" not in working["description"]
+    assert "Attribution" not in working["description"]
+    assert verify(service, issued["credential"])[0] == 200
+    page = service.client.get(f"/credentials/{issued['credentialId']}",
+                              headers={"Accept": "text/html"}).get_data(as_text=True)
+    words = re.sub(r"\s+", " ", html.unescape(page))
+    assert ("No Working level statement is crosswalked to this competency: this credential "
+            "cites the competency alone.") in words
+    assert "© Example Attribution" not in words and 'class="attribution"' not in page
+    assert "Competency Model for Drone Survey Technician" in words  # the model, named
+    cited = complete(service, "battery-safety", "foundational").get_json()
+    page = service.client.get(f"/credentials/{cited['credentialId']}",
+                              headers={"Accept": "text/html"}).get_data(as_text=True)
+    words = re.sub(r"\s+", " ", html.unescape(page))
+    assert "Batteries — charge and store by the written procedure." in words
+    assert "© Example Attribution" in words and "cites the competency alone" not in words
+    unmapped = complete(service, "survey-data-processing").get_json()
+    words = re.sub(r"\s+", " ", html.unescape(service.client.get(
+        f"/credentials/{unmapped['credentialId']}", headers={"Accept": "text/html"})
+        .get_data(as_text=True)))
+    assert "No Working level statement is crosswalked to this competency" in words
