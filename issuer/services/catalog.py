@@ -169,6 +169,8 @@ def import_documents(db: Session, documents: Sequence[ImportedDocument], *, impo
             if importer is not None and owners and owners != {importer}:
                 raise Forbidden(f"{doc.source}: {doc.kind} {doc.id!r} was imported by the "
                                 f"operator or another issuer; only they can add versions")
+            if importer is not None and doc.kind == "crosswalk":
+                _require_own_model(state, doc, importer)
             existing = state.get(key)
             if existing is not None and existing.sha256 == digest:
                 changes.append(Change(*key, doc.source, "unchanged"))
@@ -209,6 +211,19 @@ def import_documents(db: Session, documents: Sequence[ImportedDocument], *, impo
         if on_write is not None:
             on_write(changes)
     return changes
+
+
+def _require_own_model(state: dict[tuple[str, str, str], _Version], doc: ImportedDocument,
+                       importer: int) -> None:
+    """Refuse (Forbidden) a crosswalk naming a model the importing issuer did not import: a
+    model's levels come from its crosswalk, so anyone else's would change them for every
+    issuer using that model (another framework may be borrowed; a model may not)."""
+    model_id = doc.document.get("model") if isinstance(doc.document, dict) else None
+    owners = {v.imported_by for v in state.values() if v.kind == "model" and v.id == model_id}
+    if owners != {importer}:
+        raise Forbidden(f"{doc.source}: crosswalk {doc.id!r} names model {model_id!r}, which "
+                        "this issuer did not import; only the model's importer can give it "
+                        "levels")
 
 
 def import_for_issuer(db: Session, caller: Caller, slug: str,
