@@ -21,6 +21,7 @@ from credentials.frameworks.loader import (
     build_model,
     validate,
 )
+from credentials.verify.limits import MAX_DEPTH, LimitExceeded, check_shape
 
 MAX_BYTES = 2_000_000  # a framework file is text of a few hundred kilobytes at most
 KINDS = ("model", "framework", "crosswalk")
@@ -70,9 +71,15 @@ def read_import(name: str, content: bytes) -> ImportedDocument:
         return _read_csv(name, text)
     try:
         document = json.loads(text)
+        check_shape(document)  # the depth and array caps every JSON way in has
     except json.JSONDecodeError as error:
         raise FrameworkDataError(name, "", f"line {error.lineno}: not JSON: {error.msg}"
                                  ) from None
+    except RecursionError:
+        raise FrameworkDataError(name, "", f"nested more than {MAX_DEPTH} levels deep"
+                                 ) from None
+    except LimitExceeded as error:
+        raise FrameworkDataError(name, error.pointer, str(error)) from None
     return read_json_document(name, document)
 
 

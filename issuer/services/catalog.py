@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import Catalog, FrameworkDataError
@@ -121,9 +121,19 @@ def _check_linked(catalog: Catalog) -> None:
                                      "framework; import one with it") from None
 
 
+IMPORT_LOCK = 0x63632D696D706F72  # pg_advisory_xact_lock key: "cc-impor"
+ID_MAX, VERSION_MAX = 200, 100  # the store's columns
+
+
 def _check_characters(doc: ImportedDocument) -> None:
-    """Text the store and the signed credentials can keep: no NUL or other control character
-    (tabs and line breaks aside), no lone surrogate, in any value or member name."""
+    """Text the store and the signed credentials can keep: an id and version that fit their
+    columns; no NUL or other control character (tabs and line breaks aside), no lone
+    surrogate, in any value or member name."""
+    for what, value, most in (("id", doc.id, ID_MAX), ("version", doc.version, VERSION_MAX)):
+        if len(value) > most:
+            raise _refusal(FrameworkDataError(
+                doc.source, "", f"the {doc.kind}'s {what} is {len(value)} characters long; "
+                f"at most {most}"))
     stack: list[tuple[str, Any]] = [("", doc.document)]
     while stack:
         pointer, value = stack.pop()
@@ -144,6 +154,14 @@ def _refusal(error: FrameworkDataError) -> Invalid:
                    errors=[{"file": error.source, "pointer": error.pointer, "detail": detail}])
 
 
+def _one_import_at_a_time(db: Session) -> None:
+    """Serialise imports until the transaction ends (PostgreSQL): two at once would each
+    decide versions and owners from what they read before the other wrote. SQLite lets one
+    writer in at a time already."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK)))
+
+
 def import_documents(db: Session, documents: Sequence[ImportedDocument], *, importer: int | None,
                      dry_run: bool = False, replace_same_version: bool = False,
                      on_write: Callable[[list[Change]], None] | None = None) -> list[Change]:
@@ -156,6 +174,7 @@ def import_documents(db: Session, documents: Sequence[ImportedDocument], *, impo
     ``on_write`` runs inside the transaction when something is written (the audit event).
     """
     with db.begin():
+        _one_import_at_a_time(db)
         stored = _stored(db)
         state = {(v.kind, v.id, v.version): v for v in stored}
         now = datetime.now(UTC)
