@@ -43,6 +43,7 @@ from issuer.web.context import service_context
 log = logging.getLogger(__name__)
 
 # The modules that register work; importing one registers its tasks.
+MAX_ARGS = 8  # more than any registered work takes
 WORK = ("issuer.operations.imports", "issuer.operations.mail_work")
 Work = Callable[..., Any]
 
@@ -99,8 +100,14 @@ class JsonMessages(Serializer):
         for key in self.DATES:
             if fields.get(key) is not None:
                 fields[key] = datetime.fromisoformat(fields[key])
-        fields["args"] = tuple(fields.get("args") or ())
-        fields["kwargs"] = dict(fields.get("kwargs") or {})
+        args = fields.get("args") or []
+        if not isinstance(args, list) or len(args) > MAX_ARGS or fields.get("kwargs") or any(
+                not isinstance(arg, str | int | float | bool | type(None)) for arg in args):
+            raise ValueError("not a task message: arguments are a few plain values")
+        fields["args"], fields["kwargs"] = tuple(args), {}
+        # Our work is retried by its sweep, never by the queue: a message cannot ask a worker
+        # to run it again and again (a bad one fails once and is dropped).
+        fields["retries"], fields["retry_delay"] = 0, 0
         return Message(**fields)
 
 

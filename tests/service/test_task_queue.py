@@ -33,6 +33,20 @@ def test_messages_are_json_and_nothing_else_is_read() -> None:
         messages.serialize({"any": "value"})
 
 
+def test_a_message_cannot_ask_to_be_retried_or_carry_odd_arguments() -> None:
+    """A message written to the queue by someone else runs at most once, with plain values."""
+    messages = JsonMessages()
+    poison = (b'{"id": "p", "name": "issuer.operations.tasks.mail.deliver", "retries": 1000000,'
+              b' "retry_delay": 0, "args": [1, 2]}')
+    read = messages.deserialize(poison)
+    assert (read.retries, read.retry_delay, read.args) == (0, 0, (1, 2))
+    for odd in (b'{"id": "p", "name": "t", "args": [{"a": 1}]}',
+                b'{"id": "p", "name": "t", "args": [], "kwargs": {"x": 1}}',
+                b'{"id": "p", "name": "t", "args": "abc"}'):
+        with pytest.raises(ValueError):
+            messages.deserialize(odd)
+
+
 def host(service, instance: Path, **config: object):
     """Another host on the service's store."""
     return make_app(instance, DATABASE_URL=service.app.config["DATABASE_URL"], **config)
