@@ -110,7 +110,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
                       SESSION_COOKIE_SECURE=services.base_url.startswith("https"))
 
     from issuer.api import openapi, routes
-    from issuer.operations import observability, rate_limits, tasks
+    from issuer.operations import mail_work, observability, rate_limits, tasks
     from issuer.pages import (
         badges,
         desk,
@@ -127,6 +127,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
 
     observability.init_app(app)
     tasks.init_app(app)
+    mail_work.init_app(app)
     app.before_request(refuse_control_characters_in_url)
 
     # Machines' API, standard protocols and published documents, then people's pages.

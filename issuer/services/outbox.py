@@ -7,11 +7,16 @@ issuance for a reason outside the store.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from issuer.store.models import OutboxMail
+
+# Whether this context (a request, a command) queued mail: the web layer then asks a worker
+# to deliver at once instead of at its next minute.
+_queued: ContextVar[bool] = ContextVar("mail_queued", default=False)
 
 
 @dataclass(frozen=True)
@@ -32,4 +37,12 @@ def queue_mail(db: Session, mail: Mail, issuer_id: int | None = None) -> OutboxM
                      state="queued", attempts=0)
     db.add(row)
     db.flush()
+    _queued.set(True)
     return row
+
+
+def take_queued() -> bool:
+    """Whether mail was queued in this context since the last call (and forget it)."""
+    queued = _queued.get()
+    _queued.set(False)
+    return queued
