@@ -60,30 +60,34 @@ def test_a_crosswalk_csv_names_statements_by_number_or_id() -> None:
 
 @pytest.mark.parametrize("name, text, message", [
     ("model.csv", MODEL_CSV.replace("on-the-job,Pre-flight", "apprenticeship,Pre-flight"),
-     "model.csv: /: line 12: training type: 'apprenticeship' is neither related instruction "
-     "nor on-the-job"),
+     "model.csv: line 12: training type: 'apprenticeship' is neither related instruction "
+     "(RI) nor on-the-job (OJT)"),
     ("model.csv", MODEL_CSV.replace(",2026-03\n", ",March 2026\n", 1),
-     "model.csv: /: line 10: updated date: 'March 2026' is not YYYY-MM or YYYY-MM-DD"),
+     "model.csv: line 10: updated date: 'March 2026' is not a date written YYYY-MM or "
+     "YYYY-MM-DD"),
     ("model.csv", MODEL_CSV.replace("Battery safety", "Airspace rules"),
-     "model.csv: /: line 11: name: 'Airspace rules' is already on line 10"),
+     "model.csv: line 11: name: 'Airspace rules' gives the id 'airspace-rules', which line 10 "
+     "('Airspace rules') already gives; rename one of them"),
     ("model.csv", MODEL_CSV.replace(",https://example.org/models/drone-survey-technician,2026-03",
                                     ",,2026-03", 1),
-     "model.csv: /: line 10: source url is empty"),
+     "model.csv: line 10: source url is empty"),
     ("model.csv", MODEL_CSV.replace("https://example.org/models/drone-survey-technician,2026-04",
                                     "ftp://example.org/x,2026-04", 1),
-     "model.csv: /: line 12: sourceUrl: 'ftp://example.org/x' does not match"),
+     "model.csv: line 12: sourceUrl: 'ftp://example.org/x' is not a web address starting "
+     "http:// or https://"),
     ("model.csv", MODEL_CSV.replace("title,", "name of it,"),
-     "model.csv: /: line 2: 'name of it' is not one of"),
+     "model.csv: line 2: 'name of it' is not one of"),
     ("model.csv", MODEL_CSV.replace("publisher,Example Workforce Office\n", ""),
      "model.csv: /: missing publisher"),
     ("crosswalk.csv", CROSSWALK_CSV.replace("battery-safety,foundational,2",
                                             "battery-safety,foundational,two"),
-     "crosswalk.csv: /: line 10: 'two' does not match"),
+     "crosswalk.csv: line 10: statement: 'two' is not a statement id: the level id and the "
+     "statement's number, like novice-2"),
     ("crosswalk.csv", CROSSWALK_CSV.replace("airspace-rules,expert,1,",
                                             "airspace-rules,expert,1,\n"),
-     "crosswalk.csv: /: line 9: rationale is empty"),
+     "crosswalk.csv: line 9: rationale is empty"),
     ("notes.csv", "a,b\n1,2\n", "notes.csv: /: a CSV needs the model columns"),
-    ("model.json", '{"competencies": [}', "model.json: /: line 1: not JSON"),
+    ("model.json", '{"competencies": [}', "model.json: line 1: not JSON"),
     ("model.json", json.dumps({"competencies": [], "id": "x"}),
      "model.json: /: 'title' is a required property"),
     ("other.json", "[1, 2]", "other.json: /: expected a JSON object"),
