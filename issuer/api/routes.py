@@ -286,7 +286,7 @@ def post_framework_import(slug: str) -> Any:
         index = {file["name"]: i for i, file in reversed(list(enumerate(files)))}
         each = error.each
         raise validation_problem(
-            [{"pointer": f"/files/{index.get(one.source, 0)}/content", **one.as_json()}
+            [{**one.as_json(), "pointer": f"/files/{index.get(one.source, 0)}/content"}
              for one in each],
             detail=str(each[0]) if len(each) == 1
             else f"{len(each)} mistakes; the first: {each[0]}") from None

@@ -34,7 +34,7 @@ from issuer.services.catalog import (
 from issuer.services.credential_status import TRANSITIONS, change_status
 from issuer.services.errors import DomainError, Invalid, Malformed, NotFound
 from issuer.services.field_text import check_text
-from issuer.services.framework_views import model_view
+from issuer.services.framework_views import editions, find_edition, model_view
 from issuer.services.issuers import (
     create_issuer,
     create_token,
@@ -476,22 +476,21 @@ def import_frameworks_command(files: tuple[str, ...], dry_run: bool) -> None:
 
 @frameworks_group.command("list")
 def list_frameworks_command() -> None:
-    """Every stored version of every model, framework and crosswalk; which one is current."""
-    _print_result(lambda db: {"versions": [v.as_json() for v in stored_versions(db)]})
+    """Every stored version of every model, framework and crosswalk, which one is current, and
+    every edition (the code `show --edition` takes, and the versions it joins)."""
+    _print_result(lambda db: {"versions": [v.as_json() for v in stored_versions(db)],
+                              "editions": editions(catalog(db))})
 
 
 @frameworks_group.command("show")
 @click.argument("model_id")
-@click.option("--edition", help="An older edition (as credentials cite it); default: current.")
+@click.option("--edition", help="An older edition: its code (as credentials cite it and "
+                                "`frameworks list` shows it) or the model's version date; "
+                                "default: the current one.")
 def show_framework_command(model_id: str, edition: str | None) -> None:
     """A model as new completions use it: its levels, and each competency's statements."""
     def show(db: Session) -> dict[str, Any]:
-        data = catalog(db)
-        try:
-            crosswalk = data.edition(model_id, edition) if edition else data.crosswalk_for(
-                model_id)
-        except KeyError as error:
-            raise NotFound(str(error).strip("'\"")) from None
+        crosswalk = find_edition(catalog(db), model_id, edition)
         return model_view(crosswalk, service_context().base_url)
     _print_result(show)
 

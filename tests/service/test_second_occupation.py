@@ -201,7 +201,7 @@ def test_a_bad_file_is_named_by_line_and_nothing_is_written(service, tmp_path: P
     result = cli(service, "frameworks", "import", *(str(tmp_path / n) for n in (
         "model.csv", "framework.lerme.json", "crosswalk.csv")))
     assert result.exit_code == 1
-    assert "model.csv: /: line 12: training type: 'apprenticeship'" in result.output
+    assert "model.csv: line 12: training type: 'apprenticeship'" in result.output
     (tmp_path / "model.csv").write_text(text)
     crosswalk = (tmp_path / "crosswalk.csv").read_text()
     (tmp_path / "crosswalk.csv").write_text(crosswalk.replace("battery-safety,foundational,2",
@@ -280,3 +280,49 @@ def test_the_admin_api_imports_for_its_issuer_only(service) -> None:
     audit = service.client.get("/api/v1/issuers/riverbend/audit?action=frameworks.import",
                                headers=service.auth(service.admin)).get_json()
     assert len(audit["events"]) == 1
+
+
+def test_every_import_mistake_comes_back_at_once_with_its_line(service) -> None:
+    files = _files("model.csv", "framework.lerme.json", "crosswalk.csv")
+    files[2]["content"] = files[2]["content"].replace(
+        "battery-safety,foundational,2", "Battery safety,foundational,7").replace(
+        "airspace-rules,expert,1", "Climbing,expert,1")
+    response = service.client.post("/api/v1/issuers/riverbend/frameworks",
+                                    json={"files": files}, headers=service.auth(service.admin))
+    problem = assert_problem(response, 422)
+    assert problem["type"].endswith("/problems/framework-data")
+    assert [(e["file"], e["at"]) for e in problem["errors"]] == [
+        ("crosswalk.csv", "line 9"), ("crosswalk.csv", "line 10")]
+    assert "no competency 'climbing'" in problem["errors"][0]["detail"]
+    assert problem["detail"].startswith("2 mistakes; the first: crosswalk.csv: line 9: ")
+    many = [{"name": "model.csv", "content": files[0]["content"].replace(
+        "on-the-job,Pre-flight", "apprenticeship,Pre-flight")},
+        {"name": "other.json", "content": "[1]"}]
+    read = assert_problem(service.client.post(
+        "/api/v1/issuers/riverbend/frameworks", json={"files": many},
+        headers=service.auth(service.admin)), 422)
+    assert [(e["pointer"], e["at"]) for e in read["errors"]] == [
+        ("/files/0/content", "line 12"), ("/files/1/content", "/")]
+    listed = cli(service, "frameworks", "import", str(DATA / "model.csv"), "/dev/null")
+    assert listed.exit_code == 1
+
+
+def test_frameworks_list_shows_editions_and_show_takes_a_code_or_a_version(service) -> None:
+    done = cli(service, "frameworks", "import", *(str(DATA / n) for n in (
+        "model.csv", "framework.lerme.json", "crosswalk.csv")))
+    assert done.exit_code == 0, done.output
+    editions = json.loads(cli(service, "frameworks", "list").output)["editions"]
+    drone = [e for e in editions if e["model"] == DRONE]
+    assert len(drone) == 1 and drone[0]["current"] is True
+    code = drone[0]["edition"]
+    by_code = json.loads(cli(service, "frameworks", "show", DRONE, "--edition", code).output)
+    by_date = json.loads(cli(service, "frameworks", "show", DRONE, "--edition",
+                             drone[0]["modelVersion"]).output)
+    assert by_code["edition"] == by_date["edition"] == code
+    wrong = cli(service, "frameworks", "show", DRONE, "--edition", "2020-01-01")
+    message = json.loads(wrong.output.splitlines()[-1])
+    assert wrong.exit_code == 1 and message["error"] == "Not Found"
+    assert message["detail"].startswith(f"model {DRONE!r} has no edition '2020-01-01': give")
+    assert "(" not in message["detail"].split("give")[0]
+    nope = json.loads(cli(service, "frameworks", "show", "nope").output.splitlines()[-1])
+    assert nope["detail"] == "no competency model 'nope' (`frameworks list` shows them)"
