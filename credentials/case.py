@@ -105,8 +105,8 @@ def _no_statements(competency: Competency, crosswalk: Crosswalk) -> str:
             f"the competency of the {crosswalk.model.title} alone.")
 
 
-def _model_document(crosswalk: Crosswalk, ids: ModelIds, changed: str,
-                    superseded: str | None) -> dict[str, Any]:
+def _model_document(crosswalk: Crosswalk, ids: ModelIds, changed: str, current: bool
+                    ) -> dict[str, Any]:
     model, framework = crosswalk.model, crosswalk.framework
     uri = case_url(ids.base_url, "CFDocuments", ids.document)
     notes = [f"Levels from {framework.occupation} proficiency levels {framework.version} "
@@ -123,15 +123,19 @@ def _model_document(crosswalk: Crosswalk, ids: ModelIds, changed: str,
         "officialSourceURL": model.source_url, "publisher": model.publisher,
         "description": model.occupation_description or f"Competency model for {model.occupation}",
         "language": "en", "version": model.version_date,
-        "adoptionStatus": "Adopted" if superseded is None else "Deprecated",
+        "adoptionStatus": _status(current),
         "notes": " ".join(_sentence(note) for note in notes),
         "frameworkType": "Competency model", "caseVersion": CASE_VERSION,
         "CFPackageURI": _link(model.title, ids.document,
                               case_url(ids.base_url, "CFPackages", ids.document)),
     }
-    if superseded is not None:
-        document["statusEndDate"] = superseded
     return document
+
+
+def _status(current: bool) -> str:
+    """CASE's adoptionStatus: the version new credentials cite is adopted; an older one, kept
+    for the credentials that cite it, is deprecated."""
+    return "Adopted" if current else "Deprecated"
 
 
 def _sentence(text: str) -> str:
@@ -139,16 +143,14 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-def model_package(crosswalk: Crosswalk, base_url: str, superseded: str | None = None
-                  ) -> dict[str, Any]:
-    """The CFPackage of one model edition: adopted while it is the one new credentials cite;
-    ``superseded`` (the date another took its place) marks an older one deprecated, kept for
-    the credentials that cite it."""
+def model_package(crosswalk: Crosswalk, base_url: str, current: bool = True) -> dict[str, Any]:
+    """The CFPackage of one model edition: adopted while it is the one new credentials cite,
+    deprecated (kept for the credentials that cite it) once another is."""
     model, framework = crosswalk.model, crosswalk.framework
     ids = ModelIds(base_url, crosswalk)
     fids = FrameworkIds(base_url, framework)
     changed = _first_instant(model.version_date)
-    document = _model_document(crosswalk, ids, changed, superseded)
+    document = _model_document(crosswalk, ids, changed, current)
     doc_link = _link(model.title, ids.document, document["uri"])
     items: list[dict[str, Any]] = []
     associations: list[dict[str, Any]] = []
@@ -247,8 +249,10 @@ def _framework_changed(framework: LevelFramework) -> str:
     return framework.exported_at or "1970-01-01T00:00:00+00:00"
 
 
-def framework_package(framework: LevelFramework, base_url: str) -> dict[str, Any]:
-    """The CFPackage of one level framework version, attribution on every statement."""
+def framework_package(framework: LevelFramework, base_url: str, current: bool = True
+                      ) -> dict[str, Any]:
+    """The CFPackage of one level framework version, attribution on every statement;
+    deprecated once a newer version is current."""
     ids = FrameworkIds(base_url, framework)
     changed = _framework_changed(framework)
     title = (f"O*NET-SOC {framework.soc} {framework.occupation} proficiency levels "
@@ -264,7 +268,7 @@ def framework_package(framework: LevelFramework, base_url: str) -> dict[str, Any
         "officialSourceURL": f"https://www.onetonline.org/link/summary/{framework.soc}",
         "publisher": _name(attribution.crosswalk or attribution.generator or "LER.me"),
         "description": framework.context_covered or title, "language": "en",
-        "version": framework.version, "adoptionStatus": "Adopted",
+        "version": framework.version, "adoptionStatus": _status(current),
         "licenseURI": licence_link,
         "notes": attribution.text(), "frameworkType": "Proficiency levels",
         "caseVersion": CASE_VERSION,

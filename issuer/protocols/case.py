@@ -54,3 +54,8 @@ def cf_association(identifier: str) -> Response:
 @bp.get("/CFRubrics/<identifier>")
 def cf_rubric(identifier: str) -> Response:
     return _json(case_documents.rubric(session(), _base_url(), identifier))
+
+
+@bp.get("/CFLicenses/<identifier>")
+def cf_license(identifier: str) -> Response:
+    return _json(case_documents.cf_license(session(), _base_url(), identifier))

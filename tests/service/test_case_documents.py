@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from credentials.case import CASE_PATH
 from tests.service.conftest import BASE, MODEL
-from tests.service.test_second_occupation import DRONE, import_second
+from tests.service.test_second_occupation import DATA, DRONE, cli, complete, import_second
 
 CASE = Path(__file__).resolve().parents[1] / "data" / "case"
 SCHEMA = json.loads((CASE / "case-v1p1.schema.json").read_text())
@@ -167,3 +167,50 @@ def test_credentials_issued_before_case_keep_verifying(service) -> None:
     page = get(service, achievement["id"])
     assert page["id"] == achievement["id"] and page["name"] == achievement["name"]
     assert DRONE not in json.dumps(issued)
+
+
+def _drone_documents(service) -> dict[str, str]:
+    """The drone model's CFDocuments: title -> adoptionStatus."""
+    listing = get(service, f"{CASE_PATH}/CFDocuments")
+    assert errors("CFDocumentSet", listing) == []
+    return {d["title"]: d["adoptionStatus"] for d in listing["CFDocuments"]
+            if d["title"].startswith("Competency Model for Drone")}
+
+
+def test_the_current_edition_and_the_cited_older_ones_are_published(service,
+                                                                    tmp_path: Path) -> None:
+    import_second(service)
+    first = _drone_documents(service)
+    assert list(first.values()) == ["Adopted"]
+    issued = complete(service, "battery-safety")
+    assert issued.status_code == 201, issued.get_json()
+    for date in ("2026-09-01", "2026-10-01"):
+        (tmp_path / "model.csv").write_text((DATA / "model.csv").read_text()
+                                            .replace("2026-04-02", date))
+        assert cli(service, "frameworks", "import", str(tmp_path / "model.csv")).exit_code == 0
+    documents = _drone_documents(service)
+    # The first edition is cited by the credential; the second was never cited and is gone.
+    assert len(documents) == 2
+    assert documents[next(iter(first))] == "Deprecated"
+    current = next(t for t in documents if t != next(iter(first)))
+    assert "(version 2026-10-01, edition " in current and documents[current] == "Adopted"
+    dli = [d for d in get(service, f"{CASE_PATH}/CFDocuments")["CFDocuments"]
+           if d["title"].startswith("Competency Model for Psych")]
+    assert len(dli) == 1
+
+
+def test_the_framework_licence_is_in_case_licence_fields(service) -> None:
+    import_second(service)
+    listing = get(service, f"{CASE_PATH}/CFDocuments")["CFDocuments"]
+    framework = next(d for d in listing if d["title"].startswith("O*NET-SOC 29-2053.00"))
+    assert framework["publisher"] == "skillscrosswalk.com"
+    licence = get(service, framework["licenseURI"]["uri"])
+    assert errors("CFLicense", licence) == []
+    assert "CC BY 4.0" in licence["licenseText"] and "© EBSCOed" in licence["licenseText"]
+    assert "https://creativecommons.org/licenses/by/4.0/" in licence["licenseText"]
+    package = get(service, framework["CFPackageURI"]["uri"])
+    assert package["CFDefinitions"]["CFLicenses"] == [licence]
+    assert all(i["licenseURI"] == framework["licenseURI"] for i in package["CFItems"]
+               if i["CFItemType"] == "Level statement")
+    drone = next(d for d in listing if d["title"].startswith("Competency Model for Drone"))
+    assert "© Example Attribution. Programme: Example Dual-Training Programme." in drone["notes"]
