@@ -153,6 +153,12 @@ def test_programme_certificate_follows_the_models_rule_and_a_clr_holds_it(servic
     assert achievement["id"] == f"{BASE}/achievements/{DRONE}"
     assert "at Working level or above" in achievement["description"]
     assert verify(service, document)[0] == 200
+    served = service.client.get(achievement["id"].removeprefix(BASE))
+    assert served.status_code == 200 and served.get_json()["name"] == achievement["name"]
+    case = next(a for a in achievement["alignment"] if a["targetType"] == "CFDocument")
+    cf_document = service.client.get(case["targetUrl"].removeprefix(BASE)).get_json()
+    assert cf_document["identifier"] == case["targetCode"]
+    assert cf_document["adoptionStatus"] == "Adopted"
     dli = service.client.post(
         "/api/v1/issuers/riverbend/completions",
         json=completion_body(learner={"name": "Sam Okafor", "email": EMAIL}),
@@ -168,6 +174,15 @@ def test_programme_certificate_follows_the_models_rule_and_a_clr_holds_it(servic
     assert any(a["sourceId"].startswith(f"{BASE}/achievements/{DRONE}/")
                for a in record["credentialSubject"].get("association", []))
     assert verify(service, record)[0] == 200
+    held = {a["id"] for a in record["credentialSubject"].get("achievement", [])}
+    placed = {a[end] for a in record["credentialSubject"].get("association", [])
+              for end in ("sourceId", "targetId")}
+    tiers = {i for i in held | placed if "/tiers/" in i}
+    assert tiers
+    for identifier in held | placed:  # every achievement id the record holds resolves
+        assert service.client.get(identifier.removeprefix(BASE)).status_code == 200, identifier
+    assert service.client.get(f"/achievements/{DRONE}/tiers/nope").status_code == 404
+    assert service.client.get(f"/achievements/{MODEL}").status_code == 200
 
 
 def test_the_desk_offers_the_second_model_and_its_levels(service) -> None:
