@@ -122,12 +122,18 @@ def test_crosswalk_links_reach_the_framework_statements(service) -> None:
     assert len(children) == 7 + 25  # tiers in the document, competencies in their tiers
 
 
-def test_unknown_identifiers_are_problems(service) -> None:
-    for collection in ("CFDocuments", "CFPackages", "CFItems", "CFAssociations", "CFRubrics"):
+def test_unknown_identifiers_are_case_status_info(service) -> None:
+    for collection in ("CFDocuments", "CFPackages", "CFItems", "CFAssociations", "CFRubrics",
+                       "CFLicenses"):
         response = service.client.get(f"{CASE_PATH}/{collection}/"
                                       "00000000-0000-4000-8000-000000000000")
         assert response.status_code == 404
-        assert response.mimetype == "application/problem+json"
+        assert response.mimetype == "application/json"
+        body = response.get_json()
+        assert body["imsx_codeMajor"] == "failure" and body["imsx_severity"] == "error"
+        assert body["imsx_description"].startswith("no C")
+        assert body["imsx_CodeMinor"]["imsx_codeMinorField"] == [
+            {"imsx_codeMinorFieldName": "sourcedId", "imsx_codeMinorFieldValue": "unknownobject"}]
 
 
 def test_credentials_issued_before_case_keep_verifying(service) -> None:
