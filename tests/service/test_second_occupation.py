@@ -318,8 +318,20 @@ def test_every_import_mistake_comes_back_at_once_with_its_line(service) -> None:
         headers=service.auth(service.admin)), 422)
     assert [(e["pointer"], e["at"]) for e in read["errors"]] == [
         ("/files/0/content", "line 12"), ("/files/1/content", "/")]
-    listed = cli(service, "frameworks", "import", str(DATA / "model.csv"), "/dev/null")
-    assert listed.exit_code == 1
+
+
+
+def test_the_cli_reports_every_mistake_at_once(service, tmp_path: Path) -> None:
+    (tmp_path / "model.csv").write_text((DATA / "model.csv").read_text().replace(
+        "on-the-job,Pre-flight", "apprenticeship,Pre-flight"))
+    (tmp_path / "other.json").write_text("[1]")
+    result = cli(service, "frameworks", "import", str(tmp_path / "model.csv"),
+                 str(tmp_path / "other.json"))
+    message = json.loads(result.output.splitlines()[-1])
+    assert result.exit_code == 1 and message["error"] == "Competency data refused"
+    assert [(e["file"], e["at"]) for e in message["errors"]] == [
+        ("model.csv", "line 12"), ("other.json", "/")]
+    assert message["detail"].startswith("2 mistakes; the first: model.csv: line 12: ")
 
 
 def test_frameworks_list_shows_editions_and_show_takes_a_code_or_a_version(service) -> None:
