@@ -199,3 +199,4 @@ def test_ids_from_accented_names_keep_their_letters_and_a_clash_names_both_lines
     assert str(caught.value) == (
         "model.csv: line 11: name: 'Técnicas de izado' gives the id 'tecnicas-de-izado', "
         "which line 10 ('Tecnicas de Izado') already gives; rename one of them")
+

@@ -73,11 +73,11 @@ def _fail(error: DomainError) -> NoReturn:
 
 
 def _field_message(field: str, message: str) -> str:
-    """``field: message``, once: a message that already opens with its field's name (as a
-    level refusal does) is not prefixed again."""
+    """``field: message``, the field named once: a message that already opens with its
+    field's name (as a level refusal does, "Level: choose …") loses that opening."""
     name = field.strip("/")
     if message.lower().startswith(f"{name.lower()}:"):
-        return message
+        message = message[len(name) + 1:].lstrip()
     return f"{name}: {message}"
 
 
