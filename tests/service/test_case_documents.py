@@ -220,3 +220,5 @@ def test_the_framework_licence_is_in_case_licence_fields(service) -> None:
                if i["CFItemType"] == "Level statement")
     drone = next(d for d in listing if d["title"].startswith("Competency Model for Drone"))
     assert "© Example Attribution. Programme: Example Dual-Training Programme." in drone["notes"]
+    page = service.client.get("/docs").get_data(as_text=True)
+    assert f"{CASE_PATH}/CFLicenses/" in page and "imsx_StatusInfo" in page
