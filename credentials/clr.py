@@ -58,7 +58,7 @@ def programme_achievement(crosswalk: Crosswalk, base_url: str, required_level: s
                        "targetDescription": f"The CASE 1.1 document of this model's edition "
                                             f"{crosswalk.edition}",
                        "targetFramework": model.publisher, "targetCode": document,
-                       "targetType": "CFDocument"}],
+                       "targetType": "ext:CFDocument"}],
         "inLanguage": "en",
         "version": model.version_date,
     }

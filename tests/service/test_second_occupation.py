@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+from jsonschema import Draft201909Validator
 from sqlalchemy import func, select
 
 from issuer.store import store
@@ -141,7 +142,8 @@ def test_a_competency_without_statements_cites_the_competency_alone(service) -> 
         "CFItem", "ext:OnetSocOccupation"]
 
 
-def test_programme_certificate_follows_the_models_rule_and_a_clr_holds_it(service) -> None:
+def test_programme_certificate_follows_the_models_rule_and_a_clr_holds_it(service,
+                                                                         standards) -> None:
     import_second(service)
     assert complete(service, "battery-safety", "foundational").status_code == 201
     issued = [complete(service, c).get_json() for c in COMPETENCIES[:-1]]
@@ -155,10 +157,13 @@ def test_programme_certificate_follows_the_models_rule_and_a_clr_holds_it(servic
     assert verify(service, document)[0] == 200
     served = service.client.get(achievement["id"].removeprefix(BASE))
     assert served.status_code == 200 and served.get_json()["name"] == achievement["name"]
-    case = next(a for a in achievement["alignment"] if a["targetType"] == "CFDocument")
+    case = next(a for a in achievement["alignment"] if a["targetType"] == "ext:CFDocument")
     cf_document = service.client.get(case["targetUrl"].removeprefix(BASE)).get_json()
     assert cf_document["identifier"] == case["targetCode"]
     assert cf_document["adoptionStatus"] == "Adopted"
+    schema = json.loads((standards / "schemas" / "ob_v3p0" /
+                         "ob_v3p0_achievementcredential_schema.json").read_text())
+    assert list(Draft201909Validator(schema).iter_errors(document)) == []
     dli = service.client.post(
         "/api/v1/issuers/riverbend/completions",
         json=completion_body(learner={"name": "Sam Okafor", "email": EMAIL}),
