@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from credentials.frameworks import Competency, Crosswalk, LevelFramework
 
@@ -104,35 +105,52 @@ def _no_statements(competency: Competency, crosswalk: Crosswalk) -> str:
             f"the competency of the {crosswalk.model.title} alone.")
 
 
-def _model_document(crosswalk: Crosswalk, ids: ModelIds, changed: str) -> dict[str, Any]:
+def _model_document(crosswalk: Crosswalk, ids: ModelIds, changed: str, current: bool
+                    ) -> dict[str, Any]:
     model, framework = crosswalk.model, crosswalk.framework
     uri = case_url(ids.base_url, "CFDocuments", ids.document)
-    notes = (f"Levels from {framework.occupation} proficiency levels {framework.version} "
+    notes = [f"Levels from {framework.occupation} proficiency levels {framework.version} "
              f"(O*NET-SOC {framework.soc}) through crosswalk {crosswalk.id} version "
-             f"{crosswalk.version}. Level statements: {framework.attribution.text()}")
+             f"{crosswalk.version}.", f"Level statements: {framework.attribution.text()}"]
     if model.program:
-        notes += f" Programme: {model.program}."
+        notes.append(f"Programme: {model.program}")
     if model.based_on:
-        notes += f" Based on: {model.based_on}."
-    return {
+        notes.append(f"Based on: {model.based_on}")
+    document = {
         "identifier": ids.document, "uri": uri, "creator": model.publisher,
-        "title": model.title, "lastChangeDateTime": changed,
+        "title": f"{model.title} (version {model.version_date}, edition {crosswalk.edition})",
+        "lastChangeDateTime": changed,
         "officialSourceURL": model.source_url, "publisher": model.publisher,
         "description": model.occupation_description or f"Competency model for {model.occupation}",
-        "language": "en", "version": model.version_date, "adoptionStatus": "Published",
-        "notes": notes, "frameworkType": "Competency model", "caseVersion": CASE_VERSION,
+        "language": "en", "version": model.version_date,
+        "adoptionStatus": _status(current),
+        "notes": " ".join(_sentence(note) for note in notes),
+        "frameworkType": "Competency model", "caseVersion": CASE_VERSION,
         "CFPackageURI": _link(model.title, ids.document,
                               case_url(ids.base_url, "CFPackages", ids.document)),
     }
+    return document
 
 
-def model_package(crosswalk: Crosswalk, base_url: str) -> dict[str, Any]:
-    """The CFPackage of one model edition."""
+def _status(current: bool) -> str:
+    """CASE's adoptionStatus: the version new credentials cite is adopted; an older one, kept
+    for the credentials that cite it, is deprecated."""
+    return "Adopted" if current else "Deprecated"
+
+
+def _sentence(text: str) -> str:
+    """A note as a sentence of its own: ends with a full stop unless it has one."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def model_package(crosswalk: Crosswalk, base_url: str, current: bool = True) -> dict[str, Any]:
+    """The CFPackage of one model edition: adopted while it is the one new credentials cite,
+    deprecated (kept for the credentials that cite it) once another is."""
     model, framework = crosswalk.model, crosswalk.framework
     ids = ModelIds(base_url, crosswalk)
     fids = FrameworkIds(base_url, framework)
     changed = _first_instant(model.version_date)
-    document = _model_document(crosswalk, ids, changed)
+    document = _model_document(crosswalk, ids, changed, current)
     doc_link = _link(model.title, ids.document, document["uri"])
     items: list[dict[str, Any]] = []
     associations: list[dict[str, Any]] = []
@@ -231,22 +249,27 @@ def _framework_changed(framework: LevelFramework) -> str:
     return framework.exported_at or "1970-01-01T00:00:00+00:00"
 
 
-def framework_package(framework: LevelFramework, base_url: str) -> dict[str, Any]:
-    """The CFPackage of one level framework version, attribution on every statement."""
+def framework_package(framework: LevelFramework, base_url: str, current: bool = True
+                      ) -> dict[str, Any]:
+    """The CFPackage of one level framework version, attribution on every statement;
+    deprecated once a newer version is current."""
     ids = FrameworkIds(base_url, framework)
     changed = _framework_changed(framework)
     title = (f"O*NET-SOC {framework.soc} {framework.occupation} proficiency levels "
              f"{framework.version}")
     uri = case_url(base_url, "CFDocuments", ids.document)
     attribution = framework.attribution
+    licence = framework_license(framework, base_url)
+    licence_link = _link(licence["title"], licence["identifier"], licence["uri"])
     document = {
         "identifier": ids.document, "uri": uri,
         "creator": attribution.generator or "LER.me", "title": title,
         "lastChangeDateTime": changed,
         "officialSourceURL": f"https://www.onetonline.org/link/summary/{framework.soc}",
-        "publisher": attribution.crosswalk or attribution.generator or "LER.me",
+        "publisher": _name(attribution.crosswalk or attribution.generator or "LER.me"),
         "description": framework.context_covered or title, "language": "en",
-        "version": framework.version, "adoptionStatus": "Published",
+        "version": framework.version, "adoptionStatus": _status(current),
+        "licenseURI": licence_link,
         "notes": attribution.text(), "frameworkType": "Proficiency levels",
         "caseVersion": CASE_VERSION,
         "CFPackageURI": _link(title, ids.document, case_url(base_url, "CFPackages", ids.document)),
@@ -270,6 +293,7 @@ def framework_package(framework: LevelFramework, base_url: str) -> dict[str, Any
                           "fullStatement": statement.text, "humanCodingScheme": statement.id,
                           "listEnumeration": str(statement.number),
                           "CFItemType": "Level statement", "notes": attribution.text(),
+                          "licenseURI": licence_link,
                           "language": "en", "lastChangeDateTime": changed,
                           "CFDocumentURI": doc_link})
             associations.append(_association(
@@ -296,7 +320,32 @@ def framework_package(framework: LevelFramework, base_url: str) -> dict[str, Any
         }],
     }
     return {"CFDocument": document, "CFItems": items, "CFAssociations": associations,
-            "CFRubrics": [rubric]}
+            "CFDefinitions": {"CFLicenses": [licence]}, "CFRubrics": [rubric]}
+
+
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def framework_license(framework: LevelFramework, base_url: str) -> dict[str, Any]:
+    """The CFLicense of a level framework version: its statements' sources, the O*NET
+    licence (CC BY 4.0) and the notice (© EBSCOed), where a CASE tool looks for them."""
+    ids = FrameworkIds(base_url, framework)
+    identifier = ids.item("license", "statements")
+    attribution = framework.attribution
+    text = attribution.text()
+    if "CC BY 4.0" in attribution.onet:
+        text += f" O*NET content is licensed under CC BY 4.0 ({CC_BY_4})."
+    return {"identifier": identifier, "uri": case_url(base_url, "CFLicenses", identifier),
+            "title": f"Level statements of {framework.occupation} proficiency levels "
+                     f"{framework.version}: {attribution.notice}",
+            "description": "Sources, licence and notice of the level statements",
+            "licenseText": text, "lastChangeDateTime": _framework_changed(framework)}
+
+
+def _name(source: str) -> str:
+    """A publisher as a name: a web address becomes its host (``skillscrosswalk.com``)."""
+    host = urlsplit(source).hostname
+    return host.removeprefix("www.") if host else source
 
 
 def _association(ids: FrameworkIds, kind: str, origin: dict[str, str],

@@ -18,6 +18,7 @@ from credentials.build import (
     name_identity,
     status_property,
 )
+from credentials.case import ModelIds, case_url
 from credentials.dates import format_datetime
 from credentials.frameworks import Crosswalk
 
@@ -38,6 +39,7 @@ def programme_achievement(crosswalk: Crosswalk, base_url: str, required_level: s
     """The ``Certificate`` Achievement for holding every competency of a model."""
     model = crosswalk.model
     level = crosswalk.framework.level(required_level).label
+    document = ModelIds(base_url, crosswalk).document
     return {
         "id": model_url(base_url, model.id),
         "type": ["Achievement"],
@@ -50,7 +52,13 @@ def programme_achievement(crosswalk: Crosswalk, base_url: str, required_level: s
                                   f"assessed at {level} or above."},
         "alignment": [{"type": ["Alignment"], "targetName": model.title,
                        "targetUrl": model.source_url, "targetFramework": model.publisher,
-                       "targetCode": model.id, "targetType": "CTDL"}],
+                       "targetCode": model.id, "targetType": "CTDL"},
+                      {"type": ["Alignment"], "targetName": model.title,
+                       "targetUrl": case_url(base_url, "CFDocuments", document),
+                       "targetDescription": f"The CASE 1.1 document of this model's edition "
+                                            f"{crosswalk.edition}",
+                       "targetFramework": model.publisher, "targetCode": document,
+                       "targetType": "ext:CFDocument"}],
         "inLanguage": "en",
         "version": model.version_date,
     }

@@ -106,7 +106,8 @@ MODEL = "mn-dli-psychiatric-mental-health-technician-inpatient.json"
      "no tier 'nowhere'"),
     (MODEL, lambda d: d["competencies"][1].update(id=d["competencies"][0]["id"]),
      "/competencies/1/id", "duplicate competency id"),
-    (MODEL, lambda d: d.update(versionDate="October 2025"), "/versionDate", "does not match"),
+    (MODEL, lambda d: d.update(versionDate="October 2025"), "/versionDate",
+     "is not a date written YYYY-MM"),
     (CROSSWALK, lambda d: d["mappings"]["de-escalation"]["developing"][0].update(
         statement="developing-11"), "/mappings/de-escalation/developing/0/statement",
      "no statement 'developing-11'"),

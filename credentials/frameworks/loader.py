@@ -8,6 +8,9 @@ and the field (as a JSON pointer) instead of surfacing later as a wrong credenti
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,16 +35,88 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 
 
 class FrameworkDataError(ValueError):
-    """A competency data file is invalid; the message names the file and the field."""
+    """A competency data file is invalid; the message names the file and the field (a JSON
+    pointer) or, for a CSV, the line."""
 
-    def __init__(self, source: Path | str, pointer: str, message: str) -> None:
+    def __init__(self, source: Path | str, pointer: str, message: str,
+                 line: int | None = None) -> None:
         self.source = Path(source).name if isinstance(source, Path) else source
-        super().__init__(f"{self.source}: {pointer or '/'}: {message}")
-        self.pointer = pointer
+        self.pointer, self.line, self.message = pointer, line, message
+        super().__init__(f"{self.source}: {self.at}: {message}")
+
+    @property
+    def at(self) -> str:
+        """Where in the file: ``line N`` (CSV) or the JSON pointer (``/`` for the whole)."""
+        return f"line {self.line}" if self.line is not None else (self.pointer or "/")
+
+    @property
+    def each(self) -> list[FrameworkDataError]:
+        """Every mistake this refusal holds (one, unless it gathers several)."""
+        return [self]
+
+    def as_json(self) -> dict[str, str]:
+        return {"file": self.source, "at": self.at, "pointer": self.pointer,
+                "detail": str(self)}
+
+
+class FrameworkDataErrors(FrameworkDataError):
+    """Several mistakes, reported together so a file is fixed in one pass, not one re-run
+    per mistake."""
+
+    def __init__(self, errors: list[FrameworkDataError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        self.source, self.pointer, self.line, self.message = (first.source, first.pointer,
+                                                              first.line, first.message)
+        ValueError.__init__(self, "\n".join(str(e) for e in errors))
+
+    @property
+    def each(self) -> list[FrameworkDataError]:
+        return self.errors
+
+
+def gathered(errors: Iterable[FrameworkDataError]) -> FrameworkDataError | None:
+    """One refusal for every mistake found (None when there are none)."""
+    flat = [one for error in errors for one in error.each]
+    if not flat:
+        return None
+    return flat[0] if len(flat) == 1 else FrameworkDataErrors(flat)
 
 
 def _pointer(path: Any) -> str:
     return "".join(f"/{part}" for part in path)
+
+
+def id_of(text: str) -> str:
+    """An id from a name, as a CSV's competencies get theirs: accents dropped (``é`` -> ``e``),
+    lower case, every run of other characters one hyphen."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+# What each of our schemas' patterns asks for, in words (a refusal never shows a regex).
+_PATTERN_WORDS = {
+    "^[a-z0-9]+(-[a-z0-9.]+)*$": "an id: lower-case letters and digits joined by hyphens",
+    "^[a-z0-9]+(-[a-z0-9]+)*$": "an id: lower-case letters and digits joined by hyphens",
+    "^[a-z0-9]+(-[a-z0-9]+)*-[1-9][0-9]*$": ("a statement id: the level id and the "
+                                             "statement's number, like novice-2"),
+    "^P(?=\\d)(\\d+Y)?(\\d+M)?(\\d+D)?$": "a duration like P2Y, P6M or P90D",
+    "^https?://": "a web address starting http:// or https://",
+    "^\\d{4}-(0[1-9]|1[0-2])(-\\d{2})?$": "a date written YYYY-MM or YYYY-MM-DD",
+    "^\\d{2}-\\d{4}\\.\\d{2}$": "an O*NET-SOC code like 29-2053.00",
+    "^[A-Za-z0-9._-]+\\.json$": "a .json file name",
+}
+
+
+def _schema_message(error: Any) -> str:
+    """A schema error in words; a pattern is described, never quoted."""
+    if error.validator == "pattern":
+        wanted = _PATTERN_WORDS.get(error.validator_value, "in the form the format describes")
+        example = id_of(str(error.instance)) if wanted.startswith("an id") else ""
+        hint = f" (such as {example!r})" if example and example != error.instance else ""
+        return f"{error.instance!r} is not {wanted}{hint}"
+    return str(error.message)
 
 
 @cache
@@ -62,10 +137,12 @@ def read_json(file: Path) -> Any:
 
 def validate(document: Any, schema_name: str, source: str) -> dict[str, Any]:
     """Check a document against one of our schemas; raise FrameworkDataError."""
-    errors = sorted(_validator(schema_name).iter_errors(document), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        raise FrameworkDataError(source, _pointer(first.absolute_path), first.message)
+    errors = sorted(_validator(schema_name).iter_errors(document),
+                    key=lambda e: [str(p) for p in e.path])
+    refusal = gathered(FrameworkDataError(source, _pointer(e.absolute_path), _schema_message(e))
+                       for e in errors)
+    if refusal is not None:
+        raise refusal
     return document
 
 
@@ -77,21 +154,26 @@ def build_model(document: Any, source: str) -> CompetencyModel:
              for t in data["tiers"]}
     competencies = []
     seen: set[str] = set()
+    problems: list[FrameworkDataError] = []
     for i, item in enumerate(data["competencies"]):
         where = f"/competencies/{i}"
         if item["id"] in seen:
-            raise FrameworkDataError(source, f"{where}/id",
-                                     f"duplicate competency id {item['id']!r}")
+            problems.append(FrameworkDataError(source, f"{where}/id",
+                                               f"duplicate competency id {item['id']!r}"))
         seen.add(item["id"])
         if item["tier"] not in tiers:
-            raise FrameworkDataError(source, f"{where}/tier", f"no tier {item['tier']!r}")
+            problems.append(FrameworkDataError(source, f"{where}/tier",
+                                               f"no tier {item['tier']!r}"))
         if item["trainingMode"] not in modes:
-            raise FrameworkDataError(source, f"{where}/trainingMode",
-                                     f"no training mode {item['trainingMode']!r}")
-        competencies.append(Competency(item["id"], item["name"], item["definition"],
-                                       tiers[item["tier"]], item["trainingMode"],
-                                       modes[item["trainingMode"]]["name"],
-                                       item.get("validFor")))
+            problems.append(FrameworkDataError(source, f"{where}/trainingMode",
+                                               f"no training mode {item['trainingMode']!r}"))
+        if not problems:
+            competencies.append(Competency(item["id"], item["name"], item["definition"],
+                                           tiers[item["tier"]], item["trainingMode"],
+                                           modes[item["trainingMode"]]["name"],
+                                           item.get("validFor")))
+    if refusal := gathered(problems):
+        raise refusal
     return CompetencyModel(
         id=data["id"], title=data["title"], publisher=data["publisher"]["name"],
         program=data["publisher"].get("program"), occupation=data["occupation"]["title"],
@@ -148,35 +230,64 @@ def build_crosswalk(document: Any, models: dict[str, CompetencyModel],
 def link_crosswalk(data: dict[str, Any], model: CompetencyModel, framework: LevelFramework,
                    source: str) -> Crosswalk:
     """A checked crosswalk document joined to one version of its model and framework."""
-    known = {c.id for c in model.competencies}
     levels = {level.id for level in framework.levels}
+    problems: list[FrameworkDataError] = []
     if model.required_level is not None and model.required_level not in levels:
-        raise FrameworkDataError(source, "/framework",
-                                 f"model {model.id!r} requires level {model.required_level!r}, "
-                                 f"which framework {framework.id!r} lacks "
-                                 f"(its levels: {', '.join(sorted(levels))})")
+        problems.append(FrameworkDataError(
+            source, "/framework", f"model {model.id!r} requires level {model.required_level!r}, "
+            f"which framework {framework.id!r} lacks (its levels: {', '.join(sorted(levels))})"))
     mappings: dict[str, dict[str, tuple[Evidence, ...]]] = {}
-    for competency_id, by_level in data["mappings"].items():
-        if competency_id not in known:
-            raise FrameworkDataError(source, f"/mappings/{competency_id}",
-                                     f"model {model.id!r} has no competency {competency_id!r}")
+    for written, by_level in data["mappings"].items():
+        competency_id = _competency_named(model, written)
+        if competency_id is None:
+            problems.append(FrameworkDataError(
+                source, f"/mappings/{written}",
+                f"model {model.id!r} has no competency {written!r}: give one of its competency "
+                f"ids or names (`frameworks show {model.id}` lists them)"))
+            continue
         mappings[competency_id] = {}
-        for level, cited in by_level.items():
-            if level not in levels:
-                raise FrameworkDataError(source, f"/mappings/{competency_id}/{level}",
-                                         f"framework {framework.id!r} has no level {level!r}")
+        for written_level, cited in by_level.items():
+            level = _level_named(framework, written_level)
+            if level is None:
+                problems.append(FrameworkDataError(
+                    source, f"/mappings/{written}/{written_level}",
+                    f"framework {framework.id!r} has no level {written_level!r}: give one of "
+                    + ", ".join(f"{lv.id} ({lv.label})" for lv in framework.levels)))
+                continue
             evidence = []
             for i, item in enumerate(cited):
-                where = f"/mappings/{competency_id}/{level}/{i}/statement"
+                where = f"/mappings/{written}/{written_level}/{i}/statement"
                 statement = framework.statements.get(item["statement"])
                 if statement is None:
-                    raise FrameworkDataError(source, where, f"no statement {item['statement']!r}")
-                if statement.level != level:
-                    raise FrameworkDataError(source, where,
-                                             f"{statement.id} is not a {level} statement")
-                evidence.append(Evidence(statement, item["rationale"]))
+                    problems.append(FrameworkDataError(
+                        source, where, f"framework {framework.id!r} has no statement "
+                        f"{item['statement']!r}"))
+                elif statement.level != level:
+                    problems.append(FrameworkDataError(
+                        source, where, f"{statement.id} is not a {level} statement (it is "
+                        f"{statement.level})"))
+                else:
+                    evidence.append(Evidence(statement, item["rationale"]))
             mappings[competency_id][level] = tuple(evidence)
+    if refusal := gathered(problems):
+        raise refusal
     return Crosswalk(data["id"], model, framework, mappings, data.get("version", "1"))
+
+
+def _competency_named(model: CompetencyModel, written: str) -> str | None:
+    """The competency a crosswalk names: by its id, or by the id its name gives (so a
+    spreadsheet may name it), when exactly one competency answers."""
+    if any(c.id == written for c in model.competencies):
+        return written
+    found = [c.id for c in model.competencies if id_of(c.name) == id_of(written)]
+    return found[0] if len(found) == 1 else None
+
+
+def _level_named(framework: LevelFramework, written: str) -> str | None:
+    """A framework level by its id or label, in any case."""
+    key = id_of(written)
+    found = {lv.id for lv in framework.levels if key in (lv.id, id_of(lv.label))}
+    return next(iter(found)) if len(found) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -242,9 +353,16 @@ def build_catalog(documents: CatalogDocuments) -> Catalog:
     frameworks = {framework_id: build_lerme_framework(document, framework_id, source)
                   for source, framework_id, document in documents.frameworks}
     crosswalks = {}
+    problems: list[FrameworkDataError] = []
     for source, document in documents.crosswalks:
-        crosswalk = build_crosswalk(document, models, frameworks, source)
+        try:
+            crosswalk = build_crosswalk(document, models, frameworks, source)
+        except FrameworkDataError as error:
+            problems.append(error)
+            continue
         crosswalks[crosswalk.id] = crosswalk
+    if refusal := gathered(problems):
+        raise refusal
     return Catalog(models, frameworks, crosswalks)
 
 

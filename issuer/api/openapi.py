@@ -164,20 +164,34 @@ FRAMEWORK_PATHS = {
                       **_errors(400, 401, 403, 404, 413, 415, 422)}}},
 }
 CASE_IDENTIFIER = _path("identifier", "the object's CASE identifier (a UUID)")
+CASE_STATUS_INFO = {
+    "type": "object", "required": ["imsx_codeMajor", "imsx_severity"],
+    "description": "CASE 1.1's status payload (imsx_StatusInfo), which its REST binding "
+                   "answers refusals with",
+    "properties": {"imsx_codeMajor": {"enum": ["success", "processing", "failure",
+                                               "unsupported"]},
+                   "imsx_severity": {"enum": ["status", "warning", "error"]},
+                   "imsx_description": {"type": "string"},
+                   "imsx_CodeMinor": OBJECT}}
+CASE_NOT_FOUND = {"404": _json(CASE_STATUS_INFO, "no object with this identifier "
+                                                 "(imsx_codeMinorFieldValue unknownobject)")}
 CASE_PATHS = {
     f"{CASE_PATH}/CFDocuments": {"get": {
-        "summary": "CASE 1.1: every competency model edition and level framework version",
+        "summary": "CASE 1.1: the adopted competency model editions and level framework "
+                   "versions, and the deprecated ones credentials cite",
         "responses": {"200": _json(OBJECT, "CFDocuments")}}},
     **{f"{CASE_PATH}/{collection}/{{identifier}}": {"get": {
         "summary": f"CASE 1.1: one {what}", "parameters": [CASE_IDENTIFIER],
-        "responses": {"200": _json(OBJECT, what), **_errors(404)}}}
+        "responses": {"200": _json(OBJECT, what), **CASE_NOT_FOUND}}}
        for collection, what in (
            ("CFDocuments", "CFDocument"),
            ("CFPackages", "CFPackage: the document with its items, associations and rubric"),
            ("CFItems", "CFItem (a tier, competency, level or level statement)"),
            ("CFAssociations", "CFAssociation"),
            ("CFRubrics", "CFRubric: proficiency levels with their statements and "
-                         "attribution"))},
+                         "attribution"),
+           ("CFLicenses", "CFLicense: the sources, licence (O*NET, CC BY 4.0) and notice of "
+                          "a level framework's statements"))},
 }
 # The badge images (issuer/pages/badges.py): the artwork of a competency, of a competency at a
 # level, and a credential baked into its artwork (OB 3.0 section 5.3).
@@ -823,6 +837,19 @@ def _document(base_url: str) -> dict[str, Any]:
                 "parameters": [SLUG],
                 "responses": {"200": {"description": "DID document", "content": {
                     "application/did+ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
+            "/achievements/{model}": {"get": {
+                "summary": "A model's programme-completion Achievement (the id a programme "
+                           "certificate holds), as the current edition gives it",
+                "parameters": [_path("model", "a competency model's id")],
+                "responses": {"200": {"description": "Achievement", "content": {
+                    "application/ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
+            "/achievements/{model}/tiers/{tier}": {"get": {
+                "summary": "A tier of a model as an Achievement (a CLR places competencies "
+                           "under it)",
+                "parameters": [_path("model", "a competency model's id"),
+                               _path("tier", "a tier's id in that model")],
+                "responses": {"200": {"description": "Achievement", "content": {
+                    "application/ld+json": {"schema": OBJECT}}}, **_errors(404)}}},
             "/achievements/{model}/{competency}": {"get": {
                 "summary": "A competency as an OB 3.0 Achievement",
                 "parameters": [{"name": "model", "in": "path", "required": True,

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from credentials.frameworks import FrameworkDataError
-from credentials.frameworks.imports import read_import
+from credentials.frameworks.imports import read_imports
 from issuer.operations import imports
 from issuer.services import (
     audit,
@@ -278,13 +278,17 @@ def post_framework_import(slug: str) -> Any:
     imported again changes nothing; ``dryRun`` says what would change."""
     caller = current_caller()
     body = validated(json_body(), FRAMEWORK_IMPORT)
-    documents = []
-    for index, file in enumerate(body["files"]):
-        try:
-            documents.append(read_import(file["name"], file["content"].encode("utf-8")))
-        except FrameworkDataError as error:
-            raise validation_problem([{"pointer": f"/files/{index}/content",
-                                       "file": error.source, "at": error.pointer,
-                                       "detail": str(error)}], detail=str(error)) from None
+    files = body["files"]
+    try:
+        documents = read_imports((file["name"], file["content"].encode("utf-8"))
+                                 for file in files)
+    except FrameworkDataError as error:
+        index = {file["name"]: i for i, file in reversed(list(enumerate(files)))}
+        each = error.each
+        raise validation_problem(
+            [{**one.as_json(), "pointer": f"/files/{index.get(one.source, 0)}/content"}
+             for one in each],
+            detail=str(each[0]) if len(each) == 1
+            else f"{len(each)} mistakes; the first: {each[0]}") from None
     changes = import_for_issuer(session(), caller, slug, documents, body.get("dryRun", False))
     return {"dryRun": body.get("dryRun", False), "changes": [c.as_json() for c in changes]}

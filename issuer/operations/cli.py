@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import FrameworkDataError, bundled_catalog
-from credentials.frameworks.imports import read_import
+from credentials.frameworks.imports import read_imports
 from issuer.operations import imports, tasks
 from issuer.services import batches, oidc, staff
 from issuer.services.audit import list_events
@@ -34,7 +34,7 @@ from issuer.services.catalog import (
 from issuer.services.credential_status import TRANSITIONS, change_status
 from issuer.services.errors import DomainError, Invalid, Malformed, NotFound
 from issuer.services.field_text import check_text
-from issuer.services.framework_views import model_view
+from issuer.services.framework_views import editions, find_edition, model_view
 from issuer.services.issuers import (
     create_issuer,
     create_token,
@@ -53,6 +53,7 @@ from issuer.store import store
 from issuer.store.migrate import upgrade
 from issuer.store.models import Issuer
 from issuer.web.context import service_context
+from issuer.web.problems import PROBLEM_TYPES
 
 DEMO_SLUG = "demo"
 # Whoever runs these commands administers the host: every issuer, no token.
@@ -62,8 +63,22 @@ OPERATOR = Caller.operator()
 def _fail(error: DomainError) -> NoReturn:
     """The command's refusal: one JSON line on stderr naming the kind and what was wrong;
     exit status 1."""
-    click.echo(json.dumps({"error": error.title, "detail": error.detail}), err=True)
+    kind = PROBLEM_TYPES.get(error.code.removeprefix("/problems/"))
+    message: dict[str, Any] = {"error": kind.title if kind else error.title,
+                               "detail": error.detail}
+    if error.errors:
+        message["errors"] = error.errors
+    click.echo(json.dumps(message), err=True)
     sys.exit(1)
+
+
+def _field_message(field: str, message: str) -> str:
+    """``field: message``, the field named once: a message that already opens with its
+    field's name (as a level refusal does, "Level: choose …") loses that opening."""
+    name = field.strip("/")
+    if message.lower().startswith(f"{name.lower()}:"):
+        message = message[len(name) + 1:].lstrip()
+    return f"{name}: {message}"
 
 
 def _print_result(action: Callable[[Session], Any]) -> None:
@@ -283,7 +298,8 @@ def import_completions_command(csv_file: click.utils.LazyFile, slug: str, token:
         except DomainError as error:
             _fail(error)
     for error in view["errors"]:
-        click.echo(f"row {error['row']}: {error['field']}: {error['message']}", err=True)
+        click.echo(f"row {error['row']}: {_field_message(error['field'], error['message'])}",
+                   err=True)
     if not background:
         _issue_here(job.id, view)
     elif view["status"] != "done" and not imports.send(job.id, view["pending"]):
@@ -447,31 +463,34 @@ def import_frameworks_command(files: tuple[str, ...], dry_run: bool) -> None:
     """Import FILES (LER.me framework exports, competency models as JSON or CSV, crosswalks as
     JSON or CSV): all of them or none; a file imported again changes nothing."""
     try:
-        documents = [read_import(Path(file).name, Path(file).read_bytes()) for file in files]
+        documents = read_imports((Path(file).name, Path(file).read_bytes()) for file in files)
     except FrameworkDataError as error:
-        _fail(Invalid(str(error)))
+        each = error.each
+        _fail(Invalid(str(each[0]) if len(each) == 1
+                      else f"{len(each)} mistakes; the first: {each[0]}",
+                      code="/problems/framework-data",
+                      errors=[one.as_json() for one in each]))
     _print_result(lambda db: {"dryRun": dry_run, "changes": [
         c.as_json() for c in import_documents(db, documents, importer=None, dry_run=dry_run)]})
 
 
 @frameworks_group.command("list")
 def list_frameworks_command() -> None:
-    """Every stored version of every model, framework and crosswalk; which one is current."""
-    _print_result(lambda db: {"versions": [v.as_json() for v in stored_versions(db)]})
+    """Every stored version of every model, framework and crosswalk, which one is current, and
+    every edition (the code `show --edition` takes, and the versions it joins)."""
+    _print_result(lambda db: {"versions": [v.as_json() for v in stored_versions(db)],
+                              "editions": editions(catalog(db))})
 
 
 @frameworks_group.command("show")
 @click.argument("model_id")
-@click.option("--edition", help="An older edition (as credentials cite it); default: current.")
+@click.option("--edition", help="An older edition: its code (as credentials cite it and "
+                                "`frameworks list` shows it) or the model's version date; "
+                                "default: the current one.")
 def show_framework_command(model_id: str, edition: str | None) -> None:
     """A model as new completions use it: its levels, and each competency's statements."""
     def show(db: Session) -> dict[str, Any]:
-        data = catalog(db)
-        try:
-            crosswalk = data.edition(model_id, edition) if edition else data.crosswalk_for(
-                model_id)
-        except KeyError as error:
-            raise NotFound(str(error).strip("'\"")) from None
+        crosswalk = find_edition(catalog(db), model_id, edition)
         return model_view(crosswalk, service_context().base_url)
     _print_result(show)
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, json, render_template, request
 
 from credentials.achievements import build_achievement
 from credentials.build import OB_CONTEXT
+from credentials.clr import programme_achievement, tier_achievement
 from issuer.services.catalog import catalog
 from issuer.services.credentials import credential_document
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
@@ -81,6 +82,29 @@ def issuer_jwks(slug: str) -> Response:
     keys = [{**k.public_jwk, "kid": verification_method(ids.did_web, k.kid),
              "alg": KEY_TYPES[k.algorithm], "use": "sig"} for k in published_keys(db, issuer)]
     return _json({"keys": keys}, "application/jwk-set+json")
+
+
+@bp.get("/achievements/<model_id>")
+def programme(model_id: str) -> Response:
+    """A model's programme-completion Achievement (the id a programme certificate holds), as
+    the current edition gives it."""
+    try:
+        crosswalk = catalog(session()).crosswalk_for(model_id)
+    except KeyError:
+        raise Problem(404, "Not Found", f"no programme achievement for {model_id}") from None
+    document = programme_achievement(crosswalk, _base_url(), crosswalk.required_level)
+    return _json({"@context": OB_CONTEXT, **document}, JSON_LD)
+
+
+@bp.get("/achievements/<model_id>/tiers/<tier_id>")
+def tier(model_id: str, tier_id: str) -> Response:
+    """A tier's Achievement (the ids a CLR's associations place competencies under)."""
+    try:
+        crosswalk = catalog(session()).crosswalk_for(model_id)
+        document = tier_achievement(crosswalk, tier_id, _base_url())
+    except (KeyError, StopIteration):
+        raise Problem(404, "Not Found", f"no tier {tier_id} in model {model_id}") from None
+    return _json({"@context": OB_CONTEXT, **document}, JSON_LD)
 
 
 @bp.get("/achievements/<model_id>/<competency_id>")

@@ -28,6 +28,7 @@ from credentials.frameworks.loader import (
     build_catalog,
     build_lerme_framework,
     build_model,
+    gathered,
     link_crosswalk,
     read_catalog_documents,
 )
@@ -113,12 +114,12 @@ def _build(versions: Sequence[_Version]) -> Catalog:
 
 def _check_linked(catalog: Catalog) -> None:
     """Every current model needs a crosswalk to a level framework: its levels come from it."""
-    for model in catalog.models.values():
-        try:
-            catalog.crosswalk_for(model.id)
-        except KeyError:
-            raise FrameworkDataError(model.id, "", "no crosswalk links this model to a level "
-                                     "framework; import one with it") from None
+    unlinked = [model.id for model in catalog.models.values()
+                if not any(c.model.id == model.id for c in catalog.crosswalks.values())]
+    if refusal := gathered(FrameworkDataError(model_id, "", "no crosswalk links this model to "
+                                              "a level framework; import one with it")
+                           for model_id in unlinked):
+        raise refusal
 
 
 IMPORT_LOCK = 0x63632D696D706F72  # pg_advisory_xact_lock key: "cc-impor"
@@ -148,10 +149,18 @@ def _check_characters(doc: ImportedDocument) -> None:
             stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(value))
 
 
-def _refusal(error: FrameworkDataError) -> Invalid:
-    detail = str(error)
+def _refusal(error: FrameworkDataError, documents: Sequence[ImportedDocument] = ()
+             ) -> Invalid:
+    """Every mistake, each pointed at its file's line where the file was a CSV."""
+    each = []
+    for one in error.each:
+        for doc in documents:
+            one = doc.located(one)
+        each.append(one)
+    detail = (str(each[0]) if len(each) == 1
+              else f"{len(each)} mistakes; the first: {each[0]}")
     return Invalid(detail, code="/problems/framework-data",
-                   errors=[{"file": error.source, "pointer": error.pointer, "detail": detail}])
+                   errors=[one.as_json() for one in each])
 
 
 def _one_import_at_a_time(db: Session) -> None:
@@ -209,7 +218,7 @@ def import_documents(db: Session, documents: Sequence[ImportedDocument], *, impo
         try:
             _check_linked(_build(list(state.values())))
         except FrameworkDataError as error:
-            raise _refusal(error) from None
+            raise _refusal(error, documents) from None
         if dry_run or all(c.action == "unchanged" for c in changes):
             return changes
         rows = {(r.kind, r.id, r.version): r for r in db.scalars(select(FrameworkDocument))}

@@ -7,7 +7,8 @@ from typing import Any
 
 from credentials.achievements import achievement_url
 from credentials.case import ModelIds, case_url
-from credentials.frameworks import Crosswalk
+from credentials.frameworks import Catalog, Crosswalk
+from issuer.services.errors import NotFound
 
 
 def _case_package(crosswalk: Crosswalk, base_url: str) -> str:
@@ -49,3 +50,52 @@ def model_view(crosswalk: Crosswalk, base_url: str) -> dict[str, Any]:
                        for level in framework.levels},
         } for c in model.competencies],
     }
+
+
+def edition_summary(crosswalk: Crosswalk, current: bool) -> dict[str, Any]:
+    """One edition as ``frameworks list`` shows it: the code ``show --edition`` takes, and the
+    versions it joins."""
+    return {"model": crosswalk.model.id, "edition": crosswalk.edition, "current": current,
+            "modelVersion": crosswalk.model.version_date,
+            "crosswalk": crosswalk.id, "crosswalkVersion": crosswalk.version,
+            "levelFramework": crosswalk.framework.id,
+            "frameworkVersion": crosswalk.framework.version}
+
+
+def editions(data: Catalog) -> list[dict[str, Any]]:
+    """Every edition the store can serve, current ones first."""
+    current = {c.edition for c in data.crosswalks.values()}
+    listed = {(c.model.id, c.edition): c for c in data.crosswalks.values()}
+    for key, crosswalk in data.editions.items():
+        listed.setdefault(key, crosswalk)
+    return sorted((edition_summary(c, c.edition in current) for c in listed.values()),
+                  key=lambda e: (e["model"], not e["current"], e["modelVersion"]))
+
+
+def find_edition(data: Catalog, model_id: str, edition: str | None) -> Crosswalk:
+    """A model as new completions use it, or as one edition was: ``edition`` is its code
+    (``frameworks list``) or the model's version date, when that names one edition."""
+    if model_id not in data.models and not any(m == model_id for m, _ in data.editions):
+        raise NotFound(f"no competency model {model_id!r} (`frameworks list` shows them)")
+    try:
+        current = data.crosswalk_for(model_id)
+    except KeyError:
+        raise NotFound(f"model {model_id!r} has no crosswalk to a level framework") from None
+    if edition is None or edition == current.edition:
+        return current
+    if (model_id, edition) in data.editions:
+        return data.editions[(model_id, edition)]
+    dated = {c.edition: c for (m, _), c in data.editions.items()
+             if m == model_id and c.model.version_date == edition}
+    if current.model.version_date == edition:
+        return current
+    if len(dated) == 1:
+        return next(iter(dated.values()))
+    codes = sorted({c.edition for (m, _), c in data.editions.items() if m == model_id}
+                   | {current.edition})
+    if dated:
+        raise NotFound(f"model {model_id!r} version {edition} has several editions "
+                       f"({', '.join(sorted(dated))}); give one of these codes")
+    raise NotFound(f"model {model_id!r} has no edition {edition!r}: give an edition code "
+                   f"({', '.join(codes)}) or a version date of the model, as `frameworks "
+                   "list` shows them")

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from credentials.case import CASE_PATH
 from tests.service.conftest import BASE, MODEL
-from tests.service.test_second_occupation import DRONE, import_second
+from tests.service.test_second_occupation import DATA, DRONE, cli, complete, import_second
 
 CASE = Path(__file__).resolve().parents[1] / "data" / "case"
 SCHEMA = json.loads((CASE / "case-v1p1.schema.json").read_text())
@@ -71,8 +71,10 @@ def test_every_served_case_document_validates(service) -> None:
     listing = get(service, f"{CASE_PATH}/CFDocuments")
     assert errors("CFDocumentSet", listing) == []
     titles = {d["title"] for d in listing["CFDocuments"]}
-    assert "Competency Model for Psychiatric/Mental Health Technician In-Patient" in titles
-    assert "Competency Model for Drone Survey Technician (made up for tests)" in titles
+    assert any(t.startswith("Competency Model for Psychiatric/Mental Health Technician "
+                            "In-Patient (version ") for t in titles)
+    assert any(t.startswith("Competency Model for Drone Survey Technician (made up for tests) "
+                            "(version 2026-04-02, edition ") for t in titles)
     assert any(t.startswith("O*NET-SOC 29-2053.00 Psychiatric Technicians") for t in titles)
     for document in listing["CFDocuments"]:
         assert get(service, document["uri"]) == document
@@ -120,12 +122,18 @@ def test_crosswalk_links_reach_the_framework_statements(service) -> None:
     assert len(children) == 7 + 25  # tiers in the document, competencies in their tiers
 
 
-def test_unknown_identifiers_are_problems(service) -> None:
-    for collection in ("CFDocuments", "CFPackages", "CFItems", "CFAssociations", "CFRubrics"):
+def test_unknown_identifiers_are_case_status_info(service) -> None:
+    for collection in ("CFDocuments", "CFPackages", "CFItems", "CFAssociations", "CFRubrics",
+                       "CFLicenses"):
         response = service.client.get(f"{CASE_PATH}/{collection}/"
                                       "00000000-0000-4000-8000-000000000000")
         assert response.status_code == 404
-        assert response.mimetype == "application/problem+json"
+        assert response.mimetype == "application/json"
+        body = response.get_json()
+        assert body["imsx_codeMajor"] == "failure" and body["imsx_severity"] == "error"
+        assert body["imsx_description"].startswith("no C")
+        assert body["imsx_CodeMinor"]["imsx_codeMinorField"] == [
+            {"imsx_codeMinorFieldName": "sourcedId", "imsx_codeMinorFieldValue": "unknownobject"}]
 
 
 def test_credentials_issued_before_case_keep_verifying(service) -> None:
@@ -165,3 +173,52 @@ def test_credentials_issued_before_case_keep_verifying(service) -> None:
     page = get(service, achievement["id"])
     assert page["id"] == achievement["id"] and page["name"] == achievement["name"]
     assert DRONE not in json.dumps(issued)
+
+
+def _drone_documents(service) -> dict[str, str]:
+    """The drone model's CFDocuments: title -> adoptionStatus."""
+    listing = get(service, f"{CASE_PATH}/CFDocuments")
+    assert errors("CFDocumentSet", listing) == []
+    return {d["title"]: d["adoptionStatus"] for d in listing["CFDocuments"]
+            if d["title"].startswith("Competency Model for Drone")}
+
+
+def test_the_current_edition_and_the_cited_older_ones_are_published(service,
+                                                                    tmp_path: Path) -> None:
+    import_second(service)
+    first = _drone_documents(service)
+    assert list(first.values()) == ["Adopted"]
+    issued = complete(service, "battery-safety")
+    assert issued.status_code == 201, issued.get_json()
+    for date in ("2026-09-01", "2026-10-01"):
+        (tmp_path / "model.csv").write_text((DATA / "model.csv").read_text()
+                                            .replace("2026-04-02", date))
+        assert cli(service, "frameworks", "import", str(tmp_path / "model.csv")).exit_code == 0
+    documents = _drone_documents(service)
+    # The first edition is cited by the credential; the second was never cited and is gone.
+    assert len(documents) == 2
+    assert documents[next(iter(first))] == "Deprecated"
+    current = next(t for t in documents if t != next(iter(first)))
+    assert "(version 2026-10-01, edition " in current and documents[current] == "Adopted"
+    dli = [d for d in get(service, f"{CASE_PATH}/CFDocuments")["CFDocuments"]
+           if d["title"].startswith("Competency Model for Psych")]
+    assert len(dli) == 1
+
+
+def test_the_framework_licence_is_in_case_licence_fields(service) -> None:
+    import_second(service)
+    listing = get(service, f"{CASE_PATH}/CFDocuments")["CFDocuments"]
+    framework = next(d for d in listing if d["title"].startswith("O*NET-SOC 29-2053.00"))
+    assert framework["publisher"] == "skillscrosswalk.com"
+    licence = get(service, framework["licenseURI"]["uri"])
+    assert errors("CFLicense", licence) == []
+    assert "CC BY 4.0" in licence["licenseText"] and "© EBSCOed" in licence["licenseText"]
+    assert "https://creativecommons.org/licenses/by/4.0/" in licence["licenseText"]
+    package = get(service, framework["CFPackageURI"]["uri"])
+    assert package["CFDefinitions"]["CFLicenses"] == [licence]
+    assert all(i["licenseURI"] == framework["licenseURI"] for i in package["CFItems"]
+               if i["CFItemType"] == "Level statement")
+    drone = next(d for d in listing if d["title"].startswith("Competency Model for Drone"))
+    assert "© Example Attribution. Programme: Example Dual-Training Programme." in drone["notes"]
+    page = service.client.get("/docs").get_data(as_text=True)
+    assert f"{CASE_PATH}/CFLicenses/" in page and "imsx_StatusInfo" in page

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from issuer.operations.cli import _field_message
+
 
 def run(service, *args: str):
     return service.app.test_cli_runner().invoke(args=list(args))
@@ -41,3 +43,9 @@ def test_a_csv_that_is_not_utf8_is_named(service, tmp_path: Path) -> None:
                  "--token", service.assessor)
     assert result.exit_code == 1, result.output
     assert "is not UTF-8 text" in result.output
+
+
+def test_a_row_error_names_its_field_once() -> None:
+    assert _field_message("level", "Level: choose emerging or developing") == (
+        "level: choose emerging or developing")
+    assert _field_message("/email", "not an email address") == "email: not an email address"

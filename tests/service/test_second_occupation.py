@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+from jsonschema import Draft201909Validator
 from sqlalchemy import func, select
 
 from issuer.operations import tasks
@@ -144,7 +145,8 @@ def test_a_competency_without_statements_cites_the_competency_alone(service) -> 
         "CFItem", "ext:OnetSocOccupation"]
 
 
-def test_programme_certificate_follows_the_models_rule_and_a_clr_holds_it(service) -> None:
+def test_programme_certificate_follows_the_models_rule_and_a_clr_holds_it(service,
+                                                                         standards) -> None:
     import_second(service)
     assert complete(service, "battery-safety", "foundational").status_code == 201
     issued = [complete(service, c).get_json() for c in COMPETENCIES[:-1]]
@@ -156,6 +158,15 @@ def test_programme_certificate_follows_the_models_rule_and_a_clr_holds_it(servic
     assert achievement["id"] == f"{BASE}/achievements/{DRONE}"
     assert "at Working level or above" in achievement["description"]
     assert verify(service, document)[0] == 200
+    served = service.client.get(achievement["id"].removeprefix(BASE))
+    assert served.status_code == 200 and served.get_json()["name"] == achievement["name"]
+    case = next(a for a in achievement["alignment"] if a["targetType"] == "ext:CFDocument")
+    cf_document = service.client.get(case["targetUrl"].removeprefix(BASE)).get_json()
+    assert cf_document["identifier"] == case["targetCode"]
+    assert cf_document["adoptionStatus"] == "Adopted"
+    schema = json.loads((standards / "schemas" / "ob_v3p0" /
+                         "ob_v3p0_achievementcredential_schema.json").read_text())
+    assert list(Draft201909Validator(schema).iter_errors(document)) == []
     dli = service.client.post(
         "/api/v1/issuers/riverbend/completions",
         json=completion_body(learner={"name": "Sam Okafor", "email": EMAIL}),
@@ -171,6 +182,15 @@ def test_programme_certificate_follows_the_models_rule_and_a_clr_holds_it(servic
     assert any(a["sourceId"].startswith(f"{BASE}/achievements/{DRONE}/")
                for a in record["credentialSubject"].get("association", []))
     assert verify(service, record)[0] == 200
+    held = {a["id"] for a in record["credentialSubject"].get("achievement", [])}
+    placed = {a[end] for a in record["credentialSubject"].get("association", [])
+              for end in ("sourceId", "targetId")}
+    tiers = {i for i in held | placed if "/tiers/" in i}
+    assert tiers
+    for identifier in held | placed:  # every achievement id the record holds resolves
+        assert service.client.get(identifier.removeprefix(BASE)).status_code == 200, identifier
+    assert service.client.get(f"/achievements/{DRONE}/tiers/nope").status_code == 404
+    assert service.client.get(f"/achievements/{MODEL}").status_code == 200
 
 
 def test_the_desk_offers_the_second_model_and_its_levels(service) -> None:
@@ -204,7 +224,7 @@ def test_a_bad_file_is_named_by_line_and_nothing_is_written(service, tmp_path: P
     result = cli(service, "frameworks", "import", *(str(tmp_path / n) for n in (
         "model.csv", "framework.lerme.json", "crosswalk.csv")))
     assert result.exit_code == 1
-    assert "model.csv: /: line 12: training type: 'apprenticeship'" in result.output
+    assert "model.csv: line 12: training type: 'apprenticeship'" in result.output
     (tmp_path / "model.csv").write_text(text)
     crosswalk = (tmp_path / "crosswalk.csv").read_text()
     (tmp_path / "crosswalk.csv").write_text(crosswalk.replace("battery-safety,foundational,2",
@@ -443,3 +463,61 @@ def test_a_level_without_statements_is_said_and_not_attributed(service) -> None:
         f"/credentials/{unmapped['credentialId']}", headers={"Accept": "text/html"})
         .get_data(as_text=True)))
     assert "No Working level statement is crosswalked to this competency" in words
+
+
+def test_every_import_mistake_comes_back_at_once_with_its_line(service) -> None:
+    files = _files("model.csv", "framework.lerme.json", "crosswalk.csv")
+    files[2]["content"] = files[2]["content"].replace(
+        "battery-safety,foundational,2", "Battery safety,foundational,7").replace(
+        "airspace-rules,expert,1", "Climbing,expert,1")
+    response = service.client.post("/api/v1/issuers/riverbend/frameworks",
+                                    json={"files": files}, headers=service.auth(service.admin))
+    problem = assert_problem(response, 422)
+    assert problem["type"].endswith("/problems/framework-data")
+    assert [(e["file"], e["at"]) for e in problem["errors"]] == [
+        ("crosswalk.csv", "line 9"), ("crosswalk.csv", "line 10")]
+    assert "no competency 'climbing'" in problem["errors"][0]["detail"]
+    assert problem["detail"].startswith("2 mistakes; the first: crosswalk.csv: line 9: ")
+    many = [{"name": "model.csv", "content": files[0]["content"].replace(
+        "on-the-job,Pre-flight", "apprenticeship,Pre-flight")},
+        {"name": "other.json", "content": "[1]"}]
+    read = assert_problem(service.client.post(
+        "/api/v1/issuers/riverbend/frameworks", json={"files": many},
+        headers=service.auth(service.admin)), 422)
+    assert [(e["pointer"], e["at"]) for e in read["errors"]] == [
+        ("/files/0/content", "line 12"), ("/files/1/content", "/")]
+
+
+
+def test_the_cli_reports_every_mistake_at_once(service, tmp_path: Path) -> None:
+    (tmp_path / "model.csv").write_text((DATA / "model.csv").read_text().replace(
+        "on-the-job,Pre-flight", "apprenticeship,Pre-flight"))
+    (tmp_path / "other.json").write_text("[1]")
+    result = cli(service, "frameworks", "import", str(tmp_path / "model.csv"),
+                 str(tmp_path / "other.json"))
+    message = json.loads(result.output.splitlines()[-1])
+    assert result.exit_code == 1 and message["error"] == "Competency data refused"
+    assert [(e["file"], e["at"]) for e in message["errors"]] == [
+        ("model.csv", "line 12"), ("other.json", "/")]
+    assert message["detail"].startswith("2 mistakes; the first: model.csv: line 12: ")
+
+
+def test_frameworks_list_shows_editions_and_show_takes_a_code_or_a_version(service) -> None:
+    done = cli(service, "frameworks", "import", *(str(DATA / n) for n in (
+        "model.csv", "framework.lerme.json", "crosswalk.csv")))
+    assert done.exit_code == 0, done.output
+    editions = json.loads(cli(service, "frameworks", "list").output)["editions"]
+    drone = [e for e in editions if e["model"] == DRONE]
+    assert len(drone) == 1 and drone[0]["current"] is True
+    code = drone[0]["edition"]
+    by_code = json.loads(cli(service, "frameworks", "show", DRONE, "--edition", code).output)
+    by_date = json.loads(cli(service, "frameworks", "show", DRONE, "--edition",
+                             drone[0]["modelVersion"]).output)
+    assert by_code["edition"] == by_date["edition"] == code
+    wrong = cli(service, "frameworks", "show", DRONE, "--edition", "2020-01-01")
+    message = json.loads(wrong.output.splitlines()[-1])
+    assert wrong.exit_code == 1 and message["error"] == "Not Found"
+    assert message["detail"].startswith(f"model {DRONE!r} has no edition '2020-01-01': give")
+    assert "(" not in message["detail"].split("give")[0]
+    nope = json.loads(cli(service, "frameworks", "show", "nope").output.splitlines()[-1])
+    assert nope["detail"] == "no competency model 'nope' (`frameworks list` shows them)"
