@@ -142,9 +142,9 @@ class SafeFetcher:
         if not self.allow_private:
             private = [str(a) for a in addresses if not _is_public(a)]
             if private:
+                # Which address stays unsaid: the answer must not map internal names.
                 raise FetchError(f"refusing to fetch from {host!r}: it resolves to a private, "
-                                 f"loopback or reserved address ({', '.join(private)})",
-                                 FetchProblem.REFUSED)
+                                 "loopback or reserved address", FetchProblem.REFUSED)
         return str(addresses[0])
 
     def _connection(self, url: str, ends: float) -> tuple[

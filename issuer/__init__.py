@@ -60,8 +60,9 @@ def _security_headers(response: Response, https: bool) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    if request.path == "/desk" or request.path.startswith("/desk/"):
-        headers["Cache-Control"] = "no-store"
+    if request.path == "/desk" or request.path.startswith("/desk/") or (
+            "Authorization" in request.headers and request.path.startswith("/api/")):
+        headers["Cache-Control"] = "no-store"  # signed-in pages and answers to a token
     if https:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

@@ -52,8 +52,11 @@ def sign_in_page(error: str | None = None, status: int = 200, notice: str | None
 def _over_limit(email: str) -> bool:
     """Whether this request for a link is one too many (counted whether or not the address
     is known, so the limit reveals nothing)."""
-    keys = {"email": hashlib.sha256(email.encode()).hexdigest(),
-            "address": request.remote_addr or "unknown"}
+    address = request.remote_addr or "unknown"
+    # Per email *and* client: nobody elsewhere can spend a person's own allowance and lock
+    # them out of signing in; the per-address limit bounds what one client can send.
+    keys = {"email": hashlib.sha256(f"{email}\0{address}".encode()).hexdigest(),
+            "address": address}
     return not all([spend(f"sign-in link per {name}", keys[name], limit, period)
                     for name, limit, period in LINK_LIMITS])
 

@@ -11,20 +11,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.issuers import get_issuer
 from issuer.services.outbox import Mail, queue_mail
-from issuer.store.models import Issuer
+from issuer.store.models import Issuer, OutboxMail
 
 log = logging.getLogger(__name__)
 
 KIND = "credential-issued"
+MAX_PER_RECIPIENT_PER_DAY = 50  # more credentials than any technician earns in a day
 # What each kind of stored credential is called in the message.
 NOUNS = {"achievement": "credential", "programme": "programme certificate",
          "clr": "learner record"}
@@ -116,6 +119,14 @@ def queue_credential_notice(db: Session, issuer: Issuer, kind: str,
     Composing it never fails the issuance: a document it cannot describe is logged, and the
     credential is issued without its email."""
     if not issuer.learner_mail:
+        return
+    since = datetime.now(UTC) - timedelta(days=1)
+    sent = db.scalar(select(func.count()).select_from(OutboxMail).where(
+        OutboxMail.issuer_id == issuer.id, OutboxMail.recipient == learner_email,
+        OutboxMail.created_at >= since))
+    if sent >= MAX_PER_RECIPIENT_PER_DAY:  # a leaked token must not make us a mail cannon
+        log.warning("issuer %s: no email to a learner already sent %d today", issuer.slug,
+                    sent)
         return
     try:
         mail = compose(notice_for(kind, document), learner_email)

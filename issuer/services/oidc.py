@@ -175,6 +175,11 @@ def _id_token_claims(provider: Provider, document: dict[str, Any], id_token: str
             aud={"essential": True, "value": provider.client_id},
             exp={"essential": True}, sub={"essential": True},
             nonce={"essential": True, "value": nonce}).validate(token.claims)
+        audience = token.claims["aud"]
+        if isinstance(audience, list) and len(audience) > 1 and \
+                token.claims.get("azp") != provider.client_id:
+            raise ValueError("an ID token for several audiences must name this client as "
+                             "its authorized party (azp)")  # OpenID Connect Core 3.1.3.7
     except (JoseError, ValueError, KeyError, TypeError) as error:
         raise Unauthenticated(f"the provider's ID token does not check out: {error}") from None
     return token.claims

@@ -7,8 +7,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 TEXT = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}
+# RFC 5321: a local part of at most 64 octets; a domain name, not an address literal.
 EMAIL = {"type": "string", "maxLength": 320,
-         "pattern": r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$"}
+         "pattern": r"^[^@\s\x00-\x1f]{1,64}@[^@\s\x00-\x1f\[\]]+\.[^@\s\x00-\x1f\[\]]+$"}
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 HTTP_URL = {"type": "string", "maxLength": 2000, "pattern": r"^https?://[^\s]+$"}
 

@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 from credentials.frameworks import bundled_catalog
 from issuer.operations import tasks
+from issuer.services import notifications
 from issuer.services.mail_delivery import (
     MAX_ATTEMPTS,
     MailSettings,
@@ -507,3 +508,17 @@ def test_starttls_or_implicit_tls_then_login(service, tmp_path, monkeypatch, sch
     assert len(logins) >= 2 and set(logins) == {(b"robot", True)}  # each over TLS
     [(recipients, message)] = inbox.messages
     assert recipients == [EMAIL] and parts(message)[0].startswith("Hello Jordan Rivera")
+
+
+def test_a_token_cannot_make_the_service_a_mail_cannon(service, monkeypatch) -> None:
+    """Addresses are held to RFC 5321 (no address literals, local parts of 64 at most), and
+    one learner gets at most so many messages a day from one issuer."""
+    for address in ("eve@[127.0.0.1]", "e" * 65 + "@example.org"):
+        refused = service.client.post(
+            COMPLETIONS, json=completion_body(learner={"name": "Eve", "email": address}),
+            headers=service.auth(service.assessor))
+        assert refused.status_code == 422, address
+    monkeypatch.setattr(notifications, "MAX_PER_RECIPIENT_PER_DAY", 2)
+    for _ in range(3):
+        issue(service)
+    assert len(outbox(service)) == 2

@@ -348,3 +348,13 @@ def test_an_invitation_the_service_cannot_keep_is_refused_field_by_field(service
         assert answer.status_code in (409, 422), answer.status_code
         assert why in answer.get_data(as_text=True)
     assert mails(service, ASSESSOR) == []
+
+
+def test_an_unaccepted_invitation_is_not_an_admin(service) -> None:
+    """The only active admin cannot step down on the strength of an invitation nobody may
+    ever accept (a typo in the address)."""
+    admin = admin_client(service)
+    invite_on_desk(service, admin, "typo@nowhere.invalid", "admin")
+    demoted = admin.post(f"/desk/admin/staff/{staff_id(service, ADMIN)}/role",
+                         data={"csrf": csrf_of(admin), "role": "assessor"})
+    assert demoted.status_code == 409 and "last admin" in demoted.get_data(as_text=True)
