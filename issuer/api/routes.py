@@ -27,7 +27,6 @@ from issuer.services import (
 )
 from issuer.services.catalog import catalog, import_for_issuer
 from issuer.services.errors import DomainError
-from issuer.services.field_text import check_text
 from issuer.services.framework_views import framework_summary, model_view
 from issuer.services.idempotency import StoredResponse
 from issuer.services.request_schemas import COMPLETION
@@ -39,6 +38,7 @@ from issuer.web.requests import (
     LEARNER_RECORD,
     STATUS_CHANGE,
     TOKEN,
+    checked_body,
     json_body,
     validated,
 )
@@ -70,9 +70,7 @@ def get_framework(model_id: str) -> Any:
 @bp.post("/issuers/<slug>/completions")
 def post_completion(slug: str) -> Any:
     caller = current_caller()
-    body = json_body()
-    check_text(body)
-    body = validated(body, COMPLETION)
+    body = checked_body(COMPLETION)
     result = completions.record_completion(
         session(), caller, slug, completions.CompletionRequest.from_json(body), body,
         request.headers.get("Idempotency-Key"), _base_url(), service_context().kek)
@@ -183,9 +181,7 @@ def post_status_change(slug: str, credential_id: str, action: str) -> Any:
 @bp.post("/issuers/<slug>/learners/clr")
 def post_learner_record(slug: str) -> Any:
     caller = current_caller()
-    body = json_body()
-    check_text(body)
-    body = validated(body, LEARNER_RECORD)
+    body = checked_body(LEARNER_RECORD)
     result = learner_records.build_learner_record(
         session(), caller, slug, body["email"], body.get("credentialIds"),
         request.headers.get("Idempotency-Key"), _base_url(), service_context().kek,
@@ -207,9 +203,7 @@ def post_key_revocation(slug: str, kid: str) -> Any:
 def post_token(slug: str) -> Any:
     """A new token (admins); the token itself is in this answer only."""
     caller = current_caller()
-    body = json_body()
-    check_text(body)
-    body = validated(body, TOKEN)
+    body = checked_body(TOKEN)
     expires_at = None
     if "expiresAt" in body:
         try:

@@ -8,7 +8,7 @@ from flask import request
 from jsonschema import Draft202012Validator
 
 from credentials.verify.limits import LimitExceeded, parse_json
-from issuer.services.field_text import bad_character, refuse_lone_surrogates
+from issuer.services.field_text import bad_character, check_text, refuse_lone_surrogates
 from issuer.services.request_schemas import EMAIL, TEXT, schema_errors
 from issuer.web.problems import UNACCEPTABLE_TEXT, Problem, validation_problem
 
@@ -71,6 +71,14 @@ def validated(body: Any, schema: dict[str, Any]) -> Any:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise validation_problem(errors[:20], detail=errors[0]["detail"] + more)
     return body
+
+
+def checked_body(schema: dict[str, Any]) -> Any:
+    """The request's JSON body, within the caps, holding no unacceptable text, and matching
+    ``schema``: what every creating route reads first (400, 413 or 422 otherwise)."""
+    body = json_body()
+    check_text(body)
+    return validated(body, schema)
 
 
 def refuse_control_characters_in_url() -> None:
