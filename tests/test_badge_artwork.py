@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from credentials.badge_image import RING, BadgeText, badge_png, badge_svg
 from credentials.frameworks import bundled_catalog
+from issuer.services.badge_image import RING, BadgeText, badge_png, badge_svg
 
 ImageFont = pytest.importorskip("PIL.ImageFont")
 SVG = "{http://www.w3.org/2000/svg}"

@@ -92,7 +92,7 @@ def test_the_library_installs_without_the_service(venv) -> None:
     found = json.loads(result.stdout)
     assert found["present"] == []
     # every library module imports (walk_packages above imported each one)
-    assert {"credentials.verify.cli", "credentials.canonical", "credentials.badge_image",
+    assert {"credentials.verify.cli", "credentials.canonical", "credentials.baking",
             "keys.signer", "contexts.loader"} <= set(found["modules"])
 
 

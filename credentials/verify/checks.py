@@ -18,7 +18,7 @@ from credentials.dates import parse_datetime
 from credentials.proofs import ProofError
 from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.terms import renamed_terms
-from credentials.vcdm import credential_problems
+from credentials.vcdm import credential_problems, issuer_id_of
 from credentials.verify.report import Check, Outcome, VerificationReport
 from credentials.verify.subjects import Tie, subject_tie
 
@@ -232,11 +232,6 @@ def _held_credential(item: Any) -> Mapping[str, Any] | None:
         return None
 
 
-def _issuer_of(credential: Mapping[str, Any] | None) -> Any:
-    issuer = credential.get("issuer") if credential is not None else None
-    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
-
-
 def _named(results: list[dict[str, Any]], words: Callable[[dict[str, Any]], str]) -> str:
     return ", ".join(f"{r['id']} ({words(r)})" for r in results[:5])
 
@@ -327,8 +322,9 @@ def check_endorsements(credential: Mapping[str, Any],
         label = item.get("id") if isinstance(item, Mapping) else None
         if isinstance(label, str) and label.startswith("data:"):
             label = None
+        held = _held_credential(item)
         results.append({"id": label or pointer, "pointer": pointer,
-                        "endorser": _issuer_of(_held_credential(item)),
+                        "endorser": issuer_id_of(held) if held is not None else None,
                         "verified": report.verified, "issuerBound": report.issuer_bound,
                         "errors": report.errors})
     failed = [r for r in results if not r["verified"]]

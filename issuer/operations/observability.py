@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
 
-from issuer.operations import metrics
+from issuer.services import metrics
 from issuer.services.keyring import kek_matches, kek_mismatch
 from issuer.store import store
 from issuer.store.migrate import is_current

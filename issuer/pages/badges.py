@@ -6,8 +6,8 @@ import json
 
 from flask import Blueprint, Response
 
-from credentials.badge_image import BadgeText, badge_png, badge_svg
 from credentials.baking import bake_png, bake_svg
+from issuer.services.badge_image import BadgeText, badge_png, badge_svg
 from issuer.services.badges import badge_text_for_credential
 from issuer.services.catalog import catalog
 from issuer.store import session

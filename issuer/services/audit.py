@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from issuer.operations import metrics
+from issuer.services import metrics
 from issuer.services.callers import Caller
 from issuer.services.errors import Malformed
 from issuer.store.models import AuditEvent, Issuer, StaffMember

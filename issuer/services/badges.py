@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from credentials.badge_image import BadgeText
+from issuer.services.badge_image import BadgeText
 from issuer.services.catalog import catalog
 from issuer.services.credentials import credential_row
 from issuer.services.profile import logo_png

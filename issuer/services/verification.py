@@ -27,7 +27,7 @@ from credentials.verify.status_check import (
     ChainStatusSource,
     StatusUnavailable,
 )
-from issuer.operations import metrics
+from issuer.services import metrics
 from issuer.services.context import ServiceContext
 from issuer.services.field_text import bad_character
 from issuer.services.identifiers import IssuerIdentifiers
