@@ -213,9 +213,12 @@ def record(caller: Caller) -> Any:
     if request.form.get("action") == "add":
         form.add_row()
         return _render_desk(caller, form, focus=f"competency-{len(form.rows) - 1}")
-    if not form.check():
-        return _render_desk(caller, form, 422)
+    form.check()
     rows = form.filled()
+    form.add_meaning_errors(completions.completion_problems(
+        session(), [form.body(i) for i in rows], form.flagged()))
+    if form.errors:
+        return _render_desk(caller, form, 422)
     requests = [completions.CompletionRequest.from_json(form.body(i)) for i in rows]
     if not request.form.get("confirm_duplicates"):
         with session().begin():

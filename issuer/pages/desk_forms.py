@@ -110,6 +110,21 @@ class CompletionForm:
                 self.add_error(index, error["pointer"], message)
         return not self.errors
 
+    def flagged(self) -> list[frozenset[str]]:
+        """For each filled row, the top-level fields already refused (not checked again)."""
+        ids = {name: pointer for pointer, name in POINTER_FIELDS}
+        return [frozenset("/" + ids[key.rsplit("-", 1)[0]].split("/")[1]
+                          for key in self.errors
+                          if key.rpartition("-")[::2] in {(name, str(index)) for name in ids})
+                for index in self.filled()]
+
+    def add_meaning_errors(self, problems: list[list[dict[str, str]]]) -> None:
+        """The catalog's and calendar's problems (one list per filled row) beside their
+        fields, so every problem of every row is said on the same submit."""
+        for index, errors in zip(self.filled(), problems, strict=True):
+            for error in errors:
+                self.add_error(index, error["pointer"], error["detail"])
+
     def message_list(self) -> list[tuple[str, str]]:
         """(field id, message) for the summary at the top of the form, in form order."""
         order = ["learner_name", "learner_email"] + [f"{name}-{i}"
