@@ -318,8 +318,24 @@ def test_admins_edit_the_profile_and_logo(service) -> None:
     assert signed["issuer"]["description"] == "Inpatient care."
     share = service.client.get(f"/credentials/{credential_id}",
                                headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert f'<img class="logo" src="{document["image"]["id"]}"' in share
+    assert f'<img class="logo" src="{document["image"]["id"]}" alt="" height="32">' in share
     assert "signature valid" in share
+    assert f'<img src="http://localhost:5000/credentials/{credential_id}/badge.svg"' in share
+    assert f'download="credential-{credential_id}.json">Download JSON' in share
+    download = service.client.get(f"/credentials/{credential_id}?format=json&download=1")
+    assert download.headers["Content-Disposition"] == \
+        f'attachment; filename="credential-{credential_id}.json"'
+    page = service.client.get("/issuers/riverbend", headers={"Accept": "text/html"})
+    assert f'<img class="logo large" src="{document["image"]["id"]}"' in page.get_data(
+        as_text=True)
+    # Renamed later: the artwork still says what the credential says.
+    admin.post("/desk/admin/profile", data={
+        "csrf": csrf_of(admin, "/desk/admin/profile"), **fields, "name": "Elsewhere Clinic"})
+    renamed = service.client.get(f"/credentials/{credential_id}/badge.svg").get_data(
+        as_text=True)
+    assert "Issued by Riverbend Health" in renamed and "Elsewhere Clinic" not in renamed
+    admin.post("/desk/admin/profile", data={
+        "csrf": csrf_of(admin, "/desk/admin/profile"), **fields})
 
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     refused = admin.post("/desk/admin/profile", data={
