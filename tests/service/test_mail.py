@@ -36,12 +36,13 @@ from issuer.services.mail_delivery import (
     MailSettings,
     backoff,
     claim,
+    default_sender,
     deliver_due,
     due,
 )
 from issuer.services.notifications import compose, notice_for
 from issuer.store import store
-from issuer.store.models import Credential, OutboxMail
+from issuer.store.models import Credential, Issuer, OutboxMail
 from issuer.web.context import service_context
 from loadtest.listeners import listener
 from tests.service.conftest import MODEL, completion_body
@@ -146,6 +147,27 @@ def test_a_completion_mails_the_learner_what_they_earned(service, smtp) -> None:
     assert (row.state, row.attempts, row.last_error, row.kind) == (
         "sent", 1, None, "credential-issued")
     assert deliver(service, smtp.url) == 0  # sent once
+    assert message["From"] == ("Riverbend Behavioral Health via Competency Credentials "
+                               "<no-reply@localhost>")
+
+
+def test_the_sender_names_the_employer_at_a_valid_address(service, smtp) -> None:
+    with store(service.app).sessions() as db, db.begin():
+        db.scalars(select(Issuer).where(Issuer.slug == "riverbend")).one().email = \
+            "training@riverbend.example.org"
+    issue(service)
+    assert deliver(service, smtp.url) == 1
+    [(_to, message)] = smtp.inbox.messages
+    assert message["From"].addresses[0].display_name == \
+        "Riverbend Behavioral Health via Competency Credentials"
+    assert message["Reply-To"] == "training@riverbend.example.org"
+    assert default_sender("http://127.0.0.1:5000") == \
+        "Competency Credentials <no-reply@localhost>"  # an IP address is no mail domain
+    assert default_sender("https://badges.example.org") == \
+        "Competency Credentials <no-reply@badges.example.org>"
+    configured = MailSettings.configured(None, "Acme Badges <badges@acme.example>", "/tmp",
+                                         "https://badges.example.org")
+    assert configured.sender == "Acme Badges <badges@acme.example>"
 
 
 def test_desk_batch_programme_and_clr_issues_each_mail_their_learner(service, smtp) -> None:
