@@ -16,7 +16,6 @@ from issuer.services.request_schemas import COMPLETION_VALIDATOR, field_label, s
 ROW_FIELDS = ("competency", "level", "completed_on", "valid_until", "evidence_name",
               "evidence_narrative", "evidence_url")
 MAX_ROWS = 25
-DEFAULT_LEVEL = "developing"
 # Where a pointer into one completion body is shown on the form.
 POINTER_FIELDS = (
     ("/learner/name", "learner_name"), ("/learner/email", "learner_email"),
@@ -53,7 +52,7 @@ class CompletionForm:
         """One more competency, on the same date and at the same level as the last."""
         if len(self.rows) < MAX_ROWS:
             last = self.rows[-1] if self.rows else blank_row()
-            self.rows.append({**blank_row(), "level": last.get("level") or DEFAULT_LEVEL,
+            self.rows.append({**blank_row(), "level": last.get("level", ""),
                               "completed_on": last.get("completed_on", "")})
 
     def filled(self) -> list[int]:
@@ -136,7 +135,7 @@ class CompletionForm:
 
 
 def blank_row() -> dict[str, str]:
-    return {**dict.fromkeys(ROW_FIELDS, ""), "level": DEFAULT_LEVEL}
+    return dict.fromkeys(ROW_FIELDS, "")  # no level chosen: the assessor must choose one
 
 
 def field_id(index: int | None, pointer: str) -> str:

@@ -172,6 +172,18 @@ def test_every_field_of_every_row_is_refused_on_the_first_submit(service) -> Non
     assert count(service, Completion) == 0
 
 
+def test_the_level_has_no_default_and_must_be_chosen(service) -> None:
+    csrf = sign_in(service, service.assessor)
+    blank = service.client.get("/desk").get_data(as_text=True)
+    level = blank.split('id="level-0"')[1].split("</select>")[0]
+    assert '<option value="">Choose a level</option>' in level and " selected" not in level
+    response = post(service, csrf, **rows("de-escalation", level=""))
+    assert response.status_code == 422
+    assert "Level: this is required" in text_of(response)
+    assert count(service, Completion) == 0
+    assert "<h1>Employer desk: Riverbend Behavioral Health</h1>" in blank
+
+
 def test_dates_far_back_or_in_the_future_are_refused(service) -> None:
     from issuer.services.completions import completed_on_date
     from issuer.services.errors import Invalid
@@ -413,7 +425,8 @@ def test_revoke_asks_first_and_the_reason_shows_afterwards(service) -> None:
                                data={"csrf": csrf, "reason": "recorded in error"})
     assert done.status_code == 302
     page = text_of(service.client.get(done.headers["Location"]))
-    assert "revoked. Reason: recorded in error" in page
+    assert "Revoked: Jordan Rivera for De-escalation. Reason: recorded in error" in page
+    assert f"Credential {issued['credentialId']}" not in page
     words = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert f"Revoked on {TODAY.day} {TODAY:%b %Y} Reason: recorded in error" in words
     assert f'/desk/credentials/{issued["credentialId"]}/revoke"' not in page
