@@ -199,7 +199,7 @@ def test_roles_hold_and_the_audit_trail_names_the_person(service) -> None:
     revoked = admin.post(f"/desk/credentials/{credential_id}/revoke",
                          data={"csrf": csrf_of(admin), "reason": "recorded in error"},
                          follow_redirects=True).get_data(as_text=True)
-    assert f"Credential {credential_id} revoked." in revoked
+    assert "Revoked: Jordan Rivera for De-escalation." in revoked
 
     trail = service.client.get("/api/v1/issuers/riverbend/audit",
                                headers=service.auth(service.admin)).get_json()["events"]
@@ -270,7 +270,8 @@ def test_admins_create_list_and_revoke_api_tokens_on_the_desk(service) -> None:
                               headers=service.auth(token)).status_code == 200
     listing = admin.get("/desk/admin/tokens").get_data(as_text=True)
     assert "HR system" in listing and token not in listing
-    token_row = int(re.search(r"<td>(\d+)</td><td>HR system", listing).group(1))
+    token_row = int(re.search(r'<td data-label="Id">(\d+)</td><td data-label="Label">HR system',
+                              listing).group(1))
     admin.post(f"/desk/admin/tokens/{token_row}/revoke", data={"csrf": csrf_of(admin)})
     assert service.client.get("/api/v1/issuers/riverbend/credentials",
                               headers=service.auth(token)).status_code == 401
