@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from issuer.services.request_schemas import COMPLETION, DATE, EMAIL, HTTP_URL, TEXT
+
 MAX_DEPTH = 6  # deep enough for every schema here; a guard against a schema naming itself
 
 
@@ -100,12 +102,12 @@ RULES = (("minLength", "at least {} character"), ("maxLength", "at most {} chara
          ("pattern", "{}"), ("default", "default {}"))
 # The schemas' patterns as a developer would say them (a regex is for the validator).
 PATTERNS = {
-    r"\S": "not blank",
-    r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$":
-        "an email address, like name@example.org",
-    r"^[a-z0-9.-]+/[a-z0-9.-]+$": "a model id and a competency id, model/competency",
-    r"^\d{4}-\d{2}-\d{2}$": "a date, YYYY-MM-DD",
-    r"^https?://[^\s]+$": "a web address starting http:// or https://",
+    TEXT["pattern"]: "not blank",
+    EMAIL["pattern"]: "an email address, like name@example.org",
+    COMPLETION["properties"]["competency"]["pattern"]:
+        "a model id and a competency id, model/competency",
+    DATE["pattern"]: "a date, YYYY-MM-DD",
+    HTTP_URL["pattern"]: "a web address starting http:// or https://",
     r"^cc_": "starting cc_",
     r"^[^/\\]+\.(json|csv|JSON|CSV)$": "a file name ending .json or .csv",
 }
