@@ -66,9 +66,16 @@ def test_an_overlong_issuer_or_word_is_shortened_at_a_word_with_an_ellipsis() ->
     boxes = _lines(badge_svg(BadgeText("Supercalifragilisticexpialidociousnessship" * 2,
                                        MODEL.title, LONG_ISSUER * 2)))
     assert all(_inside(box) for box in boxes)
-    issuer = boxes[-1][0]
-    assert issuer.endswith("\u2026") and LONG_ISSUER.startswith(issuer[:-1])
-    assert (LONG_ISSUER + " ").startswith(issuer[:-1] + " ")  # cut between words
+    issuer = " ".join(box[0] for box in boxes[-2:])  # two lines, then cut
+    assert issuer.endswith("\u2026") and (LONG_ISSUER * 2).startswith(issuer[:-1])
+    assert (LONG_ISSUER * 2 + " ").startswith(issuer[:-1] + " ")  # cut between words
+
+
+def test_a_long_issuer_name_wraps_onto_two_lines_whole() -> None:
+    name = "Riverbend Behavioral Health Hospital"  # one line would cut it
+    boxes = _lines(badge_svg(BadgeText(MODEL.competencies[0].name, MODEL.title, name)))
+    assert all(_inside(box) for box in boxes)
+    assert " ".join(box[0] for box in boxes[-2:]) == name  # nothing cut
 
 
 def test_the_png_draws_the_same_badge() -> None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from issuer.services.request_schemas import COMPLETION, DATE, EMAIL, HTTP_URL, TEXT
+
 MAX_DEPTH = 6  # deep enough for every schema here; a guard against a schema naming itself
 
 
@@ -94,15 +96,37 @@ def _kind(schema: dict[str, Any], spec: dict[str, Any], name: str | None) -> str
     return f"{name} ({kinds})" if name else kinds
 
 
-RULES = (("minLength", "at least {} characters"), ("maxLength", "at most {} characters"),
+RULES = (("minLength", "at least {} character"), ("maxLength", "at most {} character"),
          ("minimum", "at least {}"), ("maximum", "at most {}"),
-         ("minItems", "at least {} items"), ("maxItems", "at most {} items"),
-         ("pattern", "matching {}"), ("default", "default {}"))
+         ("minItems", "at least {} item"), ("maxItems", "at most {} item"),
+         ("pattern", "{}"), ("default", "default {}"))
+# The schemas' patterns as a developer would say them (a regex is for the validator).
+PATTERNS = {
+    TEXT["pattern"]: "not blank",
+    EMAIL["pattern"]: "an email address, like name@example.org",
+    COMPLETION["properties"]["competency"]["pattern"]:
+        "a model id and a competency id, model/competency",
+    DATE["pattern"]: "a date, YYYY-MM-DD",
+    HTTP_URL["pattern"]: "a web address starting http:// or https://",
+    r"^cc_": "starting cc_",
+    r"^[^/\\]+\.(json|csv|JSON|CSV)$": "a file name ending .json or .csv",
+}
+
+
+def _rule(key: str, text: str, value: Any) -> str:
+    """One rule in words: a pattern as PATTERNS says it, "1 character", "2 characters"."""
+    if key == "pattern":
+        return PATTERNS.get(value, f"matching the pattern {value}")
+    if key == "default":
+        return text.format(json.dumps(value))
+    if key == "minLength" and value == 1:
+        return "not empty"
+    return text.format(value) + ("s" if text.endswith(("character", "item")) and value != 1
+                                 else "")
 
 
 def _note(schema: dict[str, Any]) -> str:
-    rules = [text.format(json.dumps(schema[key]) if key in ("pattern", "default")
-                         else schema[key]) for key, text in RULES if key in schema]
+    rules = [_rule(key, text, schema[key]) for key, text in RULES if key in schema]
     if schema.get("additionalProperties") is False:
         rules.append("no other members")
     description = schema.get("description", "")

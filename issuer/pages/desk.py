@@ -45,6 +45,7 @@ from issuer.services.catalog import catalog
 from issuer.services.credential_table import TableQuery, list_for_desk
 from issuer.services.errors import DomainError, Malformed
 from issuer.services.field_text import check_text
+from issuer.services.issuers import find_issuer
 from issuer.services.levels import levels_by_model
 from issuer.store import session
 from issuer.web.context import service_context
@@ -171,6 +172,16 @@ def _render_desk(caller: Caller, form: CompletionForm, status: int = 200,
         table=table, query=query, may_change_status=_may_change_status(caller)), status
 
 
+@bp.app_template_global()
+def issuer_name(slug: str | None) -> str:
+    """The desk's issuer by its name, for headings (the slug is an id, not a name)."""
+    if not slug:
+        return ""
+    with service_context().sessions() as db:
+        found = find_issuer(db, slug)
+        return found.name if found is not None else slug
+
+
 @bp.get("")
 def desk() -> Any:
     caller = _caller()
@@ -213,9 +224,12 @@ def record(caller: Caller) -> Any:
     if request.form.get("action") == "add":
         form.add_row()
         return _render_desk(caller, form, focus=f"competency-{len(form.rows) - 1}")
-    if not form.check():
-        return _render_desk(caller, form, 422)
+    form.check()
     rows = form.filled()
+    form.add_meaning_errors(completions.completion_problems(
+        session(), [form.body(i) for i in rows], form.flagged()))
+    if form.errors:
+        return _render_desk(caller, form, 422)
     requests = [completions.CompletionRequest.from_json(form.body(i)) for i in rows]
     if not request.form.get("confirm_duplicates"):
         with session().begin():
@@ -253,14 +267,19 @@ def confirm_change(credential_id: str, action: str) -> Any:
         return redirect(url_for("desk.desk"))
     if not _may_change_status(caller):
         abort(403, description="revoking and suspending need an admin token")
-    found = [c for c in list_for_desk(session(), caller, caller.issuer_slug,
-                                      TableQuery(search=credential_id),
-                                      service_context().base_url).rows
-             if c["credentialId"] == credential_id]
-    if not found:  # none of this issuer's
+    found = _table_row(caller, credential_id)
+    if found is None:  # none of this issuer's
         abort(404, description=f"no credential {credential_id!r} of this issuer")
     return render_template("desk_confirm.html", caller=caller, csrf=_csrf(), action=action,
-                           credential=found[0], credential_id=credential_id)
+                           credential=found, credential_id=credential_id)
+
+
+def _table_row(caller: Caller, credential_id: str) -> dict[str, Any] | None:
+    """The credentials table's row for one of the issuer's credentials (None: not its)."""
+    return next((c for c in list_for_desk(session(), caller, caller.issuer_slug,
+                                          TableQuery(search=credential_id),
+                                          service_context().base_url).rows
+                 if c["credentialId"] == credential_id), None)
 
 
 @bp.post("/credentials/<credential_id>/<any(revoke, suspend, reinstate):action>")
@@ -270,8 +289,14 @@ def change(caller: Caller, credential_id: str, action: str) -> Any:
     try:
         credential_status.change_status(session(), caller.issuer_slug, credential_id, action,
                                         reason, caller)
-        done = {"revoke": "revoked", "suspend": "suspended", "reinstate": "reinstated"}[action]
-        flash(f"Credential {credential_id} {done}."
+        done = {"revoke": "Revoked", "suspend": "Suspended", "reinstate": "Reinstated"}[action]
+        row = _table_row(caller, credential_id)
+        if row is not None:  # say whose and for what, not an id
+            about = " for ".join(filter(None, (row["learnerName"] or row["learnerEmail"],
+                                               row["competency"])))
+            flash(f"{done}: {about}." + (f" Reason: {reason}" if reason else ""), "ok")
+            return redirect(url_for("desk.desk", q=row["learnerEmail"] or credential_id))
+        flash(f"{done}: credential {credential_id}."
               + (f" Reason: {reason}" if reason else ""), "ok")
     except DomainError as problem:
         flash(f"Not changed: {problem.detail}", "error")

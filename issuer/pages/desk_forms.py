@@ -16,7 +16,6 @@ from issuer.services.request_schemas import COMPLETION_VALIDATOR, field_label, s
 ROW_FIELDS = ("competency", "level", "completed_on", "valid_until", "evidence_name",
               "evidence_narrative", "evidence_url")
 MAX_ROWS = 25
-DEFAULT_LEVEL = "developing"
 # Where a pointer into one completion body is shown on the form.
 POINTER_FIELDS = (
     ("/learner/name", "learner_name"), ("/learner/email", "learner_email"),
@@ -53,7 +52,7 @@ class CompletionForm:
         """One more competency, on the same date and at the same level as the last."""
         if len(self.rows) < MAX_ROWS:
             last = self.rows[-1] if self.rows else blank_row()
-            self.rows.append({**blank_row(), "level": last.get("level") or DEFAULT_LEVEL,
+            self.rows.append({**blank_row(), "level": last.get("level", ""),
                               "completed_on": last.get("completed_on", "")})
 
     def filled(self) -> list[int]:
@@ -110,6 +109,21 @@ class CompletionForm:
                 self.add_error(index, error["pointer"], message)
         return not self.errors
 
+    def flagged(self) -> list[frozenset[str]]:
+        """For each filled row, the top-level fields already refused (not checked again)."""
+        ids = {name: pointer for pointer, name in POINTER_FIELDS}
+        return [frozenset("/" + ids[key.rsplit("-", 1)[0]].split("/")[1]
+                          for key in self.errors
+                          if key.rpartition("-")[::2] in {(name, str(index)) for name in ids})
+                for index in self.filled()]
+
+    def add_meaning_errors(self, problems: list[list[dict[str, str]]]) -> None:
+        """The catalog's and calendar's problems (one list per filled row) beside their
+        fields, so every problem of every row is said on the same submit."""
+        for index, errors in zip(self.filled(), problems, strict=True):
+            for error in errors:
+                self.add_error(index, error["pointer"], error["detail"])
+
     def message_list(self) -> list[tuple[str, str]]:
         """(field id, message) for the summary at the top of the form, in form order."""
         order = ["learner_name", "learner_email"] + [f"{name}-{i}"
@@ -121,7 +135,7 @@ class CompletionForm:
 
 
 def blank_row() -> dict[str, str]:
-    return {**dict.fromkeys(ROW_FIELDS, ""), "level": DEFAULT_LEVEL}
+    return dict.fromkeys(ROW_FIELDS, "")  # no level chosen: the assessor must choose one
 
 
 def field_id(index: int | None, pointer: str) -> str:

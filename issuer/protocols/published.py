@@ -15,7 +15,7 @@ from issuer.services.credentials import credential_document
 from issuer.services.identifiers import IssuerIdentifiers, verification_method
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import published_keys, verification_key
-from issuer.services.profile import profile_of
+from issuer.services.profile import logo_png, logo_url, profile_of
 from issuer.services.share import share_view
 from issuer.services.status_lists import signed_list
 from issuer.store import session
@@ -51,8 +51,10 @@ def issuer_profile(slug: str) -> Response:
     if prefers_html(JSON_LD, "application/json"):
         website = issuer.url if (issuer.url or "").lower().startswith(("https://", "http://")) \
             else None
+        logo = logo_url(_base_url(), slug) if logo_png(db, issuer.id) else None
         return negotiated(Response(render_template("issuer.html", issuer=issuer, ids=ids,
-                                                   website=website), mimetype="text/html"))
+                                                   website=website, logo=logo),
+                                   mimetype="text/html"))
     profile = profile_of(db, issuer, ids.profile, _base_url()).as_json()
     return negotiated(_json({"@context": OB_CONTEXT, **profile, "otherIdentifier": [{
         "type": "IdentifierEntry", "identifier": ids.did_web, "identifierType": "identifier"}]},
@@ -154,6 +156,10 @@ def credential(credential_id: str) -> Response | str:
         view = share_view(session(), credential_id, service_context())
         return render_template("share.html", view=view)
     document = credential_document(session(), credential_id)
-    response = Response(document, mimetype=VC_LD_JSON if document.startswith("{") else VC_JWT)
+    is_json = document.startswith("{")
+    response = Response(document, mimetype=VC_LD_JSON if is_json else VC_JWT)
     response.headers["Vary"] = "Accept"
+    if request.args.get("download") == "1":  # the share page's download: a named file
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="credential-{credential_id}.{"json" if is_json else "jwt"}"')
     return response

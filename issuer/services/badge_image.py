@@ -133,7 +133,7 @@ def layout(text: BadgeText) -> list[Line]:
     lines += fit(text.competency, 172, (24, 22, 20, 18, 16), 4, bold=True)
     lines += fit(text.model, 272, (13, 12, 11), 2)
     if text.issuer:
-        lines += fit(text.issuer, 318, (14, 13, 12), 1)
+        lines += fit(text.issuer, 318, (14, 13, 12), 2)  # wrapped, not cut
     return lines
 
 

@@ -16,7 +16,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -28,8 +28,8 @@ from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
 from issuer.services.completions import (
     CompletionRequest,
-    completed_on_date,
     issue_completion,
+    meaning_errors,
 )
 from issuer.services.errors import (
     VALIDATION,
@@ -47,7 +47,6 @@ from issuer.services.field_text import printable, text_errors, text_problem
 from issuer.services.idempotency import check_key, request_hash
 from issuer.services.issuers import get_issuer
 from issuer.services.keyring import require_matching_kek
-from issuer.services.levels import check_level
 from issuer.services.request_schemas import COMPLETION_VALIDATOR, schema_errors
 from issuer.store.models import ApiToken, ImportJob, ImportRow, Issuer, StaffMember
 from keys.encryption import KeyEncryptionKey
@@ -136,34 +135,17 @@ def check_rows(db: Session, batch: Batch) -> tuple[list[tuple[int, dict]], list[
     valid, invalid = [], []
     for number, body in batch.rows:
         errors = [(e["pointer"], e["detail"]) for e in schema_errors(COMPLETION_VALIDATOR, body)]
-        if not errors:
-            errors = _meaning_errors(data, body, today)
+        if isinstance(body, dict):  # every field's problem at once, not one round at a time
+            flagged = frozenset("/" + pointer.split("/")[1] for pointer, _detail in errors
+                                if pointer.startswith("/"))
+            errors += [(e["pointer"], e["detail"])
+                       for e in meaning_errors(data, body, today, flagged)]
         if errors:
             invalid.extend({"row": number, "field": _field(pointer, batch.csv), "message": text}
                            for pointer, text in errors)
         else:
             valid.append((number, body))
     return valid, invalid
-
-
-def _meaning_errors(data: Any, body: dict[str, Any], today: date) -> list[tuple[str, str]]:
-    model_id, _, competency_id = body["competency"].partition("/")
-    errors = []
-    try:
-        crosswalk = data.crosswalk_for(model_id)
-        crosswalk.model.competency(competency_id)
-    except KeyError:
-        errors.append(("/competency", f"no competency {body['competency']!r}"))
-    else:
-        try:
-            check_level(crosswalk, body["level"])
-        except DomainError as problem:
-            errors.extend((e["pointer"], e["detail"]) for e in problem.errors)
-    try:
-        completed_on_date(body["completedOn"], today)
-    except DomainError as problem:
-        errors.extend((e["pointer"], e["detail"]) for e in problem.errors)
-    return errors
 
 
 def _field(pointer: str, is_csv: bool) -> str:

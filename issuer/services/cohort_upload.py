@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -25,11 +25,9 @@ from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
 from issuer.services.completions import (
     CompletionRequest,
-    completed_on_date,
     likely_duplicates,
-    valid_until_date,
 )
-from issuer.services.errors import DomainError, Malformed
+from issuer.services.errors import Malformed
 from issuer.services.field_text import text_errors
 from issuer.services.issuers import get_issuer
 from issuer.store.models import ImportJob
@@ -246,21 +244,6 @@ def _column(pointer: str) -> str:
     return "Row"
 
 
-def _desk_checks(row: PreviewRow, data: Catalog, today: date) -> list[str]:
-    """What the batch checks leave to issuing time: the model's first day, the expiry."""
-    model_id, _, competency_id = row.body["competency"].partition("/")
-    try:
-        crosswalk = data.crosswalk_for(model_id)
-        competency = crosswalk.model.competency(competency_id)
-        completed = completed_on_date(row.body["completedOn"], today, crosswalk.model)
-        valid_until_date(row.body.get("validUntil"), completed, competency.valid_for, today)
-    except KeyError:
-        return []
-    except DomainError as problem:
-        return [e["detail"] for e in problem.errors]
-    return []
-
-
 def preview(db: Session, caller: Caller, slug: str, text: str) -> Preview:
     """Every row of the upload with its problems in words (none for a row that will issue)
     and whether it looks already recorded. Nothing is written."""
@@ -268,21 +251,18 @@ def preview(db: Session, caller: Caller, slug: str, text: str) -> Preview:
     with db.begin():
         data = catalog(db)
         rows = parse(text, data)
-        today = datetime.now(UTC).date()
         for row in rows:
             row.errors += [f"{_column(e['pointer'])}: {e['detail']}"
                            for e in text_errors(row.body)]
-        candidates = [row for row in rows if not row.errors]
         _valid, invalid = batches.check_rows(db, batches.Batch(
-            [(index, row.body) for index, row in enumerate(candidates)], csv=False))
-        for error in invalid:
-            row = candidates[error["row"]]
+            [(index, row.body) for index, row in enumerate(rows)], csv=False))
+        for error in invalid:  # every field's problem, whatever else the row has wrong
+            row = rows[error["row"]]
             if row.competency_name or not row.values.get("competency") \
                     or not error["field"].startswith("/competency"):
                 row.errors.append(_worded(error["field"], error["message"]))
         for row in rows:
-            if not row.errors:
-                row.errors += _desk_checks(row, data, today)
+            row.errors = list(dict.fromkeys(row.errors))
         checked = [row for row in rows if not row.errors]
         issuer = get_issuer(db, slug)
         for index in likely_duplicates(db, issuer.id, [CompletionRequest.from_json(row.body)

@@ -111,6 +111,61 @@ def valid_until_date(value: str | None, completed: date, valid_for: str | None,
     raise refused("/validUntil", f"Valid until: {refusal}")
 
 
+def meaning_errors(data: Any, body: dict[str, Any], today: date,
+                   flagged: frozenset[str] = frozenset()) -> list[dict[str, str]]:
+    """Every problem the catalog and the calendar find with a completion body, as
+    {"pointer", "detail"}: an unknown competency, a level its model lacks, a completion date
+    that is no day, in the future or before the model existed, an expiry before it. Fields
+    already refused (their pointers in ``flagged``) are not checked again, so a form or an
+    upload can say every field's problem at once rather than one round at a time."""
+    errors: list[dict[str, str]] = []
+
+    def check(pointer: str, step: Any) -> Any:
+        try:
+            return step()
+        except DomainError as problem:
+            errors.extend(problem.errors or [{"pointer": pointer, "detail": problem.detail}])
+            return None
+
+    def given(pointer: str) -> Any:
+        value = body.get(pointer.strip("/"))
+        return value if isinstance(value, str) and pointer not in flagged else None
+
+    crosswalk = competency = None
+    if given("/competency") is not None:
+        model_id, _, competency_id = body["competency"].partition("/")
+        try:
+            crosswalk = data.crosswalk_for(model_id)
+            competency = crosswalk.model.competency(competency_id)
+        except KeyError:
+            crosswalk = None
+            errors.append({"pointer": "/competency",
+                           "detail": f"Competency: the model has no competency "
+                                     f"{body['competency']}"})
+    if crosswalk is not None and given("/level") is not None:
+        check("/level", lambda: check_level(crosswalk, body["level"]))
+    completed = None
+    if given("/completedOn") is not None:
+        model = crosswalk.model if crosswalk is not None else None
+        completed = check("/completedOn",
+                          lambda: completed_on_date(body["completedOn"], today, model))
+    if given("/validUntil") is not None and completed is not None:
+        valid_for = competency.valid_for if competency is not None else None
+        check("/validUntil",
+              lambda: valid_until_date(body["validUntil"], completed, valid_for, today))
+    return errors
+
+
+def completion_problems(db: Session, bodies: Sequence[dict[str, Any]],
+                        flagged: Sequence[frozenset[str]]) -> list[list[dict[str, str]]]:
+    """:func:`meaning_errors` of each body against the current catalog (a form's rows)."""
+    with db.begin():
+        data = catalog(db)
+    today = datetime.now(UTC).date()
+    return [meaning_errors(data, body, today, done) for body, done in zip(bodies, flagged,
+                                                                            strict=True)]
+
+
 def end_of_day(day: date) -> datetime:
     """A credential valid until a date is valid through that whole day (UTC)."""
     return datetime.combine(day, time(23, 59, 59), UTC)

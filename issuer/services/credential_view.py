@@ -58,6 +58,7 @@ class CredentialView:
     issuer_proven: bool
     signed: bool  # the signature verified: without it, nothing here is the issuer's word
     learner: str | None = None
+    identified: bool = True  # the subject has an id or an identifier (someone it names)
     achievement: str | None = None
     achievement_type: str | None = None
     definition: str | None = None
@@ -202,6 +203,7 @@ def credential_view(db: Session, base_url: str, credential: Any,
         issuer_url=_safe_url(issuer.get("url")) if isinstance(issuer, dict) else None,
         issuer_proven=report.issuer_bound, signed=outcome(report, "proof") in PASSED,
         learner=_learner(subject),
+        identified=bool(_text(subject.get("id")) or _objs(subject.get("identifier"))),
         issued=_date(data.get("validFrom") or data.get("issuanceDate")),
         completed=_date(subject.get("activityEndDate")),
         valid_until=_date(data.get("validUntil") or data.get("expirationDate")),

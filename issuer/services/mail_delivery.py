@@ -11,6 +11,7 @@ the message to be tried again later, not lost. Transports: SMTP from ``MAIL_URL`
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import smtplib
 import ssl
@@ -19,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -27,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from issuer.store.models import OutboxMail
+from issuer.store.models import Issuer, OutboxMail
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,32 @@ MAX_ATTEMPTS = 5  # then the message is marked failed
 FIRST_RETRY = timedelta(minutes=5)
 BATCH = 50  # messages read per query
 ERROR_LENGTH = 500
+SERVICE_NAME = "Competency Credentials"  # the sender's name when MAIL_FROM gives none
+# The default sender's domain when PUBLIC_BASE_URL's host is an IP address (no mail domain):
+# fine for .eml files in development; production sets MAIL_FROM.
+FALLBACK_DOMAIN = "localhost"
+
+
+def default_sender(base_url: str) -> str:
+    """``Competency Credentials <no-reply@host>``, host being PUBLIC_BASE_URL's host name;
+    an IP address is no mail domain, so then FALLBACK_DOMAIN."""
+    host = urlsplit(base_url).hostname or FALLBACK_DOMAIN
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        host = FALLBACK_DOMAIN
+    return formataddr((SERVICE_NAME, f"no-reply@{host}"))
+
+
+def sender_for(sender: str, issuer_name: str | None) -> str:
+    """The From header: the employer's name first ("Riverbend via Competency Credentials"),
+    at the configured address."""
+    name, address = parseaddr(sender)
+    if not issuer_name:
+        return sender
+    return formataddr((f"{issuer_name} via {name or SERVICE_NAME}", address))
 
 
 @dataclass(frozen=True)
@@ -59,10 +86,8 @@ class MailSettings:
     @classmethod
     def configured(cls, url: str | None, sender: str | None, instance_path: str,
                    base_url: str) -> MailSettings:
-        """From MAIL_URL and MAIL_FROM; the sender defaults to no-reply at the service's
-        host."""
-        host = urlsplit(base_url).hostname or "localhost"
-        return cls(url or None, sender or f"Competency Credentials <no-reply@{host}>",
+        """From MAIL_URL and MAIL_FROM; the sender defaults to :func:`default_sender`."""
+        return cls(url or None, sender or default_sender(base_url),
                    Path(instance_path) / "mail")
 
 
@@ -78,6 +103,8 @@ class Claimed:
     html: str | None
     attempts: int  # including this one
     created_at: datetime
+    issuer_name: str | None = None  # the employer the message is from, if any
+    issuer_email: str | None = None  # where a learner's reply goes
 
 
 class MailContext(Protocol):
@@ -197,7 +224,9 @@ def message_for(mail: Claimed, settings: MailSettings) -> EmailMessage:
     """The MIME message: text/plain, with text/html as its alternative when there is one.
     The Message-ID is the row's, so a receiver can tell a resend from a new message."""
     message = EmailMessage()
-    message["From"] = settings.sender
+    message["From"] = sender_for(settings.sender, mail.issuer_name)
+    if mail.issuer_email:
+        message["Reply-To"] = mail.issuer_email
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(mail.created_at)
@@ -233,8 +262,10 @@ def claim(db: Session, mail_id: int, attempts: int, now: datetime) -> Claimed | 
     if won != 1:
         return None
     row = db.get_one(OutboxMail, mail_id, populate_existing=True)
+    issuer = db.get(Issuer, row.issuer_id) if row.issuer_id is not None else None
     return Claimed(row.id, row.kind, row.recipient, row.subject, row.text_body,
-                   row.html_body, row.attempts, row.created_at)
+                   row.html_body, row.attempts, row.created_at,
+                   issuer.name if issuer else None, (issuer.email or None) if issuer else None)
 
 
 def _described(error: BaseException, settings: MailSettings) -> str:

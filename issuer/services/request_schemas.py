@@ -22,7 +22,11 @@ COMPLETION = {
                     "additionalProperties": False,
                     "properties": {"name": TEXT, "email": EMAIL}},
         "competency": {"type": "string", "maxLength": 400, "pattern": r"^[a-z0-9.-]+/[a-z0-9.-]+$"},
-        "level": {"type": "string", "minLength": 1, "maxLength": 100},  # checked per model
+        "level": {"type": "string", "minLength": 1, "maxLength": 100,  # checked per model
+                  "description": "a level id of the framework the competency's model uses: "
+                                 "emerging, developing, proficient or advanced for the "
+                                 "bundled model; GET /api/v1/frameworks lists each model's "
+                                 "levels"},
         "completedOn": DATE,
         "validUntil": DATE,
         "format": {"enum": ["data-integrity", "jwt"]},

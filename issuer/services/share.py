@@ -24,6 +24,7 @@ from issuer.services.verification import verify
 @dataclass
 class ShareView:
     url: str
+    credential_id: str
     json_url: str
     is_jwt: bool
     title: str
@@ -189,7 +190,9 @@ def share_view(db: Session, credential_id: str, context: ServiceContext) -> Shar
     achievement = _obj(subject.get("achievement"))
     name = _text(credential.get("name"), "Credential")
     issued = _date(credential.get("validFrom") or credential.get("issuanceDate"))
-    image = _image_url(credential.get("image")) or f"{url}/badge.svg"
+    image = _image_url(credential.get("image"))
+    if image is None or image.startswith(f"{base_url}/badges/"):
+        image = f"{url}/badge.svg"  # this credential's own artwork: its issuer and logo
     moment = parse_datetime(credential.get("validFrom"))
     linkedin = "https://www.linkedin.com/profile/add?" + urlencode({
         "startTask": "CERTIFICATION_NAME", "name": name, "organizationName": issuer_name,
@@ -199,7 +202,8 @@ def share_view(db: Session, credential_id: str, context: ServiceContext) -> Shar
     segno.make(url, error="m").save(qr, kind="svg", xmldecl=False, svgns=True, scale=4,
                                     title="QR code for this credential's link")
     view = ShareView(
-        url=url, json_url=f"{url}?format=json", is_jwt=is_jwt, title=name,
+        url=url, credential_id=credential_id, json_url=f"{url}?format=json&download=1",
+        is_jwt=is_jwt, title=name,
         summary=_text(credential.get("description"), name), issuer=issuer_name, issued=issued,
         status_line=line, status_class=css, badge_svg=image,
         badge_png=image.removesuffix(".svg") + ".png",

@@ -28,14 +28,14 @@
         if (model === shownModel) { return; }
         shownModel = model;
         var chosen = level.value;
-        level.replaceChildren();
+        level.replaceChildren(new Option("Choose a level", "", false, !chosen));
         if (data.levels[model]) {
           data.levels[model].forEach(function (known) {
             level.add(new Option(known.label, known.id, false, known.id === chosen));
           });
         } else {
           Array.prototype.forEach.call(allLevels.children, function (child) {
-            level.appendChild(child.cloneNode(true));
+            if (child.value !== "") { level.appendChild(child.cloneNode(true)); }
           });
           level.value = chosen;
         }
@@ -45,7 +45,8 @@
         offerLevels(competency.value ? parts[0] : null);
         var texts = ((data.statements[parts[0]] || {})[parts[1]] || {})[level.value] || [];
         var label = level.selectedOptions.length ? level.selectedOptions[0].text : "";
-        statement.textContent = !competency.value || texts.length ? texts.join(" ")
+        statement.textContent = !competency.value || !level.value || texts.length
+          ? texts.join(" ")
           : without.has(competency.value)
             ? "No level statements are crosswalked to this competency: the credential " +
               "cites the competency alone."

@@ -42,6 +42,9 @@ def test_a_hiring_manager_verifies_by_link_by_upload_and_by_email(
 
     # By link: the technician's share page, then its Verify button.
     page.goto(credential["url"])
+    with page.expect_download() as saved:  # a named file, not a bare id
+        page.get_by_role("link", name="Download JSON").click()
+    assert saved.value.suggested_filename == f"credential-{credential['credentialId']}.json"
     page.get_by_role("link", name="Verify this credential").click()
     assert page.get_by_role("status").inner_text() == "Verified: every check passed."
     result = page.locator("section.result")
@@ -77,6 +80,19 @@ def test_a_hiring_manager_verifies_by_link_by_upload_and_by_email(
         "Could not verify: this image holds no credential."
     accessible(page, f"hiring-manager-{width}-no-credential")
 
+    # A changed credential: what it claims sits in a red box headed as claims, not facts.
+    with urllib.request.urlopen(f"{credential['url']}?format=json", timeout=30) as response:
+        tampered = response.read().decode().replace("Developing", "Advanced")
+    page.goto(f"{base}/verify")
+    page.get_by_label("Paste a credential").fill(tampered)
+    page.get_by_role("button", name="Verify").click()
+    box = page.get_by_role("group", name="What the credential claims (not verified)")
+    assert "Advanced" in box.inner_text()
+    border = box.evaluate("e => [getComputedStyle(e).borderTopWidth, "
+                          "getComputedStyle(e).borderTopColor]")
+    assert border == ["3px", "rgb(161, 29, 29)"], border  # var(--bad)
+    accessible(page, f"hiring-manager-{width}-tampered-claims")
+
 
 def test_the_site_around_the_verifier_reads_as_pages(
         server: LiveServer, browser_page) -> None:  # noqa: F811
@@ -102,4 +118,9 @@ def test_the_site_around_the_verifier_reads_as_pages(
         accessible(page, f"site-{width}-not-found")
         page.goto(f"{base}/docs")
         page.get_by_role("link", name="Quick start: issue and verify a credential").click()
+        if width == "desktop":  # every schema's Rules column in view, none scrolled off
+            wide = page.evaluate("() => [...document.querySelectorAll('table.schema')]"
+                                 ".filter(t => t.parentElement.scrollWidth > "
+                                 "t.parentElement.clientWidth + 1).length")
+            assert wide == 0, wide
         accessible(page, f"site-{width}-docs")

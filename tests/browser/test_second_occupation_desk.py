@@ -33,7 +33,11 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 def _levels(row) -> list[str]:
-    return row.get_by_label("Level assessed").locator("option").all_inner_texts()
+    """The levels offered, after the "Choose a level" every list starts with (none is
+    preselected: an assessor who forgets to choose is told, not recorded at a default)."""
+    choose, *levels = row.get_by_label("Level assessed").locator("option").all_inner_texts()
+    assert choose == "Choose a level"
+    return levels
 
 
 def test_the_desk_records_a_second_occupation_beside_the_first(
@@ -53,6 +57,7 @@ def test_the_desk_records_a_second_occupation_beside_the_first(
     ).all_inner_texts() == ["Pre-flight checks",
                             "Survey data processing (no level statements)"]  # a mixed tier
     assert len(_levels(first)) == 7  # no competency yet: every model's levels
+    assert first.get_by_label("Level assessed").input_value() == ""  # no default level
     competency.select_option(label="Survey data processing (no level statements)")
     assert _levels(first) == ["Foundational", "Working", "Expert"]
     first.get_by_label("Level assessed").select_option(label="Working")

@@ -80,6 +80,20 @@ def test_admin_signs_in_by_link_and_invites_an_assessor(server: LiveServer,
     page.get_by_role("link", name="Profile and logo").click()
     accessible(page, "staff-profile")
 
+    # A phone: each person and each token is a card, its buttons on screen, not scrolled off.
+    page.set_viewport_size({"width": 414, "height": 900})
+    for path, buttons in (("/desk/admin/staff", ("Change role", "Remove")),
+                          ("/desk/admin/tokens", ("Revoke",))):
+        page.goto(f"{base}{path}")
+        for name in buttons:
+            controls = page.locator("main button", has_text=name)
+            assert controls.count() >= 1, name
+            for index in range(controls.count()):
+                box = controls.nth(index).bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= 414, (path, name, box)
+        accessible(page, f"staff-cards-414{path.replace('/', '-')}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     page.goto(f"{base}/desk")
     page.get_by_role("button", name="Sign out").click()
     page.goto(newest_link(server, ASSESSOR))

@@ -122,7 +122,8 @@ def test_desk_to_share_page_to_verifier_and_revocation(server: LiveServer, brows
     row.get_by_role("link", name=re.compile("^Revoke")).click()
     page.get_by_label("Reason").fill("recorded in error")
     page.get_by_role("button", name="Revoke for good").click()
-    assert " revoked." in page.get_by_role("status").first.inner_text()
+    assert page.get_by_role("status").first.inner_text().startswith(
+        "Revoked: Jordan <b>Rivera</b> for De-escalation.")  # whose and what, not an id
     accessible(page, "desk-revoked")
 
     page.goto(share_url)

@@ -97,7 +97,7 @@ def test_problems_are_plain_words_naming_the_field(service) -> None:
     page = text_of(response)
     assert "Learner name: this is required" in page
     assert "Learner email: enter an email address like name@example.org" in page
-    assert "Completed on: 2026-02-30 is not a date on the calendar" not in page  # shape first
+    assert "Completed on: 2026-02-30 is not a date on the calendar" in page  # all at once
     for raw in ("should be non-empty", "does not match", "^[^@", "\\S", "'"):
         assert raw not in page.split('id="problems"')[1].split("</div>")[0], raw
     assert 'value="jordan at example"' in page
@@ -151,6 +151,37 @@ def test_a_likely_duplicate_is_asked_about_then_recorded_if_confirmed(service) -
     assert confirmed.status_code == 302 and count(service, Credential) == 3
     other_level = post(service, csrf, **rows("de-escalation", level="advanced"))
     assert other_level.status_code == 302  # another level is not a duplicate
+
+
+def test_every_field_of_every_row_is_refused_on_the_first_submit(service) -> None:
+    csrf = sign_in(service, service.assessor)
+    form = rows("de-escalation", "patient-vitals", "cpr-and-first-aid")
+    form["completed_on"][1] = ""
+    form["completed_on"][2] = "1999-01-01"
+    form["level"][0] = "expert"
+    response = service.client.post("/desk/completions", data={
+        "csrf": csrf, "learner_name": "Jordan Rivera", "learner_email": "jordan at example",
+        "action": "record", **form})
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "Learner email: enter an email address like name@example.org" in page
+    assert "Level: choose emerging, developing, proficient or advanced" in page
+    assert "Completed on: this is required" in page
+    assert "Completed on: 1 January 1999 is before this competency model existed" in page
+    assert 'id="level-0"' in page and 'id="completed_on-2"' in page
+    assert count(service, Completion) == 0
+
+
+def test_the_level_has_no_default_and_must_be_chosen(service) -> None:
+    csrf = sign_in(service, service.assessor)
+    blank = service.client.get("/desk").get_data(as_text=True)
+    level = blank.split('id="level-0"')[1].split("</select>")[0]
+    assert '<option value="">Choose a level</option>' in level and " selected" not in level
+    response = post(service, csrf, **rows("de-escalation", level=""))
+    assert response.status_code == 422
+    assert "Level: this is required" in text_of(response)
+    assert count(service, Completion) == 0
+    assert "<h1>Employer desk: Riverbend Behavioral Health</h1>" in blank
 
 
 def test_dates_far_back_or_in_the_future_are_refused(service) -> None:
@@ -263,6 +294,13 @@ def test_preview_says_each_row_problem_in_words(service) -> None:
     assert "Learner email: enter an email address like name@example.org" in page
     assert "Level: choose emerging, developing, proficient or advanced" in page
     assert "Completed on: enter a date like" not in page or "2026-13-01" in page
+    # Every field's problem at once: a bad email, an unknown level and an impossible date.
+    text = ("learner_name,learner_email,competency,level,completed_on,valid_until,evidence\n"
+            "Cy Moe,cy.moe@example,patient-vitals,expert,2026-13-01,,\n")
+    row = text_of(upload(service, csrf, text))
+    assert "Learner email: enter an email address like name@example.org" in row
+    assert "Level: choose emerging, developing, proficient or advanced" in row
+    assert "Completed on: 2026-13-01 is not a date on the calendar" in row
     assert "Completed on: 15 January 2025 is before this competency model existed" in page
     assert "Looks already recorded" in page
     assert "Issue 1 credential" in page
@@ -387,7 +425,8 @@ def test_revoke_asks_first_and_the_reason_shows_afterwards(service) -> None:
                                data={"csrf": csrf, "reason": "recorded in error"})
     assert done.status_code == 302
     page = text_of(service.client.get(done.headers["Location"]))
-    assert "revoked. Reason: recorded in error" in page
+    assert "Revoked: Jordan Rivera for De-escalation. Reason: recorded in error" in page
+    assert f"Credential {issued['credentialId']}" not in page
     words = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert f"Revoked on {TODAY.day} {TODAY:%b %Y} Reason: recorded in error" in words
     assert f'/desk/credentials/{issued["credentialId"]}/revoke"' not in page

@@ -212,6 +212,8 @@ def test_other_issuers_self_asserted_key_is_valid_but_unbound(service) -> None:
         text = page(service, credential)
         assert "every check passed" not in text
         assert f"The signature is valid, but nothing ties the key to {other}." in text
+        assert '<div class="claimed warn"' in text, form  # amber: claims, not verified
+        assert "What the credential claims (not verified)" in text
 
 
 def test_a_did_key_issuer_signing_for_itself_is_bound(service) -> None:

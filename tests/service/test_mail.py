@@ -37,12 +37,13 @@ from issuer.services.mail_delivery import (
     MailSettings,
     backoff,
     claim,
+    default_sender,
     deliver_due,
     due,
 )
 from issuer.services.notifications import compose, notice_for
 from issuer.store import store
-from issuer.store.models import Credential, OutboxMail
+from issuer.store.models import Credential, Issuer, OutboxMail
 from issuer.web.context import service_context
 from loadtest.listeners import listener
 from tests.service.conftest import MODEL, completion_body
@@ -147,6 +148,27 @@ def test_a_completion_mails_the_learner_what_they_earned(service, smtp) -> None:
     assert (row.state, row.attempts, row.last_error, row.kind) == (
         "sent", 1, None, "credential-issued")
     assert deliver(service, smtp.url) == 0  # sent once
+    assert message["From"] == ("Riverbend Behavioral Health via Competency Credentials "
+                               "<no-reply@localhost>")
+
+
+def test_the_sender_names_the_employer_at_a_valid_address(service, smtp) -> None:
+    with store(service.app).sessions() as db, db.begin():
+        db.scalars(select(Issuer).where(Issuer.slug == "riverbend")).one().email = \
+            "training@riverbend.example.org"
+    issue(service)
+    assert deliver(service, smtp.url) == 1
+    [(_to, message)] = smtp.inbox.messages
+    assert message["From"].addresses[0].display_name == \
+        "Riverbend Behavioral Health via Competency Credentials"
+    assert message["Reply-To"] == "training@riverbend.example.org"
+    assert default_sender("http://127.0.0.1:5000") == \
+        "Competency Credentials <no-reply@localhost>"  # an IP address is no mail domain
+    assert default_sender("https://badges.example.org") == \
+        "Competency Credentials <no-reply@badges.example.org>"
+    configured = MailSettings.configured(None, "Acme Badges <badges@acme.example>", "/tmp",
+                                         "https://badges.example.org")
+    assert configured.sender == "Acme Badges <badges@acme.example>"
 
 
 def test_desk_batch_programme_and_clr_issues_each_mail_their_learner(service, smtp) -> None:
@@ -278,6 +300,10 @@ def test_without_mail_url_mail_is_written_as_eml_files(service, caplog) -> None:
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert message["To"] == EMAIL and issued["url"] in parts(message)[0]
     assert str(path) in caplog.text
+    sign_in(service.client, service.admin)
+    page = service.client.get("/desk/mail").get_data(as_text=True)
+    assert f"Written to file {path}" in page and "Sent <time" not in page
+    assert "<h1>Mail for Riverbend Behavioral Health</h1>" in page
 
 
 def test_a_request_that_queues_mail_has_a_worker_deliver_it_at_once(service) -> None:
@@ -368,7 +394,9 @@ def test_the_mail_list_pages_newest_first_and_the_desk_links_to_it(service, smtp
     sign_in(service.client, service.assessor)
     assert 'href="/desk/mail"' in service.client.get("/desk").get_data(as_text=True)
     page = service.client.get("/desk/mail").get_data(as_text=True)
-    assert all(f"l{n}@example.com" in page for n in range(3)) and page.count("Sent <time") == 3
+    assert all(f"l{n}@example.com" in page for n in range(3))
+    # The app itself has no MAIL_URL: its page never says "Sent" of what only a file holds.
+    assert page.count("(no MAIL_URL set: not sent) <time") == 3 and "Sent <time" not in page
 
 
 @pytest.fixture

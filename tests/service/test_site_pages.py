@@ -107,6 +107,21 @@ def test_docs_show_schemas_a_quick_start_and_an_example_on_every_operation(servi
     assert 'href="/docs"' in service.client.get("/verify").get_data(as_text=True)
 
 
+def test_docs_rules_are_words_not_regexes(service) -> None:
+    import html
+
+    page = html.unescape(service.client.get("/docs").get_data(as_text=True))
+    rules = [row[-1] for row in re.findall(
+        r"<tr><td[^>]*><code>([^<]+)</code></td><td>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td>",
+        page)]
+    assert rules and not [r for r in rules if "\\" in r or "matching" in r or "^" in r]
+    assert "at least 1 characters" not in page
+    assert "a date, YYYY-MM-DD" in page and "an email address, like name@example.org" in page
+    level = re.search(r"<code>level</code></td><td>string</td><td>yes</td><td>([^<]+)", page)
+    assert level and "emerging, developing, proficient or advanced" in level.group(1)
+    assert "framework the competency's model uses" in level.group(1)
+
+
 def test_the_documented_examples_are_accepted(service) -> None:
     """The completion example on /docs issues a credential as it is."""
     spec = service.client.get("/openapi.json").get_json()

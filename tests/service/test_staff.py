@@ -199,7 +199,7 @@ def test_roles_hold_and_the_audit_trail_names_the_person(service) -> None:
     revoked = admin.post(f"/desk/credentials/{credential_id}/revoke",
                          data={"csrf": csrf_of(admin), "reason": "recorded in error"},
                          follow_redirects=True).get_data(as_text=True)
-    assert f"Credential {credential_id} revoked." in revoked
+    assert "Revoked: Jordan Rivera for De-escalation." in revoked
 
     trail = service.client.get("/api/v1/issuers/riverbend/audit",
                                headers=service.auth(service.admin)).get_json()["events"]
@@ -270,7 +270,8 @@ def test_admins_create_list_and_revoke_api_tokens_on_the_desk(service) -> None:
                               headers=service.auth(token)).status_code == 200
     listing = admin.get("/desk/admin/tokens").get_data(as_text=True)
     assert "HR system" in listing and token not in listing
-    token_row = int(re.search(r"<td>(\d+)</td><td>HR system", listing).group(1))
+    token_row = int(re.search(r'<td data-label="Id">(\d+)</td><td data-label="Label">HR system',
+                              listing).group(1))
     admin.post(f"/desk/admin/tokens/{token_row}/revoke", data={"csrf": csrf_of(admin)})
     assert service.client.get("/api/v1/issuers/riverbend/credentials",
                               headers=service.auth(token)).status_code == 401
@@ -318,8 +319,24 @@ def test_admins_edit_the_profile_and_logo(service) -> None:
     assert signed["issuer"]["description"] == "Inpatient care."
     share = service.client.get(f"/credentials/{credential_id}",
                                headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert f'<img class="logo" src="{document["image"]["id"]}"' in share
+    assert f'<img class="logo" src="{document["image"]["id"]}" alt="" height="32">' in share
     assert "signature valid" in share
+    assert f'<img src="http://localhost:5000/credentials/{credential_id}/badge.svg"' in share
+    assert f'download="credential-{credential_id}.json">Download JSON' in share
+    download = service.client.get(f"/credentials/{credential_id}?format=json&download=1")
+    assert download.headers["Content-Disposition"] == \
+        f'attachment; filename="credential-{credential_id}.json"'
+    page = service.client.get("/issuers/riverbend", headers={"Accept": "text/html"})
+    assert f'<img class="logo large" src="{document["image"]["id"]}"' in page.get_data(
+        as_text=True)
+    # Renamed later: the artwork still says what the credential says.
+    admin.post("/desk/admin/profile", data={
+        "csrf": csrf_of(admin, "/desk/admin/profile"), **fields, "name": "Elsewhere Clinic"})
+    renamed = service.client.get(f"/credentials/{credential_id}/badge.svg").get_data(
+        as_text=True)
+    assert "Issued by Riverbend Health" in renamed and "Elsewhere Clinic" not in renamed
+    admin.post("/desk/admin/profile", data={
+        "csrf": csrf_of(admin, "/desk/admin/profile"), **fields})
 
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     refused = admin.post("/desk/admin/profile", data={

@@ -98,7 +98,10 @@ def test_after_a_failed_signature_later_checks_are_not_checked(service) -> None:
     assert "Identity not proven: the signature did not verify" in text
     assert "Cannot tell whether it was issued to jordan.rivera@example.com" in text
     assert "Status Unknown: not confirmed" in text
-    assert "What the credential says" in text and "What was verified" not in text
+    assert "What the credential claims (not verified)" in text
+    assert "What was verified" not in text
+    claimed = page.split('<div class="claimed bad"')[1].split("</div>")[0]  # the red box
+    assert "Advanced" in claimed and "not as facts" in claimed
 
 
 def test_warnings_are_amber_and_never_every_check_passed(service) -> None:
@@ -120,6 +123,8 @@ def test_warnings_are_amber_and_never_every_check_passed(service) -> None:
                      r"credential subject has neither an id nor an identifier", page), page
     warned = [text for classes, text in checks(page) if classes == "warn"]
     assert warned and warned[0].startswith("Recipient: Passed with a warning.")
+    assert "Issued to Nobody: the credential does not say who it was issued to" in words(page)
+    assert "names its holder only by an identifier" not in page
 
 
 def test_an_image_without_a_credential_is_said_in_plain_words(service) -> None:
