@@ -36,7 +36,7 @@ DEFAULTS = {
     "DESK_SESSION_MAX_SECONDS": 12 * 60 * 60,  # and this long after sign-in, in any case
     "METRICS_TOKEN": None,  # set: GET /metrics needs "Authorization: Bearer <token>"
     "MAIL_URL": None,  # smtp://[user:password@]host[:port] or smtps://; None: .eml files
-    "MAIL_FROM": None,  # None: "Competency Credentials <no-reply@PUBLIC_BASE_URL's host>"
+    "MAIL_FROM": None,  # None: no-reply@ the base URL's host name (localhost for an IP)
 }
 FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SECRET_KEY",
                     "RATE_LIMIT_ISSUE_PER_TOKEN", "RATE_LIMIT_ISSUE_PER_IP",
