@@ -8,6 +8,7 @@ key, like the issuers' private keys."""
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2 import OAuth2Error
+from cachetools import TTLCache
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -107,8 +109,10 @@ def load(db: Session, kek: KeyEncryptionKey, slug: str) -> Provider:
 
 
 def _get_json(url: str) -> dict[str, Any]:
+    """A provider document, from the URL itself (no redirect is followed elsewhere)."""
     try:
-        response = requests.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"})
+        response = requests.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"},
+                                allow_redirects=False)
         response.raise_for_status()
         return response.json()
     except (requests.RequestException, ValueError) as error:
@@ -116,9 +120,25 @@ def _get_json(url: str) -> dict[str, Any]:
                           f"{type(error).__name__}") from None
 
 
+# Discovery documents, kept five minutes per provider: a sign-in start is anonymous, and must
+# not be a way to make this service call the provider at will.
+_discovered: TTLCache[str, dict[str, Any]] = TTLCache(maxsize=256, ttl=300)
+_discovered_lock = threading.Lock()
+
+
+def _discovery(issuer_url: str) -> dict[str, Any]:
+    with _discovered_lock:
+        document = _discovered.get(issuer_url)
+    if document is None:
+        document = _get_json(issuer_url + DISCOVERY)
+        with _discovered_lock:
+            _discovered[issuer_url] = document
+    return document
+
+
 def metadata(provider: Provider) -> dict[str, Any]:
     """The provider's discovery document; its issuer must be the one configured."""
-    document = _get_json(provider.issuer_url + DISCOVERY)
+    document = _discovery(provider.issuer_url)
     missing = [k for k in ENDPOINTS if not isinstance(document.get(k), str)]
     if missing:
         raise Unavailable(f"the provider's discovery document lacks {', '.join(missing)}")
@@ -204,11 +224,12 @@ def finish(db: Session, kek: KeyEncryptionKey, pending: Pending, answer: dict[st
            redirect_uri: str, idle: timedelta, lifetime: timedelta) -> str:
     """Complete the sign-in the provider sent back (``answer``: the callback's query
     parameters): a new desk session's id. Unauthenticated or Forbidden saying why not."""
+    # The state first: an answer this browser did not ask for puts no words on our page.
+    if not secrets.compare_digest(answer.get("state", "").encode(), pending.state.encode()):
+        raise Unauthenticated("this sign-in answer is not for this browser; start again")
     if "error" in answer:
         raise Unauthenticated("the sign-in provider did not sign you in: "
                               f"{answer.get('error_description') or answer['error']}")
-    if not secrets.compare_digest(answer.get("state", "").encode(), pending.state.encode()):
-        raise Unauthenticated("this sign-in answer is not for this browser; start again")
     provider = load(db, kek, pending.slug)
     document = metadata(provider)
     try:

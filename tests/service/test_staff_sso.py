@@ -100,6 +100,10 @@ def test_an_answer_this_browser_did_not_ask_for_is_refused(service, provider) ->
     forged = client.get(f"{CALLBACK}?code=stolen&state=guessed")
     assert forged.status_code == 401
     assert "not for this browser" in forged.get_data(as_text=True)
+    # A crafted link puts no words of its own on our page: the state is checked first.
+    client.get("/desk/sso/riverbend")  # a sign-in this browser did start
+    crafted = client.get(f"{CALLBACK}?error=x&error_description=Call+0800+now&state=guessed")
+    assert crafted.status_code == 401 and "0800" not in crafted.get_data(as_text=True)
     state = parse_qs(urlsplit(client.get("/desk/sso/riverbend").headers["Location"]).query)
     aborted = client.get(f"{CALLBACK}?error=access_denied&error_description=User+aborted"
                          f"&state={state['state'][0]}")
