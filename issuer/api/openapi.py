@@ -10,6 +10,7 @@ from flask import Blueprint, render_template
 from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
+from issuer.api.openapi_wallets import EXCHANGE_PATHS
 from issuer.api.routes import FRAMEWORK_IMPORT
 from issuer.services.mail_log import MAX_PAGE as MAX_MAIL_PAGE
 from issuer.services.mail_log import STATES
@@ -86,7 +87,7 @@ RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
                 ("/api/v1/issuers/{slug}/completions:batch", "post"),
                 ("/api/v1/issuers/{slug}/learners/clr", "post"),
                 ("/credentials/issue", "post"), ("/credentials/verify", "post"),
-                ("/verify", "post")}
+                ("/verify", "post"), ("/workflows/claim/exchanges/{offer_id}", "post")}
 
 
 # The document's sections, in the order a developer needs them: issuing first, operating
@@ -97,6 +98,8 @@ SECTIONS = {
     "Verifying": "Verify any Open Badges 3.0 or CLR 2.0 credential, from any issuer.",
     "Managing credentials": "List what an issuer issued; revoke, suspend, reinstate.",
     "Competency models": "The models and level frameworks completions name.",
+    "Wallets": "Take an offered credential into a wallet: the VC API interaction URL and "
+               "exchange the Learner Credential Wallet runs.",
     "Published documents": "What anyone can fetch without a token: credentials at their ids, "
                            "issuer profiles and keys, status lists, achievements, badge "
                            "images.",
@@ -124,6 +127,8 @@ def _section(path: str) -> str:
         return "Administration"
     if path.startswith("/desk"):
         return "Employer desk"
+    if path.startswith(("/interactions/", "/workflows/")):
+        return "Wallets"
     if path in ("/healthz", "/readyz", "/metrics"):
         return "Operations"
     if path == "/" or path.startswith("/problems"):
@@ -872,6 +877,7 @@ def _document(base_url: str) -> dict[str, Any]:
             **DESK_PATHS,
             **MAIL_PATHS,
             **STAFF_DESK_PATHS,
+            **EXCHANGE_PATHS,
         },
     }
 

@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "vc_api.issue",
            "desk.record", "desk.build_clr"}
 # Verifying, including reads that verify: a credential's share page checks it on every view,
-# and the verifier page verifies a ?url= deep link.
-VERIFYING = {"vc_api.verify_endpoint", "verify.verify_page", "published.credential"}
+# the verifier page verifies a ?url= deep link, and a wallet's exchange verifies its DID
+# Authentication (and may fetch a did:web document).
+VERIFYING = {"vc_api.verify_endpoint", "verify.verify_page", "published.credential",
+             "exchanges.participate"}
 
 ISSUE_PER_ADDRESS = ("issue per address", "RATE_LIMIT_ISSUE_PER_IP")
 ISSUE_PER_TOKEN = ("issue per token", "RATE_LIMIT_ISSUE_PER_TOKEN")
