@@ -264,3 +264,14 @@ def test_the_lcw_links_carry_the_exchange_invitation() -> None:
         assert json.loads(request) == {
             "credentialRequestOrigin": BASE,
             "protocols": {"vcapi": f"{BASE}/workflows/claim/exchanges/abc"}}
+
+
+def test_the_exchange_counts_as_verifying(service) -> None:
+    """Each answer to an exchange may verify a signature and fetch a did:web document: it
+    spends the address's verification allowance, shared with /credentials/verify."""
+    offer_id = offer(service, issue(service)["credentialId"])
+    service.app.config["RATE_LIMIT_VERIFY_PER_IP"] = "2/60"
+    answers = [service.client.post(exchange(offer_id), json={}).status_code,
+               service.client.post("/credentials/verify", json={}).status_code,
+               service.client.post(exchange(offer_id), json={}).status_code]
+    assert answers == [200, 400, 429]
