@@ -32,7 +32,7 @@ from credentials.proofs.jwt import (
     presentation_of,
 )
 from credentials.rdfc import shared_budget
-from credentials.vcdm import is_envelope, issuer_id_of, presentation_problems
+from credentials.vcdm import VC_V2, is_envelope, issuer_id_of, presentation_problems
 from credentials.verify import verify_credential
 from credentials.verify.checks import held_credential
 from credentials.verify.limits import MAX_DEPTH, LimitExceeded, check_presentation
@@ -160,6 +160,24 @@ class PresentationReport:
                 "credentials": [c.as_json() for c in self.credentials]}
 
 
+def presentation_envelope_problems(value: Any) -> list[tuple[str, str]]:
+    """VCDM 2.0 4.13.2: an EnvelopedVerifiablePresentation has its own ``@context`` (an array
+    with the base context) and a data: URL of the secured presentation as its ``id``; empty
+    for anything that is not one."""
+    if not isinstance(value, Mapping) or value.get("type") not in (ENVELOPE_TYPE,
+                                                                   [ENVELOPE_TYPE]):
+        return []
+    problems = []
+    context = value.get("@context")
+    if not isinstance(context, list) or VC_V2 not in context:
+        problems.append(("/@context", f"an {ENVELOPE_TYPE} needs its own @context: an array "
+                                      f"with {VC_V2}"))
+    if unwrap_presentation(value) is None:
+        problems.append(("/id", f"must be a {PRESENTATION_ENVELOPE_PREFIX} URL holding the "
+                                "VP-JWT"))
+    return problems
+
+
 def unwrap_presentation(value: Any) -> str | None:
     """The compact JWS in a VP-JWT string or an EnvelopedVerifiablePresentation, else None."""
     if isinstance(value, str) and value.count(".") == 2:
@@ -219,6 +237,10 @@ class _Verification:
     holder_binding_required: bool
 
     def run(self, value: Any) -> PresentationReport:
+        if problems := presentation_envelope_problems(value):
+            return PresentationReport((Check("data_model", Outcome.FAILURE, "not a valid "
+                                             f"{ENVELOPE_TYPE}: {problems[0][0]}: "
+                                             f"{problems[0][1]}"),))
         token = unwrap_presentation(value)
         decoded = None
         if token is not None:
@@ -418,6 +440,7 @@ __all__ = [
     "Binding",
     "PresentationReport",
     "PresentedCredential",
+    "presentation_envelope_problems",
     "unwrap_presentation",
     "verify_presentation",
 ]
