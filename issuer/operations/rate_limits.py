@@ -27,8 +27,8 @@ ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "
 # Verifying, including reads that verify: a credential's share page checks it on every view,
 # the verifier page verifies a ?url= deep link, and a wallet's exchange verifies its DID
 # Authentication (and may fetch a did:web document).
-VERIFYING = {"vc_api.verify_endpoint", "verify.verify_page", "published.credential",
-             "exchanges.participate"}
+VERIFYING = {"vc_api.verify_endpoint", "vc_api.verify_presentation_endpoint",
+             "verify.verify_page", "published.credential", "exchanges.participate"}
 
 ISSUE_PER_ADDRESS = ("issue per address", "RATE_LIMIT_ISSUE_PER_IP")
 ISSUE_PER_TOKEN = ("issue per token", "RATE_LIMIT_ISSUE_PER_TOKEN")
