@@ -26,6 +26,7 @@ from issuer.store import store
 from issuer.web.context import service_context
 from loadtest.listeners import loopback_listeners
 from tests.service import test_wallet_interop as wallets
+from tests.service.certificates import self_signed_certificate
 from tests.service.live import service_env
 
 pytestmark = pytest.mark.interop
@@ -49,7 +50,7 @@ def offer(env: dict[str, str], instance: Path, credential_id: str, email: str) -
 @pytest.fixture
 def served(tmp_path: Path, node: None) -> Iterator[tuple[wallets.HttpsServer, dict]]:
     """The HTTPS service, and the environment its processes run with."""
-    cert_file, key_file = wallets.self_signed_certificate(tmp_path)
+    cert_file, key_file = self_signed_certificate(tmp_path)
     sockets = loopback_listeners()
     base = f"https://localhost:{sockets[0].getsockname()[1]}"
     with ExitStack() as stack:
