@@ -193,5 +193,7 @@ def issue_credential(db: Session, kek: KeyEncryptionKey, base_url: str, token: s
                 jwt_algorithm=JWT_ALGORITHM if configuration.endswith("_jwt_vc_json")
                 else None, now=now)
         except DomainError as error:
+            if error.kind == "unavailable":  # this host cannot sign: a 503, try another
+                raise
             raise Oid4vciError("credential_request_denied", error.detail) from None
     return {"credentials": [{"credential": issued.signed}]}

@@ -14,7 +14,7 @@ from credentials.key_proofs import did_jwk_key
 from credentials.proofs.jwt import decode_jwt
 from issuer.store import store
 from issuer.store.models import WalletOffer
-from tests.service.conftest import BASE, completion_body
+from tests.service.conftest import BASE, completion_body, make_app
 from tests.service.oid4vci_support import HolderKey
 
 PRE_AUTHORIZED = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
@@ -224,3 +224,35 @@ def test_a_used_offer_is_gone_and_its_code_spent(service) -> None:
                       ).status_code == 200
     assert service.client.get(urlsplit(made["credentialOfferUri"]).path).status_code == 410
     assert error_of(token(service, code)) == "invalid_grant"
+
+
+def test_with_a_path_the_metadata_sit_where_the_specification_puts_them(tmp_path) -> None:
+    client = make_app(tmp_path, PUBLIC_BASE_URL="https://example.org/cc").test_client()
+    metadata = client.get("/.well-known/openid-credential-issuer/cc")
+    assert metadata.status_code == 200
+    assert metadata.get_json()["credential_issuer"] == "https://example.org/cc"
+    assert metadata.get_json()["credential_endpoint"] == \
+        "https://example.org/cc/oid4vci/credential"
+    server = client.get("/.well-known/oauth-authorization-server/cc").get_json()
+    assert server["issuer"] == "https://example.org/cc"
+    assert client.get("/.well-known/openid-credential-issuer").status_code == 404
+
+
+def test_a_credential_revoked_after_its_offer_is_denied(service) -> None:
+    credential_id = issue(service)
+    made = offer(service, credential_id)
+    code = offer_object(service, made)["grants"][PRE_AUTHORIZED]["pre-authorized_code"]
+    granted = token(service, code).get_json()["access_token"]
+    response = service.client.post(
+        f"/api/v1/issuers/riverbend/credentials/{credential_id}/revoke",
+        json={"reason": "issued in error"}, headers=service.auth(service.admin))
+    assert response.status_code == 200
+    holder = HolderKey.ed25519()
+    singular = service.client.post("/oid4vci/credential", json={
+        "credential_configuration_id": OB_LDP,
+        "proof": {"proof_type": "jwt", "jwt": holder.proof(audience=BASE, nonce="n")}},
+        headers={"Authorization": f"Bearer {granted}"})
+    assert error_of(singular) == "invalid_proof"
+    assert "proofs, not proof" in singular.get_json()["error_description"]
+    assert error_of(credential(service, granted, holder.proof(
+        audience=BASE, nonce=nonce(service)))) == "credential_request_denied"
