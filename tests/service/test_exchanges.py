@@ -17,15 +17,12 @@ from credentials.dates import format_datetime
 from credentials.proofs import ED25519_SIGNATURE_2020, EDDSA_RDFC_2022, create_proof
 from credentials.proofs.data_integrity import Cryptosuite
 from issuer.services import wallet_links
-from issuer.services.wallet_offers import create_offer
 from issuer.store import store
 from issuer.store.models import Credential, WalletOffer
-from issuer.web.context import service_context
 from keys.did import did_key, did_key_verification_method
 from keys.ed25519 import Ed25519Signer, generate_ed25519
 from tests.service.conftest import BASE, completion_body
 
-EMAIL = "jordan.rivera@example.com"
 DOMAIN = "localhost:5000"
 LCW_SUITE = dataclasses.replace(ED25519_SIGNATURE_2020, verify_only=False)
 
@@ -62,9 +59,11 @@ def issue(service) -> dict:
 
 
 def offer(service, credential_id: str) -> str:
-    with store(service.app).sessions() as db, db.begin():
-        return create_offer(db, service_context(service.app).kek, credential_id,
-                            EMAIL).offer.id
+    """An offer made by the employer's API (the learner's own pages make them too)."""
+    response = service.client.post(f"/api/v1/issuers/riverbend/credentials/{credential_id}"
+                                   "/offers", json={}, headers=service.auth(service.assessor))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["offerId"]
 
 
 def exchange(offer_id: str) -> str:
