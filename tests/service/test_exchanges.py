@@ -92,7 +92,9 @@ def test_a_wallet_takes_its_offer_and_gets_the_credential_bound_to_its_did(servi
     root = issue(service)
     offer_id = offer(service, root["credentialId"])
 
-    response = service.client.get(f"/interactions/{offer_id}?iuv=1",
+    interaction = wallet_links.interaction_url(BASE, offer_id)
+    assert interaction == f"{BASE}/interactions/{offer_id}?iuv=1"
+    response = service.client.get(interaction.removeprefix(BASE),
                                   headers={"Accept": "application/json"})
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"

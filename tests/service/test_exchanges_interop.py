@@ -17,6 +17,7 @@ import subprocess
 
 import pytest
 
+from issuer.services import wallet_links
 from tests.service import test_wallet_interop as wallets
 
 pytestmark = pytest.mark.interop
@@ -35,7 +36,7 @@ def holder(server: wallets.HttpsServer, offer_id: str, suite: str) -> dict:
     env = {**os.environ, "NODE_EXTRA_CA_CERTS": str(server.certificate)}
     result = subprocess.run(
         ["node", str(wallets.BRIDGE / "holder.mjs")],
-        input=json.dumps({"interaction": f"{server.base}/interactions/{offer_id}?iuv=1",
+        input=json.dumps({"interaction": wallet_links.interaction_url(server.base, offer_id),
                           "suite": suite}),
         capture_output=True, text=True, timeout=300, check=False, env=env)
     assert result.returncode == 0, result.stderr
