@@ -149,7 +149,8 @@ SECTIONS = {
     "Managing credentials": "List what an issuer issued; revoke, suspend, reinstate.",
     "Competency models": "The models and level frameworks completions name.",
     "Wallets": "Take an offered credential into a wallet: the VC API interaction URL and "
-               "exchange the Learner Credential Wallet runs.",
+               "exchange (the Learner Credential Wallet), and OpenID4VCI (metadata, "
+               "offers, token, nonce, credential).",
     "Published documents": "What anyone can fetch without a token: credentials at their ids, "
                            "issuer profiles and keys, status lists, achievements, badge "
                            "images.",
@@ -177,7 +178,9 @@ def _section(path: str) -> str:
         return "Administration"
     if path.startswith("/desk"):
         return "Employer desk"
-    if path.startswith(("/interactions/", "/workflows/")):
+    if path.startswith(("/interactions/", "/workflows/", "/oid4vci/",
+                         "/.well-known/openid-credential-issuer",
+                         "/.well-known/oauth-authorization-server")):
         return "Wallets"
     if path in ("/healthz", "/readyz", "/metrics"):
         return "Operations"
