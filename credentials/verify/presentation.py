@@ -189,6 +189,23 @@ def unwrap_presentation(value: Any) -> str | None:
     return None
 
 
+def is_presentation(value: Any) -> bool:
+    """Whether ``value`` is offered as a presentation (not a credential): its type says
+    VerifiablePresentation or EnvelopedVerifiablePresentation, or it is a JWT whose payload
+    is one (or holds one in ``vp``). Nothing is verified here."""
+    token = unwrap_presentation(value)
+    if token is not None and not isinstance(value, Mapping):
+        try:
+            value = presentation_of(decode_presentation_jwt(token))
+        except (ProofError, RecursionError):
+            return False
+    if not isinstance(value, Mapping):
+        return False
+    kind = value.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return "VerifiablePresentation" in kinds or ENVELOPE_TYPE in kinds
+
+
 def verify_presentation(
     presentation: Any,
     *,
@@ -440,6 +457,7 @@ __all__ = [
     "Binding",
     "PresentationReport",
     "PresentedCredential",
+    "is_presentation",
     "presentation_envelope_problems",
     "unwrap_presentation",
     "verify_presentation",
