@@ -367,3 +367,13 @@ def test_the_report_does_not_share_the_callers_presentation() -> None:
     kept = copy.deepcopy(vp)
     verify(vp)
     assert vp == kept
+
+
+def test_a_vc_jose_cose_credential_inside_a_vp_jwt_verifies() -> None:
+    """VC-JOSE-COSE types its tokens vc+jwt and vp+jwt (cty vc, vp)."""
+    payload = _unsigned()
+    header = {"alg": "EdDSA", "kid": ISSUER_KEY.id, "typ": "vc+jwt", "cty": "vc"}
+    held = envelope(vp_jwt(payload, key=ISSUER_KEY, header=header))
+    report = verify(vp_jwt({**presentation(held), **jwt_claims()}))
+    assert report.verified, report.errors
+    assert report.credentials[0].report.check("proof").outcome is Outcome.SUCCESS
