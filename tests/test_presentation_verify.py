@@ -329,6 +329,10 @@ def test_hostile_presentations_are_refused_at_once() -> None:
     many = presentation(*[{"@context": [V2]}] * (MAX_PRESENTED + 1))
     report = verify(many)
     assert report.check("limits").detail["cap"] == "max_presented_credentials"
+    record = {"@context": [V2], "type": ["VerifiableCredential", "ClrCredential"],
+              "credentialSubject": {"verifiableCredential": [{}] * 300}}
+    assert verify(presentation(record, record)).check("limits").detail["cap"] == \
+        "max_embedded_credentials"
     deep: Any = {}
     for _ in range(200):
         deep = {"a": deep}
