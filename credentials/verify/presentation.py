@@ -161,17 +161,17 @@ class PresentationReport:
 
 
 def presentation_envelope_problems(value: Any) -> list[tuple[str, str]]:
-    """VCDM 2.0 4.13.2: an EnvelopedVerifiablePresentation has its own ``@context`` (an array
-    with the base context) and a data: URL of the secured presentation as its ``id``; empty
-    for anything that is not one."""
+    """VCDM 2.0 4.13.2: an EnvelopedVerifiablePresentation has its own ``@context`` (including
+    the base context) and a data: URL of the secured presentation as its ``id``; empty for
+    anything that is not one."""
     if not isinstance(value, Mapping) or value.get("type") not in (ENVELOPE_TYPE,
                                                                    [ENVELOPE_TYPE]):
         return []
     problems = []
     context = value.get("@context")
-    if not isinstance(context, list) or VC_V2 not in context:
-        problems.append(("/@context", f"an {ENVELOPE_TYPE} needs its own @context: an array "
-                                      f"with {VC_V2}"))
+    if VC_V2 not in (context if isinstance(context, list) else [context]):
+        problems.append(("/@context", f"an {ENVELOPE_TYPE} needs its own @context, "
+                                      f"including {VC_V2}"))
     if unwrap_presentation(value) is None:
         problems.append(("/id", f"must be a {PRESENTATION_ENVELOPE_PREFIX} URL holding the "
                                 "VP-JWT"))
