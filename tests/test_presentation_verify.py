@@ -381,3 +381,18 @@ def test_a_vc_jose_cose_credential_inside_a_vp_jwt_verifies() -> None:
     report = verify(vp_jwt({**presentation(held), **jwt_claims()}))
     assert report.verified, report.errors
     assert report.credentials[0].report.check("proof").outcome is Outcome.SUCCESS
+
+
+def test_the_learner_credential_wallets_form_verifies() -> None:
+    """VCDM 1.1 context and an Ed25519Signature2020 authentication proof, as the Learner
+    Credential Wallet answers a DIDAuthentication request."""
+    from tests.test_did_authentication import LCW_SUITE
+
+    document = {**presentation(),
+                "@context": [V1, "https://w3id.org/security/suites/ed25519-2020/v1"]}
+    vp = create_proof(document, LCW_SUITE, HOLDER_KEY, created=format_datetime(NOW),
+                      proof_purpose="authentication",
+                      options={"challenge": CHALLENGE, "domain": DOMAIN})
+    report = verify(vp)
+    assert report.verified, report.errors
+    assert report.check("holder_proof").detail["cryptosuite"] == "Ed25519Signature2020"
