@@ -9,7 +9,9 @@ from flask import Blueprint, render_template
 
 from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
+from issuer.api.openapi_oid4vci import OID4VCI_PATHS
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
+from issuer.api.openapi_wallets import EXCHANGE_PATHS
 from issuer.api.routes import FRAMEWORK_IMPORT
 from issuer.services.mail_log import MAX_PAGE as MAX_MAIL_PAGE
 from issuer.services.mail_log import STATES
@@ -131,7 +133,10 @@ RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
                 ("/api/v1/issuers/{slug}/completions:batch", "post"),
                 ("/api/v1/issuers/{slug}/learners/clr", "post"),
                 ("/credentials/issue", "post"), ("/credentials/verify", "post"),
-                ("/presentations/verify", "post"), ("/verify", "post")}
+                ("/presentations/verify", "post"), ("/verify", "post"),
+                ("/workflows/claim/exchanges/{offer_id}", "post"),
+                ("/oid4vci/token", "post"), ("/oid4vci/nonce", "post"),
+                ("/oid4vci/credential", "post")}
 
 
 # The document's sections, in the order a developer needs them: issuing first, operating
@@ -143,6 +148,8 @@ SECTIONS = {
                  "verifiable presentations of them.",
     "Managing credentials": "List what an issuer issued; revoke, suspend, reinstate.",
     "Competency models": "The models and level frameworks completions name.",
+    "Wallets": "Take an offered credential into a wallet: the VC API interaction URL and "
+               "exchange the Learner Credential Wallet runs.",
     "Published documents": "What anyone can fetch without a token: credentials at their ids, "
                            "issuer profiles and keys, status lists, achievements, badge "
                            "images.",
@@ -170,6 +177,8 @@ def _section(path: str) -> str:
         return "Administration"
     if path.startswith("/desk"):
         return "Employer desk"
+    if path.startswith(("/interactions/", "/workflows/")):
+        return "Wallets"
     if path in ("/healthz", "/readyz", "/metrics"):
         return "Operations"
     if path == "/" or path.startswith("/problems"):
@@ -693,6 +702,37 @@ def _document(base_url: str) -> dict[str, Any]:
                     "schema": {"$ref": "#/components/schemas/StatusChangeRequest"}}}},
                 "responses": {"200": _json(OBJECT, "credentialId, status, reason"),
                               **_errors(400, 401, 403, 404, 409, 415, 422)}}},
+            "/api/v1/issuers/{slug}/credentials/{id}/offers": {"post": {
+                "summary": "Offer a credential to the learner's wallet (OpenID4VCI; assessor "
+                           "or admin)",
+                "description": "Makes a 15-minute, single-use OpenID4VCI credential offer "
+                               "(pre-authorized code) of one of the issuer's credentials, to "
+                               "show the learner: the offer by reference "
+                               "(openid-credential-offer://?credential_offer_uri=...) as a "
+                               "link and a QR code (SVG), and by value. With txCode true the "
+                               "answer also holds a 6-digit transaction code, shown here "
+                               "once: tell it to the learner apart from the QR code (the "
+                               "wallet asks for it); three wrong codes end the offer.",
+                "security": BEARER,
+                "parameters": [SLUG, {"name": "id", "in": "path", "required": True,
+                                      "schema": {"type": "string"}}],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "additionalProperties": False,
+                    "properties": {"txCode": {"type": "boolean"}}}}}},
+                "responses": {"201": _json({
+                    "type": "object",
+                    "required": ["offerId", "credentialId", "expiresAt", "credentialOfferUri",
+                                 "offerByReference", "offerByValue", "qrSvg"],
+                    "properties": {"offerId": {"type": "string"},
+                                   "credentialId": {"type": "string"},
+                                   "expiresAt": {"type": "string", "format": "date-time"},
+                                   "credentialOfferUri": {"type": "string"},
+                                   "offerByReference": {"type": "string"},
+                                   "offerByValue": {"type": "string"},
+                                   "qrSvg": {"type": "string"},
+                                   "txCode": {"type": "string"}}},
+                    "the offer's links, QR code and (when asked for) transaction code"),
+                              **_errors(400, 401, 403, 404, 409, 415, 422)}}},
             "/api/v1/issuers/{slug}/learners/clr": {"post": {
                 "summary": "Build, sign and store a learner's CLR 2.0 ClrCredential",
                 "description": "Embeds the learner's live competency credentials from this "
@@ -957,6 +997,8 @@ def _document(base_url: str) -> dict[str, Any]:
             **DESK_PATHS,
             **MAIL_PATHS,
             **STAFF_DESK_PATHS,
+            **EXCHANGE_PATHS,
+            **OID4VCI_PATHS,
         },
     }
 
