@@ -873,7 +873,8 @@ def _document(base_url: str) -> dict[str, Any]:
                                "(credentialSubject.id is the holder) is reported, and "
                                "fails the presentation only with "
                                "options.requireHolderBinding. Caps: those of a credential, "
-                               "and 50 credentials per presentation.",
+                               "50 credentials per presentation, and 500 embedded in all "
+                               "of them together.",
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["verifiablePresentation"],
                                "properties": {
