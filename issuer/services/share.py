@@ -156,6 +156,17 @@ def _achieved_level(subject: dict[str, Any], achievement: dict[str, Any]) -> dic
     return levels.get(achieved, {}) if isinstance(achieved, str) else {}
 
 
+def headline(credential: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """A credential's name, and the competency and level it attests (when it does), for
+    lists that show one line per credential."""
+    subject = _obj(credential.get("credentialSubject"))
+    achievement = _obj(subject.get("achievement"))
+    if achievement.get("achievementType") != "Competency":
+        return _text(credential.get("name"), "Credential"), None, None
+    return (_text(credential.get("name"), "Credential"), _text(achievement.get("name"), None),
+            _text(_achieved_level(subject, achievement).get("name"), None))
+
+
 def _held(subject: dict[str, Any]) -> list[dict[str, Any]]:
     """The credentials a learner record (CLR) holds, one line each: competency, level, link.
     A CLR's subject has a list of achievements and of credentials; a VC-JWT held as a
