@@ -200,9 +200,6 @@ class Credential(Base):
     status_reason: Mapped[str | None] = mapped_column(String(500))
     status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    # TEMP (foundation 0013 provides these)
-    source_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class StatusList(Base):
