@@ -37,13 +37,15 @@ DEFAULTS = {
     "METRICS_TOKEN": None,  # set: GET /metrics needs "Authorization: Bearer <token>"
     "MAIL_URL": None,  # smtp://[user:password@]host[:port] or smtps://; None: .eml files
     "MAIL_FROM": None,  # None: no-reply@ the base URL's host name (localhost for an IP)
+    # Reverse proxies in front whose X-Forwarded-For/-Proto are believed (0: none).
+    "TRUSTED_PROXY_HOPS": 0,
 }
 FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SECRET_KEY",
                     "RATE_LIMIT_ISSUE_PER_TOKEN", "RATE_LIMIT_ISSUE_PER_IP",
                     "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL", "METRICS_TOKEN",
                     "DESK_SESSION_IDLE_SECONDS", "DESK_SESSION_MAX_SECONDS", "MAIL_URL",
                     "MAIL_FROM", "TASK_QUEUE_URL", "TASK_QUEUE_NAME",
-                    "TASK_HEALTH_CHECK_SECONDS")
+                    "TASK_HEALTH_CHECK_SECONDS", "TRUSTED_PROXY_HOPS")
 
 # Pages run only scripts and styles served from here (nothing inline), are never framed, and
 # load images from here, data: URLs or https.
@@ -124,7 +126,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
         verify,
     )
     from issuer.protocols import case, published, vc_api
-    from issuer.web import compression
+    from issuer.web import compression, proxy
     from issuer.web.requests import refuse_control_characters_in_url
 
     observability.init_app(app)
@@ -141,5 +143,6 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     https = services.base_url.startswith("https://")
     compression.init_app(app)  # after the headers below: the last added runs first
     app.after_request(lambda response: _security_headers(response, https))
+    proxy.init_app(app, services.base_url, int(app.config["TRUSTED_PROXY_HOPS"]))
     check_at_start(services.sessions, services.kek)  # logs a wrong KEK
     return app

@@ -200,6 +200,12 @@ class Credential(Base):
     status_reason: Mapped[str | None] = mapped_column(String(500))
     status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # A copy bound to a holder's wallet: the credential it was issued from (always the
+    # completion's own, the root), whose status entries it shares, and the holder's DID.
+    source_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    holder_id: Mapped[str | None] = mapped_column(String(500))
+    # The learner left it off their public list (it still verifies at its URL).
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class StatusList(Base):
@@ -440,3 +446,25 @@ class LearnerProfile(Base):
     email: Mapped[str] = mapped_column(String(320), primary_key=True)
     public_handle: Mapped[str | None] = mapped_column(String(64), unique=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class WalletOffer(Base):
+    """An offer of one credential to the learner's wallet, by VC API exchange or OpenID4VCI
+    pre-authorized code: short-lived, used once. The id is a capability (it reaches only the
+    signed-in learner); the pre-authorized code is kept encrypted (the by-reference offer
+    shows it) and hashed (the token endpoint finds the offer by it)."""
+
+    __tablename__ = "wallet_offers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    learner_email: Mapped[str] = mapped_column(String(320))
+    challenge: Mapped[str] = mapped_column(String(64))
+    pre_authorized_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    pre_authorized_code_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    tx_code_hash: Mapped[str | None] = mapped_column(String(64))
+    protocol: Mapped[str | None] = mapped_column(String(16))  # vcapi | oid4vci, once used
+    bound_credential_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

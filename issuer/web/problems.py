@@ -16,7 +16,7 @@ from issuer.web.negotiation import negotiated, prefers_html
 PROBLEM_JSON = "application/problem+json"
 # The one place a service's refusal becomes an HTTP status.
 STATUS = {"malformed": 400, "unauthenticated": 401, "forbidden": 403, "not-found": 404,
-          "conflict": 409, "too-large": 413, "invalid": 422, "unavailable": 503}
+          "conflict": 409, "gone": 410, "too-large": 413, "invalid": 422, "unavailable": 503}
 __all__ = ["PROBLEM_TYPES", "UNACCEPTABLE_TEXT", "Problem", "ProblemType", "from_domain",
            "problem_response", "validation_problem"]
 log = logging.getLogger(__name__)
@@ -64,6 +64,18 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "Revoking this token would leave the issuer with no active admin token, and "
                 "so no one able to manage its tokens.",
                 "Create another admin token first, then revoke this one."),
+    ProblemType("offer-expired", "Wallet offer expired", 410,
+                "The offer of a credential to a wallet (a VC API exchange or an OpenID4VCI "
+                "pre-authorized code) lives 15 minutes; this one is past that.",
+                "Open the credential's Add to wallet page again for a new offer."),
+    ProblemType("offer-used", "Wallet offer used", 410,
+                "The offer was taken once already: a credential went to a wallet through it. "
+                "An offer is good for one wallet, once.",
+                "Open the credential's Add to wallet page again for a new offer."),
+    ProblemType("credential-revoked", "Credential revoked", 409,
+                "The credential was revoked by its issuer, so it cannot be offered or bound "
+                "to a wallet.",
+                "Ask the issuer why; a revoked credential stays revoked."),
     ProblemType("status-conflict", "Status change not allowed", 409,
                 "The credential's current status does not allow this change: revocation is "
                 "final, only an active credential can be suspended, only a suspended one "
