@@ -29,7 +29,13 @@ from flask import (
 )
 
 from issuer.operations.rate_limits import spend
-from issuer.services import learner_credentials, learner_sessions, learner_sign_in
+from issuer.services import (
+    learner_clr,
+    learner_credentials,
+    learner_sessions,
+    learner_sign_in,
+    learner_wallet,
+)
 from issuer.services.errors import DomainError
 from issuer.web.context import service_context
 from issuer.web.problems import STATUS
@@ -41,6 +47,7 @@ COOKIE_PATH = "/me"
 # Link requests: per address and client together (nobody elsewhere can spend a person's own
 # allowance), and per client address (what one client can make us send), in each window.
 LINK_LIMITS = (("email", 5, 900), ("address", 30, 900))
+OFFERS_PER_LEARNER = (30, 900)  # wallet offers a learner may make in a quarter of an hour
 
 
 def _https() -> bool:
@@ -138,13 +145,17 @@ def home() -> Any:
     email = signed_in_email()
     if email is None:
         return sign_in_page()
+    return _home(email)
+
+
+def _home(email: str, errors: list[dict[str, str]] | None = None, status: int = 200) -> Any:
     context = service_context()
     with context.sessions() as db:
         items = learner_credentials.list_for(db, context.base_url, email)
         handle = learner_credentials.public_handle(db, email)
     public_url = f"{context.base_url}/learners/{handle}" if handle else None
     return render_template("learner_home.html", csrf=csrf(), email=email, items=items,
-                           public_url=public_url)
+                           public_url=public_url, record_errors=errors or []), status
 
 
 @bp.post("/me/sign-in")
@@ -229,3 +240,42 @@ def public_list(handle: str) -> Any:
     with context.sessions() as db:
         items = learner_credentials.public_list(db, context.base_url, handle)
     return render_template("learner_public.html", items=items)
+
+
+@bp.get("/me/credentials/<credential_id>/wallet")
+@signed_in
+def wallet_page(email: str, credential_id: str) -> Any:
+    """A new wallet offer of the credential, as QR codes and links (signed-in learner)."""
+    if not spend("wallet offer per learner", hashlib.sha256(email.encode()).hexdigest(),
+                 *OFFERS_PER_LEARNER):
+        return render_template("learner_refused.html", csrf=csrf(), email=email,
+                               heading="Too many wallet offers",
+                               detail="wait a quarter of an hour and try again"), 429
+    context = service_context()
+    with context.sessions() as db:
+        try:
+            page = learner_wallet.offer_page(db, context.kek, context.base_url, email,
+                                             credential_id)
+        except DomainError as problem:
+            heading = {"forbidden": "Not your credential", "conflict": "This credential is "
+                       "revoked", "not-found": "No such credential"}.get(problem.kind,
+                                                                         "No wallet offer")
+            return render_template("learner_refused.html", csrf=csrf(), email=email,
+                                   heading=heading, detail=problem.detail,
+                                   credential_id=credential_id), STATUS[problem.kind]
+    return render_template("learner_wallet.html", csrf=csrf(), email=email, page=page)
+
+
+@bp.post("/me/records")
+@posted
+def build_record(email: str) -> Any:
+    """Build and sign the learner's own record of the credentials ticked; its share page."""
+    context = service_context()
+    with context.sessions() as db:
+        try:
+            issued = learner_clr.build_own_record(db, context, email,
+                                                  request.form.getlist("credential"))
+        except DomainError as problem:
+            return _home(email, problem.errors or [{"pointer": "", "detail": problem.detail}],
+                         STATUS[problem.kind])
+    return redirect(issued.credential.url, 303)
