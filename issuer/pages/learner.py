@@ -26,6 +26,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    url_for,
 )
 
 from issuer.operations.rate_limits import spend
@@ -43,7 +44,7 @@ from issuer.web.problems import STATUS
 bp = Blueprint("learner", __name__)
 SESSION_COOKIE = "learner"
 CSRF_COOKIE = "learner_csrf"
-COOKIE_PATH = "/me"
+HOME = "/me"
 # Link requests: per address and client together (nobody elsewhere can spend a person's own
 # allowance), and per client address (what one client can make us send), in each window.
 LINK_LIMITS = (("email", 5, 900), ("address", 30, 900))
@@ -52,6 +53,11 @@ OFFERS_PER_LEARNER = (30, 900)  # wallet offers a learner may make in a quarter 
 
 def _https() -> bool:
     return service_context().base_url.startswith("https://")
+
+
+def _cookie_path() -> str:
+    """/me under wherever the service is mounted (behind a proxy, a path of its own)."""
+    return request.script_root + HOME
 
 
 def _session_id() -> str | None:
@@ -93,9 +99,9 @@ def require_csrf() -> None:
 def _cookies(response: Response) -> Response:
     """Keep a new pre-sign-in CSRF token, and never cache the learner's own pages."""
     if "learner_csrf" in g and request.cookies.get(CSRF_COOKIE) != g.learner_csrf:
-        response.set_cookie(CSRF_COOKIE, g.learner_csrf, path=COOKIE_PATH, httponly=True,
+        response.set_cookie(CSRF_COOKIE, g.learner_csrf, path=_cookie_path(), httponly=True,
                             samesite="Strict", secure=_https())
-    if request.path == COOKIE_PATH or request.path.startswith(COOKIE_PATH + "/"):
+    if request.path == HOME or request.path.startswith(HOME + "/"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -197,8 +203,8 @@ def use_link() -> Any:
         except DomainError as problem:
             return sign_in_page(f"Not signed in: {problem.detail}. Ask for a new link "
                                 "below.", STATUS[problem.kind])
-    response = redirect(landing, 303)
-    response.set_cookie(SESSION_COOKIE, session_id, path=COOKIE_PATH, httponly=True,
+    response = redirect(request.script_root + landing, 303)
+    response.set_cookie(SESSION_COOKIE, session_id, path=_cookie_path(), httponly=True,
                         samesite="Lax", secure=_https(),
                         max_age=int(learner_sessions.LIFETIME.total_seconds()))
     return response
@@ -211,8 +217,8 @@ def sign_out() -> Any:
     if session_id:
         with service_context().sessions() as db:
             learner_sessions.end(db, session_id)
-    response = redirect("/me", 303)
-    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="Lax",
+    response = redirect(url_for("learner.home"), 303)
+    response.delete_cookie(SESSION_COOKIE, path=_cookie_path(), httponly=True, samesite="Lax",
                            secure=_https())
     return response
 
@@ -223,7 +229,7 @@ def set_hidden(email: str, credential_id: str) -> Any:
     with service_context().sessions() as db:
         learner_credentials.set_hidden(db, email, credential_id,
                                        request.form.get("hidden") == "1")
-    return redirect(f"/me#credential-{credential_id}", 303)
+    return redirect(url_for("learner.home", _anchor=f"credential-{credential_id}"), 303)
 
 
 @bp.post("/me/public")
@@ -231,7 +237,7 @@ def set_hidden(email: str, credential_id: str) -> Any:
 def set_public(email: str) -> Any:
     with service_context().sessions() as db:
         learner_credentials.set_public(db, email, request.form.get("public") == "1")
-    return redirect("/me#public", 303)
+    return redirect(url_for("learner.home", _anchor="public"), 303)
 
 
 @bp.get("/learners/<handle>")
