@@ -39,7 +39,6 @@ def ensure_platform(db: Session, kek: KeyEncryptionKey, name: str | None = None)
         elif name and name != issuer.name:
             issuer.name = name
             record(db, issuer, None, "issuer.update", f"issuer:{issuer.slug}", {"name": name})
-        db.expunge(issuer)
         return issuer
 
 
