@@ -9,6 +9,7 @@ from flask import Blueprint, render_template
 
 from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
+from issuer.api.openapi_learner import LEARNER_PATHS
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
 from issuer.api.routes import FRAMEWORK_IMPORT
 from issuer.services.mail_log import MAX_PAGE as MAX_MAIL_PAGE
@@ -872,6 +873,7 @@ def _document(base_url: str) -> dict[str, Any]:
             **DESK_PATHS,
             **MAIL_PATHS,
             **STAFF_DESK_PATHS,
+            **LEARNER_PATHS,
         },
     }
 
