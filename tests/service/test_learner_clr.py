@@ -49,6 +49,9 @@ def test_init_makes_the_platform_once_and_it_is_no_employer(service) -> None:
         "staff", "invite", "--issuer", "platform", "--email", "x@example.com", "--role",
         "admin", "--name", "X"])
     assert staff.exit_code != 0 and "own identity" in staff.output
+    taken = service.app.test_cli_runner().invoke(args=["issuers", "create", "platform",
+                                                       "--name", "An employer"])
+    assert taken.exit_code != 0 and "own identity" in taken.output
 
 
 def test_a_learner_gathers_credentials_from_two_issuers_into_a_verified_record(service
