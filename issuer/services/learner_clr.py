@@ -81,7 +81,8 @@ def build_own_record(db: Session, context: ServiceContext, email: str,
         problems = []
         for i, cid in enumerate(chosen):
             if cid not in rows:
-                reason = f"you hold no credential {cid!r}"
+                reason = (f"you hold no credential {cid!r}" if CREDENTIAL_ID.match(cid)
+                          else "that is not a credential id")
             else:
                 reason = _refusal(db, rows[cid][0], rows[cid][1], context)
             if reason:
