@@ -3,7 +3,7 @@
 own platform issuer (the identity that signs a learner's own CLR)
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0016
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0013"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
