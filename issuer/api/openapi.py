@@ -9,6 +9,7 @@ from flask import Blueprint, render_template
 
 from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
+from issuer.api.openapi_learner import LEARNER_PATHS
 from issuer.api.openapi_oid4vci import OID4VCI_PATHS
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
 from issuer.api.openapi_wallets import EXCHANGE_PATHS
@@ -1002,6 +1003,7 @@ def _document(base_url: str) -> dict[str, Any]:
             **STAFF_DESK_PATHS,
             **EXCHANGE_PATHS,
             **OID4VCI_PATHS,
+            **LEARNER_PATHS,
         },
     }
 
