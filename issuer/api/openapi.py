@@ -9,6 +9,7 @@ from flask import Blueprint, render_template
 
 from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
+from issuer.api.openapi_presentations import PRESENTATION_PATHS
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
 from issuer.api.routes import FRAMEWORK_IMPORT
 from issuer.services.mail_log import MAX_PAGE as MAX_MAIL_PAGE
@@ -520,6 +521,7 @@ def _document(base_url: str) -> dict[str, Any]:
         },
         "paths": {
             **SITE_PATHS,
+            **PRESENTATION_PATHS,
             "/healthz": {"get": {"summary": "Liveness: 200 once the store answers",
                                  "responses": {"200": _json(OBJECT, "healthy"),
                                                **_errors(503)}}},

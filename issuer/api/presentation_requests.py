@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, request
 
 from issuer.services import presentation_requests as requests
-from issuer.services.presentation_requests_openid4vp import signed_link
+from issuer.services.presentation_requests_openid import signed_link
 from issuer.store import session
 from issuer.web.auth import current_caller
 from issuer.web.context import service_context

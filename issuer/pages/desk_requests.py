@@ -13,7 +13,7 @@ from issuer.pages.desk import _checked, _csrf
 from issuer.services import presentation_requests as requests
 from issuer.services.callers import Caller
 from issuer.services.errors import DomainError
-from issuer.services.presentation_requests_openid4vp import signed_link, unsigned_request_link
+from issuer.services.presentation_requests_openid import signed_link, unsigned_request_link
 from issuer.services.wallet_links import qr_svg
 from issuer.store import session
 from issuer.web.context import service_context

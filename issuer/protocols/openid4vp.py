@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from issuer.services.presentation_requests_openid4vp import (
+from issuer.services.presentation_requests_openid import (
     REQUEST_OBJECT_TYPE,
     record_response,
     signed_request,

@@ -16,7 +16,7 @@ from issuer.services.presentation_requests_answers import (
     vcapi_answer,
     vcapi_request,
 )
-from issuer.services.presentation_requests_openid4vp import signed_link, unsigned_request_link
+from issuer.services.presentation_requests_openid import signed_link, unsigned_request_link
 from issuer.services.wallet_links import qr_svg
 from issuer.store import session
 from issuer.web.context import service_context
