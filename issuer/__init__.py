@@ -125,7 +125,15 @@ def create_app(test_config: Mapping[str, Any] | None = None,
         site,
         verify,
     )
-    from issuer.protocols import case, openid4vp, presentation_exchanges, published, vc_api
+    from issuer.protocols import (
+        case,
+        exchanges,
+        oid4vci,
+        openid4vp,
+        presentation_exchanges,
+        published,
+        vc_api,
+    )
     from issuer.web import compression, proxy
     from issuer.web.requests import refuse_control_characters_in_url
 
@@ -135,10 +143,10 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.before_request(refuse_control_characters_in_url)
 
     # Machines' API, standard protocols and published documents, then people's pages.
-    for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, case.bp, badges.bp,
-                      verify.bp, desk.bp, desk_mail.bp, site.bp, desk_sign_in.bp, desk_admin.bp,
-                      logos.bp, presentation_requests.bp, presentation_exchanges.bp,
-                      openid4vp.bp, desk_requests.bp):
+    for blueprint in (routes.bp, openapi.bp, vc_api.bp, exchanges.bp, published.bp, case.bp,
+                      badges.bp, verify.bp, desk.bp, desk_mail.bp, site.bp, desk_sign_in.bp,
+                      desk_admin.bp, logos.bp, oid4vci.bp, presentation_requests.bp,
+                      presentation_exchanges.bp, openid4vp.bp, desk_requests.bp):
         app.register_blueprint(blueprint)
     rate_limits.init_app(app)  # limits name endpoints: after every blueprint
     https = services.base_url.startswith("https://")

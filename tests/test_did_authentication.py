@@ -81,11 +81,30 @@ def test_the_wallets_ed25519_signature_2020_form_authenticates_too() -> None:
     assert (result.holder, result.cryptosuite) == (did, "Ed25519Signature2020")
 
 
-def test_a_domain_among_several_counts_and_expires_in_the_future_is_fine() -> None:
+def test_the_domains_must_be_ours_alone_and_expires_in_the_future_is_fine() -> None:
+    """VC Data Integrity 1.0, 4.4 step 6: the given domain and proof.domain hold the same
+    strings (one string is a set of one), so a proof also made for another domain fails."""
     did, key = holder_key()
-    vp = signed(key, did, domain=["other.example", DOMAIN],
-                expires=format_datetime(NOW + timedelta(minutes=5)))
+    vp = signed(key, did, domain=[DOMAIN], expires=format_datetime(NOW + timedelta(minutes=5)))
     assert verify_authentication(vp, challenge=CHALLENGE, domain=DOMAIN, now=NOW).holder == did
+    refused(signed(key, did, domain=["other.example", DOMAIN]), AuthProblem.DOMAIN)
+
+
+def test_a_challenge_or_domain_not_asked_for_is_not_checked() -> None:
+    did, key = holder_key()
+    vp = signed(key, did, challenge="theirs", domain="theirs.example")
+    assert verify_authentication(vp, challenge=None, domain=None, now=NOW).holder == did
+    refused(vp, AuthProblem.CHALLENGE, domain=None)
+    refused(vp, AuthProblem.DOMAIN, challenge="theirs")
+
+
+def test_a_presentation_naming_no_holder_passes_when_no_holder_is_required() -> None:
+    did, key = holder_key()
+    other, _ = holder_key()
+    found = verify_authentication(signed(key, None), challenge=CHALLENGE, domain=DOMAIN,
+                                  now=NOW, holder_required=False)
+    assert found.holder == did
+    refused(signed(key, other), AuthProblem.HOLDER, holder_required=False)
 
 
 @pytest.mark.parametrize(("change", "problem", "words"), [

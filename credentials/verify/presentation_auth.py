@@ -24,9 +24,11 @@ from credentials.dates import parse_datetime
 from credentials.fetch import deadline
 from credentials.proofs import ProofError, suite_for
 from credentials.proofs.data_integrity import SignatureMismatch
+from credentials.proofs.jwt import DecodedJwt, presentation_of, verify_signature
 from credentials.rdfc import shared_budget
 from credentials.verify.limits import LimitExceeded, check_credential
 from credentials.verify.resolvers import ChainResolver, ResolutionError, default_resolver
+from keys.jwk import UnusableKeyError
 
 AUTHENTICATION = "authentication"
 PRESENTATION_CONTEXTS = ("https://www.w3.org/ns/credentials/v2",
@@ -70,19 +72,23 @@ class Authentication:
     created: datetime | None
 
 
-def verify_authentication(presentation: Any, *, challenge: str, domain: str,
+def verify_authentication(presentation: Any, *, challenge: str | None, domain: str | None,
                           resolver: ChainResolver | None = None,
                           loader: StaticDocumentLoader = DEFAULT_LOADER,
                           now: datetime | None = None,
-                          did_methods: Collection[str] = ("key", "web")) -> Authentication:
+                          did_methods: Collection[str] = ("key", "web"),
+                          holder_required: bool = True) -> Authentication:
     """The DID ``presentation`` authenticates, or :class:`AuthenticationError`.
 
     The presentation carries one proof (a DID authentication is one signature), with
-    ``proofPurpose`` authentication, exactly ``challenge``, ``domain`` among its domains, no
-    ``expires`` passed and no ``created`` later than ``now`` (give or take
-    :data:`CLOCK_SKEW`), by a verification method of a DID of one of ``did_methods`` that
-    its DID document authorises for authentication, and its ``holder`` is that DID. Any
-    credentials the presentation holds are not looked at.
+    ``proofPurpose`` authentication, exactly ``challenge``, exactly ``domain`` as its
+    domains (VC Data Integrity 1.0, 4.4: a single string is a set of one), no ``expires``
+    passed and no ``created`` later than ``now`` (give or take :data:`CLOCK_SKEW`), by a
+    verification method of a DID of one of ``did_methods`` that its DID document authorises
+    for authentication, and its ``holder`` is that DID. A ``challenge`` or ``domain`` of
+    None was not asked for, so whatever the proof says of it is not checked; with
+    ``holder_required`` false a presentation naming no holder passes (``holder`` is then the
+    DID that signed). Any credentials the presentation holds are not looked at.
     """
     moment = now or datetime.now(UTC)
     proof = _the_proof(presentation)
@@ -101,13 +107,93 @@ def verify_authentication(presentation: Any, *, challenge: str, domain: str,
             raise AuthenticationError(str(error), AuthProblem.SIGNATURE) from None
         except (ProofError, CanonicalizationError) as error:
             raise AuthenticationError(str(error), AuthProblem.MALFORMED) from None
-    holder = presentation.get("holder")
-    holder_id = holder.get("id") if isinstance(holder, Mapping) else holder
-    if holder_id != did:
-        named = f"names {holder_id!r} as its holder" if holder_id else "names no holder"
-        raise AuthenticationError(f"the presentation {named}, but {did} signed it",
-                                  AuthProblem.HOLDER)
+    _check_holder(holder_of(presentation), did, holder_required)
     return Authentication(did, method, suite.label, created)
+
+
+def verify_jwt_authentication(decoded: DecodedJwt, *, challenge: str | None,
+                              domain: str | None, resolver: ChainResolver | None = None,
+                              now: datetime | None = None,
+                              did_methods: Collection[str] = ("key", "web"),
+                              holder_required: bool = True) -> Authentication:
+    """The DID a presentation secured as a JWT (VC-JOSE-COSE ``vp+jwt``, or VC-JWT's ``vp``
+    claim) authenticates, or :class:`AuthenticationError`: what
+    :func:`verify_authentication` asks of a Data Integrity proof, asked of the JWT.
+
+    The ``nonce`` claim is the challenge and ``aud`` must name the domain (RFC 7519 4.1.3);
+    ``exp`` must not have passed, nor ``nbf`` or ``iat`` lie ahead; ``kid`` is a verification
+    method the holder DID's document authorises for authentication; ``iss``, when present,
+    is that DID too (VC-JWT puts the holder there)."""
+    moment = now or datetime.now(UTC)
+    payload = decoded.payload
+    check_challenge(payload.get("nonce"), challenge, "the JWT", "nonce")
+    audience = payload.get("aud")
+    if domain is not None and domain not in (audience if isinstance(audience, list)
+                                             else [audience]):
+        raise AuthenticationError(f"the JWT's aud is {audience!r}, not {domain!r}"
+                                  if audience else "the JWT has no aud", AuthProblem.DOMAIN)
+    created = _check_jwt_times(payload, moment)
+    method = decoded.header.get("kid")
+    did = _signer(method, did_methods)
+    presentation = presentation_of(decoded)
+    holder = holder_of(presentation)
+    if holder is None and isinstance(payload.get("iss"), str):
+        holder = payload["iss"]
+    elif "iss" in payload and payload["iss"] != holder:
+        raise AuthenticationError(f"the JWT's iss {payload['iss']!r} is not the "
+                                  f"presentation's holder {holder!r}", AuthProblem.HOLDER)
+    with deadline(FETCH_SECONDS):
+        try:
+            key = (resolver or default_resolver()).resolve(method, AUTHENTICATION)
+            verify_signature(decoded, key.jwk())  # type: ignore[attr-defined]
+        except (ResolutionError, UnusableKeyError) as error:
+            raise AuthenticationError(str(error), AuthProblem.KEY) from None
+        except SignatureMismatch as error:
+            raise AuthenticationError(str(error), AuthProblem.SIGNATURE) from None
+        except ProofError as error:
+            raise AuthenticationError(str(error), AuthProblem.MALFORMED) from None
+    _check_holder(holder, did, holder_required)
+    return Authentication(did, method, f"JWT {decoded.header['alg']}", created)
+
+
+def _check_jwt_times(payload: Mapping[str, Any], now: datetime) -> datetime | None:
+    """``exp`` not passed, ``nbf`` and ``iat`` not ahead (NumericDate seconds); returns
+    ``iat``."""
+    moments: dict[str, datetime] = {}
+    for name in ("iat", "nbf", "exp"):
+        if name in payload:
+            value = payload[name]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise AuthenticationError(f"the JWT's {name} {value!r} is not a NumericDate",
+                                          AuthProblem.MALFORMED)
+            try:
+                moments[name] = datetime.fromtimestamp(value, UTC)
+            except (OverflowError, OSError, ValueError):
+                raise AuthenticationError(f"the JWT's {name} {value!r} is out of range",
+                                          AuthProblem.MALFORMED) from None
+    if "exp" in moments and moments["exp"] <= now:
+        raise AuthenticationError(f"the JWT expired at {moments['exp'].isoformat()}",
+                                  AuthProblem.EXPIRED)
+    for name in ("nbf", "iat"):
+        if name in moments and moments[name] > now + CLOCK_SKEW:
+            raise AuthenticationError(f"the JWT's {name} ({moments[name].isoformat()}) is "
+                                      "later than now", AuthProblem.EXPIRED)
+    return moments.get("iat")
+
+
+def holder_of(presentation: Mapping[str, Any]) -> Any:
+    """The presentation's ``holder``: its id when it is an object (VCDM 2.0 4.13)."""
+    holder = presentation.get("holder")
+    return holder.get("id") if isinstance(holder, Mapping) else holder
+
+
+def _check_holder(holder_id: Any, did: str, required: bool) -> None:
+    """The holder the presentation names is the DID that signed it."""
+    if holder_id == did or (holder_id is None and not required):
+        return
+    named = f"names {holder_id!r} as its holder" if holder_id else "names no holder"
+    raise AuthenticationError(f"the presentation {named}, but {did} signed it",
+                              AuthProblem.HOLDER)
 
 
 def _the_proof(presentation: Any) -> Mapping[str, Any]:
@@ -139,22 +225,34 @@ def _the_proof(presentation: Any) -> Mapping[str, Any]:
     return proofs
 
 
-def _check_request(proof: Mapping[str, Any], challenge: str, domain: str) -> None:
+def _check_request(proof: Mapping[str, Any], challenge: str | None,
+                   domain: str | None) -> None:
     """The proof answers this request: its purpose, our challenge, our domain."""
     purpose = proof.get("proofPurpose")
     if purpose != AUTHENTICATION:
         raise AuthenticationError(f"the proof's proofPurpose is {purpose!r}; a DID "
                                   "authentication needs 'authentication'", AuthProblem.PURPOSE)
-    given = proof.get("challenge")
-    if not isinstance(given, str) or not hmac.compare_digest(given.encode(),
-                                                             challenge.encode()):
-        raise AuthenticationError("the proof's challenge is not the one this request gave"
-                                  if given else "the proof has no challenge",
-                                  AuthProblem.CHALLENGE)
+    check_challenge(proof.get("challenge"), challenge)
+    if domain is None:
+        return
     domains = proof.get("domain")
-    if domain not in (domains if isinstance(domains, list) else [domains]):
+    listed = domains if isinstance(domains, list) else [domains]
+    if not all(isinstance(d, str) for d in listed) or set(listed) != {domain}:
         raise AuthenticationError(f"the proof's domain is {domains!r}, not {domain!r}"
                                   if domains else "the proof has no domain", AuthProblem.DOMAIN)
+
+
+def check_challenge(given: Any, challenge: str | None, where: str = "the proof",
+                    name: str = "challenge") -> None:
+    """``given`` (the ``name`` member of ``where``) is exactly the ``challenge`` asked for,
+    compared in constant time; nothing to check when none was asked for."""
+    if challenge is None:
+        return
+    if not isinstance(given, str) or not hmac.compare_digest(given.encode(),
+                                                             challenge.encode()):
+        raise AuthenticationError(f"{where}'s {name} is not the one this request gave"
+                                  if given else f"{where} has no {name}",
+                                  AuthProblem.CHALLENGE)
 
 
 def _check_times(proof: Mapping[str, Any], now: datetime) -> datetime | None:

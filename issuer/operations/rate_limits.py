@@ -23,10 +23,14 @@ from issuer.web.problems import Problem, problem_response
 log = logging.getLogger(__name__)
 
 ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "vc_api.issue",
-           "desk.record", "desk.build_clr"}
+           "desk.record", "desk.build_clr",
+           # OpenID4VCI: a wallet's token and credential requests, and the nonces they need
+           "oid4vci.token", "oid4vci.nonce", "oid4vci.credential"}
 # Verifying, including reads that verify: a credential's share page checks it on every view,
-# and the verifier page verifies a ?url= deep link.
-VERIFYING = {"vc_api.verify_endpoint", "verify.verify_page", "published.credential"}
+# the verifier page verifies a ?url= deep link, and a wallet's exchange verifies its DID
+# Authentication (and may fetch a did:web document).
+VERIFYING = {"vc_api.verify_endpoint", "vc_api.verify_presentation_endpoint",
+             "verify.verify_page", "published.credential", "exchanges.participate"}
 
 ISSUE_PER_ADDRESS = ("issue per address", "RATE_LIMIT_ISSUE_PER_IP")
 ISSUE_PER_TOKEN = ("issue per token", "RATE_LIMIT_ISSUE_PER_TOKEN")

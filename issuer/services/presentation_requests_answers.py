@@ -22,21 +22,18 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import Catalog
-from credentials.proofs.jwt import decode_jwt, unwrap
 from credentials.vcdm import issuer_id_of
 from credentials.verify import VerificationReport
-from credentials.verify.presentation_auth import AuthenticationError, verify_authentication
-from credentials.verify.resolvers import default_resolver
-from issuer.services import verification
+from credentials.verify.report import Outcome
 from issuer.services.catalog import catalog
 from issuer.services.context import ServiceContext
 from issuer.services.errors import Gone, Invalid, NotFound, Unavailable
 from issuer.services.presentation_requests import Asked, asked, presentation_request
+from issuer.services.presentation_verification import verify_held
 from issuer.store.models import Issuer, PresentationAnswer, PresentationRequest
 
 EXCHANGE_LIFETIME = timedelta(minutes=30)  # a pending answer: long enough to pick credentials
 MAX_PENDING = 200  # open exchanges per request at once: a link crawled stays harmless
-MAX_CREDENTIALS = 20  # in one presentation
 LEVEL_MARK = "#level-"  # an achievedLevel is "<achievement id>#level-<level>"
 
 
@@ -114,57 +111,36 @@ def pending_answer(db: Session, *, challenge: Any = None, state: Any = None,
 @dataclass(frozen=True)
 class CheckedPresentation:
     """What a presentation proved: its holder (authenticated or only named) and each
-    credential it holds with its verification report."""
+    credential it holds (its claims as read: a VC-JWT's payload) with its full report."""
 
     holder: str | None
     authenticated: bool
-    credentials: list[tuple[Any, VerificationReport]]
+    credentials: list[tuple[Mapping[str, Any], VerificationReport]]
 
 
 def check_presentation(db: Session, context: ServiceContext, presentation: Any, *,
                        challenge: str, domain: str, require_proof: bool) -> CheckedPresentation:
-    """Verify a presentation as an answer: its authentication proof for this challenge and
-    domain (required when ``require_proof``; checked whenever present) and every credential
-    it holds, in full. Invalid when it is no answer at all."""
-    if isinstance(presentation, str):
-        raise Invalid("this service verifies Data Integrity presentations; a VP-JWT is not "
-                      "accepted yet", code="/problems/presentation-not-authenticated")
-    if not isinstance(presentation, Mapping):
-        raise Invalid("a verifiable presentation is a JSON object",
-                      code="/problems/presentation-not-authenticated")
-    holder_value = presentation.get("holder")
-    holder = holder_value.get("id") if isinstance(holder_value, Mapping) else holder_value
-    authenticated = False
-    if require_proof or presentation.get("proof") is not None:
-        try:
-            holder = verify_authentication(
-                presentation, challenge=challenge, domain=domain,
-                resolver=default_resolver(context.fetcher)).holder
-        except AuthenticationError as error:
-            raise Invalid(f"the presentation does not answer this request: {error}",
+    """Verify a presentation as an answer (JSON-LD, a VP-JWT or an enveloped one), in full:
+    its holder's proof for this challenge and domain (required when ``require_proof``;
+    checked whenever there is one) and every credential it holds. Invalid when it is no
+    answer at all: malformed, or its proof does not hold."""
+    has_proof = not isinstance(presentation, Mapping) or "proof" in presentation or \
+        presentation.get("type") in ("EnvelopedVerifiablePresentation",
+                                     ["EnvelopedVerifiablePresentation"])
+    asked = require_proof or has_proof
+    report = verify_held(db, presentation, context, challenge=challenge if asked else None,
+                         domain=domain if asked else None)
+    for check in report.checks:
+        if check.name in ("limits", "data_model", "holder_proof") and \
+                check.outcome is Outcome.FAILURE:
+            raise Invalid(f"the presentation does not answer this request: {check.message}",
                           code="/problems/presentation-not-authenticated",
-                          reason=str(error.problem)) from None
-        authenticated = True
-    enclosed = presentation.get("verifiableCredential", [])
-    enclosed = enclosed if isinstance(enclosed, list) else [enclosed]
-    if len(enclosed) > MAX_CREDENTIALS:
-        raise Invalid(f"a presentation here holds at most {MAX_CREDENTIALS} credentials",
-                      code="/problems/presentation-not-authenticated")
-    checked = [(credential, verification.verify(db, credential, context))
-               for credential in enclosed]
-    return CheckedPresentation(holder if isinstance(holder, str) else None, authenticated,
-                               checked)
-
-
-def _claims(credential: Any) -> Mapping[str, Any]:
-    """The credential's claims: the JSON itself, or a VC-JWT's payload."""
-    token = unwrap(credential)
-    if token is not None:
-        try:
-            return decode_jwt(token).credential
-        except ValueError:
-            return {}
-    return credential if isinstance(credential, Mapping) else {}
+                          reason=str((check.detail or {}).get("problem", check.name)))
+    authenticated = report.authentication is not None
+    holder = report.authentication.holder if authenticated else report.holder
+    return CheckedPresentation(holder, authenticated,
+                               [(item.credential or {}, item.report)
+                                for item in report.credentials])
 
 
 def _shown(claims: Mapping[str, Any]) -> tuple[str | None, list[tuple[str, str | None]]]:
@@ -199,8 +175,7 @@ def evaluate(request: PresentationRequest, checked: CheckedPresentation, data: C
     """Each credential checked (verification, issuer accepted and proven, holder binding,
     what it shows) and each asked competency satisfied or missing, and why."""
     entries = []
-    for credential, report in checked.credentials:
-        claims = _claims(credential)
+    for claims, report in checked.credentials:
         subject, shown = _shown(claims)
         issuer = issuer_id_of(claims)
         issuer_value = claims.get("issuer")

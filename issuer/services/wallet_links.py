@@ -13,8 +13,6 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import segno
 
-from issuer.store.models import WalletOffer
-
 OFFER_SCHEME = "openid-credential-offer://"
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 # OpenID4VCI credential configuration ids, by the kind of credential offered.
@@ -72,19 +70,35 @@ def offer_by_value(base_url: str, configuration_ids: Sequence[str], code: str,
         {"credential_offer": json.dumps(offer, separators=(",", ":"))}, quote_via=quote)
 
 
+def wallet_request(base_url: str, offer_id: str) -> dict[str, Any]:
+    """The exchange invitation the Learner Credential Wallet reads from its links: the
+    origin asking, and the VC API exchange (LCW takes offers over ``vcapi`` only, so the
+    OpenID4VCI offer stays with the interaction URL, for the wallets that speak it)."""
+    return {"credentialRequestOrigin": origin(base_url),
+            "protocols": {"vcapi": exchange_url(base_url, offer_id)}}
+
+
+def origin(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _request_query(base_url: str, offer_id: str) -> str:
+    request = json.dumps(wallet_request(base_url, offer_id), separators=(",", ":"))
+    return urlencode({"request": request}, quote_via=quote)
+
+
 def lcw_request_link(base_url: str, offer_id: str) -> str:
-    """The Learner Credential Wallet's universal link carrying the ``protocols`` object."""
-    request = json.dumps({"protocols": protocols(base_url, offer_id)}, separators=(",", ":"))
-    return "https://lcw.app/request?" + urlencode({"request": request}, quote_via=quote)
+    """LCW's web link: lcw.app's request page hands its query to the app as
+    ``dccrequest://request?...`` (and shows that link when the app does not open)."""
+    return "https://lcw.app/request.html?" + _request_query(base_url, offer_id)
 
 
-def dcc_request_link(base_url: str, offer: WalletOffer) -> str:
-    """The older ``dccrequest://`` deep link LCW still accepts: the exchange URL and the
-    DIDAuth challenge, with the issuer's host."""
-    return "dccrequest://request?" + urlencode({
-        "issuer": urlsplit(base_url).netloc, "auth_type": "bearer",
-        "challenge": offer.challenge, "vc_request_url": exchange_url(base_url, offer.id)},
-        quote_via=quote)
+def dcc_request_link(base_url: str, offer_id: str) -> str:
+    """LCW's own deep link, the same ``request`` invitation. (LCW's older form, with
+    ``vc_request_url`` and ``auth_type``, starts an OAuth sign-in with issuers in LCW's
+    registry, which this service is not in.)"""
+    return "dccrequest://request?" + _request_query(base_url, offer_id)
 
 
 def qr_svg(text: str, title: str) -> str:

@@ -431,6 +431,43 @@ class WalletOffer(Base):
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
+class Oid4vciAccessToken(Base):
+    """An OpenID4VCI access token, from a wallet offer's pre-authorized code: only its
+    SHA-256 is kept; it lasts minutes and buys one credential. One per offer (unique): the
+    code is spent when the token is made."""
+
+    __tablename__ = "oid4vci_access_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    offer_id: Mapped[str] = mapped_column(ForeignKey("wallet_offers.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Oid4vciNonce(Base):
+    """A ``c_nonce`` from the nonce endpoint (its SHA-256): a key proof carries it once,
+    within minutes."""
+
+    __tablename__ = "oid4vci_nonces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Oid4vciTxCodeFailure(Base):
+    """A wrong transaction code sent for an offer: the third ends the offer."""
+
+    __tablename__ = "oid4vci_tx_code_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[str] = mapped_column(ForeignKey("wallet_offers.id"), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
 class PresentationRequest(Base):
     """A hiring employer's request for credentials: the competencies asked (each with its
     lowest acceptable level), the issuers accepted (None: any), whether the holder must prove

@@ -72,6 +72,23 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "The offer was taken once already: a credential went to a wallet through it. "
                 "An offer is good for one wallet, once.",
                 "Open the credential's Add to wallet page again for a new offer."),
+    ProblemType("exchange-message", "Not an exchange message", 400,
+                "A VC API exchange (POST /workflows/claim/exchanges/{id}) takes an empty body "
+                "or {} to start, then {\"verifiablePresentation\": {...}}: the wallet's "
+                "signed answer to the DID Authentication request it was given.",
+                "Send {} and answer the verifiablePresentationRequest that comes back."),
+    ProblemType("did-authentication-failed", "DID Authentication failed", 401,
+                "The presentation does not prove control of a DID as the exchange asked: "
+                "reason says which part failed: malformed (not a presentation with one "
+                "proof), purpose (proofPurpose is not authentication), challenge or domain "
+                "(not the ones this exchange gave), expired (the proof's expires passed, or "
+                "its created is in the future), key (the verification method is not an "
+                "authentication key of a did:key or did:web), signature (the presentation "
+                "was altered after signing, or another key signed), holder (holder is not "
+                "the DID that signed). Nothing was issued and the offer is still open.",
+                "Sign a new presentation for the request's challenge and domain, with "
+                "proofPurpose authentication and holder set to the signing DID, and send it "
+                "again within the offer's 15 minutes."),
     ProblemType("credential-revoked", "Credential revoked", 409,
                 "The credential was revoked by its issuer, so it cannot be offered or bound "
                 "to a wallet.",
