@@ -6,6 +6,11 @@ and ``npm ci`` in tests/interop (skipped without them, failed in CI)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
 from tests.service.test_presentation_requests import (
     DOMAIN,
     Holder,
@@ -14,7 +19,7 @@ from tests.service.test_presentation_requests import (
     exchange,
     issued_to,
 )
-from tests.test_interop import node  # noqa: F401 (the fixture)
+from tests.test_interop import BRIDGE, node  # noqa: F401 (the fixture)
 
 SEED = 7
 
@@ -55,3 +60,63 @@ def test_digital_bazaars_holder_with_the_wrong_domain_is_refused(service, node) 
     assert response.status_code == 422
     assert response.get_json()["reason"] == "domain"
     assert vpr["domain"] == DOMAIN and answers(service, made["id"]) == []
+
+
+def wallet(request: dict) -> dict:
+    """The OpenWallet Foundation's OpenID4VP client (tests/interop/openid4vp_wallet.mjs)."""
+    result = subprocess.run(["node", str(BRIDGE / "openid4vp_wallet.mjs")],
+                            input=json.dumps(request), capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def answer_openid4vp(service, link: str, credential: dict, **changes: object) -> tuple[dict,
+                                                                                        Any]:
+    query = parse_qs(urlsplit(link).query)
+    request_object = did_document = None
+    if "request_uri" in query:
+        request_object = service.client.get(urlsplit(query["request_uri"][0]).path) \
+            .get_data(as_text=True)
+        did_document = service.client.get("/issuers/riverbend/did.json").get_json()
+    answer = wallet({"link": link, "requestObject": request_object,
+                     "didDocument": did_document, "credentials": [credential],
+                     "seed": (bytes([SEED]) * 32).hex(), "created": "2026-11-27T20:00:00Z",
+                     **changes})
+    response = answer["response"]
+    return answer, service.client.post("/openid4vp/responses", data={
+        "vp_token": json.dumps(response["vp_token"]), "state": response["state"]})
+
+
+def test_an_openid4vp_wallet_answers_the_signed_request(service, node) -> None:  # noqa: F811
+    holder = Holder(SEED)
+    made = create(service)
+    answer, response = answer_openid4vp(service, made["openid4vp"],
+                                        issued_to(service, holder))
+    assert answer["signed"] is True and answer["version"] == 100
+    assert answer["client"]["prefix"] == "decentralized_identifier"
+    assert response.status_code == 200, response.get_json()
+    [recorded] = answers(service, made["id"])
+    assert recorded["protocol"] == "openid4vp" and recorded["satisfied"] is True
+
+
+def test_an_openid4vp_wallet_answers_the_unsigned_request(service, node) -> None:  # noqa: F811
+    holder = Holder(SEED)
+    made = create(service)
+    page = service.client.get(made["link"]).get_data(as_text=True)
+    start = page.index('href="openid4vp://') + 6
+    link = page[start:page.index('"', start)].replace("&amp;", "&")
+    answer, response = answer_openid4vp(service, link, issued_to(service, holder))
+    assert answer["signed"] is False
+    assert answer["client"]["prefix"] == "redirect_uri"
+    assert response.status_code == 200, response.get_json()
+
+
+def test_an_openid4vp_answer_with_the_wrong_nonce_is_refused(service, node) -> None:  # noqa: F811
+    holder = Holder(SEED)
+    made = create(service)
+    _answer, response = answer_openid4vp(service, made["openid4vp"],
+                                         issued_to(service, holder), nonce="not-our-nonce")
+    assert response.status_code == 422
+    assert response.get_json()["reason"] == "challenge"
+    assert answers(service, made["id"]) == []
