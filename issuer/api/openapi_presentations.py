@@ -100,7 +100,7 @@ PRESENTATION_PATHS: dict[str, Any] = {
         "parameters": [ID, {"name": "iuv", "in": "query", "required": False,
                             "schema": {"enum": ["1"]}}],
         "responses": {"200": {"description": "the protocols, or the page", "content": {
-            "application/json": {"schema": OBJECT}, **HTML}}, **_errors(404, 410)}}},
+            "application/json": {"schema": OBJECT}, **HTML}}, **_errors(404, 410, 429)}}},
     "/workflows/present/exchanges/{id}": {"post": {
         "summary": "VC API exchange: {} gives a verifiablePresentationRequest (QueryByExample "
                    "and DIDAuthentication, with a new challenge and our domain); "
@@ -109,21 +109,22 @@ PRESENTATION_PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"type": "object", "properties": {"verifiablePresentation": OBJECT}}}}},
         "responses": {"200": _json(OBJECT, "the request, or {} once answered"),
-                      **_errors(404, 410, 415, 422)}}},
+                      **_errors(404, 410, 415, 422, 429)}}},
     "/openid4vp/requests/{id}": {"get": {
         "summary": "OpenID4VP request object (request_uri), signed with the issuer's did:web "
                    "key (client_id decentralized_identifier:<did>), with a new nonce and "
                    "state",
         "parameters": [ID],
         "responses": {"200": {"description": "the signed request object", "content": {
-            "application/oauth-authz-req+jwt": {"schema": TEXT}}}, **_errors(404, 410)}}},
+            "application/oauth-authz-req+jwt": {"schema": TEXT}}},
+            **_errors(404, 410, 429)}}},
     "/openid4vp/responses": {"post": {
         "summary": "OpenID4VP response_uri (response_mode direct_post): vp_token (an object "
                    "of presentations by DCQL query id) and state",
         "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
             "schema": {"type": "object", "required": ["vp_token", "state"],
                        "properties": {"vp_token": TEXT, "state": TEXT}}}}},
-        "responses": {"200": _json(OBJECT, "recorded"), **_errors(404, 410, 422)}}},
+        "responses": {"200": _json(OBJECT, "recorded"), **_errors(404, 410, 422, 429)}}},
     "/desk/requests": {
         "get": {"summary": "The desk's presentation requests and the form to make one",
                 "responses": {"200": {"description": "the page", "content": HTML},
