@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
+from credentials.proofs.jwt import envelope
 from issuer.services.presentation_requests_answers import sweep
 from issuer.services.wallet_offers import create_offer, issue_to_holder, offer_by_id
 from issuer.store import store
@@ -35,6 +36,18 @@ class Holder:
         self.did = did_key(key.verification_key)
         self.signer = key.with_id(did_key_verification_method(self.did), self.did)
 
+    def present_jwt(self, credentials: list[str], nonce: str, audience: str) -> str:
+        """A VP-JWT (VC-JOSE-COSE) of VC-JWTs, for this nonce and audience."""
+        now = int(datetime.now(UTC).timestamp())
+        header = {"alg": "EdDSA", "kid": self.signer.id, "typ": "vp+jwt", "cty": "vp"}
+        payload = {"@context": ["https://www.w3.org/ns/credentials/v2"],
+                   "type": ["VerifiablePresentation"], "holder": self.did,
+                   "verifiableCredential": [envelope(token) for token in credentials],
+                   "nonce": nonce, "aud": audience, "iat": now, "exp": now + 300}
+        signing_input = ".".join(base64url.encode(json.dumps(part).encode())
+                                 for part in (header, payload))
+        return f"{signing_input}.{base64url.encode(self.signer.sign(signing_input.encode()))}"
+
     def present(self, credentials: list[Any], challenge: str, domain: str,
                 holder: str | None = None) -> dict[str, Any]:
         vp = {"@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -44,7 +57,8 @@ class Holder:
                             options={"challenge": challenge, "domain": domain})
 
 
-def issued_to(service, holder: Holder, level: str = "proficient") -> dict[str, Any]:
+def issued_to(service, holder: Holder, level: str = "proficient",
+              jwt_algorithm: str | None = None) -> Any:
     """A credential issued here at ``level`` and bound to the holder's DID."""
     response = service.client.post("/api/v1/issuers/riverbend/completions",
                                    json=completion_body(level=level),
@@ -54,7 +68,7 @@ def issued_to(service, holder: Holder, level: str = "proficient") -> dict[str, A
     with store(service.app).sessions() as db, db.begin():
         made = create_offer(db, kek, response.get_json()["credentialId"], EMAIL)
         return issue_to_holder(db, kek, BASE, offer_by_id(db, made.offer.id), holder.did,
-                               protocol="vcapi").signed
+                               protocol="vcapi", jwt_algorithm=jwt_algorithm).signed
 
 
 def create(service, **changes: Any) -> dict[str, Any]:
@@ -302,3 +316,25 @@ def test_answers_are_kept_for_the_retention_period(service) -> None:
     with store(service.app).sessions() as db, db.begin():
         assert sweep(db, datetime.now(UTC) + timedelta(days=31)) == 1
         assert db.query(PresentationAnswer).count() == 0
+
+
+def test_a_vp_jwt_answers_the_jwt_vc_json_query(service) -> None:
+    holder = Holder(1)
+    made = create(service)
+    request = openid4vp_request(service, made)
+    credential = issued_to(service, holder, jwt_algorithm="EdDSA")
+    assert isinstance(credential, str)
+    token = holder.present_jwt([credential], request["nonce"], request["client_id"])
+    response = service.client.post("/openid4vp/responses", data={
+        "state": request["state"], "vp_token": json.dumps({"c0_jwt_vc_json": [token]})})
+    assert response.status_code == 200, response.get_json()
+    [answer] = answers(service, made["id"])
+    assert answer["satisfied"] is True and answer["holder"] == holder.did
+    assert answer["credentials"][0]["holderBound"] is True
+
+    made = create(service)
+    request = openid4vp_request(service, made)
+    token = holder.present_jwt([credential], request["nonce"], "redirect_uri:elsewhere")
+    refused = service.client.post("/openid4vp/responses", data={
+        "state": request["state"], "vp_token": json.dumps({"c0_jwt_vc_json": [token]})})
+    assert refused.status_code == 422 and refused.get_json()["reason"] == "domain"
