@@ -4,6 +4,7 @@ form, see its link and QR codes, and read each answer's results."""
 from __future__ import annotations
 
 from tests.service.conftest import MODEL
+from tests.service.test_browser import accessible, browser_page  # noqa: F401 (a fixture)
 from tests.service.test_desk_work import sign_in
 from tests.service.test_presentation_requests import DOMAIN, Holder, exchange, issued_to
 
@@ -48,3 +49,24 @@ def test_the_form_says_what_is_wrong(service) -> None:
 def test_not_signed_in_goes_to_the_desk(service) -> None:
     assert service.client.get("/desk/requests").status_code == 302
     assert service.client.get("/desk/requests/anything").status_code == 302
+
+
+def test_the_pages_in_a_browser(server, browser_page) -> None:  # noqa: F811
+    """Desk form, request page and the candidate's page: WCAG 2.1 AA (axe-core), and
+    nothing the pages do is refused by their Content Security Policy."""
+    page, base = browser_page, server.base
+    page.goto(f"{base}/desk")
+    page.get_by_label("API token").fill(server.created["token"])
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/desk/requests")
+    accessible(page, "desk-requests")
+    page.get_by_label("Title (the candidate sees it)").fill("Night shift")
+    page.get_by_label("Competency 1").select_option(value=f"{MODEL}/de-escalation")
+    page.locator("#level-0").select_option(label="Proficient")
+    page.get_by_role("button", name="Create the request").click()
+    assert "/desk/requests/" in page.url
+    accessible(page, "desk-request")
+    link = page.locator("code").first.inner_text()
+    page.goto(link)
+    assert "De-escalation, at Proficient or above" in page.content()
+    accessible(page, "present")
