@@ -1,7 +1,7 @@
 """presentation requests and their answers; how long an issuer keeps answers
 
 Revision ID: 0017
-Revises: 0016
+Revises: 0014
 Create Date: 2026-11-27
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0016"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
