@@ -11,6 +11,7 @@ from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
 from issuer.api.openapi_learner import LEARNER_PATHS
 from issuer.api.openapi_oid4vci import OID4VCI_PATHS
+from issuer.api.openapi_presentations import PRESENTATION_PATHS
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
 from issuer.api.openapi_wallets import EXCHANGE_PATHS
 from issuer.api.routes import FRAMEWORK_IMPORT
@@ -580,6 +581,7 @@ def _document(base_url: str) -> dict[str, Any]:
         },
         "paths": {
             **SITE_PATHS,
+            **PRESENTATION_PATHS,
             "/healthz": {"get": {"summary": "Liveness: 200 once the store answers",
                                  "responses": {"200": _json(OBJECT, "healthy"),
                                                **_errors(503)}}},
