@@ -89,6 +89,11 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "Sign a new presentation for the request's challenge and domain, with "
                 "proofPurpose authentication and holder set to the signing DID, and send it "
                 "again within the offer's 15 minutes."),
+    ProblemType("offer-needs-transaction-code", "Offer needs its transaction code", 403,
+                "The offer was made with a transaction code (shown to the employer or sent "
+                "to the learner apart from the offer), and only OpenID4VCI's token request "
+                "carries that code: a VC API exchange cannot take this offer.",
+                "Scan the offer with an OpenID4VCI wallet and type the code when it asks."),
     ProblemType("credential-revoked", "Credential revoked", 409,
                 "The credential was revoked by its issuer, so it cannot be offered or bound "
                 "to a wallet.",
