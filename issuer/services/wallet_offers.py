@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from credentials.build import normalise_email
@@ -137,6 +137,15 @@ def issue_to_holder(db: Session, kek: KeyEncryptionKey, base_url: str, offer: Wa
     entries; the offer is then used."""
     now = now or datetime.now(UTC)
     _require_open(offer, now)
+    # Claimed before anything else is written: where rows are not locked (SQLite), this
+    # UPDATE holds the store's one write lock until the transaction ends, and a second
+    # wallet that read the offer open meanwhile finds it claimed.
+    claimed = db.execute(update(WalletOffer).where(
+        WalletOffer.id == offer.id, WalletOffer.used_at.is_(None)).values(
+        used_at=now, protocol=protocol).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise Gone("this wallet offer was used already: an offer is good once",
+                   code="/problems/offer-used")
     root = db.get(Credential, offer.credential_id)
     if root is None or root.status == "revoked":
         raise Conflict("the offered credential was revoked since the offer was made",
