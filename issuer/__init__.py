@@ -120,6 +120,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
         desk_admin,
         desk_mail,
         desk_sign_in,
+        learner,
         logos,
         site,
         verify,
@@ -136,7 +137,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     # Machines' API, standard protocols and published documents, then people's pages.
     for blueprint in (routes.bp, openapi.bp, vc_api.bp, exchanges.bp, published.bp, case.bp,
                       badges.bp, verify.bp, desk.bp, desk_mail.bp, site.bp, desk_sign_in.bp,
-                      desk_admin.bp, logos.bp, oid4vci.bp):
+                      desk_admin.bp, logos.bp, oid4vci.bp, learner.bp):
         app.register_blueprint(blueprint)
     rate_limits.init_app(app)  # limits name endpoints: after every blueprint
     https = services.base_url.startswith("https://")

@@ -9,6 +9,7 @@ from flask import Blueprint, render_template
 
 from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
+from issuer.api.openapi_learner import LEARNER_PATHS
 from issuer.api.openapi_oid4vci import OID4VCI_PATHS
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
 from issuer.api.openapi_wallets import EXCHANGE_PATHS
@@ -873,7 +874,8 @@ def _document(base_url: str) -> dict[str, Any]:
                                "(credentialSubject.id is the holder) is reported, and "
                                "fails the presentation only with "
                                "options.requireHolderBinding. Caps: those of a credential, "
-                               "and 50 credentials per presentation.",
+                               "50 credentials per presentation, and 500 embedded in all "
+                               "of them together.",
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["verifiablePresentation"],
                                "properties": {
@@ -1001,6 +1003,7 @@ def _document(base_url: str) -> dict[str, Any]:
             **STAFF_DESK_PATHS,
             **EXCHANGE_PATHS,
             **OID4VCI_PATHS,
+            **LEARNER_PATHS,
         },
     }
 

@@ -23,7 +23,7 @@ from issuer.web.problems import Problem, problem_response
 log = logging.getLogger(__name__)
 
 ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "vc_api.issue",
-           "desk.record", "desk.build_clr",
+           "desk.record", "desk.build_clr", "learner.build_record",
            # OpenID4VCI: a wallet's token and credential requests, and the nonces they need
            "oid4vci.token", "oid4vci.nonce", "oid4vci.credential"}
 # Verifying, including reads that verify: a credential's share page checks it on every view,

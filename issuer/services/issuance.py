@@ -101,5 +101,6 @@ def issue(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str, bui
     record(db, issuer, how.audit.actor, how.audit.action, f"credential:{new.id}",
            how.audit.detail)
     if how.learner_email and how.notify:
-        queue_credential_notice(db, issuer, how.kind, unsigned, how.learner_email)
+        queue_credential_notice(db, issuer, how.kind, unsigned, how.learner_email,
+                                base_url, new.id)
     return Issued(new, unsigned, signed)

@@ -70,6 +70,9 @@ class Issuer(Base):
     # Email each learner when a credential is issued to them (the issuer's opt-out).
     learner_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     description: Mapped[str | None] = mapped_column(Text)
+    # The service's own identity (one per store, made by ``flask init``): it signs the CLRs
+    # learners build of their own credentials, and is never an employer on a desk.
+    is_platform: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -403,6 +406,45 @@ class IssuerLogo(Base):
     media_type: Mapped[str] = mapped_column(String(32))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class LearnerSignInLink(Base):
+    """A learner's emailed sign-in link (or an issue email's claim link): only its SHA-256
+    is kept; it works once, until it expires, and lands on ``landing`` (a /me path)."""
+
+    __tablename__ = "learner_sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)  # normalised
+    link_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    landing: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class LearnerSession(Base):
+    """A learner's signed-in browser: the cookie holds the id, the store its SHA-256."""
+
+    __tablename__ = "learner_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class LearnerProfile(Base):
+    """A learner's choices: ``public_handle`` (random, unguessable) names their public list
+    of credentials while they keep it on; None: no public list."""
+
+    __tablename__ = "learner_profiles"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    public_handle: Mapped[str | None] = mapped_column(String(64), unique=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -120,6 +120,18 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "Correct the file where errors[] points (or give a changed file a new "
                 "version) and import all the files again; --dry-run shows what would "
                 "change."),
+    ProblemType("platform-issuer", "The service's own identity", 403,
+                "This issuer is the service's own identity (the platform), which signs the "
+                "learner records learners build of their own credentials. It is no "
+                "employer: it has no API tokens and no staff, so nobody issues as it.",
+                "Create an issuer of your own (flask --app wsgi issuers create) and work "
+                "with its tokens and staff."),
+    ProblemType("no-platform", "No platform identity yet", 404,
+                "Learners' own records are signed by the service's own identity, which "
+                "`flask --app wsgi init` makes; this service has not been initialised "
+                "since that identity was added.",
+                "The operator runs `flask --app wsgi init` (safe to run again: it changes "
+                "nothing else)."),
 )}
 
 
