@@ -83,7 +83,7 @@ def offer_page(db: Session, kek: KeyEncryptionKey, base_url: str, email: str,
             lcw=WalletLink("Learner Credential Wallet", lcw, wallet_links.qr_svg(
                 lcw, "QR code for the Learner Credential Wallet")),
             dcc=WalletLink("Learner Credential Wallet (older versions)",
-                           wallet_links.dcc_request_link(base_url, offer), None),
+                           wallet_links.dcc_request_link(base_url, offer.id), None),
             by_reference=WalletLink("OpenID4VCI wallet", by_reference, wallet_links.qr_svg(
                 by_reference, "QR code for an OpenID4VCI wallet")),
             by_value=WalletLink("OpenID4VCI offer by value", by_value, None))

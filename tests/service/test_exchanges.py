@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -308,3 +309,25 @@ def test_behind_a_proxy_with_a_path_the_exchange_is_under_it_and_the_domain_the_
     [credential] = response.get_json()["verifiablePresentation"]["verifiableCredential"]
     assert credential["id"].startswith(f"{public}/credentials/")
     assert credential["credentialSubject"]["id"] == holder.did
+
+
+def test_of_two_wallets_answering_one_offer_at_once_one_gets_it(service) -> None:
+    offer_id = offer(service, issue(service)["credentialId"])
+    challenge = start(service, offer_id)["challenge"]
+    presentations = [new_holder().presentation(challenge) for _ in range(2)]
+    before = service.counts()["credentials"]
+    barrier, answers = threading.Barrier(2), []
+
+    def wallet(vp: dict) -> None:
+        client = service.app.test_client()
+        barrier.wait()
+        answers.append(client.post(exchange(offer_id), json={"verifiablePresentation": vp}))
+
+    threads = [threading.Thread(target=wallet, args=(vp,)) for vp in presentations]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 410], \
+        [a.get_json() for a in answers]
+    assert service.counts()["credentials"] == before + 1
