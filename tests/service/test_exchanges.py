@@ -195,6 +195,23 @@ def test_a_presentation_for_another_offer_does_not_take_this_one(service) -> Non
         "challenge"
 
 
+def test_an_offer_with_a_transaction_code_is_not_taken_without_it(service) -> None:
+    """The code guards the offer (its QR code may be seen by others): a VC API exchange,
+    which has no place for the code, refuses it, and the interaction URL offers only
+    OpenID4VCI for it."""
+    credential_id = issue(service)["credentialId"]
+    made = service.client.post(f"/api/v1/issuers/riverbend/credentials/{credential_id}/offers",
+                               json={"txCode": True}, headers=service.auth(service.assessor))
+    assert made.status_code == 201, made.get_json()
+    offer_id = made.get_json()["offerId"]
+    needs = "/problems/offer-needs-transaction-code"
+    problem(service.client.post(exchange(offer_id), json={}), 403, needs)
+    vp = new_holder().presentation("any challenge")
+    problem(answer(service, offer_id, vp), 403, needs)
+    ways = service.client.get(f"/interactions/{offer_id}?iuv=1").get_json()["protocols"]
+    assert set(ways) == {"OID4VCI"}
+
+
 def test_an_expired_offer_is_gone_and_an_unknown_one_not_found(service) -> None:
     offer_id = offer(service, issue(service)["credentialId"])
     challenge = start(service, offer_id)["challenge"]
