@@ -81,6 +81,10 @@ def token() -> Any:
     if request.mimetype != "application/x-www-form-urlencoded":
         return _refusal(Oid4vciError("invalid_request", "the token request is "
                                      "application/x-www-form-urlencoded"))
+    repeated = sorted(name for name in request.form if len(request.form.getlist(name)) > 1)
+    if repeated:  # RFC 6749 3.2: request parameters MUST NOT be included more than once
+        return _refusal(Oid4vciError("invalid_request", "each parameter once: "
+                                     f"{', '.join(repeated)} repeated"))
     try:
         return _no_store(oid4vci_grants.exchange_pre_authorized_code(session(), request.form))
     except Oid4vciError as error:

@@ -286,11 +286,20 @@ def _described(error: BaseException, settings: MailSettings) -> str:
     return " ".join(text.split())[:ERROR_LENGTH]
 
 
+# Messages whose text holds a sign-in or claim link (only the link's hash is kept
+# elsewhere): their text is dropped once sent, so the store and its backups cannot sign in.
+CARRIES_A_LINK = frozenset({"sign-in-link", "staff-invitation", "learner-sign-in-link",
+                            "credential-issued"})
+SENT_LINK_BODY = "(sent; the message held a sign-in link, so its text is not kept)"
+
+
 def _settle(sessions: sessionmaker[Session], mail: Claimed, error: str | None,
             now: datetime) -> None:
     """Record the attempt: sent, or its error (and failed after the last attempt)."""
     if error is None:
         values: dict[str, object] = {"state": "sent", "sent_at": now, "last_error": None}
+        if mail.kind in CARRIES_A_LINK:  # the link signs in: once sent, it is not kept
+            values |= {"text_body": SENT_LINK_BODY, "html_body": None}
     else:
         values = {"last_error": error}
         if mail.attempts >= MAX_ATTEMPTS:

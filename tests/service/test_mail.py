@@ -143,6 +143,8 @@ def test_a_completion_mails_the_learner_what_they_earned(service, smtp) -> None:
     [row] = outbox(service)
     assert (row.state, row.attempts, row.last_error, row.kind) == (
         "sent", 1, None, "credential-issued")
+    assert "/me/sign-in/link?link=" in text  # the claim link went out...
+    assert "link=" not in row.text_body and row.html_body is None  # ...and is not kept
     assert deliver(service, smtp.url) == 0  # sent once
     assert message["From"] == ("Riverbend Behavioral Health via Competency Credentials "
                                "<no-reply@localhost>")

@@ -266,3 +266,11 @@ def test_a_deeply_nested_or_unreadable_request_is_an_invalid_credential_request(
     for body in ("[" * 100_000 + "]" * 100_000, '{"proofs": {"jwt": ["\\ud800"]}}', "{"):
         response = service.client.post("/oid4vci/credential", data=body, headers=bearer)
         assert error_of(response) == "invalid_credential_request", body[:20]
+
+
+def test_a_parameter_sent_twice_is_an_invalid_request(service) -> None:
+    response = service.client.post("/oid4vci/token", data=(
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code"
+        "&pre-authorized_code=a&pre-authorized_code=b"),
+        content_type="application/x-www-form-urlencoded")
+    assert error_of(response) == "invalid_request"

@@ -154,6 +154,15 @@ def test_logs_are_json_lines_with_the_request_id(service, caplog) -> None:
     assert line["path"] == "/healthz" and line["request_id"] == "trace-7"
 
 
+def test_wallet_offer_ids_are_not_written_to_the_request_log(service, caplog) -> None:
+    """An offer id takes the offer: a log reader must not be able to."""
+    with caplog.at_level(logging.INFO, logger="issuer.requests"):
+        service.client.get("/oid4vci/offers/a-secret-offer-id")
+        service.client.post("/workflows/claim/exchanges/a-secret-offer-id", json={})
+    paths = [r.fields["path"] for r in caplog.records if r.name == "issuer.requests"]
+    assert paths == ["/oid4vci/offers/<offer_id>", "/workflows/claim/exchanges/<offer_id>"]
+
+
 def test_admins_can_read_the_audit_trail(service) -> None:
     issued = issue(service).get_json()
     service.client.post(f"/api/v1/issuers/riverbend/credentials/{issued['credentialId']}/revoke",
