@@ -157,9 +157,18 @@ class HeldView:
 
 
 def _presentation_tone(report: PresentationReport) -> str:
-    if not report.verified:
+    """bad when the presentation fails or shows someone else's credential (the case holder
+    binding exists to catch, though the data model leaves it to the verifier), warn when
+    anything is short of proven, ok otherwise."""
+    if not report.verified or _someone_elses(report):
         return "bad"
     return "warn" if report.warnings or not report.holder_proven else "ok"
+
+
+def _someone_elses(report: PresentationReport) -> list[int]:
+    """The numbers (from 1) of the credentials about another holder than the presenter."""
+    return [number for number, held in enumerate(report.credentials, 1)
+            if held.binding is Binding.OTHER]
 
 
 def _held_views(report: PresentationReport) -> list[HeldView]:
@@ -173,7 +182,8 @@ def _held_views(report: PresentationReport) -> list[HeldView]:
                                               held.report),
                               held.report.verdict, _tone(held.report),
                               words[:1].upper() + words[1:],
-                              "ok" if held.binding is Binding.HOLDER else "warn",
+                              {Binding.HOLDER: "ok", Binding.OTHER: "bad"}.get(
+                                  held.binding, "warn"),
                               _checks(held.report)))
     return views
 
@@ -185,7 +195,8 @@ def _verify_presentation(form: Form, presentation: Any) -> tuple[str, int]:
         c.name == "holder_proof" for c in report.checks) else None
     return _page(form, presentation_report=report, checks=_checks_of(report),
                  tone=_presentation_tone(report), held=_held_views(report),
-                 holder_proof=proof)
+                 holder_proof=proof, someone_elses=_someone_elses(report),
+                 unchallenged=not form.challenge)
 
 
 def _checks_of(report: PresentationReport) -> list[dict[str, Any]]:

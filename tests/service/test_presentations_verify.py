@@ -181,6 +181,12 @@ def test_the_verify_page_shows_a_pasted_presentation(service) -> None:
     assert "About someone other than the presentation's holder (did:example:someone-else)" \
         in text
     assert "Verified, with a warning: 1 of 2 credentials are not bound to the holder" in text
+    assert 'class="status bad"' in text  # someone else's credential is shown as such
+    assert "Credential 2 was issued to someone other than the person who presented it" in text
+    assert "You gave no challenge" not in text
+    unasked = html.unescape(service.client.post("/verify", data={
+        "credential_text": json.dumps(vp)}).get_data(as_text=True))
+    assert "You gave no challenge, so nothing ties this presentation to you" in unasked
     wrong = html.unescape(service.client.post("/verify", data={
         "credential_text": json.dumps(vp), "challenge": "another"}).get_data(as_text=True))
     assert "Not verified: the holder's proof does not hold" in wrong
