@@ -167,3 +167,25 @@ def test_from_the_email_to_a_wallet_bound_copy_listed_under_its_credential(servi
     again = service.client.post("/credentials/verify", json={
         "verifiableCredential": issued["credential"]}).get_json()
     assert again["verified"] is False
+
+
+def test_from_the_wallet_pages_lcw_link_a_didauth_wallet_gets_its_copy(service) -> None:
+    """The Learner Credential Wallet's way: the lcw.app link's exchange, a DIDAuth
+    presentation with the exchange's challenge, and the bound copy in a presentation."""
+    from tests.service.test_exchanges import new_holder
+
+    issue_to(service)
+    client = service.app.test_client()
+    wallet = client.get(follow_link(client, claim_link(service)).headers["Location"])
+    lcw = re.search(r'href="(https://lcw\.app/request[^"]+)"',
+                    unescape(wallet.get_data(as_text=True))).group(1)
+    request = json.loads(parse_qs(urlsplit(lcw).query)["request"][0])
+    exchange = urlsplit(request["protocols"]["vcapi"]).path
+    asked = service.client.post(exchange, json={}).get_json()["verifiablePresentationRequest"]
+    holder = new_holder()
+    answer = service.client.post(exchange, json={
+        "verifiablePresentation": holder.presentation(asked["challenge"])})
+    assert answer.status_code == 200, answer.get_json()
+    [copy] = answer.get_json()["verifiablePresentation"]["verifiableCredential"]
+    assert copy["credentialSubject"]["id"] == holder.did
+    assert "1 copy bound to a wallet" in client.get("/me").get_data(as_text=True)
