@@ -112,20 +112,29 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_SECURE=services.base_url.startswith("https"))
 
-    from issuer.api import openapi, routes
+    from issuer.api import openapi, presentation_requests, routes
     from issuer.operations import mail_work, observability, rate_limits, tasks
     from issuer.pages import (
         badges,
         desk,
         desk_admin,
         desk_mail,
+        desk_requests,
         desk_sign_in,
         learner,
         logos,
         site,
         verify,
     )
-    from issuer.protocols import case, exchanges, oid4vci, published, vc_api
+    from issuer.protocols import (
+        case,
+        exchanges,
+        oid4vci,
+        openid4vp,
+        presentation_exchanges,
+        published,
+        vc_api,
+    )
     from issuer.web import compression, proxy
     from issuer.web.requests import refuse_control_characters_in_url
 
@@ -137,7 +146,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     # Machines' API, standard protocols and published documents, then people's pages.
     for blueprint in (routes.bp, openapi.bp, vc_api.bp, exchanges.bp, published.bp, case.bp,
                       badges.bp, verify.bp, desk.bp, desk_mail.bp, site.bp, desk_sign_in.bp,
-                      desk_admin.bp, logos.bp, oid4vci.bp, learner.bp):
+                      desk_admin.bp, logos.bp, oid4vci.bp, learner.bp, presentation_requests.bp,
+                      presentation_exchanges.bp, openid4vp.bp, desk_requests.bp):
         app.register_blueprint(blueprint)
     rate_limits.init_app(app)  # limits name endpoints: after every blueprint
     https = services.base_url.startswith("https://")

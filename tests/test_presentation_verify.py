@@ -329,6 +329,10 @@ def test_hostile_presentations_are_refused_at_once() -> None:
     many = presentation(*[{"@context": [V2]}] * (MAX_PRESENTED + 1))
     report = verify(many)
     assert report.check("limits").detail["cap"] == "max_presented_credentials"
+    record = {"@context": [V2], "type": ["VerifiableCredential", "ClrCredential"],
+              "credentialSubject": {"verifiableCredential": [{}] * 300}}
+    assert verify(presentation(record, record)).check("limits").detail["cap"] == \
+        "max_embedded_credentials"
     deep: Any = {}
     for _ in range(200):
         deep = {"a": deep}
@@ -367,3 +371,28 @@ def test_the_report_does_not_share_the_callers_presentation() -> None:
     kept = copy.deepcopy(vp)
     verify(vp)
     assert vp == kept
+
+
+def test_a_vc_jose_cose_credential_inside_a_vp_jwt_verifies() -> None:
+    """VC-JOSE-COSE types its tokens vc+jwt and vp+jwt (cty vc, vp)."""
+    payload = _unsigned()
+    header = {"alg": "EdDSA", "kid": ISSUER_KEY.id, "typ": "vc+jwt", "cty": "vc"}
+    held = envelope(vp_jwt(payload, key=ISSUER_KEY, header=header))
+    report = verify(vp_jwt({**presentation(held), **jwt_claims()}))
+    assert report.verified, report.errors
+    assert report.credentials[0].report.check("proof").outcome is Outcome.SUCCESS
+
+
+def test_the_learner_credential_wallets_form_verifies() -> None:
+    """VCDM 1.1 context and an Ed25519Signature2020 authentication proof, as the Learner
+    Credential Wallet answers a DIDAuthentication request."""
+    from tests.test_did_authentication import LCW_SUITE
+
+    document = {**presentation(),
+                "@context": [V1, "https://w3id.org/security/suites/ed25519-2020/v1"]}
+    vp = create_proof(document, LCW_SUITE, HOLDER_KEY, created=format_datetime(NOW),
+                      proof_purpose="authentication",
+                      options={"challenge": CHALLENGE, "domain": DOMAIN})
+    report = verify(vp)
+    assert report.verified, report.errors
+    assert report.check("holder_proof").detail["cryptosuite"] == "Ed25519Signature2020"

@@ -31,9 +31,10 @@ HEADERS = {"alg", "kid", "typ", "jwk"}
 REGISTERED_CLAIMS = ("iss", "jti", "nbf", "exp", "sub", "iat", "aud")
 ENVELOPE_PREFIX = "data:application/vc+jwt,"
 PRESENTATION_ENVELOPE_PREFIX = "data:application/vp+jwt,"
-# VC-JOSE-COSE 1.0 names a secured presentation's media type in ``typ`` (and its content in
-# ``cty``); VC-JWT (VCDM 1.1) used plain JWT.
+# VC-JOSE-COSE 1.0 names a secured credential's or presentation's media type in ``typ`` (and
+# its content in ``cty``); OB 3.0's VC-JWT and VCDM 1.1's use plain JWT.
 PRESENTATION_TYPES = ("JWT", "vp+jwt")
+CREDENTIAL_TYPES = ("JWT", "vc+jwt")
 MAX_HEADER_BYTES = 8 * 1024
 MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 
@@ -164,11 +165,14 @@ def presentation_of(decoded: DecodedJwt) -> dict[str, Any]:
 def decode_jwt(token: str) -> DecodedJwt:
     """Parse a compact JWS; raise ProofError for anything but a well-formed VC-JWT."""
     header, payload = _parts(token)
-    unknown = set(header) - HEADERS
+    unknown = set(header) - HEADERS - {"cty"}
     if unknown:
         raise ProofError(f"JWT header has parameters VC-JWT does not allow: {sorted(unknown)}")
-    if "typ" in header and header["typ"] != "JWT":
-        raise ProofError(f"JWT typ must be 'JWT', not {header['typ']!r}")
+    if "typ" in header and header["typ"] not in CREDENTIAL_TYPES:
+        raise ProofError(f"JWT typ must be 'JWT' (or VC-JOSE-COSE's 'vc+jwt'), not "
+                         f"{header['typ']!r}")
+    if "cty" in header and header["cty"] != "vc":
+        raise ProofError(f"a credential's JWT cty must be 'vc', not {header['cty']!r}")
     if "kid" not in header and "jwk" not in header:
         raise ProofError("the JWT header names no key (kid or jwk)")
     return DecodedJwt(token, header, payload)

@@ -161,17 +161,17 @@ class PresentationReport:
 
 
 def presentation_envelope_problems(value: Any) -> list[tuple[str, str]]:
-    """VCDM 2.0 4.13.2: an EnvelopedVerifiablePresentation has its own ``@context`` (an array
-    with the base context) and a data: URL of the secured presentation as its ``id``; empty
-    for anything that is not one."""
+    """VCDM 2.0 4.13.2: an EnvelopedVerifiablePresentation has its own ``@context`` (including
+    the base context) and a data: URL of the secured presentation as its ``id``; empty for
+    anything that is not one."""
     if not isinstance(value, Mapping) or value.get("type") not in (ENVELOPE_TYPE,
                                                                    [ENVELOPE_TYPE]):
         return []
     problems = []
     context = value.get("@context")
-    if not isinstance(context, list) or VC_V2 not in context:
-        problems.append(("/@context", f"an {ENVELOPE_TYPE} needs its own @context: an array "
-                                      f"with {VC_V2}"))
+    if VC_V2 not in (context if isinstance(context, list) else [context]):
+        problems.append(("/@context", f"an {ENVELOPE_TYPE} needs its own @context, "
+                                      f"including {VC_V2}"))
     if unwrap_presentation(value) is None:
         problems.append(("/id", f"must be a {PRESENTATION_ENVELOPE_PREFIX} URL holding the "
                                 "VP-JWT"))
@@ -187,6 +187,23 @@ def unwrap_presentation(value: Any) -> str | None:
         if isinstance(identifier, str) and identifier.startswith(PRESENTATION_ENVELOPE_PREFIX):
             return identifier[len(PRESENTATION_ENVELOPE_PREFIX):].strip()
     return None
+
+
+def is_presentation(value: Any) -> bool:
+    """Whether ``value`` is offered as a presentation (not a credential): its type says
+    VerifiablePresentation or EnvelopedVerifiablePresentation, or it is a JWT whose payload
+    is one (or holds one in ``vp``). Nothing is verified here."""
+    token = unwrap_presentation(value)
+    if token is not None and not isinstance(value, Mapping):
+        try:
+            value = presentation_of(decode_presentation_jwt(token))
+        except (ProofError, RecursionError):
+            return False
+    if not isinstance(value, Mapping):
+        return False
+    kind = value.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return "VerifiablePresentation" in kinds or ENVELOPE_TYPE in kinds
 
 
 def verify_presentation(
@@ -440,6 +457,7 @@ __all__ = [
     "Binding",
     "PresentationReport",
     "PresentedCredential",
+    "is_presentation",
     "presentation_envelope_problems",
     "unwrap_presentation",
     "verify_presentation",

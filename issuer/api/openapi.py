@@ -11,6 +11,7 @@ from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
 from issuer.api.openapi_learner import LEARNER_PATHS
 from issuer.api.openapi_oid4vci import OID4VCI_PATHS
+from issuer.api.openapi_presentations import PRESENTATION_PATHS
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
 from issuer.api.openapi_wallets import EXCHANGE_PATHS
 from issuer.api.routes import FRAMEWORK_IMPORT
@@ -150,7 +151,8 @@ SECTIONS = {
     "Managing credentials": "List what an issuer issued; revoke, suspend, reinstate.",
     "Competency models": "The models and level frameworks completions name.",
     "Wallets": "Take an offered credential into a wallet: the VC API interaction URL and "
-               "exchange the Learner Credential Wallet runs.",
+               "exchange (the Learner Credential Wallet), and OpenID4VCI (metadata, "
+               "offers, token, nonce, credential).",
     "Published documents": "What anyone can fetch without a token: credentials at their ids, "
                            "issuer profiles and keys, status lists, achievements, badge "
                            "images.",
@@ -178,7 +180,9 @@ def _section(path: str) -> str:
         return "Administration"
     if path.startswith("/desk"):
         return "Employer desk"
-    if path.startswith(("/interactions/", "/workflows/")):
+    if path.startswith(("/interactions/", "/workflows/", "/oid4vci/",
+                         "/.well-known/openid-credential-issuer",
+                         "/.well-known/oauth-authorization-server")):
         return "Wallets"
     if path in ("/healthz", "/readyz", "/metrics"):
         return "Operations"
@@ -577,6 +581,7 @@ def _document(base_url: str) -> dict[str, Any]:
         },
         "paths": {
             **SITE_PATHS,
+            **PRESENTATION_PATHS,
             "/healthz": {"get": {"summary": "Liveness: 200 once the store answers",
                                  "responses": {"200": _json(OBJECT, "healthy"),
                                                **_errors(503)}}},
@@ -871,7 +876,8 @@ def _document(base_url: str) -> dict[str, Any]:
                                "(credentialSubject.id is the holder) is reported, and "
                                "fails the presentation only with "
                                "options.requireHolderBinding. Caps: those of a credential, "
-                               "and 50 credentials per presentation.",
+                               "50 credentials per presentation, and 500 embedded in all "
+                               "of them together.",
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["verifiablePresentation"],
                                "properties": {

@@ -510,10 +510,12 @@ def show_framework_command(model_id: str, edition: str | None) -> None:
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Create the demo issuer if there is no issuer yet, and print its admin token."""
+    """Create the demo issuer if there is no employer yet (the platform identity ``init``
+    makes is none), and print its admin token."""
     with service_context().sessions() as db:
         with db.begin():
-            count = db.scalar(select(func.count()).select_from(Issuer))
+            count = db.scalar(select(func.count()).select_from(Issuer).where(
+                Issuer.is_platform.is_(False)))
         if count:
             click.echo(json.dumps({"demo": "issuers exist; nothing created"}))
             return

@@ -30,7 +30,11 @@ ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "
 # the verifier page verifies a ?url= deep link, and a wallet's exchange verifies its DID
 # Authentication (and may fetch a did:web document).
 VERIFYING = {"vc_api.verify_endpoint", "vc_api.verify_presentation_endpoint",
-             "verify.verify_page", "published.credential", "exchanges.participate"}
+             "verify.verify_page", "published.credential", "exchanges.participate",
+             # presentation requests: each answer is verified in full, and each exchange
+             # opened (a page view, a request object fetched) is a row and a nonce
+             "presentation_exchanges.exchange", "presentation_exchanges.interaction",
+             "openid4vp.request_object", "openid4vp.response"}
 
 ISSUE_PER_ADDRESS = ("issue per address", "RATE_LIMIT_ISSUE_PER_IP")
 ISSUE_PER_TOKEN = ("issue per token", "RATE_LIMIT_ISSUE_PER_TOKEN")

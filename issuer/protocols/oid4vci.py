@@ -15,7 +15,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, request
 
+from credentials.verify.limits import LimitExceeded, parse_json
 from issuer.services import oid4vci, oid4vci_grants
+from issuer.services.errors import DomainError
+from issuer.services.field_text import refuse_lone_surrogates
 from issuer.services.oid4vci_grants import Oid4vciError
 from issuer.store import session
 from issuer.web.context import service_context
@@ -89,11 +92,24 @@ def nonce() -> Any:
     return _no_store({"c_nonce": oid4vci_grants.new_nonce(session())})
 
 
+def _credential_request() -> Any:
+    """The Credential Request as JSON within the service's caps (depth, lengths, Unicode
+    text), or None, which the endpoint answers ``invalid_credential_request``."""
+    if request.mimetype != "application/json":
+        return None
+    try:
+        body = parse_json(request.get_data(), "the credential request")
+        refuse_lone_surrogates(body)
+    except (LimitExceeded, ValueError, DomainError):
+        return None
+    return body
+
+
 @bp.post("/oid4vci/credential")
 def credential() -> Any:
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     token = value.strip() if scheme.lower() == "bearer" else None
-    body = request.get_json(silent=True) if request.mimetype == "application/json" else None
+    body = _credential_request()
     context = service_context()
     try:
         return _no_store(oid4vci_grants.issue_credential(

@@ -20,8 +20,13 @@ from credentials.verify.presentation_auth import AuthenticationError, verify_aut
 from credentials.verify.resolvers import ChainResolver, DidKeyResolver, DidWebResolver
 from issuer.services import wallet_links
 from issuer.services.context import ServiceContext
-from issuer.services.errors import Unauthenticated
-from issuer.services.wallet_offers import issue_to_holder, offer_by_id, offer_state
+from issuer.services.errors import Forbidden, Unauthenticated
+from issuer.services.wallet_offers import (
+    issue_to_holder,
+    needs_tx_code,
+    offer_by_id,
+    offer_state,
+)
 from issuer.store.models import WalletOffer
 
 PROTOCOL = "vcapi"
@@ -30,6 +35,7 @@ DID_METHODS = ("key", "web")
 CRYPTOSUITES = (EDDSA_RDFC_2022.label, ED25519_SIGNATURE_2020.label)
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 AUTHENTICATION_FAILED = "/problems/did-authentication-failed"
+NEEDS_TX_CODE = "/problems/offer-needs-transaction-code"
 
 
 def domain(base_url: str) -> str:
@@ -46,12 +52,26 @@ def offer_state_of(db: Session, offer_id: str, now: datetime | None = None) -> s
         return offer_state(offer, now) if offer is not None else None
 
 
+def _exchangeable(db: Session, offer_id: str, now: datetime | None) -> WalletOffer:
+    """The open offer, if a VC API exchange may take it (not one that needs a code)."""
+    offer = offer_by_id(db, offer_id, now=now)  # NotFound, or Gone when over
+    if needs_tx_code(offer):
+        raise Forbidden("this offer needs its transaction code, which only an OpenID4VCI "
+                        "wallet can give: scan the OpenID4VCI offer instead",
+                        code=NEEDS_TX_CODE)
+    return offer
+
+
 def interaction(db: Session, base_url: str, offer_id: str, now: datetime | None = None
                 ) -> dict[str, Any]:
-    """The interaction URL's answer: the ways to take an open offer."""
+    """The interaction URL's answer: the ways to take an open offer (OpenID4VCI only for
+    an offer with a transaction code)."""
     with db.begin():
         offer = offer_by_id(db, offer_id, now=now)  # NotFound, or Gone when over
-        return {"protocols": wallet_links.protocols(base_url, offer.id)}
+        ways = wallet_links.protocols(base_url, offer.id)
+        if needs_tx_code(offer):
+            del ways["vcapi"]
+        return {"protocols": ways}
 
 
 def presentation_request(db: Session, base_url: str, offer_id: str,
@@ -59,8 +79,7 @@ def presentation_request(db: Session, base_url: str, offer_id: str,
     """The answer to an empty POST: a Verifiable Presentation Request for DID
     Authentication, to be answered at the same exchange URL."""
     with db.begin():
-        offer = offer_by_id(db, offer_id, now=now)
-        challenge = offer.challenge
+        challenge = _exchangeable(db, offer_id, now).challenge
     return {"verifiablePresentationRequest": {
         "query": {"type": "DIDAuthentication",
                   "acceptedMethods": [{"method": method} for method in DID_METHODS],
@@ -82,7 +101,7 @@ def take_offer(db: Session, context: ServiceContext, offer_id: str, presentation
     the second finds it used (410)."""
     now = now or datetime.now(UTC)
     with db.begin():
-        challenge = offer_by_id(db, offer_id, now=now).challenge
+        challenge = _exchangeable(db, offer_id, now).challenge
     resolver = ChainResolver([DidKeyResolver(), DidWebResolver(context.fetcher)])
     try:
         holder = verify_authentication(presentation, challenge=challenge,
@@ -93,7 +112,7 @@ def take_offer(db: Session, context: ServiceContext, offer_id: str, presentation
                               code=AUTHENTICATION_FAILED, reason=error.problem.value
                               ) from None
     with db.begin():
-        offer = offer_by_id(db, offer_id, now=now)
+        offer = _exchangeable(db, offer_id, now)
         issued = issue_to_holder(db, context.kek, context.base_url, offer, holder,
                                  protocol=PROTOCOL, now=now)
     return {"verifiablePresentation": {"@context": [VC_V2],

@@ -29,8 +29,10 @@ def exchange_url(base_url: str, offer_id: str) -> str:
 
 
 def interaction_url(base_url: str, offer_id: str) -> str:
-    """The VC API interaction URL: ``?iuv=1`` answers the ``protocols`` object."""
-    return f"{base_url.rstrip('/')}/interactions/{offer_id}"
+    """The VC API interaction URL, for the QR code: it answers the ``protocols`` object.
+    ``iuv=1`` (interaction URL version) is part of it: wallets tell an interaction URL from
+    any other link by that parameter (VCALM, "Interactions")."""
+    return f"{base_url.rstrip('/')}/interactions/{offer_id}?iuv=1"
 
 
 def credential_offer_uri(base_url: str, offer_id: str) -> str:

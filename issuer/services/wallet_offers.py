@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from credentials.build import normalise_email
@@ -88,6 +88,12 @@ def tx_code_matches(offer: WalletOffer, tx_code: str | None) -> bool:
     return hmac.compare_digest(offer.tx_code_hash, hash_token(tx_code))
 
 
+def needs_tx_code(offer: WalletOffer) -> bool:
+    """An offer made with a transaction code can be taken only where the code is asked
+    for (OpenID4VCI's token request): a VC API exchange has no place for it."""
+    return offer.tx_code_hash is not None
+
+
 def offer_state(offer: WalletOffer, now: datetime | None = None) -> str:
     """open, used, or expired."""
     if offer.used_at is not None:
@@ -137,6 +143,14 @@ def issue_to_holder(db: Session, kek: KeyEncryptionKey, base_url: str, offer: Wa
     entries; the offer is then used."""
     now = now or datetime.now(UTC)
     _require_open(offer, now)
+    # Taken with a conditional update, so of two wallets answering at once exactly one
+    # wins on either store (SQLite takes no row lock on a read: both may have read it open).
+    taken = db.execute(update(WalletOffer).where(
+        WalletOffer.id == offer.id, WalletOffer.used_at.is_(None),
+        WalletOffer.expires_at > now).values(used_at=now, protocol=protocol))
+    if taken.rowcount != 1:
+        raise Gone("this wallet offer was used already: an offer is good once",
+                   code="/problems/offer-used")
     root = db.get(Credential, offer.credential_id)
     if root is None or root.status == "revoked":
         raise Conflict("the offered credential was revoked since the offer was made",
@@ -159,6 +173,5 @@ def issue_to_holder(db: Session, kek: KeyEncryptionKey, base_url: str, offer: Wa
         source_id=root.id, holder_id=holder_id))
     bound = db.get(Credential, issued.credential.id)
     bound.status, bound.status_reason = root.status, root.status_reason
-    offer.used_at, offer.protocol = now, protocol
     offer.bound_credential_id = issued.credential.id
     return issued

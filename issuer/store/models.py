@@ -73,6 +73,9 @@ class Issuer(Base):
     # The service's own identity (one per store, made by ``flask init``): it signs the CLRs
     # learners build of their own credentials, and is never an employer on a desk.
     is_platform: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Days an answer to the issuer's presentation requests is kept, then deleted.
+    answer_retention_days: Mapped[int] = mapped_column(Integer, default=90,
+                                                       server_default="90")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -505,3 +508,44 @@ class Oid4vciTxCodeFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     offer_id: Mapped[str] = mapped_column(ForeignKey("wallet_offers.id"), index=True)
     failed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class PresentationRequest(Base):
+    """A hiring employer's request for credentials: the competencies asked (each with its
+    lowest acceptable level), the issuers accepted (None: any), whether the holder must prove
+    control of its DID, and until when answers are taken. The id is public: it is in the
+    request's link and QR code."""
+
+    __tablename__ = "presentation_requests"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    # [{"model", "competency", "level"}]: the level is the lowest that satisfies.
+    competencies: Mapped[Any] = mapped_column(JSON)
+    accepted_issuers: Mapped[Any] = mapped_column(JSON, nullable=True)
+    did_auth: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PresentationAnswer(Base):
+    """One holder's answer to a request: made pending when a wallet opens an exchange (its
+    own challenge, or OpenID4VP nonce and state, used once), then the verified result. Kept
+    for the requesting issuer only, for its retention period."""
+
+    __tablename__ = "presentation_answers"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("presentation_requests.id"),
+                                            index=True)
+    protocol: Mapped[str] = mapped_column(String(16))  # vcapi | openid4vp
+    challenge: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str | None] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str | None] = mapped_column(String(600))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    holder: Mapped[str | None] = mapped_column(String(500))
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    result: Mapped[Any] = mapped_column(JSON, nullable=True)

@@ -89,6 +89,11 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "Sign a new presentation for the request's challenge and domain, with "
                 "proofPurpose authentication and holder set to the signing DID, and send it "
                 "again within the offer's 15 minutes."),
+    ProblemType("offer-needs-transaction-code", "Offer needs its transaction code", 403,
+                "The offer was made with a transaction code (shown to the employer or sent "
+                "to the learner apart from the offer), and only OpenID4VCI's token request "
+                "carries that code: a VC API exchange cannot take this offer.",
+                "Scan the offer with an OpenID4VCI wallet and type the code when it asks."),
     ProblemType("credential-revoked", "Credential revoked", 409,
                 "The credential was revoked by its issuer, so it cannot be offered or bound "
                 "to a wallet.",
@@ -112,6 +117,24 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "and profile from the desk.",
                 "Invite another admin first (or give someone the admin role), then change "
                 "this person."),
+    ProblemType("presentation-request-expired", "Presentation request expired", 410,
+                "The employer's request for credentials takes answers until the date it "
+                "was given, and each exchange a wallet opens on it lasts 30 minutes; this "
+                "one is past that.",
+                "Open the request's link again for a new exchange, or ask the employer "
+                "for a new request if the request itself has expired."),
+    ProblemType("exchange-complete", "Exchange answered", 410,
+                "This exchange (or OpenID4VP state) was answered already: each takes one "
+                "presentation.",
+                "Open the request's link again to answer once more."),
+    ProblemType("presentation-not-authenticated", "Presentation refused", 422,
+                "The presentation does not answer this request: its authentication proof "
+                "is missing, carries another challenge (nonce) or domain (client_id), is "
+                "for another purpose, has expired, does not verify, or names a holder "
+                "other than the DID that signed. reason says which. Nothing was recorded "
+                "and the exchange is still open.",
+                "Sign the presentation again with proofPurpose authentication, the "
+                "challenge and domain this exchange gave, by a key of the holder's DID."),
     ProblemType("framework-data", "Competency data refused", 422,
                 "A competency model, level framework or crosswalk being imported breaks its "
                 "schema or the catalogue's rules (an unknown level, a competency the model "

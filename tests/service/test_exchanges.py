@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,15 +18,14 @@ from credentials.dates import format_datetime
 from credentials.proofs import ED25519_SIGNATURE_2020, EDDSA_RDFC_2022, create_proof
 from credentials.proofs.data_integrity import Cryptosuite
 from issuer.services import wallet_links
-from issuer.services.wallet_offers import create_offer
+from issuer.services.issuers import create_issuer
 from issuer.store import store
 from issuer.store.models import Credential, WalletOffer
 from issuer.web.context import service_context
 from keys.did import did_key, did_key_verification_method
 from keys.ed25519 import Ed25519Signer, generate_ed25519
-from tests.service.conftest import BASE, completion_body
+from tests.service.conftest import BASE, completion_body, copied_store, make_app
 
-EMAIL = "jordan.rivera@example.com"
 DOMAIN = "localhost:5000"
 LCW_SUITE = dataclasses.replace(ED25519_SIGNATURE_2020, verify_only=False)
 
@@ -62,9 +62,11 @@ def issue(service) -> dict:
 
 
 def offer(service, credential_id: str) -> str:
-    with store(service.app).sessions() as db, db.begin():
-        return create_offer(db, service_context(service.app).kek, credential_id,
-                            EMAIL).offer.id
+    """An offer made by the employer's API (the learner's own pages make them too)."""
+    response = service.client.post(f"/api/v1/issuers/riverbend/credentials/{credential_id}"
+                                   "/offers", json={}, headers=service.auth(service.assessor))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["offerId"]
 
 
 def exchange(offer_id: str) -> str:
@@ -93,7 +95,9 @@ def test_a_wallet_takes_its_offer_and_gets_the_credential_bound_to_its_did(servi
     root = issue(service)
     offer_id = offer(service, root["credentialId"])
 
-    response = service.client.get(f"/interactions/{offer_id}?iuv=1",
+    interaction = wallet_links.interaction_url(BASE, offer_id)
+    assert interaction == f"{BASE}/interactions/{offer_id}?iuv=1"
+    response = service.client.get(interaction.removeprefix(BASE),
                                   headers={"Accept": "application/json"})
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
@@ -191,6 +195,23 @@ def test_a_presentation_for_another_offer_does_not_take_this_one(service) -> Non
         "challenge"
 
 
+def test_an_offer_with_a_transaction_code_is_not_taken_without_it(service) -> None:
+    """The code guards the offer (its QR code may be seen by others): a VC API exchange,
+    which has no place for the code, refuses it, and the interaction URL offers only
+    OpenID4VCI for it."""
+    credential_id = issue(service)["credentialId"]
+    made = service.client.post(f"/api/v1/issuers/riverbend/credentials/{credential_id}/offers",
+                               json={"txCode": True}, headers=service.auth(service.assessor))
+    assert made.status_code == 201, made.get_json()
+    offer_id = made.get_json()["offerId"]
+    needs = "/problems/offer-needs-transaction-code"
+    problem(service.client.post(exchange(offer_id), json={}), 403, needs)
+    vp = new_holder().presentation("any challenge")
+    problem(answer(service, offer_id, vp), 403, needs)
+    ways = service.client.get(f"/interactions/{offer_id}?iuv=1").get_json()["protocols"]
+    assert set(ways) == {"OID4VCI"}
+
+
 def test_an_expired_offer_is_gone_and_an_unknown_one_not_found(service) -> None:
     offer_id = offer(service, issue(service)["credentialId"])
     challenge = start(service, offer_id)["challenge"]
@@ -275,3 +296,55 @@ def test_the_exchange_counts_as_verifying(service) -> None:
                service.client.post("/credentials/verify", json={}).status_code,
                service.client.post(exchange(offer_id), json={}).status_code]
     assert answers == [200, 400, 429]
+
+
+def test_behind_a_proxy_with_a_path_the_exchange_is_under_it_and_the_domain_the_host(
+        tmp_path, template_store) -> None:
+    public = "https://creds.example.org/cc"
+    with copied_store(tmp_path, template_store) as config:
+        app = make_app(tmp_path, PUBLIC_BASE_URL=public, **config)
+        with store(app).sessions() as db:
+            token = create_issuer(db, service_context(app).kek, public, "riverbend",
+                                  "Riverbend")["token"]
+        client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
+        issued = client.post("/cc/api/v1/issuers/riverbend/completions",
+                             json=completion_body(), headers=auth).get_json()
+        offer_id = client.post(f"/cc/api/v1/issuers/riverbend/credentials/"
+                               f"{issued['credentialId']}/offers", json={},
+                               headers=auth).get_json()["offerId"]
+        protocols = client.get(f"/cc/interactions/{offer_id}?iuv=1").get_json()["protocols"]
+        assert protocols["vcapi"] == f"{public}/workflows/claim/exchanges/{offer_id}"
+        path = urlsplit(protocols["vcapi"]).path
+        request = client.post(path, json={}).get_json()["verifiablePresentationRequest"]
+        assert request["domain"] == "creds.example.org"
+        assert request["interact"]["service"][0]["serviceEndpoint"] == protocols["vcapi"]
+        holder = new_holder()
+        vp = holder.presentation(request["challenge"], domain="creds.example.org")
+        response = client.post(path, json={"verifiablePresentation": vp})
+        store(app).engine.dispose()
+    assert response.status_code == 200, response.get_json()
+    [credential] = response.get_json()["verifiablePresentation"]["verifiableCredential"]
+    assert credential["id"].startswith(f"{public}/credentials/")
+    assert credential["credentialSubject"]["id"] == holder.did
+
+
+def test_of_two_wallets_answering_one_offer_at_once_one_gets_it(service) -> None:
+    offer_id = offer(service, issue(service)["credentialId"])
+    challenge = start(service, offer_id)["challenge"]
+    presentations = [new_holder().presentation(challenge) for _ in range(2)]
+    before = service.counts()["credentials"]
+    barrier, answers = threading.Barrier(2), []
+
+    def wallet(vp: dict) -> None:
+        client = service.app.test_client()
+        barrier.wait()
+        answers.append(client.post(exchange(offer_id), json={"verifiablePresentation": vp}))
+
+    threads = [threading.Thread(target=wallet, args=(vp,)) for vp in presentations]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 410], \
+        [a.get_json() for a in answers]
+    assert service.counts()["credentials"] == before + 1

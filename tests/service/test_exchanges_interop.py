@@ -14,60 +14,29 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator
-from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 
-from issuer import create_app
-from issuer.services.wallet_offers import create_offer
-from issuer.store import store
-from issuer.web.context import service_context
-from loadtest.listeners import loopback_listeners
+from issuer.services import wallet_links
 from tests.service import test_wallet_interop as wallets
-from tests.service.live import service_env
 
 pytestmark = pytest.mark.interop
-node = wallets.node
+node, https_server = wallets.node, wallets.https_server
 
 
-def offer(env: dict[str, str], instance: Path, credential_id: str, email: str) -> str:
-    """An offer made on the served store (in this process: the pages that make offers are
-    not this test's subject)."""
-    config = {"PUBLIC_BASE_URL": env["PUBLIC_BASE_URL"]}
-    if "DATABASE_URL" in env:
-        config["DATABASE_URL"] = env["DATABASE_URL"]
-    app = create_app(config, instance_path=str(instance))
-    try:
-        with store(app).sessions() as db, db.begin():
-            return create_offer(db, service_context(app).kek, credential_id, email).offer.id
-    finally:
-        store(app).engine.dispose()
-
-
-@pytest.fixture
-def served(tmp_path: Path, node: None) -> Iterator[tuple[wallets.HttpsServer, dict]]:
-    """The HTTPS service, and the environment its processes run with."""
-    cert_file, key_file = wallets.self_signed_certificate(tmp_path)
-    sockets = loopback_listeners()
-    base = f"https://localhost:{sockets[0].getsockname()[1]}"
-    with ExitStack() as stack:
-        for sock in sockets:
-            stack.enter_context(sock)
-        env = stack.enter_context(service_env(tmp_path, base))
-        serving = wallets._serve_https(env, base, sockets, cert_file, key_file)
-        try:
-            yield next(serving), env
-        finally:
-            serving.close()
+def offer(server: wallets.HttpsServer, credential_id: str) -> str:
+    """An offer of the credential to its learner's wallet, made by the employer's API."""
+    status, made = server.call(f"/api/v1/issuers/riverbend/credentials/{credential_id}/offers",
+                               {}, server.assessor)
+    assert status == 201, made
+    return made["offerId"]
 
 
 def holder(server: wallets.HttpsServer, offer_id: str, suite: str) -> dict:
     env = {**os.environ, "NODE_EXTRA_CA_CERTS": str(server.certificate)}
     result = subprocess.run(
         ["node", str(wallets.BRIDGE / "holder.mjs")],
-        input=json.dumps({"interaction": f"{server.base}/interactions/{offer_id}?iuv=1",
+        input=json.dumps({"interaction": wallet_links.interaction_url(server.base, offer_id),
                           "suite": suite}),
         capture_output=True, text=True, timeout=300, check=False, env=env)
     assert result.returncode == 0, result.stderr
@@ -75,8 +44,8 @@ def holder(server: wallets.HttpsServer, offer_id: str, suite: str) -> dict:
 
 
 def test_a_wallet_takes_offers_over_vc_api_and_its_credentials_verify_everywhere(
-        served: tuple[wallets.HttpsServer, dict], tmp_path: Path) -> None:
-    server, env = served
+        https_server: wallets.HttpsServer) -> None:
+    server = https_server
     email = "jordan.rivera@example.com"
     status, body = server.call("/api/v1/issuers/riverbend/completions", {
         "learner": {"name": "Jordan Rivera", "email": email},
@@ -87,7 +56,7 @@ def test_a_wallet_takes_offers_over_vc_api_and_its_credentials_verify_everywhere
 
     received = {}
     for suite in ("eddsa-rdfc-2022", "Ed25519Signature2020"):
-        taken = holder(server, offer(env, tmp_path, root_id, email), suite)
+        taken = holder(server, offer(server, root_id), suite)
         assert taken["status"] == 200, taken
         assert taken["request"]["domain"] == server.base.removeprefix("https://")
         proof = taken["presentation"]["proof"]

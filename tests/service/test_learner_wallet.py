@@ -64,11 +64,14 @@ def test_the_issue_emails_claim_link_lands_on_the_wallet_page(service) -> None:
     request = json.loads(parse_qs(urlsplit(lcw).query)["request"][0])
     [offer_id] = re.findall(r"/workflows/claim/exchanges/([A-Za-z0-9_-]+)",
                             request["protocols"]["vcapi"])
+    # LCW takes the offer over vcapi; the OpenID4VCI offer has its own link and QR code.
+    assert request == {"credentialRequestOrigin": BASE, "protocols": {
+        "vcapi": f"{BASE}/workflows/claim/exchanges/{offer_id}"}}
     dcc = re.search(r'href="(dccrequest://request\?[^"]+)"', text).group(1)
     assert json.loads(parse_qs(urlsplit(dcc).query)["request"][0]) == request
-    assert 'href="openid-credential-offer://?credential_offer_uri=' \
-        f'{BASE.replace(":", "%3A").replace("/", "%2F")}%2Foid4vci%2Foffers%2F{offer_id}"' \
-        in text
+    assert ('href="openid-credential-offer://?credential_offer_uri='
+            f'{BASE.replace(":", "%3A").replace("/", "%2F")}%2Foid4vci%2Foffers%2F{offer_id}"'
+            ) in text
     by_value = re.search(r'<textarea id="by-value" readonly rows="4">([^<]+)</textarea>',
                          text).group(1)
     offer = json.loads(parse_qs(urlsplit(by_value).query)["credential_offer"][0])

@@ -256,3 +256,13 @@ def test_a_credential_revoked_after_its_offer_is_denied(service) -> None:
     assert "proofs, not proof" in singular.get_json()["error_description"]
     assert error_of(credential(service, granted, holder.proof(
         audience=BASE, nonce=nonce(service)))) == "credential_request_denied"
+
+
+def test_a_deeply_nested_or_unreadable_request_is_an_invalid_credential_request(
+        service) -> None:
+    """Read within the service's caps like every other body: never a 500."""
+    bearer = {"Authorization": f"Bearer {access_token(service)}",
+              "Content-Type": "application/json"}
+    for body in ("[" * 100_000 + "]" * 100_000, '{"proofs": {"jwt": ["\\ud800"]}}', "{"):
+        response = service.client.post("/oid4vci/credential", data=body, headers=bearer)
+        assert error_of(response) == "invalid_credential_request", body[:20]

@@ -3,6 +3,9 @@ presents credentials this service issued, signed for the verifier's challenge an
 
 from __future__ import annotations
 
+import html
+import io
+import json
 from typing import Any
 
 import pytest
@@ -163,3 +166,31 @@ def test_verifying_presentations_spends_the_verification_allowance(service) -> N
     service.app.config["RATE_LIMIT_VERIFY_PER_IP"] = "1/60"
     assert post(service, presentation(), None).status_code == 200
     assert_problem(post(service, presentation(), None), 429)
+
+
+def test_the_verify_page_shows_a_pasted_presentation(service) -> None:
+    vp = signed(presentation(issued_to_holder(service),
+                             issued_to_holder(service, "did:example:someone-else")))
+    page = service.client.post("/verify", data={
+        "credential_text": json.dumps(vp), "challenge": CHALLENGE, "domain": DOMAIN})
+    assert page.status_code == 200
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Result for a presentation" in text
+    assert f"Proven: signed with a key {HOLDER} controls" in text
+    assert "About the presentation's holder" in text
+    assert "About someone other than the presentation's holder (did:example:someone-else)" \
+        in text
+    assert "Verified, with a warning: 1 of 2 credentials are not bound to the holder" in text
+    wrong = html.unescape(service.client.post("/verify", data={
+        "credential_text": json.dumps(vp), "challenge": "another"}).get_data(as_text=True))
+    assert "Not verified: the holder's proof does not hold" in wrong
+
+
+def test_the_verify_page_reads_an_uploaded_vp_jwt(service) -> None:
+    token = vp_jwt({**presentation(issued_to_holder(service)), **jwt_claims()})
+    page = service.client.post("/verify", data={
+        "credential_file": (io.BytesIO(token.encode()), "presentation.jwt"),
+        "challenge": CHALLENGE, "domain": DOMAIN}, content_type="multipart/form-data")
+    assert page.status_code == 200
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Verified: every check passed." in text and "Result for a presentation" in text
