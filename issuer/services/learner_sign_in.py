@@ -14,7 +14,7 @@ import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from credentials.build import normalise_email
@@ -27,6 +27,7 @@ from issuer.store.models import Credential, LearnerSignInLink
 
 LINK_LIFETIME = timedelta(minutes=15)
 CLAIM_LIFETIME = timedelta(days=7)  # an issue email is read days later, and once
+SWEPT_AFTER = timedelta(days=1)  # an expired link is kept this long (it says "expired")
 # The secret travels in the query (and then in a form's body), never in a path: request
 # logs record paths.
 LINK_PATH = "/me/sign-in/link?link="
@@ -117,4 +118,8 @@ def redeem(db: Session, link: str) -> tuple[str, str]:
         if claimed != 1:
             raise Unauthenticated("this sign-in link has been used already; each link works "
                                   "once")
+        # Every issue email leaves a claim link: links a day past their expiry go, so the
+        # table holds about a week of issuing (a sign-in is rare, and when links are used).
+        db.execute(delete(LearnerSignInLink).where(
+            LearnerSignInLink.expires_at <= now - SWEPT_AFTER))
         return learner_sessions.open_session(db, found.email, now), found.landing

@@ -1,7 +1,7 @@
 """The "Add to wallet" page of one of a signed-in learner's credentials: a new wallet offer
 (issuer.services.wallet_offers) and every way a wallet takes it, each as a QR code and a
-link. The Learner Credential Wallet scans its lcw.app request link (the VC API
-``protocols`` object), or opens the older ``dccrequest://`` link; an OpenID4VCI wallet scans
+link. The Learner Credential Wallet scans its lcw.app request link (the VC API exchange
+invitation), or opens its own ``dccrequest://`` link; an OpenID4VCI wallet scans
 the ``openid-credential-offer://`` offer by reference (small enough for a reliable QR code),
 or takes it by value. An offer made here has no transaction code: the learner proved who
 they are by signing in (a code is for offers shown by the employer)."""
@@ -82,7 +82,7 @@ def offer_page(db: Session, kek: KeyEncryptionKey, base_url: str, email: str,
             title=title, issuer=issuer, expires_at=offer.expires_at,
             lcw=WalletLink("Learner Credential Wallet", lcw, wallet_links.qr_svg(
                 lcw, "QR code for the Learner Credential Wallet")),
-            dcc=WalletLink("Learner Credential Wallet (older versions)",
+            dcc=WalletLink("Learner Credential Wallet (app link)",
                            wallet_links.dcc_request_link(base_url, offer.id), None),
             by_reference=WalletLink("OpenID4VCI wallet", by_reference, wallet_links.qr_svg(
                 by_reference, "QR code for an OpenID4VCI wallet")),

@@ -423,7 +423,7 @@ class LearnerSignInLink(Base):
     link_hash: Mapped[str] = mapped_column(String(64), unique=True)
     landing: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # swept
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 

@@ -128,3 +128,14 @@ def test_a_landing_page_is_kept_but_never_another_site(service) -> None:
     ask_for_link(client, landing=f"/me/credentials/{credential_id}/wallet")
     assert follow_link(client, last_link(service, LEARNER)).headers["Location"] == \
         f"/me/credentials/{credential_id}/wallet"
+
+
+def test_links_long_expired_are_swept_at_a_sign_in(service) -> None:
+    issue_to(service)
+    issue_to(service)  # two claim links
+    with store(service.app).sessions() as db, db.begin():
+        db.execute(update(LearnerSignInLink).values(
+            expires_at=datetime.now(UTC) - timedelta(days=2)))
+    learner_client(service)
+    with store(service.app).sessions() as db, db.begin():
+        assert [row.landing for row in db.scalars(select(LearnerSignInLink))] == ["/me"]

@@ -67,7 +67,8 @@ def test_the_issue_emails_claim_link_lands_on_the_wallet_page(service) -> None:
     # LCW takes the offer over vcapi; the OpenID4VCI offer has its own link and QR code.
     assert request == {"credentialRequestOrigin": BASE, "protocols": {
         "vcapi": f"{BASE}/workflows/claim/exchanges/{offer_id}"}}
-    assert re.search(r'href="dccrequest://request\?request=[^"]*exchanges', text)
+    dcc = re.search(r'href="(dccrequest://request\?[^"]+)"', text).group(1)
+    assert json.loads(parse_qs(urlsplit(dcc).query)["request"][0]) == request
     assert ('href="openid-credential-offer://?credential_offer_uri='
             f'{BASE.replace(":", "%3A").replace("/", "%2F")}%2Foid4vci%2Foffers%2F{offer_id}"'
             ) in text
@@ -134,3 +135,60 @@ def test_an_expired_claim_link_sends_the_learner_to_ask_for_a_new_one(service) -
             expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     page = service.app.test_client().get(path)
     assert page.status_code == 401 and "expired" in page.get_data(as_text=True)
+
+
+def test_from_the_email_to_a_wallet_bound_copy_listed_under_its_credential(service) -> None:
+    """The whole way: the claim link, the wallet page's OpenID4VCI offer taken by a wallet
+    (token, nonce, key proof), the copy verifies, and the learner's list shows it under the
+    credential; revoking the credential revokes the copy."""
+    from tests.service.oid4vci_support import HolderKey
+    from tests.service.test_oid4vci import PRE_AUTHORIZED, credential, nonce, token
+
+    credential_id = issue_to(service)
+    client = service.app.test_client()
+    wallet = client.get(follow_link(client, claim_link(service)).headers["Location"])
+    text = unescape(wallet.get_data(as_text=True))
+    by_reference = re.search(r'href="(openid-credential-offer://[^"]+)"', text).group(1)
+    offer_uri = parse_qs(urlsplit(by_reference).query)["credential_offer_uri"][0]
+    offer = service.client.get(urlsplit(offer_uri).path).get_json()
+    code = offer["grants"][PRE_AUTHORIZED]["pre-authorized_code"]
+    granted = token(service, code)
+    assert granted.status_code == 200, granted.get_json()
+    holder = HolderKey.ed25519()
+    answer = credential(service, granted.get_json()["access_token"],
+                        holder.proof(audience=BASE, nonce=nonce(service), key="did:key"))
+    assert answer.status_code == 200, answer.get_json()
+    [issued] = answer.get_json()["credentials"]
+    assert issued["credential"]["credentialSubject"]["id"] == holder.did_key
+    report = service.client.post("/credentials/verify", json={
+        "verifiableCredential": issued["credential"]}).get_json()
+    assert report["verified"] is True, report
+    home = client.get("/me").get_data(as_text=True)
+    assert "1 copy bound to a wallet" in home
+    assert issued["credential"]["id"].rsplit("/", 1)[1] not in home
+    revoke(service, credential_id, service.admin)
+    again = service.client.post("/credentials/verify", json={
+        "verifiableCredential": issued["credential"]}).get_json()
+    assert again["verified"] is False
+
+
+def test_from_the_wallet_pages_lcw_link_a_didauth_wallet_gets_its_copy(service) -> None:
+    """The Learner Credential Wallet's way: the lcw.app link's exchange, a DIDAuth
+    presentation with the exchange's challenge, and the bound copy in a presentation."""
+    from tests.service.test_exchanges import new_holder
+
+    issue_to(service)
+    client = service.app.test_client()
+    wallet = client.get(follow_link(client, claim_link(service)).headers["Location"])
+    lcw = re.search(r'href="(https://lcw\.app/request[^"]+)"',
+                    unescape(wallet.get_data(as_text=True))).group(1)
+    request = json.loads(parse_qs(urlsplit(lcw).query)["request"][0])
+    exchange = urlsplit(request["protocols"]["vcapi"]).path
+    asked = service.client.post(exchange, json={}).get_json()["verifiablePresentationRequest"]
+    holder = new_holder()
+    answer = service.client.post(exchange, json={
+        "verifiablePresentation": holder.presentation(asked["challenge"])})
+    assert answer.status_code == 200, answer.get_json()
+    [copy] = answer.get_json()["verifiablePresentation"]["verifiableCredential"]
+    assert copy["credentialSubject"]["id"] == holder.did
+    assert "1 copy bound to a wallet" in client.get("/me").get_data(as_text=True)

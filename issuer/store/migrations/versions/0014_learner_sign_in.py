@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("link_hash"),
     )
     op.create_index("ix_learner_sign_in_links_email", "learner_sign_in_links", ["email"])
+    op.create_index("ix_learner_sign_in_links_expires_at", "learner_sign_in_links",
+                    ["expires_at"])
     op.create_table(
         "learner_sessions",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -58,5 +60,6 @@ def downgrade() -> None:
     op.drop_table("learner_profiles")
     op.drop_index("ix_learner_sessions_email", table_name="learner_sessions")
     op.drop_table("learner_sessions")
+    op.drop_index("ix_learner_sign_in_links_expires_at", table_name="learner_sign_in_links")
     op.drop_index("ix_learner_sign_in_links_email", table_name="learner_sign_in_links")
     op.drop_table("learner_sign_in_links")
