@@ -114,6 +114,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     from issuer.operations import mail_work, observability, rate_limits, tasks
     from issuer.pages import (
         badges,
+        consent,
         desk,
         desk_admin,
         desk_mail,
@@ -123,7 +124,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
         site,
         verify,
     )
-    from issuer.protocols import case, published, vc_api
+    from issuer.protocols import case, ob_api, published, vc_api
     from issuer.web import compression
     from issuer.web.requests import refuse_control_characters_in_url
 
@@ -135,7 +136,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     # Machines' API, standard protocols and published documents, then people's pages.
     for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, case.bp, badges.bp,
                       verify.bp, desk.bp, desk_mail.bp, site.bp, desk_sign_in.bp, desk_admin.bp,
-                      logos.bp, learner.bp):
+                      logos.bp, learner.bp, ob_api.bp, consent.bp):
         app.register_blueprint(blueprint)
     rate_limits.init_app(app)  # limits name endpoints: after every blueprint
     https = services.base_url.startswith("https://")

@@ -26,7 +26,8 @@ ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "
            "desk.record", "desk.build_clr"}
 # Verifying, including reads that verify: a credential's share page checks it on every view,
 # and the verifier page verifies a ?url= deep link.
-VERIFYING = {"vc_api.verify_endpoint", "verify.verify_page", "published.credential"}
+VERIFYING = {"vc_api.verify_endpoint", "verify.verify_page", "published.credential",
+             "ob_api.upsert_credential"}
 
 ISSUE_PER_ADDRESS = ("issue per address", "RATE_LIMIT_ISSUE_PER_IP")
 ISSUE_PER_TOKEN = ("issue per token", "RATE_LIMIT_ISSUE_PER_TOKEN")

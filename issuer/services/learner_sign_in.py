@@ -32,7 +32,8 @@ CLAIM_LIFETIME = timedelta(days=7)  # an issue email is read days later, and onc
 LINK_PATH = "/me/sign-in/link?link="
 HOME = "/me"
 # Where a link may land: the learner's own pages only (never another site).
-LANDING = re.compile(r"^/me(?:/credentials/[0-9a-f-]{36}/wallet)?$")
+LANDING = re.compile(r"^/me(?:/credentials/[0-9a-f-]{36}/wallet"
+                     r"|/authorize/[A-Za-z0-9_-]{43})?$")  # (an OB API authorization)
 
 
 def landing_or_home(path: str | None) -> str:
