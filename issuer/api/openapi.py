@@ -9,6 +9,7 @@ from flask import Blueprint, render_template
 
 from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
+from issuer.api.openapi_ob import OB_API_PATHS
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
 from issuer.api.routes import FRAMEWORK_IMPORT
 from issuer.services.mail_log import MAX_PAGE as MAX_MAIL_PAGE
@@ -86,7 +87,7 @@ RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
                 ("/api/v1/issuers/{slug}/completions:batch", "post"),
                 ("/api/v1/issuers/{slug}/learners/clr", "post"),
                 ("/credentials/issue", "post"), ("/credentials/verify", "post"),
-                ("/verify", "post")}
+                ("/verify", "post"), ("/ims/ob/v3p0/credentials", "post")}
 
 
 # The document's sections, in the order a developer needs them: issuing first, operating
@@ -102,6 +103,9 @@ SECTIONS = {
                            "images.",
     "Administration": "API tokens, signing keys and the audit trail (admin tokens).",
     "Employer desk": "The desk's pages and forms, for people signed in with a browser.",
+    "Open Badges API": "1EdTech's Open Badges 3.0 API: a learner's chosen host registers "
+                       "(OAuth 2.0), the learner consents, the host reads their credentials "
+                       "and profile and stores what they hold from elsewhere.",
     "Site": "The start page and what each problem type means.",
     "Operations": "Health, readiness and metrics, for whoever runs the service.",
 }
@@ -124,6 +128,9 @@ def _section(path: str) -> str:
         return "Administration"
     if path.startswith("/desk"):
         return "Employer desk"
+    if path.startswith(("/ims/ob/", "/oauth/", "/me/authorize")) or path in ("/privacy",
+                                                                            "/terms"):
+        return "Open Badges API"
     if path in ("/healthz", "/readyz", "/metrics"):
         return "Operations"
     if path == "/" or path.startswith("/problems"):
@@ -471,7 +478,11 @@ def _document(base_url: str) -> dict[str, Any]:
         "servers": [{"url": base_url}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "an issuer's API token"}},
+                                           "description": "an issuer's API token"},
+                                "ObOAuth2": {"type": "http", "scheme": "bearer",
+                                             "description": "an Open Badges API access "
+                                                            "token (OAuth 2.0, see "
+                                                            "/ims/ob/v3p0/discovery)"}},
             "schemas": {
                 "Problem": {"type": "object", "required": ["type", "title", "status"],
                             "properties": {"type": {"type": "string"},
@@ -872,6 +883,7 @@ def _document(base_url: str) -> dict[str, Any]:
             **DESK_PATHS,
             **MAIL_PATHS,
             **STAFF_DESK_PATHS,
+            **OB_API_PATHS,
         },
     }
 
