@@ -45,7 +45,7 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint
 from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError, InvalidRedirectURIError
 from authlib.oauth2.rfc7636 import CodeChallenge
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from issuer.services.errors import Malformed, NotFound
@@ -124,8 +124,7 @@ class Client:
         return hmac.compare_digest(hash_token(client_secret), self.row.secret_hash)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method == self.meta.get("token_endpoint_auth_method", AUTH_METHODS[0]) \
-            or (endpoint == "revoke" and method in AUTH_METHODS)
+        return method == self.meta.get("token_endpoint_auth_method", AUTH_METHODS[0])
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code"
@@ -508,6 +507,9 @@ def start_authorization(db: Session, request: HttpRequest) -> Answer | str:
                 return server.handle_error_response(oauth_request, error)
             raise Malformed(f"this authorization request cannot be used: "
                           f"{error.description or error.error}") from None
+        # Requests nobody decided in time, and codes never exchanged, are of no more use.
+        db.execute(delete(OAuthGrant).where(OAuthGrant.expires_at <= _now() - CODE_LIFETIME,
+                                            OAuthGrant.code_used_at.is_(None)))
         handle = secrets.token_urlsafe(32)
         data = oauth_request.payload.data
         db.add(OAuthGrant(
