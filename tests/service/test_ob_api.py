@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import secrets
+import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -347,3 +348,31 @@ def test_consent_needs_sign_in_and_the_forms_csrf_token(service) -> None:
     signed = learner_client(service)
     forged = signed.post(consent, data={"csrf": "forged", "decision": "allow"})
     assert forged.status_code == 400
+
+
+def test_one_code_exchanged_at_once_by_many_wins_once(service) -> None:
+    """The same code sent four times at the same moment: one exchange succeeds, the others
+    are refused, and (a replay) what the one got is revoked."""
+    issue_to(service)
+    client = register(service)
+    params, verifier = authorize(learner_client(service), client)
+    start = threading.Barrier(4)
+    answers: list[tuple[int, dict]] = []
+
+    def exchange_once() -> None:
+        browser = service.app.test_client()
+        start.wait()
+        answer = browser.post("/oauth/token", headers=basic(client), data={
+            "grant_type": "authorization_code", "code": params["code"],
+            "redirect_uri": CALLBACK, "code_verifier": verifier})
+        answers.append((answer.status_code, answer.get_json()))
+
+    threads = [threading.Thread(target=exchange_once) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(status for status, _ in answers) == [200, 400, 400, 400], answers
+    won = next(body for status, body in answers if status == 200)
+    assert service.client.get("/ims/ob/v3p0/profile", headers=bearer(
+        won["access_token"])).status_code == 401
