@@ -46,6 +46,9 @@ PROFILE = {"type": "object", "required": ["id", "type"], "properties": {
 LOCATION = {"Location": {"schema": TEXT}}
 PAGE_REFUSED = {"description": "refused: a page saying why (nothing is shared)",
                 "content": HTML}
+BAD_PAGE = {"description": "refused: a page saying why (nothing is shared); problem details "
+                           "for a request that is not even HTTP-clean",
+            "content": {**HTML, **PROBLEM}}
 
 
 def _form(fields: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -163,7 +166,7 @@ OB_API_PATHS: dict[str, Any] = {
         "responses": {"303": {"description": "to the consent page", "headers": LOCATION},
                       "302": {"description": "an error for the client, at its (registered) "
                                              "redirect URI", "headers": LOCATION},
-                      "400": PAGE_REFUSED}}},
+                      "400": BAD_PAGE}}},
     "/me/authorize/{handle}": {
         "get": {"summary": "The consent page: who asks for what (signed-in learners; others "
                            "get the sign-in page, which brings them back)",

@@ -139,18 +139,21 @@ def test_discovery_names_the_oauth_flow_and_the_scopes(service) -> None:
 def test_a_host_registers_gets_consent_and_pages_through_credentials(service, schemas
                                                                      ) -> None:
     ours = [issue_to(service, level=level) for level in ("emerging", "developing", "proficient")]
+    issue_to(service, format="jwt", algorithm="ES256")  # a VC-JWT: a compactJwsString
     client, tokens = tokens_for(service)
     assert set(client) >= {"client_id", "client_secret", "client_id_issued_at",
                            "client_secret_expires_at", "client_name", "redirect_uris"}
     assert tokens["token_type"] == "Bearer" and tokens["refresh_token"]
     assert tokens["scope"] == ALL_SCOPES
     seen: list[str] = []
-    url = "/ims/ob/v3p0/credentials?limit=2"
+    jwts: list[str] = []
+    url = "/ims/ob/v3p0/credentials?limit=3"
     while url:
         answer = service.client.get(url, headers=bearer(tokens["access_token"]))
-        assert answer.status_code == 200 and answer.headers["X-Total-Count"] == "3"
+        assert answer.status_code == 200 and answer.headers["X-Total-Count"] == "4"
         valid(schemas, "getopenbadgecredentialsresponse", answer.get_json())
         seen += [c["id"] for c in answer.get_json()["credential"]]
+        jwts += answer.get_json()["compactJwsString"]
         links = dict((rel, target) for target, rel in re.findall(
             r'<([^>]+)>; rel="(\w+)"', answer.headers["Link"]))
         assert {"first", "last"} <= set(links)
@@ -158,6 +161,13 @@ def test_a_host_registers_gets_consent_and_pages_through_credentials(service, sc
         if url:
             url = url.replace("http://localhost", "")
     assert len(seen) == 3 and all(any(c.endswith(i) for c in seen) for i in ours)
+    assert len(jwts) == 1 and jwts[0].count(".") == 2
+    second = service.client.get("/ims/ob/v3p0/credentials?limit=3&offset=3",
+                                headers=bearer(tokens["access_token"]))
+    assert second.headers["Link"] == (
+        '<http://localhost/ims/ob/v3p0/credentials?limit=3&offset=3>; rel="last", '
+        '<http://localhost/ims/ob/v3p0/credentials?limit=3&offset=0>; rel="first", '
+        '<http://localhost/ims/ob/v3p0/credentials?limit=3&offset=0>; rel="prev"')
     later = service.client.get("/ims/ob/v3p0/credentials?since=2999-01-01T00:00:00Z",
                                headers=bearer(tokens["access_token"]))
     assert later.headers["X-Total-Count"] == "0"
