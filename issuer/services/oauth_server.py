@@ -416,7 +416,10 @@ class Registration(ClientRegistrationEndpoint):
         if not scopes or any(scope not in SCOPES for scope in scopes):
             raise InvalidClientMetadataError("scope: only the Open Badges scopes, "
                                              "space-separated")
-        metadata = super().extract_client_metadata(request)
+        try:
+            metadata = super().extract_client_metadata(request)
+        except ValueError:  # authlib refuses to quote what it found in an error description
+            raise InvalidClientMetadataError("a metadata value is not acceptable") from None
         metadata.setdefault("token_endpoint_auth_method", AUTH_METHODS[0])
         metadata.setdefault("grant_types", list(GRANT_TYPES))
         metadata.setdefault("response_types", ["code"])
@@ -448,9 +451,24 @@ class Registration(ClientRegistrationEndpoint):
 
 # The HTTP layer's entry points: each runs one request in one transaction.
 
-def _run(db: Session, call: Callable[[Server], Answer]) -> Answer:
+def _vschar(form: Mapping[str, str]) -> bool:
+    """Whether every parameter is printable ASCII, as RFC 6749 (appendix A) has them: what
+    is not is refused before authlib (whose error descriptions quote some values, and
+    refuse to carry anything else) reads it."""
+    return all(isinstance(v, str) and all(" " <= c <= "~" for c in k + v)
+               for k, v in form.items())
+
+
+BAD_CHARACTERS = Answer(400, {"error": "invalid_request", "error_description":
+                              "parameters are printable ASCII (RFC 6749 appendix A)"},
+                        [("Content-Type", "application/json")])
+
+
+def _run(db: Session, call: Callable[[Server], Answer], form: Mapping[str, str]) -> Answer:
     """``call`` in a transaction: kept when the answer is a success (or a replay revoked a
     grant), rolled back otherwise."""
+    if not _vschar(form):
+        return BAD_CHARACTERS
     server = Server(db)
     db.begin()
     try:
@@ -467,16 +485,16 @@ def _run(db: Session, call: Callable[[Server], Answer]) -> Answer:
 
 def register(db: Session, request: HttpRequest) -> Answer:
     return _run(db, lambda server: server.create_endpoint_response(
-        Registration.ENDPOINT_NAME, request))
+        Registration.ENDPOINT_NAME, request), {})
 
 
 def token(db: Session, request: HttpRequest) -> Answer:
-    return _run(db, lambda server: server.create_token_response(request))
+    return _run(db, lambda server: server.create_token_response(request), request.form)
 
 
 def revoke(db: Session, request: HttpRequest) -> Answer:
     return _run(db, lambda server: server.create_endpoint_response(
-        Revocation.ENDPOINT_NAME, request))
+        Revocation.ENDPOINT_NAME, request), request.form)
 
 
 @dataclass
@@ -497,6 +515,9 @@ def start_authorization(db: Session, request: HttpRequest) -> Answer | str:
     learner to sign in and decide) and its handle returned. Invalid with a trustworthy
     redirect URI: the error redirect for the client. Invalid otherwise: Invalid, shown to
     the person, never redirected (RFC 6749 section 4.1.2.1)."""
+    if not _vschar(request.form):
+        raise Malformed("this authorization request cannot be used: its parameters are "
+                        "printable ASCII (RFC 6749 appendix A)")
     server = Server(db)
     with db.begin():
         oauth_request = server.create_oauth2_request(request)

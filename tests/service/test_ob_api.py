@@ -386,3 +386,17 @@ def test_one_code_exchanged_at_once_by_many_wins_once(service) -> None:
     won = next(body for status, body in answers if status == 200)
     assert service.client.get("/ims/ob/v3p0/profile", headers=bearer(
         won["access_token"])).status_code == 401
+
+
+def test_parameters_outside_printable_ascii_are_refused_not_quoted(service) -> None:
+    """authlib quotes some values in its error descriptions and refuses to carry anything
+    but printable ASCII there: such a request is a 400, never a 500."""
+    client = register(service)
+    token = service.client.post("/oauth/token", data={"grant_type": "é"},
+                                headers=basic(client))
+    assert token.status_code == 400 and token.get_json()["error"] == "invalid_request"
+    asked = service.client.get("/me/authorize?" + urlencode({
+        "response_type": "cödé", "client_id": client["client_id"]}))
+    assert asked.status_code == 400 and "Location" not in asked.headers
+    strange = {**client_metadata(), "contacts": ["ü@host.example", 7]}
+    assert service.client.post("/oauth/register", json=strange).status_code in (201, 400)
