@@ -128,8 +128,8 @@ def _section(path: str) -> str:
         return "Administration"
     if path.startswith("/desk"):
         return "Employer desk"
-    if path.startswith(("/ims/ob/", "/oauth/", "/me/authorize")) or path in ("/privacy",
-                                                                            "/terms"):
+    if path.startswith(("/ims/ob/", "/oauth/", "/me/authorize", "/me/applications")) or \
+            path in ("/privacy", "/terms"):
         return "Open Badges API"
     if path in ("/healthz", "/readyz", "/metrics"):
         return "Operations"

@@ -190,6 +190,25 @@ OB_API_PATHS: dict[str, Any] = {
                                "401": {"description": "signed out: the sign-in page",
                                        "content": HTML},
                                "404": PAGE_REFUSED}}},
+    "/me/applications": {"get": {
+        "summary": "The applications the signed-in learner allowed, each with a button that "
+                   "withdraws its access (others get the sign-in page)",
+        "security": [],
+        "responses": {"200": {"description": "the page", "content": HTML},
+                      "401": {"description": "the sign-in page", "content": HTML}}}},
+    "/me/applications/{grant}/withdraw": {"post": {
+        "summary": "The learner withdraws an application's access: every token it holds "
+                   "from that consent stops working",
+        "security": [],
+        "parameters": [{"name": "grant", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": _form({"csrf": TEXT}, ["csrf"]),
+        "responses": {"303": {"description": "back to the list", "headers": LOCATION},
+                      "400": {"description": "the form's CSRF token is missing or not this "
+                                             "browser's", "content": {**PROBLEM, **HTML}},
+                      "401": {"description": "signed out: the sign-in page",
+                              "content": HTML},
+                      "404": PAGE_REFUSED}}},
     "/privacy": {"get": {"summary": "The privacy policy the Open Badges API links to",
                          "security": [],
                          "responses": {"200": {"description": "the page", "content": HTML}}}},

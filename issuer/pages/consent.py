@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, redirect, render_template, request
 
-from issuer.pages.learner import csrf, posted, sign_in_page, signed_in_email
+from issuer.pages.learner import csrf, posted, sign_in_page, signed_in, signed_in_email
 from issuer.services import oauth_server
 from issuer.services.errors import DomainError
 from issuer.web.context import service_context
@@ -89,3 +89,24 @@ def privacy() -> Any:
 @bp.get("/terms")
 def terms() -> Any:
     return render_template("ob_policy.html", page="terms")
+
+
+@bp.get("/me/applications")
+@signed_in
+def applications(email: str) -> Any:
+    """The applications the learner allowed, each with a button that withdraws it."""
+    with service_context().sessions() as db:
+        items = oauth_server.connections(db, email)
+    return render_template("consent_applications.html", csrf=csrf(), items=items)
+
+
+@bp.post("/me/applications/<int:grant_id>/withdraw")
+@posted
+def withdraw(email: str, grant_id: int) -> Any:
+    with service_context().sessions() as db:
+        try:
+            oauth_server.disconnect(db, email, grant_id)
+        except DomainError as problem:
+            return render_template("consent_refused.html", reason=problem.detail), \
+                STATUS[problem.kind]
+    return redirect("/me/applications", 303)

@@ -574,3 +574,42 @@ def decide(db: Session, handle: str, email: str, allow: bool) -> Answer:
     except BaseException:
         db.rollback()
         raise
+
+
+@dataclass
+class Connection:
+    """An application the learner allowed, while any of its tokens still works."""
+
+    grant_id: int
+    client_name: str
+    client_uri: str
+    scopes: list[str]
+    allowed_at: datetime
+
+
+def connections(db: Session, email: str) -> list[Connection]:
+    """The applications ``email`` allowed whose access has not ended (newest first)."""
+    now = _now()
+    with db.begin():
+        rows = db.execute(select(OAuthGrant, OAuthClient).join(
+            OAuthClient, OAuthClient.client_id == OAuthGrant.client_id).where(
+            OAuthGrant.email == email, OAuthGrant.id.in_(select(OAuthToken.grant_id).where(
+                OAuthToken.email == email, OAuthToken.revoked_at.is_(None),
+                (OAuthToken.access_expires_at > now) | (OAuthToken.refresh_expires_at > now))))
+            .order_by(OAuthGrant.decided_at.desc())).all()
+        return [Connection(grant.id, client.client_metadata["client_name"],
+                           client.client_metadata["client_uri"],
+                           [SCOPES[s] for s in _scopes(grant.request["scope"])],
+                           grant.decided_at) for grant, client in rows]
+
+
+def disconnect(db: Session, email: str, grant_id: int) -> None:
+    """The learner withdraws an application's access: every token of that grant stops
+    working. NotFound for anyone else's grant."""
+    with db.begin():
+        grant = db.get(OAuthGrant, grant_id)
+        if grant is None or grant.email != email:
+            raise NotFound("you allowed no such application")
+        db.execute(update(OAuthToken).where(
+            OAuthToken.grant_id == grant_id, OAuthToken.revoked_at.is_(None))
+            .values(revoked_at=_now()))

@@ -3,7 +3,8 @@ API against gunicorn, with the learner in a real browser (Playwright, Debian's c
 reads the service description document, registers itself, sends the learner to authorize
 (PKCE S256); the learner signs in with the link mailed to them (read from the outbox) and
 allows; the host exchanges the code, pages through the credentials, stores an official
-example credential, reads the profile, refreshes (the refresh token rotates) and revokes.
+example credential, reads the profile, refreshes (the refresh token rotates) and revokes;
+the learner finds the host on the page of applications they allowed.
 Every answer of the API is checked against the official 1EdTech schemas; axe-core checks
 the sign-in and consent pages."""
 
@@ -151,6 +152,11 @@ def test_a_host_registers_gets_consent_pages_upserts_refreshes_and_revokes(
     profile = host.get(f"{api}/profile", timeout=30)
     valid(schemas, "profile", profile.json())
     assert profile.json()["email"] == LEARNER
+
+    # The learner sees whom they allowed.
+    page.goto(f"{base}/me/applications")
+    expect(page.get_by_role("heading", level=2)).to_have_text("Example Backpack")
+    accessible(page, "ob-api-applications")
 
     # Refresh: a new pair, and the old refresh token is spent.
     old_refresh = token["refresh_token"]

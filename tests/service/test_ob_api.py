@@ -24,7 +24,13 @@ from sqlalchemy import select
 from issuer.services.oauth_server import SCOPES
 from issuer.store import store
 from issuer.store.models import Credential, HeldCredential, OAuthClient, OAuthToken
-from tests.service.learner_support import LEARNER, csrf_in, issue_to, learner_client
+from tests.service.learner_support import (
+    LEARNER,
+    csrf_in,
+    form_csrf,
+    issue_to,
+    learner_client,
+)
 
 SCOPE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
 ALL_SCOPES = " ".join(SCOPES)
@@ -400,3 +406,25 @@ def test_parameters_outside_printable_ascii_are_refused_not_quoted(service) -> N
     assert asked.status_code == 400 and "Location" not in asked.headers
     strange = {**client_metadata(), "contacts": ["ü@host.example", 7]}
     assert service.client.post("/oauth/register", json=strange).status_code in (201, 400)
+
+
+def test_the_learner_sees_and_withdraws_what_they_allowed(service) -> None:
+    issue_to(service)
+    issue_to(service, email="sam.lee@example.com")
+    client = register(service)
+    browser = learner_client(service)
+    params, verifier = authorize(browser, client)
+    tokens = exchange(service, client, params["code"], verifier).get_json()
+    page = browser.get("/me/applications").get_data(as_text=True)
+    assert "Example Backpack" in page and "Read your credentials" in page
+    form = re.search(r'action="(/me/applications/\d+/withdraw)"', page).group(1)
+    other = learner_client(service, "sam.lee@example.com")
+    assert "Example Backpack" not in other.get("/me/applications").get_data(as_text=True)
+    refused = other.post(form, data={"csrf": form_csrf(other)})
+    assert refused.status_code == 404
+    assert browser.post(form, data={"csrf": "forged"}).status_code == 400
+    done = browser.post(form, data={"csrf": csrf_in(page)})
+    assert done.status_code == 303
+    assert service.client.get("/ims/ob/v3p0/profile", headers=bearer(
+        tokens["access_token"])).status_code == 401
+    assert "No application can use" in browser.get("/me/applications").get_data(as_text=True)
