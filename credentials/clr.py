@@ -163,47 +163,50 @@ def _record_identities(learner: Learner, salt: str,
     return [*(email_identity(learner.email, s) for s in salts), name_identity(learner.name)]
 
 
-def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: Learner,
-                         credentials: Sequence[dict[str, Any]], crosswalk: Crosswalk,
-                         base_url: str, salt: str, issued_at: datetime | None = None,
-                         credential_status: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-    """An unsigned ClrCredential embedding signed AchievementCredentials.
-
-    Only credentials :func:`unholdable` accepts; a VC-JWT, enveloped or not, is refused.
-    """
-    refused = {i: reason for i, c in enumerate(credentials) if (reason := unholdable(c))}
-    if refused:
-        raise ValueError(f"a ClrCredential cannot hold these credentials: {refused}")
-    model = crosswalk.model
+def _placed(credentials: Sequence[dict[str, Any]], crosswalks: Sequence[Crosswalk],
+            base_url: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, str]],
+                                    dict[str, set[str]]]:
+    """The record's achievements (each held credential's, then the tiers it sits under),
+    its associations (competency -> tier -> model, for each model the credential's
+    achievement belongs to) and, per model, the competencies held. A credential of no model
+    given is held with its achievement but placed nowhere."""
     achievements: dict[str, dict[str, Any]] = {}
     associations: list[dict[str, str]] = []
-    held: set[str] = set()
-    model_id = model_url(base_url, model.id)
+    held: dict[str, set[str]] = {crosswalk.model.id: set() for crosswalk in crosswalks}
     for credential in credentials:
         achievement = credential["credentialSubject"]["achievement"]
         achievements.setdefault(achievement["id"], achievement)
-        competency_id = _competency_of(credential, crosswalk, base_url)
-        if competency_id is None or competency_id in held:
-            continue
-        held.add(competency_id)
-        tier = model.competency(competency_id).tier.id
-        tier_id = tier_url(base_url, model.id, tier)
-        associations += [_association("isChildOf", achievement["id"], tier_id),
-                         _association("isParentOf", tier_id, achievement["id"])]
-        if tier_id not in achievements:
-            achievements[tier_id] = tier_achievement(crosswalk, tier, base_url)
-            associations += [_association("isChildOf", tier_id, model_id),
-                             _association("isParentOf", model_id, tier_id)]
-    issued = format_datetime(issued_at or datetime.now(UTC))
+        for crosswalk in crosswalks:
+            model = crosswalk.model
+            competency_id = _competency_of(credential, crosswalk, base_url)
+            if competency_id is None or competency_id in held[model.id]:
+                continue
+            held[model.id].add(competency_id)
+            model_id = model_url(base_url, model.id)
+            tier = model.competency(competency_id).tier.id
+            tier_id = tier_url(base_url, model.id, tier)
+            associations += [_association("isChildOf", achievement["id"], tier_id),
+                             _association("isParentOf", tier_id, achievement["id"])]
+            if tier_id not in achievements:
+                achievements[tier_id] = tier_achievement(crosswalk, tier, base_url)
+                associations += [_association("isChildOf", tier_id, model_id),
+                                 _association("isParentOf", model_id, tier_id)]
+    return achievements, associations, held
+
+
+def _record(credential_id: str, name: str, description: str, issuer: IssuerProfile,
+            learner: Learner, salt: str, credentials: Sequence[dict[str, Any]],
+            achievements: dict[str, dict[str, Any]], associations: list[dict[str, str]],
+            issued_at: datetime | None, credential_status: Sequence[dict[str, Any]]
+            ) -> dict[str, Any]:
     clr: dict[str, Any] = {
         "@context": list(CLR_CONTEXT),
         "id": credential_id,
         "type": ["VerifiableCredential", "ClrCredential"],
-        "name": f"Comprehensive Learner Record: {learner.name}, {model.occupation}",
-        "description": f"{len(held)} of the {len(model.competencies)} competencies of the "
-                       f"{model.title}, as assessed and signed by {issuer.name}.",
+        "name": name,
+        "description": description,
         "issuer": issuer.as_json(),
-        "validFrom": issued,
+        "validFrom": format_datetime(issued_at or datetime.now(UTC)),
         "credentialSubject": {
             "type": ["ClrSubject"],
             "identifier": _record_identities(learner, salt, credentials),
@@ -212,8 +215,59 @@ def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: 
             "association": associations,
         },
     }
-    if len(held) < len(model.competencies):
-        clr["partial"] = True
     if credential_status:
         clr["credentialStatus"] = status_property(credential_status)
     return clr
+
+
+def _refuse_unholdable(credentials: Sequence[dict[str, Any]]) -> None:
+    refused = {i: reason for i, c in enumerate(credentials) if (reason := unholdable(c))}
+    if refused:
+        raise ValueError(f"a ClrCredential cannot hold these credentials: {refused}")
+
+
+def build_clr_credential(*, credential_id: str, issuer: IssuerProfile, learner: Learner,
+                         credentials: Sequence[dict[str, Any]], crosswalk: Crosswalk,
+                         base_url: str, salt: str, issued_at: datetime | None = None,
+                         credential_status: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """An unsigned ClrCredential embedding signed AchievementCredentials of one model, as
+    the issuer that assessed them signs it.
+
+    Only credentials :func:`unholdable` accepts; a VC-JWT, enveloped or not, is refused.
+    """
+    _refuse_unholdable(credentials)
+    model = crosswalk.model
+    achievements, associations, held = _placed(credentials, [crosswalk], base_url)
+    count = len(held[model.id])
+    clr = _record(credential_id,
+                  f"Comprehensive Learner Record: {learner.name}, {model.occupation}",
+                  f"{count} of the {len(model.competencies)} competencies of the "
+                  f"{model.title}, as assessed and signed by {issuer.name}.",
+                  issuer, learner, salt, credentials, achievements, associations, issued_at,
+                  credential_status)
+    if count < len(model.competencies):
+        clr["partial"] = True
+    return clr
+
+
+def build_gathered_clr_credential(*, credential_id: str, issuer: IssuerProfile,
+                                  learner: Learner, credentials: Sequence[dict[str, Any]],
+                                  issuer_names: Sequence[str], crosswalks: Sequence[Crosswalk],
+                                  base_url: str, salt: str, issued_at: datetime | None = None,
+                                  credential_status: Sequence[dict[str, Any]] = ()
+                                  ) -> dict[str, Any]:
+    """An unsigned ClrCredential of credentials a learner gathered themselves, from any
+    issuers and models, signed by a service that assessed none of them: its description says
+    so, each held credential keeps its own issuer's proof, and each is placed in the model
+    (of ``crosswalks``) its competency belongs to. No ``partial`` flag: a gathered record is
+    the learner's choice, not a claim about one model's completeness."""
+    _refuse_unholdable(credentials)
+    achievements, associations, _held = _placed(credentials, crosswalks, base_url)
+    names = ", ".join(dict.fromkeys(issuer_names))
+    return _record(credential_id, f"Learner record: {learner.name}",
+                   f"{len(credentials)} credentials chosen by {learner.name} and gathered by "
+                   f"{issuer.name}, which checked that each verified when it was gathered. "
+                   f"Each was assessed and signed by its own issuer ({names}); "
+                   f"{issuer.name} assessed none of them.",
+                   issuer, learner, salt, credentials, achievements, associations, issued_at,
+                   credential_status)

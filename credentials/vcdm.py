@@ -24,6 +24,7 @@ from keys import base64url
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 ENVELOPE_TYPE = "EnvelopedVerifiableCredential"
+PRESENTATION_TYPE = "VerifiablePresentation"
 
 Problem = tuple[str, str]
 
@@ -380,3 +381,44 @@ def credential_problems(credential: Any, retrieved: Mapping[str, bytes] | None =
     problems += related_resource_problems(credential, retrieved)
     problems += _embedded_envelope_problems(credential)
     return problems
+
+
+def presentation_problems(presentation: Any) -> list[Problem]:
+    """Every rule of VCDM 2.0 section 4.13 ``presentation`` breaks: the base context first,
+    an ``id`` that is a URL, a ``type`` with VerifiablePresentation, a ``holder`` that is a
+    URL or an object with one as ``id``, and ``verifiableCredential`` items that are objects
+    (credentials, or EnvelopedVerifiableCredentials with their own context), never strings
+    or numbers -- except a VC-JWT string in a VCDM 1.1 presentation, as VC-JWT had it. Each
+    credential's own rules are its verification's to check."""
+    if not isinstance(presentation, Mapping):
+        return [("/", "a presentation must be a JSON object")]
+    problems = _context_problems(presentation)
+    version_1 = base_context(presentation) == VC_V1
+    problems += _id_problems(presentation, "")
+    problems += _type_problems(presentation.get("type"), "/type", PRESENTATION_TYPE)
+    holder = presentation.get("holder")
+    if isinstance(holder, Mapping):
+        problems += _id_problems(holder, "/holder", required=True)
+    elif "holder" in presentation and not is_url(holder):
+        problems.append(("/holder", "must be a URL or an object with an id"))
+    if "verifiableCredential" in presentation:
+        for pointer, item in _each(presentation["verifiableCredential"],
+                                   "/verifiableCredential"):
+            if is_envelope(item):
+                problems += envelope_problems(item, pointer)
+            elif not (isinstance(item, Mapping) or (version_1 and isinstance(item, str)
+                                                    and item.count(".") == 2)):
+                problems.append((pointer, "must be a verifiable credential or an "
+                                          f"{ENVELOPE_TYPE} object, not {_kind(item)}"))
+    return problems
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value that is not an object is, in words."""
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    return "a number" if isinstance(value, int | float) else "an array"

@@ -37,13 +37,15 @@ DEFAULTS = {
     "METRICS_TOKEN": None,  # set: GET /metrics needs "Authorization: Bearer <token>"
     "MAIL_URL": None,  # smtp://[user:password@]host[:port] or smtps://; None: .eml files
     "MAIL_FROM": None,  # None: no-reply@ the base URL's host name (localhost for an IP)
+    # Reverse proxies in front whose X-Forwarded-For/-Proto are believed (0: none).
+    "TRUSTED_PROXY_HOPS": 0,
 }
 FROM_ENVIRONMENT = ("PUBLIC_BASE_URL", "DATABASE_URL", "KEY_ENCRYPTION_KEY", "SECRET_KEY",
                     "RATE_LIMIT_ISSUE_PER_TOKEN", "RATE_LIMIT_ISSUE_PER_IP",
                     "RATE_LIMIT_VERIFY_PER_IP", "RATE_LIMIT_REDIS_URL", "METRICS_TOKEN",
                     "DESK_SESSION_IDLE_SECONDS", "DESK_SESSION_MAX_SECONDS", "MAIL_URL",
                     "MAIL_FROM", "TASK_QUEUE_URL", "TASK_QUEUE_NAME",
-                    "TASK_HEALTH_CHECK_SECONDS")
+                    "TASK_HEALTH_CHECK_SECONDS", "TRUSTED_PROXY_HOPS")
 
 # Pages run only scripts and styles served from here (nothing inline), are never framed, and
 # load images from here, data: URLs or https.
@@ -110,7 +112,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_SECURE=services.base_url.startswith("https"))
 
-    from issuer.api import openapi, routes
+    from issuer.api import openapi, presentation_requests, routes
     from issuer.operations import mail_work, observability, rate_limits, tasks
     from issuer.pages import (
         badges,
@@ -118,14 +120,24 @@ def create_app(test_config: Mapping[str, Any] | None = None,
         desk,
         desk_admin,
         desk_mail,
+        desk_requests,
         desk_sign_in,
         learner,
         logos,
         site,
         verify,
     )
-    from issuer.protocols import case, ob_api, published, vc_api
-    from issuer.web import compression
+    from issuer.protocols import (
+        case,
+        exchanges,
+        ob_api,
+        oid4vci,
+        openid4vp,
+        presentation_exchanges,
+        published,
+        vc_api,
+    )
+    from issuer.web import compression, proxy
     from issuer.web.requests import refuse_control_characters_in_url
 
     observability.init_app(app)
@@ -134,13 +146,16 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.before_request(refuse_control_characters_in_url)
 
     # Machines' API, standard protocols and published documents, then people's pages.
-    for blueprint in (routes.bp, openapi.bp, vc_api.bp, published.bp, case.bp, badges.bp,
-                      verify.bp, desk.bp, desk_mail.bp, site.bp, desk_sign_in.bp, desk_admin.bp,
-                      logos.bp, learner.bp, ob_api.bp, consent.bp):
+    for blueprint in (routes.bp, openapi.bp, vc_api.bp, exchanges.bp, published.bp, case.bp,
+                      badges.bp, verify.bp, desk.bp, desk_mail.bp, site.bp, desk_sign_in.bp,
+                      desk_admin.bp, logos.bp, oid4vci.bp, learner.bp, presentation_requests.bp,
+                      presentation_exchanges.bp, openid4vp.bp, desk_requests.bp, ob_api.bp,
+                      consent.bp):
         app.register_blueprint(blueprint)
     rate_limits.init_app(app)  # limits name endpoints: after every blueprint
     https = services.base_url.startswith("https://")
     compression.init_app(app)  # after the headers below: the last added runs first
     app.after_request(lambda response: _security_headers(response, https))
+    proxy.init_app(app, services.base_url, int(app.config["TRUSTED_PROXY_HOPS"]))
     check_at_start(services.sessions, services.kek)  # logs a wrong KEK
     return app

@@ -179,12 +179,14 @@ class Cryptosuite:
     def create_proof(self, document: Mapping[str, Any], signer: Signer,
                      loader: StaticDocumentLoader = DEFAULT_LOADER, created: str | None = None,
                      proof_purpose: str = "assertionMethod", proof_id: str | None = None,
-                     previous_proof: str | None = None) -> dict[str, Any]:
+                     previous_proof: str | None = None,
+                     options: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Sign ``document`` and return it with its new proof (the input is not changed).
 
         Without ``previous_proof`` any existing proof is replaced. With it, the new proof is
         chained to the existing proof of that id (VC Data Integrity 4.4): that proof is
-        signed over too, and the result carries both.
+        signed over too, and the result carries both. ``options`` are further proof
+        properties signed with it (``challenge``, ``domain``, ``expires``).
         """
         if self.verify_only:
             raise ProofError(f"{self.label} is accepted for verification only")
@@ -192,7 +194,7 @@ class Cryptosuite:
         unsecured = {k: v for k, v in document.items() if k != "proof"}
         existing = document.get("proof") or []
         existing = existing if isinstance(existing, list) else [existing]
-        proof = self.proof_options(signer, created, proof_purpose)
+        proof = {**self.proof_options(signer, created, proof_purpose), **(options or {})}
         if proof_id:
             proof = {"id": proof_id, **proof}
         hashed = unsecured
@@ -249,10 +251,11 @@ class Cryptosuite:
 def create_proof(document: Mapping[str, Any], suite: Cryptosuite, signer: Signer,
                  loader: StaticDocumentLoader = DEFAULT_LOADER, created: str | None = None,
                  proof_purpose: str = "assertionMethod", proof_id: str | None = None,
-                 previous_proof: str | None = None) -> dict[str, Any]:
+                 previous_proof: str | None = None,
+                 options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """``suite.create_proof``, in the functional form most callers use."""
     return suite.create_proof(document, signer, loader, created, proof_purpose, proof_id,
-                              previous_proof)
+                              previous_proof, options)
 
 
 def verify_proof(document: Mapping[str, Any], proof: Mapping[str, Any], suite: Cryptosuite,

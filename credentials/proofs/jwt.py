@@ -30,6 +30,11 @@ ALGORITHMS = ("RS256", "ES256", "EdDSA")
 HEADERS = {"alg", "kid", "typ", "jwk"}
 REGISTERED_CLAIMS = ("iss", "jti", "nbf", "exp", "sub", "iat", "aud")
 ENVELOPE_PREFIX = "data:application/vc+jwt,"
+PRESENTATION_ENVELOPE_PREFIX = "data:application/vp+jwt,"
+# VC-JOSE-COSE 1.0 names a secured credential's or presentation's media type in ``typ`` (and
+# its content in ``cty``); OB 3.0's VC-JWT and VCDM 1.1's use plain JWT.
+PRESENTATION_TYPES = ("JWT", "vp+jwt")
+CREDENTIAL_TYPES = ("JWT", "vc+jwt")
 MAX_HEADER_BYTES = 8 * 1024
 MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 
@@ -116,8 +121,8 @@ def _part(segment: str, what: str) -> dict[str, Any]:
     return value
 
 
-def decode_jwt(token: str) -> DecodedJwt:
-    """Parse a compact JWS; raise ProofError for anything but a well-formed VC-JWT."""
+def _parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The header and payload of a compact JWS whose ``alg`` we accept."""
     parts = token.split(".")
     if len(parts) != 3 or not all(parts[:2]):
         raise ProofError("not a compact JWS (header.payload.signature)")
@@ -125,11 +130,49 @@ def decode_jwt(token: str) -> DecodedJwt:
     if header.get("alg") not in ALGORITHMS:
         raise ProofError(f"JWT alg {header.get('alg')!r} is not accepted; "
                          f"use one of {', '.join(ALGORITHMS)}")
-    unknown = set(header) - HEADERS
+    return header, payload
+
+
+def decode_presentation_jwt(token: str) -> DecodedJwt:
+    """Parse a presentation secured as a compact JWS: VC-JOSE-COSE's (``typ`` vp+jwt, the
+    payload is the presentation) or VC-JWT's (VCDM 1.1, the presentation in ``vp``); raise
+    ProofError for anything else. The signature is not checked here."""
+    header, payload = _parts(token)
+    unknown = set(header) - HEADERS - {"cty"}
+    if unknown:
+        raise ProofError(f"JWT header has parameters not allowed here: {sorted(unknown)}")
+    if "typ" in header and header["typ"] not in PRESENTATION_TYPES:
+        raise ProofError(f"a presentation's JWT typ must be 'vp+jwt' (or 'JWT'), not "
+                         f"{header['typ']!r}")
+    if "cty" in header and header["cty"] != "vp":
+        raise ProofError(f"a presentation's JWT cty must be 'vp', not {header['cty']!r}")
+    if "kid" not in header and "jwk" not in header:
+        raise ProofError("the JWT header names no key (kid or jwk)")
+    if "vp" in payload and not isinstance(payload["vp"], Mapping):
+        raise ProofError("the JWT's vp claim is not a JSON object")
+    return DecodedJwt(token, header, payload)
+
+
+def presentation_of(decoded: DecodedJwt) -> dict[str, Any]:
+    """The presentation a VP-JWT carries: ``vp`` (VCDM 1.1), else the payload itself less
+    the JWT claims (VC-JOSE-COSE: the claims set is the presentation)."""
+    if isinstance(decoded.payload.get("vp"), Mapping):
+        return dict(decoded.payload["vp"])
+    return {k: v for k, v in decoded.payload.items()
+            if k not in (*REGISTERED_CLAIMS, "nonce")}
+
+
+def decode_jwt(token: str) -> DecodedJwt:
+    """Parse a compact JWS; raise ProofError for anything but a well-formed VC-JWT."""
+    header, payload = _parts(token)
+    unknown = set(header) - HEADERS - {"cty"}
     if unknown:
         raise ProofError(f"JWT header has parameters VC-JWT does not allow: {sorted(unknown)}")
-    if "typ" in header and header["typ"] != "JWT":
-        raise ProofError(f"JWT typ must be 'JWT', not {header['typ']!r}")
+    if "typ" in header and header["typ"] not in CREDENTIAL_TYPES:
+        raise ProofError(f"JWT typ must be 'JWT' (or VC-JOSE-COSE's 'vc+jwt'), not "
+                         f"{header['typ']!r}")
+    if "cty" in header and header["cty"] != "vc":
+        raise ProofError(f"a credential's JWT cty must be 'vc', not {header['cty']!r}")
     if "kid" not in header and "jwk" not in header:
         raise ProofError("the JWT header names no key (kid or jwk)")
     return DecodedJwt(token, header, payload)
@@ -145,6 +188,18 @@ def _registry(alg: str) -> jws.JWSRegistry:
 
 
 def verify_jwt(decoded: DecodedJwt, public_jwk: Mapping[str, Any]) -> None:
+    """Check the JWS signature with ``public_jwk`` (see :func:`verify_signature`), and that
+    ``iss`` and ``jti`` name the credential's issuer and id."""
+    verify_signature(decoded, public_jwk)
+    credential = decoded.credential
+    if decoded.payload.get("iss") not in (None, issuer_id_of(credential)):
+        raise ProofError(f"JWT iss {decoded.payload['iss']!r} is not the credential's issuer")
+    if "jti" in decoded.payload and "id" in credential and \
+            decoded.payload["jti"] != credential["id"]:
+        raise ProofError("JWT jti is not the credential's id")
+
+
+def verify_signature(decoded: DecodedJwt, public_jwk: Mapping[str, Any]) -> None:
     """Check the JWS signature with ``public_jwk``: :class:`SignatureMismatch` if it is not
     that key's over the token, :class:`ProofError` for any other failure, and
     :class:`~keys.jwk.UnusableKeyError` for a key no signature could be checked with (one
@@ -161,9 +216,3 @@ def verify_jwt(decoded: DecodedJwt, public_jwk: Mapping[str, Any]) -> None:
                                 "after signing, or signed with another key") from None
     except (JoseError, ValueError, TypeError) as error:
         raise ProofError(f"the JWT signature does not verify: {error}") from None
-    credential = decoded.credential
-    if decoded.payload.get("iss") not in (None, issuer_id_of(credential)):
-        raise ProofError(f"JWT iss {decoded.payload['iss']!r} is not the credential's issuer")
-    if "jti" in decoded.payload and "id" in credential and \
-            decoded.payload["jti"] != credential["id"]:
-        raise ProofError("JWT jti is not the credential's id")

@@ -179,7 +179,7 @@ def _held_without_email(credential: Mapping[str, Any], email: str) -> list[str]:
     embedded = subject.get("verifiableCredential") or []
     missing = []
     for index, item in enumerate(embedded if isinstance(embedded, list) else [embedded]):
-        held = _held_credential(item)
+        held = held_credential(item)
         if held is None or _email_match(held.get("credentialSubject"), email) is None:
             label = held.get("id") if held is not None else None
             missing.append(label if isinstance(label, str) and not label.startswith("data:")
@@ -220,7 +220,7 @@ def check_subject(credential: Mapping[str, Any], expected_email: str | None = No
     return Check("subject", Outcome.SUCCESS, f"the subject's {matched} matches")
 
 
-def _held_credential(item: Any) -> Mapping[str, Any] | None:
+def held_credential(item: Any) -> Mapping[str, Any] | None:
     """The credential an embedded item holds: itself, or a VC-JWT's (enveloped or not);
     None when it cannot be read (its own verification says why)."""
     token = unwrap(item)
@@ -257,7 +257,7 @@ def check_embedded(credential: Mapping[str, Any],
             label = None  # an enveloped VC-JWT: its id is the whole token
         label = label or f"/credentialSubject/verifiableCredential/{index}"
         report = verify(item)
-        held = _held_credential(item)
+        held = held_credential(item)
         tie = subject_tie(subject, held.get("credentialSubject") if held else None)
         results.append({"id": label, "verified": report.verified,
                         "issuerBound": report.issuer_bound, "subject": str(tie.tie),
@@ -322,7 +322,7 @@ def check_endorsements(credential: Mapping[str, Any],
         label = item.get("id") if isinstance(item, Mapping) else None
         if isinstance(label, str) and label.startswith("data:"):
             label = None
-        held = _held_credential(item)
+        held = held_credential(item)
         results.append({"id": label or pointer, "pointer": pointer,
                         "endorser": issuer_id_of(held) if held is not None else None,
                         "verified": report.verified, "issuerBound": report.issuer_bound,

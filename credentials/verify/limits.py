@@ -20,6 +20,7 @@ MAX_PROOFS = 8  # proofs in one document (a proof set or chain)
 MAX_STATUS_ENTRIES = 10  # credentialStatus entries in one credential
 MAX_EMBEDDED = 500  # credentials inside a ClrCredential (as many as a learner record holds)
 MAX_ENDORSEMENTS = 50  # endorsements embedded in one credential, in all places
+MAX_PRESENTED = 50  # credentials in one presentation, each verified in full
 
 
 class LimitExceeded(ValueError):
@@ -122,3 +123,27 @@ def check_credential(credential: Any) -> None:
     if isinstance(credential, Mapping):
         check_counts(credential)
 
+
+
+def check_presentation(presentation: Any) -> None:
+    """Every cap on a presentation already parsed: its shape, its proofs, how many credentials
+    it holds, and how many all of them embed together (each is verified in full: a
+    presentation costs no more than one record of ``MAX_EMBEDDED`` credentials)."""
+    check_shape(presentation)
+    if not isinstance(presentation, Mapping):
+        return
+    items = presentation.get("verifiableCredential")
+    held = [item for item in (items if isinstance(items, list) else [items])
+            if isinstance(item, Mapping)]
+    subjects = [item.get("credentialSubject") for item in held]
+    embedded = sum(_count(s.get("verifiableCredential")) for s in subjects
+                   if isinstance(s, Mapping))
+    for cap, limit, pointer, count, what in (
+            ("max_proofs", MAX_PROOFS, "/proof", _count(presentation.get("proof")), "proofs"),
+            ("max_presented_credentials", MAX_PRESENTED, "/verifiableCredential",
+             _count(items), "credentials"),
+            ("max_embedded_credentials", MAX_EMBEDDED, "/verifiableCredential",
+             embedded, "credentials embedded in its credentials")):
+        if count > limit:
+            raise LimitExceeded(cap, limit, pointer, f"{pointer}: {count} {what}, more than "
+                                f"the {limit} one presentation may carry ({cap})")

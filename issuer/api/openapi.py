@@ -9,8 +9,12 @@ from flask import Blueprint, render_template
 
 from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
+from issuer.api.openapi_learner import LEARNER_PATHS
 from issuer.api.openapi_ob import OB_API_PATHS
+from issuer.api.openapi_oid4vci import OID4VCI_PATHS
+from issuer.api.openapi_presentations import PRESENTATION_PATHS
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
+from issuer.api.openapi_wallets import EXCHANGE_PATHS
 from issuer.api.routes import FRAMEWORK_IMPORT
 from issuer.services.mail_log import MAX_PAGE as MAX_MAIL_PAGE
 from issuer.services.mail_log import STATES
@@ -81,13 +85,61 @@ CHECK = {"type": "object", "required": ["check", "outcome", "message"], "propert
                    "signedBy": {"type": "array", "items": {"type": "string"}}}}}}
 
 
+PRESENTATION_CHECK = {
+    "type": "object", "required": ["check", "outcome", "message"], "properties": {
+        "check": {"type": "string", "description": "limits, data_model (VCDM 2.0 4.13), "
+                  "holder_proof (purpose authentication, challenge, domain, created and "
+                  "expires, the holder DID's authentication key), credentials (each verified "
+                  "in full), holder_binding (each credential's subject is the holder)"},
+        "outcome": {"enum": ["success", "warning", "failure", "skipped"]},
+        "message": {"type": "string"},
+        "detail": {"type": "object", "description": "what the check looked at; the failed "
+                   "holder_proof's detail.problem says why: malformed, purpose, challenge, "
+                   "domain, expired, key, signature or holder"}}}
+PRESENTED = {"allOf": [{"$ref": "#/components/schemas/VerificationResult"}, {
+    "type": "object", "required": ["pointer", "id", "holderBinding"], "properties": {
+        "pointer": {"type": "string", "description": "where in the presentation"},
+        "id": {"type": "string", "description": "the credential's id, else its pointer"},
+        "holderBinding": {"type": "object", "required": ["binding", "subjects", "words"],
+                          "properties": {
+                              "binding": {"enum": ["holder", "other", "bearer", "unknown"],
+                                          "description": "holder: a credentialSubject.id is "
+                                          "the presentation's holder; other: its subject ids "
+                                          "are someone else's; bearer: it names no subject "
+                                          "id; unknown: no holder named, or unreadable"},
+                              "subjects": {"type": "array", "items": {"type": "string"}},
+                              "words": {"type": "string"}}}}}]}
+PRESENTATION_RESULT = {
+    "type": "object",
+    "required": ["verified", "holder", "holderProven", "authenticatedBy", "verdict", "checks",
+                 "warnings", "errors", "credentials"],
+    "properties": {
+        "verified": {"type": "boolean", "description": "no check failed: the form, the "
+                     "holder's proof (when there is one, or when a challenge or domain was "
+                     "asked for), every credential"},
+        "holder": {"type": ["string", "null"], "description": "whom the presentation names "
+                   "as its holder (a VC-JWT presentation: iss)"},
+        "holderProven": {"type": "boolean", "description": "a proof by a key of that holder's "
+                         "DID, for authentication, verified"},
+        "authenticatedBy": {"type": ["string", "null"],
+                            "description": "the verification method that signed"},
+        "verdict": {"type": "string"},
+        "checks": {"type": "array", "items": PRESENTATION_CHECK},
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        "errors": {"type": "array", "items": {"type": "string"}},
+        "credentials": {"type": "array", "items": PRESENTED}}}
+
+
 # Answers any operation can give: a control character in the path or query (400), a store
 # outage (503); rate-limited ones also 429.
 RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
                 ("/api/v1/issuers/{slug}/completions:batch", "post"),
                 ("/api/v1/issuers/{slug}/learners/clr", "post"),
                 ("/credentials/issue", "post"), ("/credentials/verify", "post"),
-                ("/verify", "post"), ("/ims/ob/v3p0/credentials", "post")}
+                ("/presentations/verify", "post"), ("/verify", "post"),
+                ("/workflows/claim/exchanges/{offer_id}", "post"),
+                ("/oid4vci/token", "post"), ("/oid4vci/nonce", "post"),
+                ("/oid4vci/credential", "post"), ("/ims/ob/v3p0/credentials", "post")}
 
 
 # The document's sections, in the order a developer needs them: issuing first, operating
@@ -95,9 +147,13 @@ RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
 SECTIONS = {
     "Issuing": "Record verified completions and issue their credentials, one or many; build "
                "a learner's CLR; sign any credential (VC API).",
-    "Verifying": "Verify any Open Badges 3.0 or CLR 2.0 credential, from any issuer.",
+    "Verifying": "Verify any Open Badges 3.0 or CLR 2.0 credential, from any issuer, and "
+                 "verifiable presentations of them.",
     "Managing credentials": "List what an issuer issued; revoke, suspend, reinstate.",
     "Competency models": "The models and level frameworks completions name.",
+    "Wallets": "Take an offered credential into a wallet: the VC API interaction URL and "
+               "exchange (the Learner Credential Wallet), and OpenID4VCI (metadata, "
+               "offers, token, nonce, credential).",
     "Published documents": "What anyone can fetch without a token: credentials at their ids, "
                            "issuer profiles and keys, status lists, achievements, badge "
                            "images.",
@@ -118,7 +174,7 @@ def _section(path: str) -> str:
     """The section a path belongs in (an API path nothing else claims is administration)."""
     if path in ISSUING:
         return "Issuing"
-    if path in ("/credentials/verify", "/verify"):
+    if path in ("/credentials/verify", "/presentations/verify", "/verify"):
         return "Verifying"
     if path.startswith("/api/v1/issuers/{slug}/credentials"):
         return "Managing credentials"
@@ -128,6 +184,10 @@ def _section(path: str) -> str:
         return "Administration"
     if path.startswith("/desk"):
         return "Employer desk"
+    if path.startswith(("/interactions/", "/workflows/", "/oid4vci/",
+                         "/.well-known/openid-credential-issuer",
+                         "/.well-known/oauth-authorization-server")):
+        return "Wallets"
     if path.startswith(("/ims/ob/", "/oauth/", "/me/authorize", "/me/applications")) or \
             path in ("/privacy", "/terms"):
         return "Open Badges API"
@@ -502,6 +562,7 @@ def _document(base_url: str) -> dict[str, Any]:
                     "properties": {"token": {"type": "string", "pattern": "^cc_"}}}]},
                 "StatusChangeRequest": STATUS_CHANGE,
                 "LearnerRecordRequest": LEARNER_RECORD,
+                "PresentationVerificationResult": PRESENTATION_RESULT,
                 "VerificationResult": {"type": "object",
                                        "required": ["verified", "issuerBound", "standing",
                                                     "verdict", "checks", "warnings",
@@ -531,6 +592,7 @@ def _document(base_url: str) -> dict[str, Any]:
         },
         "paths": {
             **SITE_PATHS,
+            **PRESENTATION_PATHS,
             "/healthz": {"get": {"summary": "Liveness: 200 once the store answers",
                                  "responses": {"200": _json(OBJECT, "healthy"),
                                                **_errors(503)}}},
@@ -657,6 +719,37 @@ def _document(base_url: str) -> dict[str, Any]:
                     "schema": {"$ref": "#/components/schemas/StatusChangeRequest"}}}},
                 "responses": {"200": _json(OBJECT, "credentialId, status, reason"),
                               **_errors(400, 401, 403, 404, 409, 415, 422)}}},
+            "/api/v1/issuers/{slug}/credentials/{id}/offers": {"post": {
+                "summary": "Offer a credential to the learner's wallet (OpenID4VCI; assessor "
+                           "or admin)",
+                "description": "Makes a 15-minute, single-use OpenID4VCI credential offer "
+                               "(pre-authorized code) of one of the issuer's credentials, to "
+                               "show the learner: the offer by reference "
+                               "(openid-credential-offer://?credential_offer_uri=...) as a "
+                               "link and a QR code (SVG), and by value. With txCode true the "
+                               "answer also holds a 6-digit transaction code, shown here "
+                               "once: tell it to the learner apart from the QR code (the "
+                               "wallet asks for it); three wrong codes end the offer.",
+                "security": BEARER,
+                "parameters": [SLUG, {"name": "id", "in": "path", "required": True,
+                                      "schema": {"type": "string"}}],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "additionalProperties": False,
+                    "properties": {"txCode": {"type": "boolean"}}}}}},
+                "responses": {"201": _json({
+                    "type": "object",
+                    "required": ["offerId", "credentialId", "expiresAt", "credentialOfferUri",
+                                 "offerByReference", "offerByValue", "qrSvg"],
+                    "properties": {"offerId": {"type": "string"},
+                                   "credentialId": {"type": "string"},
+                                   "expiresAt": {"type": "string", "format": "date-time"},
+                                   "credentialOfferUri": {"type": "string"},
+                                   "offerByReference": {"type": "string"},
+                                   "offerByValue": {"type": "string"},
+                                   "qrSvg": {"type": "string"},
+                                   "txCode": {"type": "string"}}},
+                    "the offer's links, QR code and (when asked for) transaction code"),
+                              **_errors(400, 401, 403, 404, 409, 415, 422)}}},
             "/api/v1/issuers/{slug}/learners/clr": {"post": {
                 "summary": "Build, sign and store a learner's CLR 2.0 ClrCredential",
                 "description": "Embeds the learner's live competency credentials from this "
@@ -776,6 +869,44 @@ def _document(base_url: str) -> dict[str, Any]:
                                       "body, or an EnvelopedVerifiableCredential without its "
                                       "own @context array"},
                               **_errors(413, 415)}}},
+            "/presentations/verify": {"post": {
+                "summary": "VC API: verify a verifiable presentation and every credential in "
+                           "it",
+                "description": "verifiablePresentation is a JSON-LD presentation with a Data "
+                               "Integrity proof, a VP-JWT (compact JWS: VC-JOSE-COSE vp+jwt, "
+                               "or VC-JWT's vp claim) or an "
+                               "EnvelopedVerifiablePresentation. options.challenge and "
+                               "options.domain, when given, must be exactly those of the "
+                               "holder's proof (proofPurpose authentication; a VP-JWT's "
+                               "nonce and aud); without them a proof present is still "
+                               "checked, and a presentation with none passes with a "
+                               "warning. Every credential is verified as "
+                               "/credentials/verify would; one with no proof of its own "
+                               "counts only as the holder's claim (its issuer the holder, "
+                               "who signed). Each credential's holder binding "
+                               "(credentialSubject.id is the holder) is reported, and "
+                               "fails the presentation only with "
+                               "options.requireHolderBinding. Caps: those of a credential, "
+                               "50 credentials per presentation, and 500 embedded in all "
+                               "of them together.",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["verifiablePresentation"],
+                               "properties": {
+                                   "verifiablePresentation": {"type": ["object", "string"]},
+                                   "options": {"type": "object", "properties": {
+                                       "challenge": {"type": "string", "minLength": 1},
+                                       "domain": {"type": "string", "minLength": 1},
+                                       "requireHolderBinding": {"type": "boolean"}}}}}}}},
+                "responses": {"200": _json({"$ref": "#/components/schemas/"
+                                                    "PresentationVerificationResult"},
+                                           "verified"),
+                              "422": _json({"$ref": "#/components/schemas/"
+                                                    "PresentationVerificationResult"},
+                                           "not verified"),
+                              "400": {**PROBLEM, "description": "no presentation in the "
+                                      "body, options of the wrong kind, or a malformed "
+                                      "EnvelopedVerifiablePresentation"},
+                              **_errors(413, 415)}}},
             "/credentials/{id}": {"get": {
                 "summary": "A credential at its id URL (application/vc+ld+json, or "
                            "application/vc+jwt for a VC-JWT)",
@@ -883,6 +1014,9 @@ def _document(base_url: str) -> dict[str, Any]:
             **DESK_PATHS,
             **MAIL_PATHS,
             **STAFF_DESK_PATHS,
+            **EXCHANGE_PATHS,
+            **OID4VCI_PATHS,
+            **LEARNER_PATHS,
             **OB_API_PATHS,
         },
     }

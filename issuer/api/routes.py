@@ -23,6 +23,7 @@ from issuer.services import (
     learner_records,
     mail_log,
     notifications,
+    oid4vci,
     tokens,
 )
 from issuer.services.catalog import catalog, import_for_issuer
@@ -38,6 +39,7 @@ from issuer.web.requests import (
     LEARNER_RECORD,
     STATUS_CHANGE,
     TOKEN,
+    WALLET_OFFER,
     checked_body,
     json_body,
     validated,
@@ -176,6 +178,16 @@ def post_status_change(slug: str, credential_id: str, action: str) -> Any:
     body = validated(json_body(), STATUS_CHANGE) if request.content_length else {}
     return credential_status.change_status(session(), slug, credential_id, action,
                                            body.get("reason"), caller)
+
+
+@bp.post("/issuers/<slug>/credentials/<credential_id>/offers")
+def post_wallet_offer(slug: str, credential_id: str) -> Any:
+    """An OpenID4VCI offer of the credential for the learner's wallet, to show them."""
+    caller = current_caller()
+    body = checked_body(WALLET_OFFER) if request.content_length else {}
+    answer = oid4vci.employer_offer(session(), service_context().kek, _base_url(), caller,
+                                    slug, credential_id, body.get("txCode", False))
+    return answer, 201
 
 
 @bp.post("/issuers/<slug>/learners/clr")

@@ -35,6 +35,7 @@ from issuer.services.credential_status import TRANSITIONS, change_status
 from issuer.services.errors import DomainError, Invalid, Malformed, NotFound
 from issuer.services.field_text import check_text
 from issuer.services.framework_views import editions, find_edition, model_view
+from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.issuers import (
     create_issuer,
     create_token,
@@ -48,6 +49,7 @@ from issuer.services.keys import revoke, rotate_keys
 from issuer.services.learner_records import build_learner_record
 from issuer.services.mail_delivery import deliver_due
 from issuer.services.notifications import mail_settings
+from issuer.services.platform import ensure_platform
 from issuer.services.tokens import EXPIRY_FORM, ROLES, authenticate, parse_expiry
 from issuer.store import store
 from issuer.store.migrate import upgrade
@@ -101,20 +103,30 @@ def _print_result(action: Callable[[Session], Any]) -> None:
 
 
 @click.command("init")
+@click.option("--platform-name", help="The name the service's own identity signs learners' "
+              "own records under (default: kept, or \"Competency Credentials\").")
 @with_appcontext
-def init_command() -> None:
-    """Create or migrate the store, load the bundled frameworks and check (or, for a new
-    store, record) the key-encryption key (idempotent)."""
+def init_command(platform_name: str | None) -> None:
+    """Create or migrate the store, load the bundled frameworks, check (or, for a new
+    store, record) the key-encryption key and make the service's own (platform) issuer
+    identity (idempotent)."""
     engine = store(current_app).engine
     upgrade(engine)
     with service_context().sessions() as db:
         changed = load_bundled_frameworks(db)
         with db.begin():
             matches = kek_matches(db, service_context().kek)
-    if not matches:
-        _fail(kek_mismatch())
+        if not matches:
+            _fail(kek_mismatch())
+        try:
+            platform = ensure_platform(db, service_context().kek, platform_name)
+        except DomainError as error:
+            _fail(error)
+    ids = IssuerIdentifiers.for_slug(service_context().base_url, platform.slug)
     click.echo(json.dumps({"database": engine.url.render_as_string(hide_password=True),
-                           "frameworksLoaded": changed, "keyEncryptionKey": "matches"}))
+                           "frameworksLoaded": changed, "keyEncryptionKey": "matches",
+                           "platform": {"slug": platform.slug, "name": platform.name,
+                                        "did": ids.did_web}}))
 
 
 @click.group("issuers", cls=AppGroup)

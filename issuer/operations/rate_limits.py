@@ -23,10 +23,19 @@ from issuer.web.problems import Problem, problem_response
 log = logging.getLogger(__name__)
 
 ISSUING = {"api.post_completion", "api.post_batch", "api.post_learner_record", "vc_api.issue",
-           "desk.record", "desk.build_clr"}
+           "desk.record", "desk.build_clr", "learner.build_record",
+           # OpenID4VCI: a wallet's token and credential requests, and the nonces they need
+           "oid4vci.token", "oid4vci.nonce", "oid4vci.credential"}
 # Verifying, including reads that verify: a credential's share page checks it on every view,
-# and the verifier page verifies a ?url= deep link.
-VERIFYING = {"vc_api.verify_endpoint", "verify.verify_page", "published.credential",
+# the verifier page verifies a ?url= deep link, and a wallet's exchange verifies its DID
+# Authentication (and may fetch a did:web document).
+VERIFYING = {"vc_api.verify_endpoint", "vc_api.verify_presentation_endpoint",
+             "verify.verify_page", "published.credential", "exchanges.participate",
+             # presentation requests: each answer is verified in full, and each exchange
+             # opened (a page view, a request object fetched) is a row and a nonce
+             "presentation_exchanges.exchange", "presentation_exchanges.interaction",
+             "openid4vp.request_object", "openid4vp.response",
+             # an Open Badges API upsert verifies the credential before it is stored
              "ob_api.upsert_credential"}
 
 ISSUE_PER_ADDRESS = ("issue per address", "RATE_LIMIT_ISSUE_PER_IP")

@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 
 # The modules that register work; importing one registers its tasks.
 MAX_ARGS = 8  # more than any registered work takes
-WORK = ("issuer.operations.imports", "issuer.operations.mail_work")
+WORK = ("issuer.operations.imports", "issuer.operations.mail_work",
+        "issuer.operations.presentation_sweep")
 Work = Callable[..., Any]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, redirect, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from issuer.pages.learner import csrf, posted, sign_in_page, signed_in, signed_in_email
 from issuer.services import oauth_server
@@ -42,7 +42,7 @@ def authorize() -> Any:
                 STATUS[problem.kind]
     if isinstance(started, oauth_server.Answer):
         return _redirect(started)
-    return redirect(f"/me/authorize/{started}", 303)
+    return redirect(url_for("consent.consent_page", handle=started), 303)
 
 
 @bp.get("/me/authorize/<handle>")
@@ -109,4 +109,4 @@ def withdraw(email: str, grant_id: int) -> Any:
         except DomainError as problem:
             return render_template("consent_refused.html", reason=problem.detail), \
                 STATUS[problem.kind]
-    return redirect("/me/applications", 303)
+    return redirect(url_for("consent.applications"), 303)

@@ -26,10 +26,17 @@ from flask import (
     redirect,
     render_template,
     request,
+    url_for,
 )
 
 from issuer.operations.rate_limits import spend
-from issuer.services import learner_credentials, learner_sessions, learner_sign_in
+from issuer.services import (
+    learner_clr,
+    learner_credentials,
+    learner_sessions,
+    learner_sign_in,
+    learner_wallet,
+)
 from issuer.services.errors import DomainError
 from issuer.web.context import service_context
 from issuer.web.problems import STATUS
@@ -37,14 +44,20 @@ from issuer.web.problems import STATUS
 bp = Blueprint("learner", __name__)
 SESSION_COOKIE = "learner"
 CSRF_COOKIE = "learner_csrf"
-COOKIE_PATH = "/me"
+HOME = "/me"
 # Link requests: per address and client together (nobody elsewhere can spend a person's own
 # allowance), and per client address (what one client can make us send), in each window.
 LINK_LIMITS = (("email", 5, 900), ("address", 30, 900))
+OFFERS_PER_LEARNER = (30, 900)  # wallet offers a learner may make in a quarter of an hour
 
 
 def _https() -> bool:
     return service_context().base_url.startswith("https://")
+
+
+def _cookie_path() -> str:
+    """/me under wherever the service is mounted (behind a proxy, a path of its own)."""
+    return request.script_root + HOME
 
 
 def _session_id() -> str | None:
@@ -86,9 +99,9 @@ def require_csrf() -> None:
 def _cookies(response: Response) -> Response:
     """Keep a new pre-sign-in CSRF token, and never cache the learner's own pages."""
     if "learner_csrf" in g and request.cookies.get(CSRF_COOKIE) != g.learner_csrf:
-        response.set_cookie(CSRF_COOKIE, g.learner_csrf, path=COOKIE_PATH, httponly=True,
+        response.set_cookie(CSRF_COOKIE, g.learner_csrf, path=_cookie_path(), httponly=True,
                             samesite="Strict", secure=_https())
-    if request.path == COOKIE_PATH or request.path.startswith(COOKIE_PATH + "/"):
+    if request.path == HOME or request.path.startswith(HOME + "/"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -138,13 +151,17 @@ def home() -> Any:
     email = signed_in_email()
     if email is None:
         return sign_in_page()
+    return _home(email)
+
+
+def _home(email: str, errors: list[dict[str, str]] | None = None, status: int = 200) -> Any:
     context = service_context()
     with context.sessions() as db:
         items = learner_credentials.list_for(db, context.base_url, email)
         handle = learner_credentials.public_handle(db, email)
     public_url = f"{context.base_url}/learners/{handle}" if handle else None
     return render_template("learner_home.html", csrf=csrf(), email=email, items=items,
-                           public_url=public_url)
+                           public_url=public_url, record_errors=errors or []), status
 
 
 @bp.post("/me/sign-in")
@@ -186,8 +203,8 @@ def use_link() -> Any:
         except DomainError as problem:
             return sign_in_page(f"Not signed in: {problem.detail}. Ask for a new link "
                                 "below.", STATUS[problem.kind])
-    response = redirect(landing, 303)
-    response.set_cookie(SESSION_COOKIE, session_id, path=COOKIE_PATH, httponly=True,
+    response = redirect(request.script_root + landing, 303)
+    response.set_cookie(SESSION_COOKIE, session_id, path=_cookie_path(), httponly=True,
                         samesite="Lax", secure=_https(),
                         max_age=int(learner_sessions.LIFETIME.total_seconds()))
     return response
@@ -200,8 +217,8 @@ def sign_out() -> Any:
     if session_id:
         with service_context().sessions() as db:
             learner_sessions.end(db, session_id)
-    response = redirect("/me", 303)
-    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="Lax",
+    response = redirect(url_for("learner.home"), 303)
+    response.delete_cookie(SESSION_COOKIE, path=_cookie_path(), httponly=True, samesite="Lax",
                            secure=_https())
     return response
 
@@ -212,7 +229,7 @@ def set_hidden(email: str, credential_id: str) -> Any:
     with service_context().sessions() as db:
         learner_credentials.set_hidden(db, email, credential_id,
                                        request.form.get("hidden") == "1")
-    return redirect(f"/me#credential-{credential_id}", 303)
+    return redirect(url_for("learner.home", _anchor=f"credential-{credential_id}"), 303)
 
 
 @bp.post("/me/public")
@@ -220,7 +237,7 @@ def set_hidden(email: str, credential_id: str) -> Any:
 def set_public(email: str) -> Any:
     with service_context().sessions() as db:
         learner_credentials.set_public(db, email, request.form.get("public") == "1")
-    return redirect("/me#public", 303)
+    return redirect(url_for("learner.home", _anchor="public"), 303)
 
 
 @bp.get("/learners/<handle>")
@@ -229,3 +246,42 @@ def public_list(handle: str) -> Any:
     with context.sessions() as db:
         items = learner_credentials.public_list(db, context.base_url, handle)
     return render_template("learner_public.html", items=items)
+
+
+@bp.get("/me/credentials/<credential_id>/wallet")
+@signed_in
+def wallet_page(email: str, credential_id: str) -> Any:
+    """A new wallet offer of the credential, as QR codes and links (signed-in learner)."""
+    if not spend("wallet offer per learner", hashlib.sha256(email.encode()).hexdigest(),
+                 *OFFERS_PER_LEARNER):
+        return render_template("learner_refused.html", csrf=csrf(), email=email,
+                               heading="Too many wallet offers",
+                               detail="wait a quarter of an hour and try again"), 429
+    context = service_context()
+    with context.sessions() as db:
+        try:
+            page = learner_wallet.offer_page(db, context.kek, context.base_url, email,
+                                             credential_id)
+        except DomainError as problem:
+            heading = {"forbidden": "Not your credential", "conflict": "This credential is "
+                       "revoked", "not-found": "No such credential"}.get(problem.kind,
+                                                                         "No wallet offer")
+            return render_template("learner_refused.html", csrf=csrf(), email=email,
+                                   heading=heading, detail=problem.detail,
+                                   credential_id=credential_id), STATUS[problem.kind]
+    return render_template("learner_wallet.html", csrf=csrf(), email=email, page=page)
+
+
+@bp.post("/me/records")
+@posted
+def build_record(email: str) -> Any:
+    """Build and sign the learner's own record of the credentials ticked; its share page."""
+    context = service_context()
+    with context.sessions() as db:
+        try:
+            issued = learner_clr.build_own_record(db, context, email,
+                                                  request.form.getlist("credential"))
+        except DomainError as problem:
+            return _home(email, problem.errors or [{"pointer": "", "detail": problem.detail}],
+                         STATUS[problem.kind])
+    return redirect(issued.credential.url, 303)

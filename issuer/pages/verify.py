@@ -1,5 +1,7 @@
 """The verifier page: paste, upload or link any credential and read each check in words, what
-the credential says, and whether it was issued to the person in front of you.
+the credential says, and whether it was issued to the person in front of you. A verifiable
+presentation (JSON or a VP-JWT) shows its holder, the holder's proof, and each credential in
+it the same way, with whether it is about that holder.
 
 ``/verify?url=...`` verifies the credential at that URL at once (the share page's "Verify"
 button links there). What was typed stays in the form, after a result or a refusal."""
@@ -15,15 +17,23 @@ from flask import Blueprint, render_template, request
 from credentials.baking import BakingError
 from credentials.fetch import FetchError
 from credentials.proofs import ProofError
-from credentials.proofs.jwt import decode_jwt, unwrap
+from credentials.proofs.jwt import decode_jwt, decode_presentation_jwt, unwrap
 from credentials.verify import VerificationReport
 from credentials.verify.inputs import LimitExceeded, read_credential
 from credentials.verify.limits import MAX_BYTES
+from credentials.verify.presentation import (
+    BINDING_WORDS,
+    Binding,
+    PresentationReport,
+    is_presentation,
+    unwrap_presentation,
+)
 from credentials.verify.report import Outcome, Standing
 from issuer.services.credential_view import PASSED, credential_view, outcome
 from issuer.services.credentials import credential_document
 from issuer.services.errors import DomainError
 from issuer.services.field_text import bad_character, refuse_lone_surrogates
+from issuer.services.presentation_verification import verify_held
 from issuer.services.verification import verify
 from issuer.store import session
 from issuer.web.context import service_context
@@ -34,7 +44,9 @@ bp = Blueprint("verify", __name__)
 LABELS = {"limits": "Size and shape", "schema": "Format", "proof": "Signature",
           "issuer": "Issuer", "validity_period": "Dates", "status": "Revocation",
           "subject": "Recipient", "embedded_credentials": "Credentials inside",
-          "endorsements": "Endorsements"}
+          "endorsements": "Endorsements", "data_model": "Presentation format",
+          "holder_proof": "Holder's signature", "credentials": "Credentials presented",
+          "holder_binding": "Holder binding"}
 RESULTS = {"success": "Passed", "warning": "Passed with a warning", "failure": "Failed",
            "skipped": "Not applicable", "unchecked": "Not checked"}
 TONES = {"success": "ok", "warning": "warn", "failure": "bad", "skipped": "skip",
@@ -52,6 +64,8 @@ class Form:
     text: str = ""
     url: str = ""
     email: str = ""
+    challenge: str = ""  # what a presentation's proof must answer, when the verifier gave it
+    domain: str = ""
 
 
 def _from_url(url: str) -> bytes:
@@ -79,14 +93,16 @@ def _submitted(form: Form) -> bytes:
 def _readable(credential: Any) -> Any:
     """What of the credential a person will read back: the JSON, or a VC-JWT's header and
     payload (a JWT that does not decode is the proof check's to report)."""
-    token = unwrap(credential)
+    token = unwrap(credential) or unwrap_presentation(credential)
     if token is None:
         return credential
-    try:
-        decoded = decode_jwt(token)
-    except (ProofError, RecursionError):
-        return credential
-    return [decoded.header, decoded.payload]
+    for decode in (decode_jwt, decode_presentation_jwt):
+        try:
+            decoded = decode(token)
+        except (ProofError, RecursionError):
+            continue
+        return [decoded.header, decoded.payload]
+    return credential
 
 
 def _checks(report: VerificationReport) -> list[dict[str, Any]]:
@@ -128,6 +144,57 @@ def _email_answer(report: VerificationReport, email: str) -> tuple[str, str] | N
             "address it was issued to, or treat it as someone else's.", "bad")
 
 
+@dataclass
+class HeldView:
+    """One credential of a presentation, as the page shows it."""
+
+    view: Any  # CredentialView
+    verdict: str
+    tone: str
+    binding: str
+    binding_tone: str
+    checks: list[dict[str, Any]]
+
+
+def _presentation_tone(report: PresentationReport) -> str:
+    if not report.verified:
+        return "bad"
+    return "warn" if report.warnings or not report.holder_proven else "ok"
+
+
+def _held_views(report: PresentationReport) -> list[HeldView]:
+    db, base_url = session(), service_context().base_url
+    views = []
+    for held in report.credentials:
+        subjects = ", ".join(held.subjects)
+        words = BINDING_WORDS[held.binding] + (f" ({subjects})" if subjects and held.binding
+                                               is not Binding.HOLDER else "")
+        views.append(HeldView(credential_view(db, base_url, held.credential or {},
+                                              held.report),
+                              held.report.verdict, _tone(held.report),
+                              words[:1].upper() + words[1:],
+                              "ok" if held.binding is Binding.HOLDER else "warn",
+                              _checks(held.report)))
+    return views
+
+
+def _verify_presentation(form: Form, presentation: Any) -> tuple[str, int]:
+    report = verify_held(session(), presentation, service_context(),
+                         challenge=form.challenge or None, domain=form.domain or None)
+    proof = report.check("holder_proof") if any(
+        c.name == "holder_proof" for c in report.checks) else None
+    return _page(form, presentation_report=report, checks=_checks_of(report),
+                 tone=_presentation_tone(report), held=_held_views(report),
+                 holder_proof=proof)
+
+
+def _checks_of(report: PresentationReport) -> list[dict[str, Any]]:
+    return [{"label": LABELS.get(c.name, c.name), "result": RESULTS[c.outcome.value],
+             "tone": TONES[c.outcome.value], "message": c.message,
+             "detail": json.dumps(c.detail, indent=2) if c.detail else ""}
+            for c in report.checks]
+
+
 def _page(form: Form, status: int = 200, **result: Any) -> tuple[str, int]:
     return render_template("verify.html", form=form, report=result.pop("report", None),
                            error=result.pop("error", None), **result), status
@@ -139,12 +206,16 @@ def verify_page() -> Any:
     form = Form(text=request.form.get("credential_text", "").strip(),
                 url=(request.form.get("credential_url", "") if posted
                      else request.args.get("url", "")).strip(),
-                email=request.form.get("email", "").strip())
+                email=request.form.get("email", "").strip(),
+                challenge=request.form.get("challenge", "").strip(),
+                domain=request.form.get("domain", "").strip())
     if not posted and not form.url:
         return _page(form)
     try:
-        if why := bad_character(form.email):
-            raise ValueError(f"the email address {why}")
+        for name, value in (("email address", form.email), ("challenge", form.challenge),
+                            ("domain", form.domain)):
+            if why := bad_character(value):
+                raise ValueError(f"the {name} {why}")
         credential = read_credential(_submitted(form))
         refuse_lone_surrogates(_readable(credential))
     except LimitExceeded as error:  # the same caps as the API's, same status
@@ -159,6 +230,8 @@ def verify_page() -> Any:
     except (ValueError, FetchError, Problem, DomainError) as error:
         message = error.detail if isinstance(error, Problem | DomainError) else str(error)
         return _page(form, 400, error=message)
+    if is_presentation(credential):
+        return _verify_presentation(form, credential)
     db = session()
     context = service_context()
     report = verify(db, credential, context, expected_email=form.email or None)

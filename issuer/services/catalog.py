@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.frameworks import Catalog, FrameworkDataError
@@ -37,6 +37,7 @@ from issuer.services.callers import Caller
 from issuer.services.errors import Forbidden, Invalid
 from issuer.services.field_text import bad_character
 from issuer.services.issuers import get_issuer
+from issuer.store import transaction_lock
 from issuer.store.models import FrameworkDocument
 
 _cache: dict[str, Catalog] = {}
@@ -122,7 +123,6 @@ def _check_linked(catalog: Catalog) -> None:
         raise refusal
 
 
-IMPORT_LOCK = 0x63632D696D706F72  # pg_advisory_xact_lock key: "cc-impor"
 ID_MAX, VERSION_MAX = 200, 100  # the store's columns
 
 
@@ -163,14 +163,6 @@ def _refusal(error: FrameworkDataError, documents: Sequence[ImportedDocument] = 
                    errors=[one.as_json() for one in each])
 
 
-def _one_import_at_a_time(db: Session) -> None:
-    """Serialise imports until the transaction ends (PostgreSQL): two at once would each
-    decide versions and owners from what they read before the other wrote. SQLite lets one
-    writer in at a time already."""
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK)))
-
-
 def import_documents(db: Session, documents: Sequence[ImportedDocument], *, importer: int | None,
                      dry_run: bool = False, replace_same_version: bool = False,
                      on_write: Callable[[list[Change]], None] | None = None) -> list[Change]:
@@ -183,7 +175,9 @@ def import_documents(db: Session, documents: Sequence[ImportedDocument], *, impo
     ``on_write`` runs inside the transaction when something is written (the audit event).
     """
     with db.begin():
-        _one_import_at_a_time(db)
+        # Two imports at once would each decide versions and owners from what they read
+        # before the other wrote.
+        transaction_lock(db, "framework-import")
         stored = _stored(db)
         state = {(v.kind, v.id, v.version): v for v in stored}
         now = datetime.now(UTC)

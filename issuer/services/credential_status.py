@@ -52,15 +52,22 @@ def change_status(db: Session, slug: str, credential_id: str, action: str,
             raise NotFound(f"no credential {credential_id!r}")
         if owner != issuer.id:
             raise Forbidden(f"credential {credential_id} was not issued by {slug!r}")
-        previous = _swap(db, credential_id, action, allowed_from, new_state, reason)
-        if not set_bit(db, credential_id, purpose, value):
+        # A wallet-bound copy shares its root's status entries: the change is the root's,
+        # and every copy of it follows.
+        root_id = db.scalar(select(Credential.source_id).where(
+            Credential.id == credential_id)) or credential_id
+        previous = _swap(db, root_id, action, allowed_from, new_state, reason)
+        if not set_bit(db, root_id, purpose, value):
             raise Conflict(f"credential {credential_id} was issued without a "
                             f"{purpose} status entry", code="/problems/status-conflict",
                             status_now=previous)
         if action == "revoke" and previous == "suspended":
-            set_bit(db, credential_id, "suspension", False)
-        record(db, issuer, caller, f"credential.{action}",
-               f"credential:{credential_id}", {"reason": reason})
+            set_bit(db, root_id, "suspension", False)
+        copies = db.execute(update(Credential).where(Credential.source_id == root_id).values(
+            status=new_state, status_reason=reason, status_changed_at=datetime.now(UTC)))
+        record(db, issuer, caller, f"credential.{action}", f"credential:{credential_id}",
+               {"reason": reason} | ({"root": root_id} if root_id != credential_id else {})
+               | ({"walletCopies": copies.rowcount} if copies.rowcount else {}))
     return {"credentialId": credential_id, "status": new_state, "reason": reason}
 
 

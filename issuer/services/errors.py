@@ -61,6 +61,11 @@ class Conflict(DomainError):
     kind, title = "conflict", "Conflict"
 
 
+class Gone(DomainError):
+    """What was asked for existed but is over for good (an expired or used offer)."""
+    kind, title = "gone", "Gone"
+
+
 class Unavailable(DomainError):
     """This host cannot do it now (a wrong key-encryption key); nothing was changed."""
     kind, title = "unavailable", "Service Unavailable"

@@ -62,6 +62,9 @@ class Issuance:
     kind: str = "achievement"
     completion_id: str | None = None
     learner_email: str | None = None
+    notify: bool = True  # queue the learner's email (a wallet-bound copy is not news)
+    source_id: str | None = None  # a wallet-bound copy: its root credential
+    holder_id: str | None = None  # and the holder DID it is bound to
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,11 @@ def issue(db: Session, issuer: Issuer, kek: KeyEncryptionKey, base_url: str, bui
     signed = sign_with(issuer, key, kek, method, controller, unsigned, how.jwt_algorithm)
     db.add(Credential(id=new.id, issuer_id=issuer.id, completion_id=how.completion_id,
                       learner_email=how.learner_email, signing_key_id=key.id, kind=how.kind,
+                      source_id=how.source_id, holder_id=how.holder_id,
                       document=stored_form(signed)))
     record(db, issuer, how.audit.actor, how.audit.action, f"credential:{new.id}",
            how.audit.detail)
-    if how.learner_email:
-        queue_credential_notice(db, issuer, how.kind, unsigned, how.learner_email)
+    if how.learner_email and how.notify:
+        queue_credential_notice(db, issuer, how.kind, unsigned, how.learner_email,
+                                base_url, new.id)
     return Issued(new, unsigned, signed)

@@ -16,6 +16,7 @@ from issuer.services.callers import Caller
 from issuer.services.errors import Conflict, Invalid, NotFound
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import create_signing_key
+from issuer.services.platform import PLATFORM_SLUG
 from issuer.services.tokens import mint_token, token_status, token_view
 from issuer.store.models import ApiToken, DeskSession, Issuer
 from keys.encryption import KeyEncryptionKey
@@ -30,6 +31,9 @@ def create_issuer(db: Session, kek: KeyEncryptionKey, base_url: str, slug: str, 
     if not SLUG.match(slug):
         raise Invalid("a slug is 1-64 lower-case letters, digits and inner hyphens",
                       code="/problems/validation")
+    if slug == PLATFORM_SLUG:
+        raise Invalid(f"{slug!r} is the service's own identity (flask init makes it); "
+                      "choose another slug", code="/problems/validation")
     if not name.strip():
         raise Invalid("an issuer needs a name",
                       code="/problems/validation")

@@ -65,8 +65,13 @@ def _document(stored: str) -> dict[str, Any]:
         return {}
 
 
+def headline_of(credential: Credential) -> tuple[str, str | None, str | None]:
+    """The stored credential's name, competency and level (see share.headline)."""
+    return headline(_document(credential.document))
+
+
 def _item(base_url: str, credential: Credential, issuer: Issuer) -> Item:
-    title, competency, level = headline(_document(credential.document))
+    title, competency, level = headline_of(credential)
     return Item(id=credential.id, url=credential_url(base_url, credential.id),
                 kind=credential.kind, kind_name=KINDS.get(credential.kind, "Credential"),
                 title=title, competency=competency, level=level, issuer=issuer.name,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.issuers import get_issuer
+from issuer.services.learner_sign_in import claim_url
 from issuer.services.outbox import Mail, queue_mail
 from issuer.store.models import Issuer, OutboxMail
 
@@ -114,10 +115,13 @@ def compose(notice: Notice, recipient: str) -> Mail:
 
 
 def queue_credential_notice(db: Session, issuer: Issuer, kind: str,
-                            document: Mapping[str, Any], learner_email: str) -> None:
+                            document: Mapping[str, Any], learner_email: str,
+                            base_url: str, credential_id: str) -> None:
     """Queue the learner's email in the issuance's transaction, unless the issuer opted out.
-    Composing it never fails the issuance: a document it cannot describe is logged, and the
-    credential is issued without its email."""
+    It carries a single-use claim link (one row more: issuer.services.learner_sign_in) that
+    signs the learner in onto the credential's "Add to wallet" page. Composing it never
+    fails the issuance: a document it cannot describe is logged, and the credential is
+    issued without its email."""
     if not issuer.learner_mail:
         return
     since = datetime.now(UTC) - timedelta(days=1)
@@ -129,11 +133,12 @@ def queue_credential_notice(db: Session, issuer: Issuer, kind: str,
                     sent)
         return
     try:
-        mail = compose(notice_for(kind, document), learner_email)
+        notice = notice_for(kind, document)
     except Exception:  # the credential matters more than its email
         log.exception("no email composed for credential %s", document.get("id"))
         return
-    queue_mail(db, mail, issuer.id)
+    wallet_url = claim_url(db, base_url, learner_email, credential_id)
+    queue_mail(db, compose(replace(notice, wallet_url=wallet_url), learner_email), issuer.id)
 
 
 def mail_settings(db: Session, caller: Caller, slug: str, learner_mail: bool | None = None

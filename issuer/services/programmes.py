@@ -3,12 +3,11 @@ model, issued exactly once, inside the transaction of the completion that earned
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.build import Learner
@@ -17,7 +16,7 @@ from credentials.frameworks import Crosswalk
 from issuer.services.identifiers import IssuerIdentifiers, credential_url
 from issuer.services.issuance import Audit, Issuance, NewCredential, issue
 from issuer.services.profile import profile_of
-from issuer.store import insert_statement
+from issuer.store import insert_statement, transaction_lock
 from issuer.store.models import Completion, Credential, Issuer, ProgrammeAward
 from keys.encryption import KeyEncryptionKey
 
@@ -40,21 +39,6 @@ def held_competencies(db: Session, issuer: Issuer, email: str, crosswalk: Crossw
     return held
 
 
-def _one_at_a_time(db: Session, issuer: Issuer, email: str, model_id: str) -> None:
-    """Serialise programme checks of one learner and model until the transaction ends.
-
-    Two completions committed at once would each read the learner's completions without the
-    other's (READ COMMITTED on PostgreSQL) and neither would award the certificate. Under this
-    lock the second reads after the first has committed, so it sees both. SQLite already lets
-    one writer at a time in.
-    """
-    if db.get_bind().dialect.name != "postgresql":
-        return
-    digest = hashlib.sha256(f"programme\0{issuer.id}\0{email}\0{model_id}".encode()).digest()
-    db.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big",
-                                                                 signed=True))))
-
-
 def award_if_complete(db: Session, issuer: Issuer, learner: Learner, crosswalk: Crosswalk,
                       base_url: str, kek: KeyEncryptionKey, now: datetime
                       ) -> dict[str, str] | None:
@@ -65,7 +49,9 @@ def award_if_complete(db: Session, issuer: Issuer, learner: Learner, crosswalk: 
     levels = {level.id for level in crosswalk.framework.levels}
     required = (issuer.programme_level if issuer.programme_level in levels
                 else crosswalk.required_level)
-    _one_at_a_time(db, issuer, learner.email, model.id)
+    # Two completions committed at once would each read the learner's completions without
+    # the other's (READ COMMITTED) and neither would award: the second waits for the first.
+    transaction_lock(db, "programme", issuer.id, learner.email, model.id)
     held = held_competencies(db, issuer, learner.email, crosswalk, required)
     if len(held) < len(model.competencies):
         return None

@@ -18,7 +18,9 @@ from credentials.verify.report import Outcome, Standing
 from issuer.services.context import ServiceContext
 from issuer.services.credentials import credential_document
 from issuer.services.identifiers import credential_url
+from issuer.services.learner_sign_in import wallet_page
 from issuer.services.verification import verify
+from issuer.store.models import Credential
 
 
 @dataclass
@@ -53,6 +55,9 @@ class ShareView:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     held: list[dict[str, Any]] = field(default_factory=list)  # a learner record's credentials
     valid_until: str | None = None
+    # Its learner's "Add to wallet" page (they sign in first), for a live credential issued
+    # to an email address; None for a revoked one or one issued to no one here.
+    wallet_path: str | None = None
 
 
 COMPETENCY_TYPES = ("CFItem", "ceasn:Competency")  # the latter in credentials before CASE
@@ -242,4 +247,7 @@ def share_view(db: Session, credential_id: str, context: ServiceContext) -> Shar
     view.held = _held(subject)
     if credential.get("validUntil"):
         view.valid_until = _date(credential.get("validUntil"))
+    row = db.get(Credential, credential_id)
+    if row is not None and row.learner_email and row.status != "revoked":
+        view.wallet_path = wallet_page(row.source_id or row.id)
     return view

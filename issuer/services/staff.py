@@ -15,7 +15,7 @@ from credentials.dates import format_datetime
 from issuer.services import desk_sessions
 from issuer.services.audit import is_row_id, record
 from issuer.services.callers import Caller
-from issuer.services.errors import Conflict, Invalid, NotFound
+from issuer.services.errors import Conflict, Forbidden, Invalid, NotFound
 from issuer.services.field_text import bad_character
 from issuer.services.issuers import get_issuer
 from issuer.services.sign_in import INVITATION_LIFETIME, send_link
@@ -65,6 +65,9 @@ def invite(db: Session, caller: Caller, slug: str, email: str, name: str, role: 
                       errors=[{"pointer": "/name", "detail": "longer than 200 characters"}])
     with db.begin():
         issuer = get_issuer(db, slug)
+        if issuer.is_platform:
+            raise Forbidden(f"issuer {slug!r} is this service's own identity: it has no "
+                            "staff", code="/problems/platform-issuer")
         row = db.scalars(select(StaffMember).where(StaffMember.issuer_id == issuer.id,
                                                    StaffMember.email == address)).first()
         if row is not None and row.state in LIVE:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from credentials.dates import format_datetime
 from issuer.services.audit import record
 from issuer.services.callers import Caller
-from issuer.services.errors import Invalid, Unauthenticated
+from issuer.services.errors import Forbidden, Invalid, Unauthenticated
 from issuer.store.models import ApiToken, Issuer
 
 ROLES = ("assessor", "admin")
@@ -60,6 +60,9 @@ def mint_token(db: Session, issuer: Issuer, role: str, label: str | None,
                expires_at: datetime | None = None) -> NewToken:
     """A new token row (its hash) and the token itself, audited. ``expires_at`` comes from
     ``parse_expiry``."""
+    if issuer.is_platform:  # the service's own identity is no employer: nobody issues as it
+        raise Forbidden(f"issuer {issuer.slug!r} is this service's own identity: it has no "
+                        "API tokens", code="/problems/platform-issuer")
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}",
                       code="/problems/validation",

@@ -213,20 +213,34 @@ def _shown(text: str) -> str:
     return json.dumps(text)
 
 
+@dataclass(frozen=True)
+class StoreFirst:
+    """How this service verifies: our issuers' keys and lists from the store, anything else
+    over HTTPS (through the context's fetcher and status-list cache)."""
+
+    resolver: ChainResolver
+    status_source: ChainStatusSource
+    issuers: StoreIssuers
+
+
+def store_first(db: Session, context: ServiceContext) -> StoreFirst:
+    base_url, fetcher = context.base_url, context.fetcher
+    return StoreFirst(
+        ChainResolver([StoreResolver(db, base_url), DidKeyResolver(), DidWebResolver(fetcher),
+                       MultikeyFragmentResolver(), ControllerDocumentResolver(fetcher)]),
+        ChainStatusSource([StoreStatusSource(db, base_url), context.status_source]),
+        StoreIssuers(db, base_url))
+
+
 def verify(db: Session, credential: Any, context: ServiceContext,
            expected_email: str | None = None) -> VerificationReport:
-    """Verify any credential: our issuers' keys and lists from the store, others over HTTPS
-    (through the context's fetcher and status-list cache). A credential naming one of our
+    """Verify any credential (see :func:`store_first`). A credential naming one of our
     issuers must be signed by one of that issuer's keys. With ``expected_email``, the
     subject check also asks whether it was issued to that address (as the CLI's
     ``--email``)."""
-    base_url, fetcher = context.base_url, context.fetcher
-    resolver = ChainResolver([StoreResolver(db, base_url), DidKeyResolver(),
-                              DidWebResolver(fetcher), MultikeyFragmentResolver(),
-                              ControllerDocumentResolver(fetcher)])
-    status = ChainStatusSource([StoreStatusSource(db, base_url), context.status_source])
-    report = verify_credential(credential, resolver=resolver, status_source=status,
-                               issuers=StoreIssuers(db, base_url),
+    found = store_first(db, context)
+    report = verify_credential(credential, resolver=found.resolver,
+                               status_source=found.status_source, issuers=found.issuers,
                                expected_email=expected_email)
     metrics.VERIFICATIONS.labels("true" if report.verified else "false").inc()
     return report

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, g
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, create_engine, event, func, make_url, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +21,17 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+def transaction_lock(db: Session, *name: object) -> None:
+    """Hold the lock ``name`` until the transaction ends (a PostgreSQL advisory lock keyed by
+    the name's SHA-256), so check-then-write work on one thing runs one at a time across
+    hosts; SQLite lets one writer in at a time already."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256("\0".join(map(str, name)).encode()).digest()
+    db.execute(select(func.pg_advisory_xact_lock(
+        int.from_bytes(digest[:8], "big", signed=True))))
 
 
 def insert_statement(db: Session, table: Any) -> Any:

@@ -73,6 +73,9 @@ class Issuer(Base):
     # The service's own identity (one per store, made by ``flask init``): it signs the CLRs
     # learners build of their own credentials, and is never an employer on a desk.
     is_platform: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Days an answer to the issuer's presentation requests is kept, then deleted.
+    answer_retention_days: Mapped[int] = mapped_column(Integer, default=90,
+                                                       server_default="90")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -200,8 +203,11 @@ class Credential(Base):
     status_reason: Mapped[str | None] = mapped_column(String(500))
     status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    # TEMP (foundation 0013 provides these)
+    # A copy bound to a holder's wallet: the credential it was issued from (always the
+    # completion's own, the root), whose status entries it shares, and the holder's DID.
     source_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    holder_id: Mapped[str | None] = mapped_column(String(500))
+    # The learner left it off their public list (it still verifies at its URL).
     hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
@@ -443,6 +449,106 @@ class LearnerProfile(Base):
     email: Mapped[str] = mapped_column(String(320), primary_key=True)
     public_handle: Mapped[str | None] = mapped_column(String(64), unique=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class WalletOffer(Base):
+    """An offer of one credential to the learner's wallet, by VC API exchange or OpenID4VCI
+    pre-authorized code: short-lived, used once. The id is a capability (it reaches only the
+    signed-in learner); the pre-authorized code is kept encrypted (the by-reference offer
+    shows it) and hashed (the token endpoint finds the offer by it)."""
+
+    __tablename__ = "wallet_offers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    learner_email: Mapped[str] = mapped_column(String(320))
+    challenge: Mapped[str] = mapped_column(String(64))
+    pre_authorized_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    pre_authorized_code_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    tx_code_hash: Mapped[str | None] = mapped_column(String(64))
+    protocol: Mapped[str | None] = mapped_column(String(16))  # vcapi | oid4vci, once used
+    bound_credential_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Oid4vciAccessToken(Base):
+    """An OpenID4VCI access token, from a wallet offer's pre-authorized code: only its
+    SHA-256 is kept; it lasts minutes and buys one credential. One per offer (unique): the
+    code is spent when the token is made."""
+
+    __tablename__ = "oid4vci_access_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    offer_id: Mapped[str] = mapped_column(ForeignKey("wallet_offers.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Oid4vciNonce(Base):
+    """A ``c_nonce`` from the nonce endpoint (its SHA-256): a key proof carries it once,
+    within minutes."""
+
+    __tablename__ = "oid4vci_nonces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Oid4vciTxCodeFailure(Base):
+    """A wrong transaction code sent for an offer: the third ends the offer."""
+
+    __tablename__ = "oid4vci_tx_code_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[str] = mapped_column(ForeignKey("wallet_offers.id"), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class PresentationRequest(Base):
+    """A hiring employer's request for credentials: the competencies asked (each with its
+    lowest acceptable level), the issuers accepted (None: any), whether the holder must prove
+    control of its DID, and until when answers are taken. The id is public: it is in the
+    request's link and QR code."""
+
+    __tablename__ = "presentation_requests"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    # [{"model", "competency", "level"}]: the level is the lowest that satisfies.
+    competencies: Mapped[Any] = mapped_column(JSON)
+    accepted_issuers: Mapped[Any] = mapped_column(JSON, nullable=True)
+    did_auth: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PresentationAnswer(Base):
+    """One holder's answer to a request: made pending when a wallet opens an exchange (its
+    own challenge, or OpenID4VP nonce and state, used once), then the verified result. Kept
+    for the requesting issuer only, for its retention period."""
+
+    __tablename__ = "presentation_answers"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("presentation_requests.id"),
+                                            index=True)
+    protocol: Mapped[str] = mapped_column(String(16))  # vcapi | openid4vp
+    challenge: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str | None] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str | None] = mapped_column(String(600))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    holder: Mapped[str | None] = mapped_column(String(500))
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    result: Mapped[Any] = mapped_column(JSON, nullable=True)
 
 
 class OAuthClient(Base):

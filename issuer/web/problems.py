@@ -16,7 +16,7 @@ from issuer.web.negotiation import negotiated, prefers_html
 PROBLEM_JSON = "application/problem+json"
 # The one place a service's refusal becomes an HTTP status.
 STATUS = {"malformed": 400, "unauthenticated": 401, "forbidden": 403, "not-found": 404,
-          "conflict": 409, "too-large": 413, "invalid": 422, "unavailable": 503}
+          "conflict": 409, "gone": 410, "too-large": 413, "invalid": 422, "unavailable": 503}
 __all__ = ["PROBLEM_TYPES", "UNACCEPTABLE_TEXT", "Problem", "ProblemType", "from_domain",
            "problem_response", "validation_problem"]
 log = logging.getLogger(__name__)
@@ -64,6 +64,35 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "Revoking this token would leave the issuer with no active admin token, and "
                 "so no one able to manage its tokens.",
                 "Create another admin token first, then revoke this one."),
+    ProblemType("offer-expired", "Wallet offer expired", 410,
+                "The offer of a credential to a wallet (a VC API exchange or an OpenID4VCI "
+                "pre-authorized code) lives 15 minutes; this one is past that.",
+                "Open the credential's Add to wallet page again for a new offer."),
+    ProblemType("offer-used", "Wallet offer used", 410,
+                "The offer was taken once already: a credential went to a wallet through it. "
+                "An offer is good for one wallet, once.",
+                "Open the credential's Add to wallet page again for a new offer."),
+    ProblemType("exchange-message", "Not an exchange message", 400,
+                "A VC API exchange (POST /workflows/claim/exchanges/{id}) takes an empty body "
+                "or {} to start, then {\"verifiablePresentation\": {...}}: the wallet's "
+                "signed answer to the DID Authentication request it was given.",
+                "Send {} and answer the verifiablePresentationRequest that comes back."),
+    ProblemType("did-authentication-failed", "DID Authentication failed", 401,
+                "The presentation does not prove control of a DID as the exchange asked: "
+                "reason says which part failed: malformed (not a presentation with one "
+                "proof), purpose (proofPurpose is not authentication), challenge or domain "
+                "(not the ones this exchange gave), expired (the proof's expires passed, or "
+                "its created is in the future), key (the verification method is not an "
+                "authentication key of a did:key or did:web), signature (the presentation "
+                "was altered after signing, or another key signed), holder (holder is not "
+                "the DID that signed). Nothing was issued and the offer is still open.",
+                "Sign a new presentation for the request's challenge and domain, with "
+                "proofPurpose authentication and holder set to the signing DID, and send it "
+                "again within the offer's 15 minutes."),
+    ProblemType("credential-revoked", "Credential revoked", 409,
+                "The credential was revoked by its issuer, so it cannot be offered or bound "
+                "to a wallet.",
+                "Ask the issuer why; a revoked credential stays revoked."),
     ProblemType("status-conflict", "Status change not allowed", 409,
                 "The credential's current status does not allow this change: revocation is "
                 "final, only an active credential can be suspended, only a suspended one "
@@ -83,6 +112,24 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "and profile from the desk.",
                 "Invite another admin first (or give someone the admin role), then change "
                 "this person."),
+    ProblemType("presentation-request-expired", "Presentation request expired", 410,
+                "The employer's request for credentials takes answers until the date it "
+                "was given, and each exchange a wallet opens on it lasts 30 minutes; this "
+                "one is past that.",
+                "Open the request's link again for a new exchange, or ask the employer "
+                "for a new request if the request itself has expired."),
+    ProblemType("exchange-complete", "Exchange answered", 410,
+                "This exchange (or OpenID4VP state) was answered already: each takes one "
+                "presentation.",
+                "Open the request's link again to answer once more."),
+    ProblemType("presentation-not-authenticated", "Presentation refused", 422,
+                "The presentation does not answer this request: its authentication proof "
+                "is missing, carries another challenge (nonce) or domain (client_id), is "
+                "for another purpose, has expired, does not verify, or names a holder "
+                "other than the DID that signed. reason says which. Nothing was recorded "
+                "and the exchange is still open.",
+                "Sign the presentation again with proofPurpose authentication, the "
+                "challenge and domain this exchange gave, by a key of the holder's DID."),
     ProblemType("framework-data", "Competency data refused", 422,
                 "A competency model, level framework or crosswalk being imported breaks its "
                 "schema or the catalogue's rules (an unknown level, a competency the model "
@@ -91,6 +138,18 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "Correct the file where errors[] points (or give a changed file a new "
                 "version) and import all the files again; --dry-run shows what would "
                 "change."),
+    ProblemType("platform-issuer", "The service's own identity", 403,
+                "This issuer is the service's own identity (the platform), which signs the "
+                "learner records learners build of their own credentials. It is no "
+                "employer: it has no API tokens and no staff, so nobody issues as it.",
+                "Create an issuer of your own (flask --app wsgi issuers create) and work "
+                "with its tokens and staff."),
+    ProblemType("no-platform", "No platform identity yet", 404,
+                "Learners' own records are signed by the service's own identity, which "
+                "`flask --app wsgi init` makes; this service has not been initialised "
+                "since that identity was added.",
+                "The operator runs `flask --app wsgi init` (safe to run again: it changes "
+                "nothing else)."),
 )}
 
 

@@ -28,6 +28,11 @@ STATUS_CHANGE = {
     "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}},
 }
 
+WALLET_OFFER = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"txCode": {"type": "boolean"}},
+}
+
 TOKEN = {
     "type": "object", "required": ["role"], "additionalProperties": False,
     "properties": {"role": {"enum": ["assessor", "admin"]}, "label": TEXT,

@@ -5,6 +5,11 @@
 //                                                       -> {"credential": {...}, "vm": str}
 //   {"action": "issue", "credential": {...}, "cryptosuite": "ecdsa-rdfc-2019" | "ecdsa-jcs-2019",
 //    "publicKeyMultibase": str, "secretKeyMultibase": str, "created": str}  -> (the same)
+//   {"action": "present", "presentation": {...}, "seed": hex, "challenge": str,
+//    "domain": str, "created": str}  -> {"presentation": {...}, "vm": str}
+//      (vc.signPresentation: an authentication proof, eddsa-rdfc-2022, by the seed's did:key)
+//   {"action": "verifyPresentation", "presentation": {...}, "challenge": str, "domain": str}
+//      -> {"verified": bool, "error": str} (the holder's proof and every credential)
 // Verification accepts eddsa-rdfc-2022, ecdsa-rdfc-2019 and ecdsa-jcs-2019 proofs (P-256, P-384).
 // JSON-LD contexts come only from this project's contexts/MANIFEST (no network); did:key
 // verification methods are expanded locally.
@@ -78,6 +83,27 @@ async function issue({credential, created, cryptosuite = 'eddsa-rdfc-2022', ...k
   return {credential: signed, vm: keyPair.id};
 }
 
+async function present({presentation, seed, challenge, domain, created}) {
+  const keyPair = await signingKey({seed});
+  const did = `did:key:${keyPair.publicKeyMultibase}`;
+  keyPair.controller = did;
+  keyPair.id = `${did}#${keyPair.publicKeyMultibase}`;
+  const suite = new DataIntegrityProof(
+    {signer: keyPair.signer(), date: created, cryptosuite: eddsaRdfc2022});
+  const signed = await vc.signPresentation(
+    {presentation, suite, challenge, domain, documentLoader});
+  return {presentation: signed, vm: keyPair.id};
+}
+
+async function verifyPresentation({presentation, challenge, domain}) {
+  const suite = [eddsaRdfc2022, ecdsaRdfc2019, ecdsaJcs2019Verify()]
+    .map(cryptosuite => new DataIntegrityProof({cryptosuite}));
+  const result = await vc.verify(
+    {presentation, challenge, domain, suite, documentLoader});
+  const first = result.error?.errors?.[0] ?? result.error;
+  return {verified: result.verified, error: first ? String(first.message ?? first) : ''};
+}
+
 const request = JSON.parse(readFileSync(0, 'utf8'));
-const handlers = {verify, issue};
+const handlers = {verify, issue, present, verifyPresentation};
 process.stdout.write(JSON.stringify(await handlers[request.action](request)));

@@ -17,13 +17,15 @@ LEARNER = "jordan.rivera@example.com"
 LINK = re.compile(r"https?://[^/\s]+(/me/sign-in/link\?link=[A-Za-z0-9_-]+)")
 
 
-def issue_to(service, email: str = LEARNER, token: str | None = None, **changes: object
+def issue_to(service, email: str = LEARNER, slug: str = "riverbend", **changes: object
              ) -> str:
-    """A competency credential issued to ``email`` over the API: its id."""
+    """A competency credential issued to ``email`` over the API (by riverbend's assessor,
+    or lakeside's admin): its id."""
     body = completion_body(**changes)
     body["learner"] = {"name": "Jordan Rivera", "email": email}
-    answer = service.client.post("/api/v1/issuers/riverbend/completions", json=body,
-                                 headers=service.auth(token or service.assessor))
+    token = service.assessor if slug == "riverbend" else service.other_admin
+    answer = service.client.post(f"/api/v1/issuers/{slug}/completions", json=body,
+                                 headers=service.auth(token))
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()["credentialId"]
 

@@ -50,7 +50,7 @@ def route_map() -> dict[str, set[str]]:
         if len(cells) != 4 or not cells[1].startswith("`issuer/"):
             continue
         module = cells[1].strip("`").removesuffix(".py").replace("/", ".")
-        rows.setdefault(module, set()).update(re.findall(r"[a-z_]+", cells[2]))
+        rows.setdefault(module, set()).update(re.findall(r"[a-z][a-z0-9_]*", cells[2]))
     return rows
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import functools
-import ipaddress
 import json
 import logging
 import socket
@@ -23,10 +22,6 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
 from credentials.frameworks import bundled_catalog
@@ -46,6 +41,7 @@ from issuer.store import store
 from issuer.store.models import Credential, Issuer, OutboxMail
 from issuer.web.context import service_context
 from loadtest.listeners import listener
+from tests.service.certificates import self_signed_certificate
 from tests.service.conftest import MODEL, completion_body
 from tests.service.live import LiveServer, _serve, flask, service_env
 from tests.service.test_browser import accessible, browser_page  # noqa: F401 (a fixture)
@@ -478,32 +474,12 @@ def test_the_issuer_profile_image_is_the_logo(service) -> None:
     assert "<img" not in compose(notice_for("achievement", document), EMAIL).html
 
 
-def certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (the test's own CA) and its key."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "smtp.pem", folder / "smtp.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
-
-
 @pytest.mark.parametrize("scheme", ["smtp", "smtps"])
 def test_starttls_or_implicit_tls_then_login(service, tmp_path, monkeypatch, scheme) -> None:
     """smtp:// upgrades with STARTTLS (the server here requires it) and smtps:// speaks TLS
     from the start; either way the password goes only over TLS, and a wrong one is named
     without being shown."""
-    cert, key = certificate(tmp_path)
+    cert, key = self_signed_certificate(tmp_path, "smtp")
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
     trusting = functools.partial(ssl.create_default_context, cafile=str(cert))

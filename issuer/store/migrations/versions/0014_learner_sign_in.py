@@ -3,7 +3,7 @@
 own platform issuer (the identity that signs a learner's own CLR)
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0016
 Create Date: 2026-11-27
 """
 
@@ -11,16 +11,12 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"  # TEMP until the foundation merges: "0013"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("credentials", schema=None) as batch_op:  # TEMP foundation
-        batch_op.add_column(sa.Column("source_id", sa.String(36), nullable=True))
-        batch_op.add_column(sa.Column("hidden", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
     op.create_table(
         "learner_sign_in_links",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -57,9 +53,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("credentials", schema=None) as batch_op:  # TEMP foundation
-        batch_op.drop_column("hidden")
-        batch_op.drop_column("source_id")
     with op.batch_alter_table("issuers", schema=None) as batch_op:
         batch_op.drop_column("is_platform")
     op.drop_table("learner_profiles")

@@ -3,7 +3,7 @@ requests and their single-use codes, tokens (only SHA-256 digests of codes, secr
 tokens are kept), the credentials learners hold from elsewhere, and their API profiles
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0017
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0014"
+down_revision = "0017"  # (given as "0014": main has 0017 after 0014 now)
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,101 @@
+"""VC API exchanges for wallet offers (workflow ``claim``), as the Learner Credential Wallet
+runs them: the interaction URL answers the ``protocols`` object; an empty POST to the
+exchange asks for DID Authentication (the offer's challenge, this service's domain); a POST
+of the wallet's signed presentation takes the offer, and the credential comes back bound to
+the DID that signed, in an unsigned presentation (VC API "Participate in an exchange").
+
+The exchange is the offer: it lives as long (15 minutes) and is taken once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from credentials.proofs import ED25519_SIGNATURE_2020, EDDSA_RDFC_2022
+from credentials.verify.presentation_auth import AuthenticationError, verify_authentication
+from credentials.verify.resolvers import ChainResolver, DidKeyResolver, DidWebResolver
+from issuer.services import wallet_links
+from issuer.services.context import ServiceContext
+from issuer.services.errors import Unauthenticated
+from issuer.services.wallet_offers import issue_to_holder, offer_by_id, offer_state
+from issuer.store.models import WalletOffer
+
+PROTOCOL = "vcapi"
+DID_METHODS = ("key", "web")
+# What LCW signs with (Ed25519Signature2020) and the Data Integrity suite of today.
+CRYPTOSUITES = (EDDSA_RDFC_2022.label, ED25519_SIGNATURE_2020.label)
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+AUTHENTICATION_FAILED = "/problems/did-authentication-failed"
+
+
+def domain(base_url: str) -> str:
+    """The domain a wallet's proof must name: the host (and port) of the public base URL,
+    the address the wallet reached us at. A proof made for another site names that site, so
+    it cannot be replayed here."""
+    return urlsplit(base_url).netloc
+
+
+def offer_state_of(db: Session, offer_id: str, now: datetime | None = None) -> str | None:
+    """open, used or expired; None for no such offer (what the interaction page says)."""
+    with db.begin():
+        offer = db.get(WalletOffer, offer_id) if len(offer_id) <= 64 else None
+        return offer_state(offer, now) if offer is not None else None
+
+
+def interaction(db: Session, base_url: str, offer_id: str, now: datetime | None = None
+                ) -> dict[str, Any]:
+    """The interaction URL's answer: the ways to take an open offer."""
+    with db.begin():
+        offer = offer_by_id(db, offer_id, now=now)  # NotFound, or Gone when over
+        return {"protocols": wallet_links.protocols(base_url, offer.id)}
+
+
+def presentation_request(db: Session, base_url: str, offer_id: str,
+                         now: datetime | None = None) -> dict[str, Any]:
+    """The answer to an empty POST: a Verifiable Presentation Request for DID
+    Authentication, to be answered at the same exchange URL."""
+    with db.begin():
+        offer = offer_by_id(db, offer_id, now=now)
+        challenge = offer.challenge
+    return {"verifiablePresentationRequest": {
+        "query": {"type": "DIDAuthentication",
+                  "acceptedMethods": [{"method": method} for method in DID_METHODS],
+                  "acceptedCryptosuites": [{"cryptosuite": c} for c in CRYPTOSUITES]},
+        "challenge": challenge,
+        "domain": domain(base_url),
+        "interact": {"service": [{
+            "type": "UnmediatedPresentationService2021",
+            "serviceEndpoint": wallet_links.exchange_url(base_url, offer_id)}]}}}
+
+
+def take_offer(db: Session, context: ServiceContext, offer_id: str, presentation: Any,
+               now: datetime | None = None) -> dict[str, Any]:
+    """Verify the wallet's DID Authentication and issue the offered credential to the DID
+    that signed it; the answer is a presentation holding that credential.
+
+    The presentation is checked outside any transaction (a did:web holder's document is
+    fetched); the offer is then read again, locked, so of two wallets answering one offer
+    the second finds it used (410)."""
+    now = now or datetime.now(UTC)
+    with db.begin():
+        challenge = offer_by_id(db, offer_id, now=now).challenge
+    resolver = ChainResolver([DidKeyResolver(), DidWebResolver(context.fetcher)])
+    try:
+        holder = verify_authentication(presentation, challenge=challenge,
+                                       domain=domain(context.base_url), resolver=resolver,
+                                       now=now, did_methods=DID_METHODS).holder
+    except AuthenticationError as error:
+        raise Unauthenticated(f"the presentation does not authenticate a DID: {error}",
+                              code=AUTHENTICATION_FAILED, reason=error.problem.value
+                              ) from None
+    with db.begin():
+        offer = offer_by_id(db, offer_id, now=now)
+        issued = issue_to_holder(db, context.kek, context.base_url, offer, holder,
+                                 protocol=PROTOCOL, now=now)
+    return {"verifiablePresentation": {"@context": [VC_V2],
+                                       "type": ["VerifiablePresentation"],
+                                       "verifiableCredential": [issued.signed]}}
