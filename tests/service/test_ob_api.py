@@ -415,6 +415,7 @@ def test_the_learner_sees_and_withdraws_what_they_allowed(service) -> None:
     browser = learner_client(service)
     params, verifier = authorize(browser, client)
     tokens = exchange(service, client, params["code"], verifier).get_json()
+    assert 'href="/me/applications"' in browser.get("/me").get_data(as_text=True)
     page = browser.get("/me/applications").get_data(as_text=True)
     assert "Example Backpack" in page and "Read your credentials" in page
     form = re.search(r'action="(/me/applications/\d+/withdraw)"', page).group(1)
