@@ -116,6 +116,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     from issuer.operations import mail_work, observability, rate_limits, tasks
     from issuer.pages import (
         badges,
+        consent,
         desk,
         desk_admin,
         desk_mail,
@@ -129,6 +130,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     from issuer.protocols import (
         case,
         exchanges,
+        ob_api,
         oid4vci,
         openid4vp,
         presentation_exchanges,
@@ -147,7 +149,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     for blueprint in (routes.bp, openapi.bp, vc_api.bp, exchanges.bp, published.bp, case.bp,
                       badges.bp, verify.bp, desk.bp, desk_mail.bp, site.bp, desk_sign_in.bp,
                       desk_admin.bp, logos.bp, oid4vci.bp, learner.bp, presentation_requests.bp,
-                      presentation_exchanges.bp, openid4vp.bp, desk_requests.bp):
+                      presentation_exchanges.bp, openid4vp.bp, desk_requests.bp, ob_api.bp,
+                      consent.bp):
         app.register_blueprint(blueprint)
     rate_limits.init_app(app)  # limits name endpoints: after every blueprint
     https = services.base_url.startswith("https://")

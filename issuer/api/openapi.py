@@ -10,6 +10,7 @@ from flask import Blueprint, render_template
 from credentials.case import CASE_PATH
 from issuer.api import docs_view, examples
 from issuer.api.openapi_learner import LEARNER_PATHS
+from issuer.api.openapi_ob import OB_API_PATHS
 from issuer.api.openapi_oid4vci import OID4VCI_PATHS
 from issuer.api.openapi_presentations import PRESENTATION_PATHS
 from issuer.api.openapi_staff import STAFF_DESK_PATHS
@@ -138,7 +139,7 @@ RATE_LIMITED = {("/api/v1/issuers/{slug}/completions", "post"),
                 ("/presentations/verify", "post"), ("/verify", "post"),
                 ("/workflows/claim/exchanges/{offer_id}", "post"),
                 ("/oid4vci/token", "post"), ("/oid4vci/nonce", "post"),
-                ("/oid4vci/credential", "post")}
+                ("/oid4vci/credential", "post"), ("/ims/ob/v3p0/credentials", "post")}
 
 
 # The document's sections, in the order a developer needs them: issuing first, operating
@@ -158,6 +159,9 @@ SECTIONS = {
                            "images.",
     "Administration": "API tokens, signing keys and the audit trail (admin tokens).",
     "Employer desk": "The desk's pages and forms, for people signed in with a browser.",
+    "Open Badges API": "1EdTech's Open Badges 3.0 API: a learner's chosen host registers "
+                       "(OAuth 2.0), the learner consents, the host reads their credentials "
+                       "and profile and stores what they hold from elsewhere.",
     "Site": "The start page and what each problem type means.",
     "Operations": "Health, readiness and metrics, for whoever runs the service.",
 }
@@ -184,6 +188,9 @@ def _section(path: str) -> str:
                          "/.well-known/openid-credential-issuer",
                          "/.well-known/oauth-authorization-server")):
         return "Wallets"
+    if path.startswith(("/ims/ob/", "/oauth/", "/me/authorize", "/me/applications")) or \
+            path in ("/privacy", "/terms"):
+        return "Open Badges API"
     if path in ("/healthz", "/readyz", "/metrics"):
         return "Operations"
     if path == "/" or path.startswith("/problems"):
@@ -531,7 +538,11 @@ def _document(base_url: str) -> dict[str, Any]:
         "servers": [{"url": base_url}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "an issuer's API token"}},
+                                           "description": "an issuer's API token"},
+                                "ObOAuth2": {"type": "http", "scheme": "bearer",
+                                             "description": "an Open Badges API access "
+                                                            "token (OAuth 2.0, see "
+                                                            "/ims/ob/v3p0/discovery)"}},
             "schemas": {
                 "Problem": {"type": "object", "required": ["type", "title", "status"],
                             "properties": {"type": {"type": "string"},
@@ -1006,6 +1017,7 @@ def _document(base_url: str) -> dict[str, Any]:
             **EXCHANGE_PATHS,
             **OID4VCI_PATHS,
             **LEARNER_PATHS,
+            **OB_API_PATHS,
         },
     }
 

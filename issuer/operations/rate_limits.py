@@ -34,7 +34,9 @@ VERIFYING = {"vc_api.verify_endpoint", "vc_api.verify_presentation_endpoint",
              # presentation requests: each answer is verified in full, and each exchange
              # opened (a page view, a request object fetched) is a row and a nonce
              "presentation_exchanges.exchange", "presentation_exchanges.interaction",
-             "openid4vp.request_object", "openid4vp.response"}
+             "openid4vp.request_object", "openid4vp.response",
+             # an Open Badges API upsert verifies the credential before it is stored
+             "ob_api.upsert_credential"}
 
 ISSUE_PER_ADDRESS = ("issue per address", "RATE_LIMIT_ISSUE_PER_IP")
 ISSUE_PER_TOKEN = ("issue per token", "RATE_LIMIT_ISSUE_PER_TOKEN")

@@ -33,7 +33,8 @@ SWEPT_AFTER = timedelta(days=1)  # an expired link is kept this long (it says "e
 LINK_PATH = "/me/sign-in/link?link="
 HOME = "/me"
 # Where a link may land: the learner's own pages only (never another site).
-LANDING = re.compile(r"^/me(?:/credentials/[0-9a-f-]{36}/wallet)?$")
+LANDING = re.compile(r"^/me(?:/credentials/[0-9a-f-]{36}/wallet"
+                     r"|/authorize/[A-Za-z0-9_-]{43})?$")  # (an OB API authorization)
 
 
 def landing_or_home(path: str | None) -> str:

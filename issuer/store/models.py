@@ -549,3 +549,86 @@ class PresentationAnswer(Base):
     holder: Mapped[str | None] = mapped_column(String(500))
     satisfied: Mapped[bool | None] = mapped_column(Boolean)
     result: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class OAuthClient(Base):
+    """A client of the Open Badges API, registered dynamically (RFC 7591): its metadata as
+    registered, and the SHA-256 of its secret (shown once, in the registration answer)."""
+
+    __tablename__ = "oauth_clients"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    client_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class OAuthGrant(Base):
+    """One authorization request: the validated request (kept while the learner signs in
+    and decides), then the learner's consent and its single-use code. Every token issued
+    from it points here, so a code used twice revokes them all."""
+
+    __tablename__ = "oauth_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("oauth_clients.client_id"), index=True)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    email: Mapped[str | None] = mapped_column(String(320))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    code_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    code_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class OAuthToken(Base):
+    """An access token and its refresh token (SHA-256 digests only). A refresh rotates:
+    this row is revoked and marked rotated, and a new row is issued."""
+
+    __tablename__ = "oauth_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("oauth_grants.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(320))
+    scope: Mapped[str] = mapped_column(Text)
+    access_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    access_expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    refresh_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class HeldCredential(Base):
+    """A credential a learner holds from elsewhere, stored through the Open Badges API
+    after it verified; never one of ours, never served at /credentials/<id>."""
+
+    __tablename__ = "held_credentials"
+    __table_args__ = (UniqueConstraint("email", "credential_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    # SHA-256 of the credential's id (or of the whole document when it has none): the
+    # upsert's notion of "the same credential"
+    credential_key: Mapped[str] = mapped_column(String(64))
+    document: Mapped[str] = mapped_column(Text)
+    is_jwt: Mapped[bool] = mapped_column(Boolean)
+    client_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ApiProfile(Base):
+    """A learner's Open Badges API profile: the properties they (through a client) chose to
+    keep, under a random identifier of their own."""
+
+    __tablename__ = "api_profiles"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    profile_id: Mapped[str] = mapped_column(String(64), unique=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
