@@ -66,3 +66,19 @@ def test_the_route_map_names_every_handler_and_the_services_it_calls(service) ->
     assert not missing, f"docs/architecture.md's route map lacks {missing}"
     unnamed = {module: sorted(services_imported(module) - rows[module]) for module in rows}
     assert not any(unnamed.values()), f"services the route map does not name: {unnamed}"
+
+
+def test_the_module_tree_names_every_module() -> None:
+    """The tree at the top of docs/architecture.md is where a newcomer looks for a module
+    first: every module of the service's packages and of the library's top level is in it."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    tree = text[text.index("```\nissuer/"):text.index("## Where a route lives")]
+    named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", tree))
+    root = ARCHITECTURE.parents[1]
+    folders = [root / "issuer" / name for name in
+               ("api", "protocols", "pages", "operations", "web", "services")]
+    folders += [root / "credentials", root / "credentials" / "verify"]
+    missing = sorted(f"{path.parent.name}/{path.name}" for folder in folders
+                     for path in folder.glob("*.py")
+                     if path.stem not in ("__init__", "__main__", *named))
+    assert missing == [], f"docs/architecture.md's tree does not name {missing}"
