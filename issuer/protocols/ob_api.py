@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from credentials.verify.limits import parse_json
 from issuer.operations.rate_limits import spend
 from issuer.services import oauth_server, ob_api
 from issuer.services.ob_api import ApiRefusal, status_info
@@ -37,6 +38,13 @@ def _refused(refusal: ApiRefusal) -> Response:
 def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _json() -> Any:
+    """The JSON body within the project's caps (depth, size, array length); None for
+    another media type. ValueError for a body that is not JSON or over a cap (a deeply
+    nested one would otherwise end in a RecursionError, a 500)."""
+    return parse_json(request.get_data(), "the body") if request.is_json else None
 
 
 def _grant(scope: str) -> ob_api.Grant:
@@ -81,7 +89,11 @@ def get_profile() -> Any:
 @bp.put(f"{PREFIX}/profile")
 def put_profile() -> Any:
     grant = _grant(ob_api.UPDATE_PROFILE)
-    body = request.get_json(silent=True)
+    try:
+        body = _json()
+    except ValueError as error:
+        raise ApiRefusal(400, "invalid_data", f"the body is not acceptable JSON: {error}") \
+            from None
     with service_context().sessions() as db:
         return _no_store(jsonify(ob_api.put_profile(db, grant.email, body)))
 
@@ -106,9 +118,14 @@ def register() -> Any:
         return _answer(oauth_server.Answer(429, {
             "error": "invalid_request", "error_description": "too many registrations from "
             "this address: try again in an hour"}, [("Retry-After", str(period))]))
+    try:
+        body = _json()
+    except ValueError as error:
+        return _answer(oauth_server.Answer(400, {
+            "error": "invalid_client_metadata",
+            "error_description": f"the body is not acceptable JSON: {error}"}, []))
     with service_context().sessions() as db:
-        return _answer(oauth_server.register(db, _http_request(
-            json=request.get_json(silent=True))))
+        return _answer(oauth_server.register(db, _http_request(json=body)))
 
 
 @bp.post("/oauth/token")

@@ -20,6 +20,8 @@ a grant (``Server.keep``), which must hold whatever the answer."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import ipaddress
 import secrets
@@ -456,11 +458,33 @@ BAD_CHARACTERS = Answer(400, {"error": "invalid_request", "error_description":
                         [("Content-Type", "application/json")])
 
 
-def _run(db: Session, call: Callable[[Server], Answer], form: Mapping[str, str]) -> Answer:
+def _basic_unreadable(headers: Mapping[str, str]) -> bool:
+    """Whether the request carries Basic credentials that are not base64 of UTF-8 text
+    (authlib's decoder fails on them with an exception rather than refusing them)."""
+    kind, _, encoded = (headers.get("Authorization") or "").partition(" ")
+    if kind.lower() != "basic":
+        return False
+    try:
+        base64.b64decode(encoded).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return True
+    return False
+
+
+UNREADABLE_CLIENT = Answer(401, {"error": "invalid_client", "error_description":
+                                 "the Basic credentials are not base64 of UTF-8 text"},
+                           [("Content-Type", "application/json"),
+                            ("WWW-Authenticate", 'Basic error="invalid_client"')])
+
+
+def _run(db: Session, call: Callable[[Server], Answer], form: Mapping[str, str],
+         headers: Mapping[str, str] | None = None) -> Answer:
     """``call`` in a transaction: kept when the answer is a success (or a replay revoked a
     grant), rolled back otherwise."""
     if not _vschar(form):
         return BAD_CHARACTERS
+    if headers is not None and _basic_unreadable(headers):
+        return UNREADABLE_CLIENT
     server = Server(db)
     db.begin()
     try:
@@ -481,12 +505,13 @@ def register(db: Session, request: HttpRequest) -> Answer:
 
 
 def token(db: Session, request: HttpRequest) -> Answer:
-    return _run(db, lambda server: server.create_token_response(request), request.form)
+    return _run(db, lambda server: server.create_token_response(request), request.form,
+                request.headers)
 
 
 def revoke(db: Session, request: HttpRequest) -> Answer:
     return _run(db, lambda server: server.create_endpoint_response(
-        Revocation.ENDPOINT_NAME, request), request.form)
+        Revocation.ENDPOINT_NAME, request), request.form, request.headers)
 
 
 @dataclass

@@ -107,7 +107,11 @@ def _since(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         moment = None
-    if moment is None or moment.tzinfo is None:
+    try:  # in UTC here: at the edge of the calendar the conversion overflows
+        moment = moment.astimezone(UTC) if moment and moment.tzinfo else None
+    except OverflowError:
+        moment = None
+    if moment is None:
         raise ApiRefusal(400, "invalid_query_parameter",
                          "since must be a date and time with its offset, as "
                          "2026-11-27T10:00:00Z")
