@@ -7,12 +7,20 @@ of service the service description document links to."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from issuer.pages.learner import csrf, posted, sign_in_page, signed_in, signed_in_email
+from issuer.pages.learner import (
+    AUTHORIZE_COOKIE,
+    csrf,
+    posted,
+    sign_in_page,
+    signed_in,
+    signed_in_email,
+)
 from issuer.services import oauth_server
 from issuer.services.errors import DomainError
 from issuer.web.context import service_context
@@ -33,23 +41,39 @@ def authorize() -> Any:
     if any(len(request.args.getlist(name)) > 1 for name in request.args):
         return render_template("consent_refused.html", reason="a parameter was sent twice"), \
             400
+    browser = _browser() or secrets.token_urlsafe(32)
     with service_context().sessions() as db:
         try:
             started = oauth_server.start_authorization(db, oauth_server.HttpRequest(
-                "GET", request.url, dict(request.headers), query))
+                "GET", request.url, dict(request.headers), query), browser)
         except DomainError as problem:
             return render_template("consent_refused.html", reason=problem.detail), \
                 STATUS[problem.kind]
     if isinstance(started, oauth_server.Answer):
         return _redirect(started)
-    return redirect(url_for("consent.consent_page", handle=started), 303)
+    response = redirect(url_for("consent.consent_page", handle=started), 303)
+    if browser != _browser():  # Lax: sent on the emailed link's landing, a top-level GET
+        response.set_cookie(AUTHORIZE_COOKIE, browser, path=request.script_root + "/me",
+                            httponly=True, samesite="Lax",
+                            secure=service_context().base_url.startswith("https://"))
+    return response
+
+
+def _browser() -> str | None:
+    """This browser's nonce, which binds the authorization requests it started to it."""
+    value = request.cookies.get(AUTHORIZE_COOKIE)
+    return value if value and len(value) == 43 else None
 
 
 @bp.get("/me/authorize/<handle>")
 def consent_page(handle: str) -> Any:
     with service_context().sessions() as db:
         try:
-            pending = oauth_server.pending(db, handle)
+            pending = oauth_server.pending(db, handle, _browser())
+        except oauth_server.OtherBrowser as problem:
+            if signed_in_email() is not None:  # an emailed link of someone else's request
+                return redirect(url_for("learner.home"), 303)
+            return render_template("consent_refused.html", reason=problem.detail), 403
         except DomainError as problem:
             return render_template("consent_refused.html", reason=problem.detail), \
                 STATUS[problem.kind]
@@ -74,7 +98,7 @@ def decide(email: str, handle: str) -> Any:
     allow = request.form.get("decision") == "allow"
     with service_context().sessions() as db:
         try:
-            answer = oauth_server.decide(db, handle, email, allow)
+            answer = oauth_server.decide(db, handle, email, allow, _browser())
         except DomainError as problem:
             return render_template("consent_refused.html", reason=problem.detail), \
                 STATUS[problem.kind]

@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -28,6 +29,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.orm import Session
 
 from issuer.operations.rate_limits import spend
 from issuer.services import (
@@ -36,6 +38,7 @@ from issuer.services import (
     learner_sessions,
     learner_sign_in,
     learner_wallet,
+    oauth_server,
 )
 from issuer.services.errors import DomainError
 from issuer.web.context import service_context
@@ -44,6 +47,7 @@ from issuer.web.problems import STATUS
 bp = Blueprint("learner", __name__)
 SESSION_COOKIE = "learner"
 CSRF_COOKIE = "learner_csrf"
+AUTHORIZE_COOKIE = "learner_authorize"  # binds an OB API authorization to its browser
 HOME = "/me"
 # Link requests: per address and client together (nobody elsewhere can spend a person's own
 # allowance), and per client address (what one client can make us send), in each window.
@@ -176,10 +180,27 @@ def email_link() -> Any:
         return sign_in_page("Too many sign-in links asked for: wait a quarter of an hour "
                             "and try again.", 429, landing=landing)
     with service_context().sessions() as db:
-        learner_sign_in.request_link(db, email, service_context().base_url, landing)
+        landing, application = _consent_landing(db, landing)
+        learner_sign_in.request_link(db, email, service_context().base_url, landing,
+                                     application)
     return sign_in_page(notice=f"If credentials were issued to {email} here, a sign-in link "
                                "is on its way to it. The link works once, within 15 "
                                "minutes.", landing=landing)
+
+
+def _consent_landing(db: Session, landing: str | None) -> tuple[str | None, str | None]:
+    """A link lands on a consent page only when this browser started that authorization
+    (else on /me: someone else's request, mailed to the learner, is consent phishing), and
+    the mail then names the application and where it sends the learner."""
+    prefix = "/me/authorize/"
+    if not landing or not landing.startswith(prefix):
+        return landing, None
+    try:
+        asked = oauth_server.pending(db, landing.removeprefix(prefix),
+                                     request.cookies.get(AUTHORIZE_COOKIE))
+    except DomainError:
+        return None, None
+    return landing, f"{asked.client_name} ({urlsplit(asked.redirect_uri).hostname})"
 
 
 @bp.get("/me/sign-in/link")

@@ -64,10 +64,12 @@ def claim_url(db: Session, base_url: str, email: str, credential_id: str) -> str
     return base_url + LINK_PATH + link
 
 
-def request_link(db: Session, email: str, base_url: str, landing: str | None = None) -> bool:
+def request_link(db: Session, email: str, base_url: str, landing: str | None = None,
+                 application: str | None = None) -> bool:
     """Email a sign-in link to ``email`` if any credential was issued to it. The caller
     answers the same either way (no one learns whose address holds credentials); the result
-    is for logs and tests."""
+    is for logs and tests. ``application``: the OB API client (name and redirect host) whose
+    consent page the link lands on, named in the mail so the learner knows what it is for."""
     address = normalise_email(email)
     if bad_character(address):  # no one's address; and not a query PostgreSQL can run
         return False
@@ -80,8 +82,14 @@ def request_link(db: Session, email: str, base_url: str, landing: str | None = N
                 f"on Competency Credentials.\n\nSign in: {base_url}{LINK_PATH}{link}\n\n"
                 "The link works once, within 15 minutes. If you did not ask for it, ignore "
                 "this message: nothing happens without the link.\n")
-        queue_mail(db, Mail("learner-sign-in-link", address, "Sign in to see your credentials",
-                            text))
+        subject = "Sign in to see your credentials"
+        if application:
+            subject = "Sign in to decide whether an application may use your credentials"
+            text = (f"The application {application} asks to use the credentials issued to "
+                    "this address. After signing in you decide whether to allow it. If you "
+                    "did not just start this from that application yourself, do not sign in."
+                    "\n\n" + text)
+        queue_mail(db, Mail("learner-sign-in-link", address, subject, text))
         return True
 
 

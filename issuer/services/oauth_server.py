@@ -50,7 +50,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from issuer.services.errors import Malformed, NotFound
+from issuer.services.errors import Forbidden, Malformed, NotFound
 from issuer.services.tokens import hash_token
 from issuer.store.models import OAuthClient, OAuthGrant, OAuthToken
 
@@ -75,6 +75,7 @@ MAX_REDIRECT_URIS = 10
 KEPT_PARAMETERS = ("response_type", "client_id", "redirect_uri", "scope", "state",
                    "code_challenge", "code_challenge_method")
 MAX_TEXT = 2000  # any one metadata value
+BROWSER = "browser"  # kept with a pending request: the digest of its browser's nonce
 
 
 @dataclass
@@ -526,10 +527,17 @@ class Pending:
     scopes: list[str]  # what each asked-for scope allows, in words
 
 
-def start_authorization(db: Session, request: HttpRequest) -> Answer | str:
+class OtherBrowser(Forbidden):
+    """A pending request opened or decided in a browser other than the one that started it
+    (someone else's request, sent to the learner: consent phishing)."""
+
+
+def start_authorization(db: Session, request: HttpRequest, browser: str) -> Answer | str:
     """Validate an authorization request (client, exact redirect URI, response type, scopes
     the client registered, an S256 challenge). Valid: it is kept (30 minutes, for the
-    learner to sign in and decide) and its handle returned. Invalid with a trustworthy
+    learner to sign in and decide), bound to ``browser`` (a nonce in a cookie of the
+    browser that brought it: only that browser can see and decide it), and its handle
+    returned. Invalid with a trustworthy
     redirect URI: the error redirect for the client. Invalid otherwise: Invalid, shown to
     the person, never redirected (RFC 6749 section 4.1.2.1)."""
     if not _vschar(request.form):
@@ -552,36 +560,43 @@ def start_authorization(db: Session, request: HttpRequest) -> Answer | str:
         data = oauth_request.payload.data
         db.add(OAuthGrant(
             request_hash=hash_token(handle), client_id=data["client_id"],
-            request={name: data.get(name) for name in KEPT_PARAMETERS},
+            request={**{name: data.get(name) for name in KEPT_PARAMETERS},
+                     BROWSER: hash_token(browser)},
             created_at=_now(), expires_at=_now() + REQUEST_LIFETIME))
         return handle
 
 
-def _pending_row(db: Session, handle: str) -> OAuthGrant:
+def _pending_row(db: Session, handle: str, browser: str | None) -> OAuthGrant:
     row = db.scalars(select(OAuthGrant).where(
         OAuthGrant.request_hash == hash_token(handle))).first()
     if row is None or row.decided_at is not None or row.expires_at <= _now():
         raise NotFound("this authorization request is unknown, expired or already decided: "
                        "start again from the application that sent you here")
+    if not hmac.compare_digest(row.request.get(BROWSER, ""), hash_token(browser or "")):
+        raise OtherBrowser("this authorization request was started in another browser: "
+                           "if you want to connect an application, start again from it, "
+                           "in this browser")
     return row
 
 
-def pending(db: Session, handle: str) -> Pending:
+def pending(db: Session, handle: str, browser: str | None) -> Pending:
+    """The request behind ``handle``, in words, for the browser that started it only."""
     with db.begin():
-        row = _pending_row(db, handle)
+        row = _pending_row(db, handle, browser)
         meta = db.get(OAuthClient, row.client_id).client_metadata
         return Pending(meta["client_name"], meta["client_uri"], meta["policy_uri"],
                        meta["tos_uri"], row.request["redirect_uri"],
                        [SCOPES[s] for s in _scopes(row.request["scope"])])
 
 
-def decide(db: Session, handle: str, email: str, allow: bool) -> Answer:
+def decide(db: Session, handle: str, email: str, allow: bool, browser: str | None) -> Answer:
     """The learner's decision: a single-use code for the client (allowed) or access_denied,
-    either way a redirect to the client's exact redirect URI. Each request is decided once."""
+    either way a redirect to the client's exact redirect URI. Each request is decided once,
+    in the browser that started it."""
     server = Server(db)
     db.begin()
     try:
-        row = _pending_row(db, handle)
+        row = _pending_row(db, handle, browser)
         claimed = db.execute(update(OAuthGrant).where(
             OAuthGrant.id == row.id, OAuthGrant.decided_at.is_(None))
             .values(decided_at=_now())).rowcount
@@ -589,7 +604,7 @@ def decide(db: Session, handle: str, email: str, allow: bool) -> Answer:
             raise NotFound("this authorization request was decided already")
         oauth_request = server.create_oauth2_request(HttpRequest(
             "GET", "https://localhost/authorize", {},
-            {k: v for k, v in row.request.items() if v is not None}))
+            {k: row.request[k] for k in KEPT_PARAMETERS if row.request.get(k) is not None}))
         oauth_request.pending = row
         grant = server.get_authorization_grant(oauth_request)
         answer = server.create_authorization_response(

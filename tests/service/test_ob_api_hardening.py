@@ -6,11 +6,28 @@ the shape its endpoint speaks (RFC 6749/7591 error objects on /oauth, imsx_Statu
 from __future__ import annotations
 
 import base64
+from urllib.parse import urlencode
 
 from issuer.store import store
 from issuer.store.models import OAuthClient
-from tests.service.learner_support import issue_to
-from tests.service.test_ob_api import bearer, tokens_for
+from tests.service.learner_support import (
+    LEARNER,
+    ask_for_link,
+    csrf_in,
+    follow_link,
+    issue_to,
+    last_link,
+    learner_client,
+    mails,
+)
+from tests.service.test_ob_api import (
+    ALL_SCOPES,
+    CALLBACK,
+    bearer,
+    pkce,
+    register,
+    tokens_for,
+)
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 DEEP_OBJECT = b'{"a":' * 50_000 + b"1" + b"}" * 50_000
@@ -71,4 +88,69 @@ def test_since_at_the_edge_of_the_calendar_is_a_bad_parameter(service) -> None:
                               query_string={"since": "0001-01-01T00:00:00-01:00"},
                               headers=bearer(tokens["access_token"]))
     assert fine.status_code == 200 and fine.headers["X-Total-Count"] == "1"
+
+
+
+def _start(browser, client: dict) -> str:
+    """``browser`` opens the client's authorization request: its consent page's path."""
+    _, challenge = pkce()
+    started = browser.get("/me/authorize?" + urlencode({
+        "response_type": "code", "client_id": client["client_id"], "redirect_uri": CALLBACK,
+        "scope": ALL_SCOPES, "state": "s", "code_challenge": challenge,
+        "code_challenge_method": "S256"}))
+    assert started.status_code == 303, started.get_data(as_text=True)
+    return started.headers["Location"]
+
+
+def test_a_pending_authorization_belongs_to_the_browser_that_started_it(service) -> None:
+    """F6: an attacker starts a request and has the service mail the learner a sign-in link
+    landing on its consent page. The mail names the application and warns; the link signs
+    the learner in onto /me, and the consent page and its decision are refused in their
+    browser. Asked for from a browser that did not start it, the link is a plain one."""
+    issue_to(service)
+    client = register(service, client_name="Competency Credentials (official backpack)")
+    attacker = service.app.test_client()
+    consent = _start(attacker, client)
+    assert ask_for_link(attacker, LEARNER, landing=consent).status_code == 200
+    mail = mails(service, LEARNER, "learner-sign-in-link")[-1]
+    assert "(official backpack) (host.example) asks" in mail.text_body
+    assert "do not sign in" in mail.text_body
+    assert ask_for_link(service.app.test_client(), LEARNER, landing=consent).status_code == 200
+    mail = mails(service, LEARNER, "learner-sign-in-link")[-1]
+    assert "official backpack" not in mail.text_body
+    assert mail.subject == "Sign in to see your credentials"
+    assert follow_link(service.app.test_client(), last_link(service, LEARNER)) \
+        .headers["Location"].endswith("/me")
+    assert ask_for_link(attacker, LEARNER, landing=consent).status_code == 200
+    victim = service.app.test_client()
+    assert follow_link(victim, last_link(service, LEARNER)).headers["Location"] == consent
+    onward = victim.get(consent)  # signed in now, but not the browser that started it
+    assert onward.status_code == 303 and onward.headers["Location"].endswith("/me")
+    page = service.app.test_client().get(consent)
+    assert page.status_code == 403 and "official backpack" not in page.get_data(as_text=True)
+    signed = learner_client(service)
+    refused = signed.post(consent, data={"csrf": csrf_in(signed.get("/me").get_data(
+        as_text=True)), "decision": "allow"})
+    assert refused.status_code == 403 and "Location" not in refused.headers
+
+
+def test_a_link_asked_for_from_the_consent_page_names_the_application(service) -> None:
+    """F6: in the browser that started the request, the link lands on the consent page, and
+    the mail says which application asks (and where it sends the learner)."""
+    issue_to(service)
+    client = register(service)
+    browser = service.app.test_client()
+    consent = _start(browser, client)
+    assert browser.get(consent).status_code == 401  # sign in first
+    assert ask_for_link(browser, LEARNER, landing=consent).status_code == 200
+    mail = mails(service, LEARNER, "learner-sign-in-link")[-1]
+    assert "Example Backpack (host.example) asks to use" in mail.text_body
+    assert "application" in mail.subject
+    landed = follow_link(browser, last_link(service, LEARNER))
+    assert landed.status_code == 303 and landed.headers["Location"].endswith(consent)
+    page = browser.get(consent)
+    assert page.status_code == 200 and "Example Backpack" in page.get_data(as_text=True)
+    decided = browser.post(consent, data={"csrf": csrf_in(page.get_data(as_text=True)),
+                                          "decision": "allow"})
+    assert decided.status_code == 302 and decided.headers["Location"].startswith(CALLBACK)
 
