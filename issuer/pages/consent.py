@@ -49,8 +49,6 @@ def authorize() -> Any:
         except DomainError as problem:
             return render_template("consent_refused.html", reason=problem.detail), \
                 STATUS[problem.kind]
-    if isinstance(started, oauth_server.Answer):
-        return _redirect(started)
     response = redirect(url_for("consent.consent_page", handle=started), 303)
     if browser != _browser():  # Lax: sent on the emailed link's landing, a top-level GET
         response.set_cookie(AUTHORIZE_COOKIE, browser, path=request.script_root + "/me",

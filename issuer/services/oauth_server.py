@@ -532,14 +532,15 @@ class OtherBrowser(Forbidden):
     (someone else's request, sent to the learner: consent phishing)."""
 
 
-def start_authorization(db: Session, request: HttpRequest, browser: str) -> Answer | str:
+def start_authorization(db: Session, request: HttpRequest, browser: str) -> str:
     """Validate an authorization request (client, exact redirect URI, response type, scopes
     the client registered, an S256 challenge). Valid: it is kept (30 minutes, for the
     learner to sign in and decide), bound to ``browser`` (a nonce in a cookie of the
     browser that brought it: only that browser can see and decide it), and its handle
-    returned. Invalid with a trustworthy
-    redirect URI: the error redirect for the client. Invalid otherwise: Invalid, shown to
-    the person, never redirected (RFC 6749 section 4.1.2.1)."""
+    returned. Invalid: Malformed, shown to the person, never redirected, even to a
+    registered redirect URI: registration is open to anyone, so no client's URI is
+    trusted, and an error redirect would make this an open redirector (RFC 9700 section
+    4.11.2)."""
     if not _vschar(request.form):
         raise Malformed("this authorization request cannot be used: its parameters are "
                         "printable ASCII (RFC 6749 appendix A)")
@@ -549,8 +550,6 @@ def start_authorization(db: Session, request: HttpRequest, browser: str) -> Answ
         try:
             server.get_consent_grant(oauth_request)
         except OAuth2Error as error:
-            if error.redirect_uri:
-                return server.handle_error_response(oauth_request, error)
             raise Malformed(f"this authorization request cannot be used: "
                           f"{error.description or error.error}") from None
         # Requests nobody decided in time, and codes never exchanged, are of no more use.

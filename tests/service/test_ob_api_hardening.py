@@ -154,3 +154,20 @@ def test_a_link_asked_for_from_the_consent_page_names_the_application(service) -
                                           "decision": "allow"})
     assert decided.status_code == 302 and decided.headers["Location"].startswith(CALLBACK)
 
+
+def test_an_invalid_authorization_request_is_never_redirected(service) -> None:
+    """F3: registration is open, so no client's redirect URI is trusted (RFC 9700 section
+    4.11.2): /me/authorize, anonymous or signed in, shows the error instead of bouncing the
+    browser to whatever site registered itself."""
+    client = register(service, redirect_uris=["https://evil.example/phish"])
+    base = {"response_type": "code", "client_id": client["client_id"],
+            "redirect_uri": "https://evil.example/phish", "scope": ALL_SCOPES, "state": "s",
+            "code_challenge": pkce()[1], "code_challenge_method": "S256"}
+    issue_to(service)
+    for browser in (service.app.test_client(), learner_client(service)):
+        for change in ({"response_type": "token"}, {"scope": "bogus"},
+                       {"code_challenge_method": "plain"}, {"code_challenge": ""}):
+            answer = browser.get("/me/authorize?" + urlencode({**base, **change}))
+            assert answer.status_code == 400, (change, answer.headers.get("Location"))
+            assert "Location" not in answer.headers
+            assert "cannot go ahead" in answer.get_data(as_text=True)
