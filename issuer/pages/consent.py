@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
@@ -82,7 +81,7 @@ def consent_page(handle: str) -> Any:
     response = Response(render_template("consent.html", csrf=csrf(), email=email,
                                         pending=pending, handle=handle))
     # The form's answer redirects to the application: its origin must be a form action.
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(pending.redirect_uri))
+    origin = oauth_server.redirect_origin(pending.redirect_uri) or ""  # parsed, rebuilt
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: "
         f"https:; object-src 'none'; base-uri 'none'; form-action 'self' {origin}; "

@@ -24,6 +24,7 @@ import base64
 import binascii
 import hmac
 import ipaddress
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -352,27 +353,56 @@ class Revocation(RevocationEndpoint):
             token.row.revoked_at = _now()
 
 
+# What a redirect URI may hold: RFC 3986's characters less the quotes, ';' and ',' (which
+# separate things in headers such as the consent page's CSP) and '#' (no fragment).
+URI_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?\[\]@!$&()*+=%]+")
+HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*"
+                  r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
 def _loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
+    """A loopback IP literal (RFC 8252 section 7.3); not ``localhost``, which section 8.3
+    advises against (it may resolve off the loopback interface)."""
     try:
         return ipaddress.ip_address(host or "").is_loopback
     except ValueError:
         return False
 
 
-def _good_redirect(uri: Any) -> bool:
-    """https, or http on the loopback interface (a native or test client); absolute, no
-    fragment, no credentials in it."""
-    if not isinstance(uri, str) or len(uri) > MAX_TEXT:
-        return False
+def _host(host: str | None) -> bool:
+    if host and HOST.fullmatch(host):
+        return True
     try:
-        parts = urlsplit(uri)
+        ipaddress.ip_address(host or "")
     except ValueError:
         return False
-    secure = parts.scheme == "https" or (parts.scheme == "http" and _loopback(parts.hostname))
-    return secure and bool(parts.hostname) and not parts.fragment and "#" not in uri \
-        and parts.username is None and uri.isprintable()
+    return True
+
+
+def redirect_origin(uri: str) -> str | None:
+    """``uri``'s origin (scheme, host, port), rebuilt from its parsed parts, when ``uri`` is
+    a redirect URI we accept: what may go into a header such as a CSP; None otherwise."""
+    if not isinstance(uri, str) or len(uri) > MAX_TEXT or not URI_CHARACTERS.fullmatch(uri):
+        return None
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    secure = parts.scheme == "https" or (parts.scheme == "http" and _loopback(host))
+    if not secure or not _host(host) or parts.username is not None or \
+            parts.password is not None or not parts.netloc.lower().endswith(
+                (host, f"[{host}]", f":{port}")):
+        return None
+    shown = f"[{host}]" if ":" in (host or "") else host
+    return f"{parts.scheme}://{shown}" + (f":{port}" if port is not None else "")
+
+
+def _good_redirect(uri: Any) -> bool:
+    """https, or http on a loopback IP (a native or test client); an absolute RFC 3986 URI
+    with a plain host, no fragment, no credentials, no quotes, ';' or ','."""
+    return redirect_origin(uri) is not None
 
 
 class Registration(ClientRegistrationEndpoint):
@@ -399,7 +429,8 @@ class Registration(ClientRegistrationEndpoint):
         if not isinstance(uris, list) or not 0 < len(uris) <= MAX_REDIRECT_URIS or \
                 not all(_good_redirect(uri) for uri in uris):
             raise InvalidRedirectURIError("redirect_uris must be a list of https URLs "
-                                          "(http only on the loopback interface), no fragment")
+                                          "(http only on a loopback IP), with a plain host, "
+                                          "no fragment, spaces, quotes, ';' or ','")
         for name in (*REQUIRED_METADATA, "token_endpoint_auth_method"):
             if name != "redirect_uris" and name in data and (
                     not isinstance(data[name], str) or len(data[name]) > MAX_TEXT):

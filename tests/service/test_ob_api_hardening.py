@@ -24,6 +24,7 @@ from tests.service.test_ob_api import (
     ALL_SCOPES,
     CALLBACK,
     bearer,
+    client_metadata,
     pkce,
     register,
     tokens_for,
@@ -171,3 +172,44 @@ def test_an_invalid_authorization_request_is_never_redirected(service) -> None:
             assert answer.status_code == 400, (change, answer.headers.get("Location"))
             assert "Location" not in answer.headers
             assert "cannot go ahead" in answer.get_data(as_text=True)
+
+
+INJECTED = "https://evil.example; frame-ancestors *; report-uri https://evil.example/r; x/cb"
+
+
+def test_redirect_uris_are_strict_uris_and_the_csp_is_built_from_parsed_parts(service
+                                                                           ) -> None:
+    """F5: a redirect URI with spaces and ';' went into the consent page's CSP as it was,
+    adding directives (frame-ancestors *). Registration takes https URIs with a plain host
+    (http on a loopback IP only), and the CSP's form-action is rebuilt from scheme, host
+    and port."""
+    for bad in (INJECTED, "https://a b.example/cb", "https://x.example/a,b",
+                "https://x.example/cb'", "https://x.example/cb#frag",
+                "https://user@x.example/cb", "http://localhost:8000/cb",
+                "http://x.example/cb", "https://x.example:99999/cb"):
+        answer = service.client.post("/oauth/register", json={
+            **client_metadata(bad)})
+        assert answer.status_code == 400, bad
+        assert answer.get_json()["error"] == "invalid_redirect_uri"
+    for good in ("http://127.0.0.1:8123/cb", "http://[::1]:8123/cb",
+                 "https://Host.example:8443/cb?x=1&y=%20"):
+        register(service, redirect_uris=[good])
+    issue_to(service)
+    client = register(service)
+    with store(service.app).sessions() as db, db.begin():  # as stored before this check
+        row = db.get(OAuthClient, client["client_id"])
+        row.client_metadata = {**row.client_metadata, "redirect_uris": [INJECTED]}
+    browser = learner_client(service)
+    _, challenge = pkce()
+    started = browser.get("/me/authorize?" + urlencode({
+        "response_type": "code", "client_id": client["client_id"], "redirect_uri": INJECTED,
+        "scope": ALL_SCOPES, "state": "s", "code_challenge": challenge,
+        "code_challenge_method": "S256"}))
+    policy = browser.get(started.headers["Location"]).headers["Content-Security-Policy"]
+    assert "evil" not in policy and policy.count("frame-ancestors") == 1
+    assert policy.endswith("form-action 'self' ; frame-ancestors 'none'")
+    normal = register(service)
+    browser = learner_client(service)
+    consent = _start(browser, normal)
+    assert "form-action 'self' https://host.example;" in \
+        browser.get(consent).headers["Content-Security-Policy"]
