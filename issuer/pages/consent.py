@@ -7,11 +7,13 @@ of service the service description document links to."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
+from issuer.operations.rate_limits import spend
 from issuer.pages.learner import (
     AUTHORIZE_COOKIE,
     csrf,
@@ -26,6 +28,9 @@ from issuer.web.context import service_context
 from issuer.web.problems import STATUS
 
 bp = Blueprint("consent", __name__)
+# Authorization requests per client address: each one kept is a row for 30 minutes, and
+# anyone may send them, before any learner is involved.
+REQUESTS = ("oauth authorization request per address", 60, 600)
 
 
 def _redirect(answer: oauth_server.Answer) -> Response:
@@ -40,6 +45,12 @@ def authorize() -> Any:
     if any(len(request.args.getlist(name)) > 1 for name in request.args):
         return render_template("consent_refused.html", reason="a parameter was sent twice"), \
             400
+    name, limit, period = REQUESTS
+    address = hashlib.sha256((request.remote_addr or "unknown").encode()).hexdigest()
+    if not spend(name, address, limit, period):
+        return render_template("consent_refused.html", reason="too many authorization "
+                               "requests from this address: wait ten minutes"), 429, \
+            {"Retry-After": str(period)}
     browser = _browser() or secrets.token_urlsafe(32)
     with service_context().sessions() as db:
         try:

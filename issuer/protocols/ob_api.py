@@ -24,6 +24,8 @@ bp = Blueprint("ob_api", __name__)
 PREFIX = "/ims/ob/v3p0"
 # Registrations per client address per hour: a client registers once per deployment.
 REGISTRATIONS = ("oauth registration per address", 30, 3600)
+# A registration's metadata, kept for as long as the client exists: a few URLs and names.
+MAX_REGISTRATION_BYTES = 16 * 1024
 
 
 @bp.errorhandler(ApiRefusal)
@@ -118,6 +120,10 @@ def register() -> Any:
         return _answer(oauth_server.Answer(429, {
             "error": "invalid_request", "error_description": "too many registrations from "
             "this address: try again in an hour"}, [("Retry-After", str(period))]))
+    if len(request.get_data()) > MAX_REGISTRATION_BYTES:
+        return _answer(oauth_server.Answer(400, {
+            "error": "invalid_client_metadata", "error_description":
+            f"the metadata is more than {MAX_REGISTRATION_BYTES} bytes"}, []))
     try:
         body = _json()
     except ValueError as error:

@@ -76,6 +76,7 @@ MAX_REDIRECT_URIS = 10
 KEPT_PARAMETERS = ("response_type", "client_id", "redirect_uri", "scope", "state",
                    "code_challenge", "code_challenge_method")
 MAX_TEXT = 2000  # any one metadata value
+MAX_STATE = 512  # the client's state: an anonymous request's only free-form part, kept
 BROWSER = "browser"  # kept with a pending request: the digest of its browser's nonce
 
 
@@ -575,6 +576,9 @@ def start_authorization(db: Session, request: HttpRequest, browser: str) -> str:
     if not _vschar(request.form):
         raise Malformed("this authorization request cannot be used: its parameters are "
                         "printable ASCII (RFC 6749 appendix A)")
+    if len(request.form.get("state") or "") > MAX_STATE:
+        raise Malformed(f"this authorization request cannot be used: its state is longer "
+                        f"than {MAX_STATE} characters")
     server = Server(db)
     with db.begin():
         oauth_request = server.create_oauth2_request(request)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from credentials.proofs.data_integrity import ProofError
@@ -41,6 +41,10 @@ PROFILE_TEXT = ("name", "description", "phone", "familyName", "givenName", "addi
 PROFILE_URL = ("url",)
 PROFILE_FIXED = ("@context", "id", "type", "email")  # ours to say
 MAX_PROFILE_TEXT = 500
+# What one learner may store from elsewhere: a generous wallet's worth, each at most the
+# size of a credential with an embedded image (the request itself may be 1 MB).
+MAX_HELD = 1000
+MAX_HELD_BYTES = 256 * 1024
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ACHIEVEMENT_TYPES = {"AchievementCredential", "OpenBadgeCredential"}
 
@@ -220,12 +224,20 @@ def upsert(db: Session, context: ServiceContext, grant: Grant, body: bytes,
                          f"{report.verdict}")
     text = credential.strip() if is_jwt else json.dumps(credential, ensure_ascii=False)
     key = _credential_key(document, text)
+    if len(text.encode()) > MAX_HELD_BYTES:
+        raise ApiRefusal(400, "invalid_data", f"a stored credential is at most "
+                         f"{MAX_HELD_BYTES} bytes")
     now = datetime.now(UTC)
     with db.begin():
         replaced = db.execute(update(HeldCredential).where(
             HeldCredential.email == grant.email, HeldCredential.credential_key == key)
             .values(document=text, is_jwt=is_jwt, client_id=grant.client_id,
                     updated_at=now)).rowcount
+        if not replaced and db.scalar(select(func.count()).select_from(HeldCredential)
+                                      .where(HeldCredential.email == grant.email)) >= MAX_HELD:
+            raise ApiRefusal(400, "invalid_data", f"you store {MAX_HELD} credentials here "
+                             "already, the most one learner can (one with the same id "
+                             "can still be replaced)")
         if not replaced:
             db.add(HeldCredential(id=str(uuid.uuid4()), email=grant.email,
                                   credential_key=key, document=text, is_jwt=is_jwt,

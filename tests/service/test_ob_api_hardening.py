@@ -6,10 +6,14 @@ the shape its endpoint speaks (RFC 6749/7591 error objects on /oauth, imsx_Statu
 from __future__ import annotations
 
 import base64
+import uuid
+from pathlib import Path
 from urllib.parse import urlencode
 
+from issuer.pages import consent
+from issuer.services import ob_api
 from issuer.store import store
-from issuer.store.models import OAuthClient
+from issuer.store.models import HeldCredential, OAuthClient, OAuthGrant
 from tests.service.learner_support import (
     LEARNER,
     ask_for_link,
@@ -23,6 +27,7 @@ from tests.service.learner_support import (
 from tests.service.test_ob_api import (
     ALL_SCOPES,
     CALLBACK,
+    FOREIGN,
     bearer,
     client_metadata,
     pkce,
@@ -213,3 +218,72 @@ def test_redirect_uris_are_strict_uris_and_the_csp_is_built_from_parsed_parts(se
     consent = _start(browser, normal)
     assert "form-action 'self' https://host.example;" in \
         browser.get(consent).headers["Content-Security-Policy"]
+
+
+def _held(service, email: str = LEARNER) -> str:
+    """A credential stored for ``email`` (as if upserted earlier): its row's id."""
+    with store(service.app).sessions() as db, db.begin():
+        row = HeldCredential(id=str(uuid.uuid4()), email=email, credential_key="0" * 64,
+                             document="{}", is_jwt=False, client_id="x")
+        db.add(row)
+        return row.id
+
+
+def test_stored_credentials_are_capped_per_learner_in_count_and_size(service, examples: Path,
+                                                                    monkeypatch) -> None:
+    """F8: a learner (or any host they connect) could store credentials without end. At the
+    cap a new one is refused (imsx invalid_data), one with the same id is still replaced;
+    one over the size cap is refused."""
+    issue_to(service)
+    _client, tokens = tokens_for(service)
+    headers = {**bearer(tokens["access_token"]), "Content-Type": "application/json"}
+    foreign = (examples / FOREIGN).read_bytes()
+    monkeypatch.setattr(ob_api, "MAX_HELD", 1)
+    other = _held(service)
+    _imsx(service.client.post("/ims/ob/v3p0/credentials", data=foreign, headers=headers),
+          400, "invalid_data")
+    with store(service.app).sessions() as db, db.begin():
+        db.delete(db.get(HeldCredential, other))
+    stored = service.client.post("/ims/ob/v3p0/credentials", data=foreign, headers=headers)
+    assert stored.status_code == 201, stored.get_json()
+    _held(service)  # now over the cap: replacing is still allowed
+    assert service.client.post("/ims/ob/v3p0/credentials", data=foreign,
+                               headers=headers).status_code == 200
+    _held(service, "sam.lee@example.com")  # someone else's do not count
+    monkeypatch.setattr(ob_api, "MAX_HELD", 1000)
+    monkeypatch.setattr(ob_api, "MAX_HELD_BYTES", 100)
+    big = service.client.post("/ims/ob/v3p0/credentials", data=foreign, headers=headers)
+    _imsx(big, 400, "invalid_data")
+    assert "at most 100 bytes" in big.get_json()["imsx_description"]
+
+
+def test_authorization_requests_are_limited_per_address_and_state_is_capped(service,
+                                                                            monkeypatch
+                                                                            ) -> None:
+    """F9: each request kept is a row for 30 minutes, sent by anyone: 60 per ten minutes
+    per address, and a state of at most 512 characters."""
+    client = register(service)
+    browser = service.app.test_client()
+    long_state = browser.get("/me/authorize?" + urlencode({
+        "response_type": "code", "client_id": client["client_id"], "redirect_uri": CALLBACK,
+        "scope": ALL_SCOPES, "state": "s" * 513, "code_challenge": pkce()[1],
+        "code_challenge_method": "S256"}))
+    assert long_state.status_code == 400 and "512" in long_state.get_data(as_text=True)
+    monkeypatch.setattr(consent, "REQUESTS", ("oauth authorization request per address",
+                                              3, 600))
+    for _ in range(3):
+        _start(browser, client)
+    refused = browser.get("/me/authorize?response_type=code")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "600"
+    with store(service.app).sessions() as db, db.begin():
+        assert db.query(OAuthGrant).count() == 3
+
+
+def test_registration_metadata_is_capped_in_size(service) -> None:
+    """F7: anyone may register, and a client is kept: its metadata is at most 16 KB."""
+    answer = service.client.post("/oauth/register", json={
+        **client_metadata(), "contacts": ["a@b.example"] * 2000})
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "invalid_client_metadata"
+    with store(service.app).sessions() as db, db.begin():
+        assert db.query(OAuthClient).count() == 0
