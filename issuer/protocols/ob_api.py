@@ -32,8 +32,9 @@ MAX_REGISTRATION_BYTES = 16 * 1024
 def _refused(refusal: ApiRefusal) -> Response:
     response = jsonify(status_info(refusal.minor, refusal.description))
     response.status_code = refusal.status
-    if refusal.status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="Open Badges API"'
+    if refusal.status in (401, 403):
+        challenge = ", ".join(filter(None, ['realm="Open Badges API"', refusal.challenge]))
+        response.headers["WWW-Authenticate"] = f"Bearer {challenge}"
     return response
 
 
@@ -67,7 +68,8 @@ def get_credentials() -> Any:
                                        request.args.get("offset"), request.args.get("since"))
     response = jsonify(page.body)
     response.headers["X-Total-Count"] = str(page.total)
-    response.headers["Link"] = ob_api.page_links(request.url, page)
+    response.headers["Link"] = ob_api.page_links(request.base_url, page,
+                                                 request.args.get("since"))
     return _no_store(response)
 
 

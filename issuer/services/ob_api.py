@@ -12,9 +12,9 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -45,16 +45,19 @@ MAX_PROFILE_TEXT = 500
 # size of a credential with an embedded image (the request itself may be 1 MB).
 MAX_HELD = 1000
 MAX_HELD_BYTES = 256 * 1024
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?\[\]@!$&()*+=%,;']+")
 ACHIEVEMENT_TYPES = {"AchievementCredential", "OpenBadgeCredential"}
 
 
 class ApiRefusal(Exception):
     """An answer other than success: HTTP status, imsx code minor, words."""
 
-    def __init__(self, status: int, minor: str, description: str) -> None:
+    def __init__(self, status: int, minor: str, description: str,
+                 challenge: str = "") -> None:
         super().__init__(description)
         self.status, self.minor, self.description = status, minor, description
+        self.challenge = challenge  # RFC 6750 section 3's parameters, for WWW-Authenticate
 
 
 def status_info(minor: str, description: str, major: str = "failure",
@@ -88,17 +91,19 @@ def authenticate(db: Session, authorization: str | None, scope: str) -> Grant:
         if row is None or row.revoked_at is not None or \
                 row.access_expires_at <= datetime.now(UTC):
             raise ApiRefusal(401, "unauthorizedrequest",
-                             "the access token is unknown, revoked or expired")
+                             "the access token is unknown, revoked or expired",
+                             'error="invalid_token"')
         grant = Grant(row.email, row.client_id, frozenset(row.scope.split()))
     if scope not in grant.scopes:
-        raise ApiRefusal(403, "forbidden", f"the access token was not granted {scope}")
+        raise ApiRefusal(403, "forbidden", f"the access token was not granted {scope}",
+                         f'error="insufficient_scope", scope="{scope}"')
     return grant
 
 
 def _paging_number(text: str | None, name: str, default: int, least: int) -> int:
     if text is None:
         return default
-    if not text.isdigit() or int(text) < least or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < least:
         raise ApiRefusal(400, "invalid_query_parameter",
                          f"{name} must be a whole number, at least {least}")
     return int(text)
@@ -134,7 +139,8 @@ def credentials_page(db: Session, email: str, limit_text: str | None,
                      offset_text: str | None, since_text: str | None) -> Page:
     """One page of the learner's credentials, oldest first: the achievement and programme
     credentials our issuers issued to their address (wallet-bound copies and CLRs, which
-    are no AchievementCredential, left out), and those they stored here from elsewhere.
+    are no AchievementCredential, left out, and revoked or suspended ones too), and those
+    they stored here from elsewhere.
     ``since``: issued (ours) or stored (theirs) after that moment."""
     limit = min(_paging_number(limit_text, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
     offset = _paging_number(offset_text, "offset", 0, 0)
@@ -142,7 +148,7 @@ def credentials_page(db: Session, email: str, limit_text: str | None,
     with db.begin():
         ours = select(Credential.created_at, Credential.id).where(
             Credential.learner_email == email, Credential.source_id.is_(None),
-            Credential.kind != "clr")
+            Credential.kind != "clr", Credential.status == "active")
         held = select(HeldCredential.created_at, HeldCredential.id).where(
             HeldCredential.email == email)
         if since is not None:
@@ -165,15 +171,13 @@ def credentials_page(db: Session, email: str, limit_text: str | None,
     return Page(body, len(keys), limit, offset)
 
 
-def page_links(url: str, page: Page) -> str:
+def page_links(base: str, page: Page, since: str | None) -> str:
     """The Link header: first and last always, next while more follow, prev past the
-    first."""
-    base = url.split("?", 1)[0]
-    query = "&".join(part for part in urlsplit(url).query.split("&")
-                     if part and not part.startswith(("limit=", "offset=")))
+    first. Built from the parameters understood (``since`` percent-encoded), never from
+    the request's own query text, which could otherwise add links of its own."""
+    extra = f"&since={quote(since, safe='')}" if since is not None else ""
 
     def link(offset: int, rel: str) -> str:
-        extra = f"&{query}" if query else ""
         return f'<{base}?limit={page.limit}&offset={offset}{extra}>; rel="{rel}"'
 
     last = max(0, (page.total - 1) // page.limit * page.limit)
@@ -266,6 +270,22 @@ def get_profile(db: Session, email: str) -> dict[str, Any]:
         return _profile(_profile_row(db, email))
 
 
+def _url(text: str) -> bool:
+    """An absolute http(s) URI with a host, in RFC 3986's characters only."""
+    try:
+        return bool(URL.fullmatch(text) and urlsplit(text).hostname)
+    except ValueError:
+        return False
+
+
+def _date(text: str) -> bool:
+    """A real calendar date in ASCII digits (\\d would take any script's)."""
+    try:
+        return bool(DATE.fullmatch(text) and date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
 def put_profile(db: Session, email: str, body: Any) -> dict[str, Any]:
     """Replace what the learner set in their profile (the whole Profile is sent). Refused:
     any property we cannot take (listed), another id, another email address."""
@@ -287,9 +307,9 @@ def put_profile(db: Session, email: str, body: Any) -> dict[str, Any]:
                 or not value.isprintable():
             raise ApiRefusal(400, "invalid_data", f"{name} must be a line of text (at most "
                              f"{MAX_PROFILE_TEXT} characters)")
-        if name in PROFILE_URL and urlsplit(value).scheme not in ("https", "http"):
-            raise ApiRefusal(400, "invalid_data", f"{name} must be an http(s) URL")
-        if name == "dateOfBirth" and not DATE.match(value):
+        if name in PROFILE_URL and not _url(value):
+            raise ApiRefusal(400, "invalid_data", f"{name} must be an absolute http(s) URL")
+        if name == "dateOfBirth" and not _date(value):
             raise ApiRefusal(400, "invalid_data", "dateOfBirth must be a date, as 1990-04-01")
         kept[name] = value.strip()
     if body.get("email") not in (None, email):

@@ -6,9 +6,12 @@ the shape its endpoint speaks (RFC 6749/7591 error objects on /oauth, imsx_Statu
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
+
+from jsonschema import Draft201909Validator, FormatChecker
 
 from issuer.pages import consent
 from issuer.services import ob_api
@@ -28,6 +31,7 @@ from tests.service.test_ob_api import (
     ALL_SCOPES,
     CALLBACK,
     FOREIGN,
+    SCOPE,
     bearer,
     client_metadata,
     pkce,
@@ -287,3 +291,74 @@ def test_registration_metadata_is_capped_in_size(service) -> None:
     assert answer.get_json()["error"] == "invalid_client_metadata"
     with store(service.app).sessions() as db, db.begin():
         assert db.query(OAuthClient).count() == 0
+
+
+def test_profile_values_are_what_they_claim_and_pass_the_schemas_formats(service,
+                                                                         standards: Path
+                                                                         ) -> None:
+    """F10: dates in any script's digits, impossible dates and URLs without a host were
+    kept, and the answer then failed the official schema once formats are checked."""
+    issue_to(service)
+    _client, tokens = tokens_for(service)
+    headers = bearer(tokens["access_token"])
+    for bad in ({"dateOfBirth": "9999-99-99"}, {"dateOfBirth": "١٩٩٠-٠١-٠١"},
+                {"dateOfBirth": "1990-02-30"}, {"url": "http:evil"},
+                {"url": "https://a b"}, {"url": "https:///path"}):
+        _imsx(service.client.put("/ims/ob/v3p0/profile", headers=headers,
+                                 json={"type": ["Profile"], **bad}), 400, "invalid_data")
+    kept = service.client.put("/ims/ob/v3p0/profile", headers=headers, json={
+        "type": ["Profile"], "dateOfBirth": "1990-04-01", "url": "https://jordan.example/me"})
+    assert kept.status_code == 200
+    schema = json.loads((standards / "schemas" / "ob_v3p0" /
+                         "ob_v3p0_profile_schema.json").read_text())
+    checker = Draft201909Validator(schema, format_checker=FormatChecker())
+    assert [e.message for e in checker.iter_errors(kept.get_json())] == []
+    _imsx(service.client.get("/ims/ob/v3p0/credentials?limit=%EF%BC%91", headers=headers),
+          400, "invalid_query_parameter")
+
+
+def test_bearer_challenges_name_the_error_and_the_scope(service) -> None:
+    """F11: RFC 6750 section 3.1's error codes in WWW-Authenticate."""
+    issue_to(service)
+    _client, tokens = tokens_for(service, scope=SCOPE + "profile.readonly")
+    none = service.client.get("/ims/ob/v3p0/profile")
+    assert none.headers["WWW-Authenticate"] == 'Bearer realm="Open Badges API"'
+    bad = service.client.get("/ims/ob/v3p0/profile", headers=bearer("nope"))
+    assert bad.status_code == 401
+    assert 'error="invalid_token"' in bad.headers["WWW-Authenticate"]
+    short = service.client.get("/ims/ob/v3p0/credentials",
+                               headers=bearer(tokens["access_token"]))
+    assert short.status_code == 403
+    assert short.headers["WWW-Authenticate"] == (
+        f'Bearer realm="Open Badges API", error="insufficient_scope", '
+        f'scope="{SCOPE}credential.readonly"')
+
+
+def test_links_are_built_from_the_parameters_understood(service) -> None:
+    """F12: the Link header copied the raw query, so a crafted one added a link."""
+    issue_to(service)
+    issue_to(service)
+    _client, tokens = tokens_for(service)
+    answer = service.client.get(
+        "/ims/ob/v3p0/credentials?limit=1&x=%3E;%20rel=%22next%22,%20%3Chttps://evil"
+        "&since=2000-01-01T00:00:00%2B01:00", headers=bearer(tokens["access_token"]))
+    assert answer.status_code == 200
+    link = answer.headers["Link"]
+    assert "evil" not in link and "x=" not in link
+    assert link.startswith("<http://localhost/ims/ob/v3p0/credentials?limit=1&offset=1"
+                           "&since=2000-01-01T00%3A00%3A00%2B01%3A00>; rel=\"next\"")
+
+
+def test_our_revoked_credentials_are_not_listed(service) -> None:
+    """F14: a credential our issuer revoked kept being served to every host."""
+    kept = issue_to(service)
+    revoked = issue_to(service)
+    _client, tokens = tokens_for(service)
+    done = service.client.post(f"/api/v1/issuers/riverbend/credentials/{revoked}/revoke",
+                               json={"reason": "issued in error"},
+                               headers=service.auth(service.admin))
+    assert done.status_code == 200, done.get_json()
+    listed = service.client.get("/ims/ob/v3p0/credentials",
+                                headers=bearer(tokens["access_token"]))
+    assert listed.headers["X-Total-Count"] == "1"
+    assert [c["id"].rsplit("/", 1)[-1] for c in listed.get_json()["credential"]] == [kept]
