@@ -38,6 +38,28 @@ def _refused(refusal: ApiRefusal) -> Response:
     return response
 
 
+# imsx_StatusInfo's code minor for what the service answers as problem details elsewhere.
+MINORS = {400: "invalid_data", 401: "unauthorizedrequest", 403: "forbidden",
+          404: "not_found", 405: "not_allowed", 406: "not_acceptable", 413: "invalid_data",
+          415: "invalid_data", 429: "server_busy", 500: "internal_server_error"}
+
+
+@bp.after_app_request
+def _imsx_under_prefix(response: Response) -> Response:
+    """Under /ims/ob/v3p0 every error is imsx_StatusInfo, as the specification wants, also
+    those no handler of ours answers (an unknown path, another method, a body over the
+    size cap), which the rest of the service answers as problem details."""
+    if response.mimetype != "application/problem+json" or \
+            not (request.path + "/").startswith(PREFIX + "/"):
+        return response
+    problem = response.get_json(silent=True) or {}
+    body = status_info(MINORS.get(response.status_code, "unknown"),
+                       str(problem.get("detail") or problem.get("title") or ""))
+    response.set_data(json.dumps(body))
+    response.mimetype = "application/json"
+    return response
+
+
 def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -27,7 +27,7 @@ import ipaddress
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -543,6 +543,11 @@ def token(db: Session, request: HttpRequest) -> Answer:
 
 
 def revoke(db: Session, request: HttpRequest) -> Answer:
+    """RFC 7009 section 2.1: a token_type_hint we do not know is ignored (every type is
+    searched), not an error."""
+    form = {name: value for name, value in request.form.items()
+            if name != "token_type_hint" or value in ("access_token", "refresh_token")}
+    request = replace(request, form=form)
     return _run(db, lambda server: server.create_endpoint_response(
         Revocation.ENDPOINT_NAME, request), request.form, request.headers)
 

@@ -32,11 +32,14 @@ from tests.service.test_ob_api import (
     CALLBACK,
     FOREIGN,
     SCOPE,
+    basic,
     bearer,
     client_metadata,
     pkce,
     register,
+    schemas,  # noqa: F401 (a fixture)
     tokens_for,
+    valid,
 )
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -362,3 +365,28 @@ def test_our_revoked_credentials_are_not_listed(service) -> None:
                                 headers=bearer(tokens["access_token"]))
     assert listed.headers["X-Total-Count"] == "1"
     assert [c["id"].rsplit("/", 1)[-1] for c in listed.get_json()["credential"]] == [kept]
+
+
+def test_every_error_under_the_api_path_is_imsx_and_an_unknown_hint_is_ignored(
+        service, schemas) -> None:  # noqa: F811
+    """F11: an unknown path, another method and a body over the size cap were problem
+    details under /ims/ob/v3p0; an unknown token_type_hint was a 401 (RFC 7009 section 2.1
+    ignores it)."""
+    issue_to(service)
+    client, tokens = tokens_for(service)
+    headers = bearer(tokens["access_token"])
+    for answer, status, minor in (
+            (service.client.get("/ims/ob/v3p0/credentialz", headers=headers), 404,
+             "not_found"),
+            (service.client.delete("/ims/ob/v3p0/credentials", headers=headers), 405,
+             "not_allowed"),
+            (service.client.post("/ims/ob/v3p0/credentials", data=b"x" * (1024 * 1024 + 1),
+                                 headers={**headers, "Content-Type": "application/json"}),
+             413, "invalid_data")):
+        _imsx(answer, status, minor)
+        valid(schemas, "imsx_statusinfo", answer.get_json())
+    assert service.client.get("/api/v1/nowhere").mimetype == "application/problem+json"
+    revoked = service.client.post("/oauth/revoke", data={
+        "token": tokens["access_token"], "token_type_hint": "xyz"}, headers=basic(client))
+    assert revoked.status_code == 200
+    assert service.client.get("/ims/ob/v3p0/profile", headers=headers).status_code == 401
