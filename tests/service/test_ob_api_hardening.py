@@ -30,11 +30,11 @@ from tests.service.learner_support import (
 from tests.service.test_ob_api import (
     ALL_SCOPES,
     CALLBACK,
-    FOREIGN,
     SCOPE,
     basic,
     bearer,
     client_metadata,
+    foreign_credential,
     pkce,
     register,
     schemas,  # noqa: F401 (a fixture)
@@ -244,7 +244,7 @@ def test_stored_credentials_are_capped_per_learner_in_count_and_size(service, ex
     issue_to(service)
     _client, tokens = tokens_for(service)
     headers = {**bearer(tokens["access_token"]), "Content-Type": "application/json"}
-    foreign = (examples / FOREIGN).read_bytes()
+    foreign = json.dumps(foreign_credential(examples, LEARNER)).encode()
     monkeypatch.setattr(ob_api, "MAX_HELD", 1)
     other = _held(service)
     _imsx(service.client.post("/ims/ob/v3p0/credentials", data=foreign, headers=headers),
