@@ -26,6 +26,7 @@ import hmac
 import ipaddress
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -52,6 +53,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from issuer.services.errors import Forbidden, Malformed, NotFound
+from issuer.services.oid4vci import SERVICE_NAME
 from issuer.services.tokens import hash_token
 from issuer.store.models import OAuthClient, OAuthGrant, OAuthToken
 
@@ -406,6 +408,16 @@ def _good_redirect(uri: Any) -> bool:
     return redirect_origin(uri) is not None
 
 
+def _imitates_us(name: str) -> bool:
+    """Whether a client's name holds this service's own (in any case, spacing or
+    compatibility form): the consent page and the sign-in mail show it to learners as the
+    application asking, so it must not pass for us (RFC 7591 section 5)."""
+    def letters(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKC", text).casefold()
+                       if c.isalnum())
+    return letters(SERVICE_NAME) in letters(name)
+
+
 class Registration(ClientRegistrationEndpoint):
     """Open dynamic registration, as the Open Badges API expects of a service provider."""
 
@@ -439,6 +451,9 @@ class Registration(ClientRegistrationEndpoint):
         for name in URI_METADATA:
             if urlsplit(data[name]).scheme not in ("https", "http"):
                 raise InvalidClientMetadataError(f"{name} must be an http(s) URL")
+        if _imitates_us(data["client_name"]):
+            raise InvalidClientMetadataError(f"client_name must not be or contain this "
+                                             f"service's name, {SERVICE_NAME}")
         scopes = _scopes(data["scope"])
         if not scopes or any(scope not in SCOPES for scope in scopes):
             raise InvalidClientMetadataError("scope: only the Open Badges scopes, "

@@ -121,16 +121,16 @@ def test_a_pending_authorization_belongs_to_the_browser_that_started_it(service)
     the learner in onto /me, and the consent page and its decision are refused in their
     browser. Asked for from a browser that did not start it, the link is a plain one."""
     issue_to(service)
-    client = register(service, client_name="Competency Credentials (official backpack)")
+    client = register(service, client_name="Official backpack")
     attacker = service.app.test_client()
     consent = _start(attacker, client)
     assert ask_for_link(attacker, LEARNER, landing=consent).status_code == 200
     mail = mails(service, LEARNER, "learner-sign-in-link")[-1]
-    assert "(official backpack) (host.example) asks" in mail.text_body
+    assert "Official backpack (host.example) asks" in mail.text_body
     assert "do not sign in" in mail.text_body
     assert ask_for_link(service.app.test_client(), LEARNER, landing=consent).status_code == 200
     mail = mails(service, LEARNER, "learner-sign-in-link")[-1]
-    assert "official backpack" not in mail.text_body
+    assert "Official backpack" not in mail.text_body
     assert mail.subject == "Sign in to see your credentials"
     assert follow_link(service.app.test_client(), last_link(service, LEARNER)) \
         .headers["Location"].endswith("/me")
@@ -140,7 +140,7 @@ def test_a_pending_authorization_belongs_to_the_browser_that_started_it(service)
     onward = victim.get(consent)  # signed in now, but not the browser that started it
     assert onward.status_code == 303 and onward.headers["Location"].endswith("/me")
     page = service.app.test_client().get(consent)
-    assert page.status_code == 403 and "official backpack" not in page.get_data(as_text=True)
+    assert page.status_code == 403 and "Official backpack" not in page.get_data(as_text=True)
     signed = learner_client(service)
     refused = signed.post(consent, data={"csrf": csrf_in(signed.get("/me").get_data(
         as_text=True)), "decision": "allow"})
@@ -390,3 +390,15 @@ def test_every_error_under_the_api_path_is_imsx_and_an_unknown_hint_is_ignored(
         "token": tokens["access_token"], "token_type_hint": "xyz"}, headers=basic(client))
     assert revoked.status_code == 200
     assert service.client.get("/ims/ob/v3p0/profile", headers=headers).status_code == 401
+
+
+def test_a_client_cannot_take_the_services_own_name(service) -> None:
+    """F6: the consent page and the mail name the application; "Competency Credentials
+    (official backpack)" passed for us."""
+    for name in ("Competency Credentials (official backpack)", "COMPETENCY-credentials",
+                 "Ｃｏｍｐｅｔｅｎｃｙ Ｃｒｅｄｅｎｔｉａｌｓ"):
+        answer = service.client.post("/oauth/register",
+                                     json={**client_metadata(), "client_name": name})
+        assert answer.status_code == 400, name
+        assert answer.get_json()["error"] == "invalid_client_metadata"
+    assert register(service, client_name="Credentials Backpack")["client_id"]
