@@ -74,6 +74,7 @@ REQUEST_LIFETIME = timedelta(minutes=30)  # time to sign in by emailed link and 
 CODE_LIFETIME = timedelta(minutes=2)
 ACCESS_LIFETIME = timedelta(hours=1)
 REFRESH_LIFETIME = timedelta(days=30)
+UNUSED_CLIENT_LIFETIME = timedelta(days=1)  # a client that never obtained a token goes
 MAX_REDIRECT_URIS = 10
 KEPT_PARAMETERS = ("response_type", "client_id", "redirect_uri", "scope", "state",
                    "code_challenge", "code_challenge_method")
@@ -484,6 +485,13 @@ class Registration(ClientRegistrationEndpoint):
 
     def save_client(self, client_info: dict[str, Any], client_metadata: dict[str, Any],
                     request: JsonRequest) -> Client:
+        """Keep the new client; clients registered a day ago that never obtained a token
+        (anyone may register) go, with their requests."""
+        unused = select(OAuthClient.client_id).where(
+            OAuthClient.created_at <= _now() - UNUSED_CLIENT_LIFETIME,
+            OAuthClient.client_id.not_in(select(OAuthToken.client_id)))
+        self.server.db.execute(delete(OAuthGrant).where(OAuthGrant.client_id.in_(unused)))
+        self.server.db.execute(delete(OAuthClient).where(OAuthClient.client_id.in_(unused)))
         row = OAuthClient(client_id=client_info["client_id"],
                           secret_hash=hash_token(client_info["client_secret"]),
                           client_metadata=client_metadata, created_at=_now())

@@ -8,15 +8,17 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 from jsonschema import Draft201909Validator, FormatChecker
+from sqlalchemy import select
 
 from issuer.pages import consent
 from issuer.services import ob_api
 from issuer.store import store
-from issuer.store.models import HeldCredential, OAuthClient, OAuthGrant
+from issuer.store.models import HeldCredential, OAuthClient, OAuthGrant, OAuthToken
 from tests.service.learner_support import (
     LEARNER,
     ask_for_link,
@@ -402,3 +404,23 @@ def test_a_client_cannot_take_the_services_own_name(service) -> None:
         assert answer.status_code == 400, name
         assert answer.get_json()["error"] == "invalid_client_metadata"
     assert register(service, client_name="Credentials Backpack")["client_id"]
+
+
+def test_clients_that_never_obtained_a_token_go_after_a_day(service) -> None:
+    """F7: open registration kept every client forever. A registration sweeps those
+    registered a day ago that never obtained a token (with their pending requests); a
+    client in use stays."""
+    issue_to(service)
+    used, _tokens = tokens_for(service)
+    idle = register(service)
+    _start(service.app.test_client(), idle)
+    day_ago = datetime.now(UTC) - timedelta(days=1, minutes=1)
+    with store(service.app).sessions() as db, db.begin():
+        for client in (used, idle):
+            db.get(OAuthClient, client["client_id"]).created_at = day_ago
+    fresh = register(service)
+    with store(service.app).sessions() as db, db.begin():
+        kept = set(db.scalars(select(OAuthClient.client_id)))
+        assert kept == {used["client_id"], fresh["client_id"]}
+        assert set(db.scalars(select(OAuthGrant.client_id))) == {used["client_id"]}
+        assert db.query(OAuthToken).count() == 1
