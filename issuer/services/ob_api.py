@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from credentials.proofs.data_integrity import ProofError
@@ -147,17 +147,19 @@ def credentials_page(db: Session, email: str, limit_text: str | None,
     offset = _paging_number(offset_text, "offset", 0, 0)
     since = _since(since_text)
     with db.begin():
-        ours = select(Credential.created_at, Credential.id).where(
+        ours = select(Credential.created_at.label("at"), literal("ours").label("source"),
+                      Credential.id.label("key")).where(
             Credential.learner_email == email, Credential.source_id.is_(None),
             Credential.kind != "clr", Credential.status == "active")
-        held = select(HeldCredential.created_at, HeldCredential.id).where(
+        held = select(HeldCredential.created_at, literal("held"), HeldCredential.id).where(
             HeldCredential.email == email)
         if since is not None:
             ours = ours.where(Credential.created_at > since)
             held = held.where(HeldCredential.created_at > since)
-        keys = sorted([(at, "ours", key) for at, key in db.execute(ours)] +
-                      [(at, "held", key) for at, key in db.execute(held)])
-        chosen = keys[offset:offset + limit]
+        both = union_all(ours, held).subquery()  # paged in SQL: a learner may hold many
+        total = db.scalar(select(func.count()).select_from(both))
+        chosen = db.execute(select(both.c.at, both.c.source, both.c.key).order_by(
+            both.c.at, both.c.source, both.c.key).limit(limit).offset(offset)).all()
         documents: list[tuple[str, bool]] = []
         for _at, table, key in chosen:
             if table == "ours":
@@ -169,7 +171,7 @@ def credentials_page(db: Session, email: str, limit_text: str | None,
     body: dict[str, Any] = {
         "credential": [json.loads(text) for text, is_jwt in documents if not is_jwt],
         "compactJwsString": [text for text, is_jwt in documents if is_jwt]}
-    return Page(body, len(keys), limit, offset)
+    return Page(body, total, limit, offset)
 
 
 def page_links(base: str, page: Page, since: str | None) -> str:

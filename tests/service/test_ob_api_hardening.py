@@ -424,3 +424,28 @@ def test_clients_that_never_obtained_a_token_go_after_a_day(service) -> None:
         assert kept == {used["client_id"], fresh["client_id"]}
         assert set(db.scalars(select(OAuthGrant.client_id))) == {used["client_id"]}
         assert db.query(OAuthToken).count() == 1
+
+
+def test_pages_of_ours_and_held_credentials_are_cut_in_the_store(service,
+                                                                 examples: Path) -> None:
+    """F8: every key of the learner was loaded and sorted in Python on each page; the union
+    is now ordered and cut by the store, with the same order (oldest first)."""
+    first, second = issue_to(service), issue_to(service)
+    _client, tokens = tokens_for(service)
+    headers = bearer(tokens["access_token"])
+    stored = service.client.post("/ims/ob/v3p0/credentials", headers={
+        **headers, "Content-Type": "application/json"},
+        data=json.dumps(foreign_credential(examples, LEARNER)).encode())
+    assert stored.status_code == 201, stored.get_json()
+    seen = []
+    for offset in range(3):
+        page = service.client.get(f"/ims/ob/v3p0/credentials?limit=1&offset={offset}",
+                                  headers=headers)
+        assert page.headers["X-Total-Count"] == "3"
+        seen += [c["id"].rsplit("/", 1)[-1] for c in page.get_json()["credential"]]
+    assert seen[:2] == [first, second] and seen[2] == stored.get_json()["id"]
+    with store(service.app).sessions() as db, db.begin():
+        since = db.scalars(select(HeldCredential.created_at)).one() - timedelta(microseconds=1)
+    later = service.client.get("/ims/ob/v3p0/credentials", headers=headers,
+                               query_string={"since": since.isoformat()})
+    assert later.headers["X-Total-Count"] == "1"
