@@ -13,6 +13,7 @@ report and, per asked competency, whether it is satisfied and by which credentia
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,19 +22,31 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from credentials.fetch import deadline
 from credentials.frameworks import Catalog
+from credentials.proofs import ProofError
+from credentials.proofs.jwt import decode_presentation_jwt, presentation_of
+from credentials.rdfc import shared_budget
 from credentials.vcdm import issuer_id_of
 from credentials.verify import VerificationReport
+from credentials.verify.limits import MAX_PRESENTED
+from credentials.verify.presentation import unwrap_presentation
+from credentials.verify.presentation_auth import holder_of
 from credentials.verify.report import Outcome
 from issuer.services.catalog import catalog
 from issuer.services.context import ServiceContext
-from issuer.services.errors import Gone, Invalid, NotFound, Unavailable
+from issuer.services.errors import Gone, Invalid, Malformed, NotFound, Unavailable
 from issuer.services.presentation_requests import Asked, asked, presentation_request
 from issuer.services.presentation_verification import verify_held
 from issuer.store.models import Issuer, PresentationAnswer, PresentationRequest
 
 EXCHANGE_LIFETIME = timedelta(minutes=30)  # a pending answer: long enough to pick credentials
 MAX_PENDING = 200  # open exchanges per request at once: a link crawled stays harmless
+# One answer (every presentation of an OpenID4VP vp_token together) costs at most this much:
+# seconds of wall time and of fetches, and RDFC-1.0 steps (as one presentation may alone).
+ANSWER_SECONDS = 10.0
+ANSWER_RDFC_STEPS = 500_000
+NOT_OF_QUERY = "/problems/vp-token-not-of-query"
 LEVEL_MARK = "#level-"  # an achievedLevel is "<achievement id>#level-<level>"
 
 
@@ -228,6 +241,67 @@ def _missing(seen: list[dict[str, Any]]) -> str:
     return "; ".join(entry["problem"] for entry in seen if entry["problem"])
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """What a presentation says of itself, read without verifying anything: the holder it
+    names, the DID of the key its proof names, the challenge (a VP-JWT's nonce) it carries,
+    and how many credentials it holds."""
+
+    holder: str | None
+    signer: str | None
+    challenge: str | None
+    held: int
+
+
+def claimed(presentation: Any) -> Claimed:
+    """The presentation's own claims (JSON-LD, a VP-JWT or an enveloped one); a JWT that
+    cannot even be read claims nothing (verification then says why)."""
+    token = unwrap_presentation(presentation)
+    nonce: Any = None
+    signer: Any = None
+    if token is not None:
+        try:
+            decoded = decode_presentation_jwt(token)
+        except (ProofError, RecursionError, ValueError):
+            return Claimed(None, None, None, 0)
+        value: Any = presentation_of(decoded)
+        nonce, signer = decoded.payload.get("nonce"), decoded.header.get("kid")
+        holder = holder_of(value) or decoded.payload.get("iss")
+    elif isinstance(presentation, Mapping):
+        value = presentation
+        proof = value.get("proof")
+        proof = proof[0] if isinstance(proof, list) and len(proof) == 1 else proof
+        if isinstance(proof, Mapping):
+            nonce, signer = proof.get("challenge"), proof.get("verificationMethod")
+        holder = holder_of(value)
+    else:
+        return Claimed(None, None, None, 0)
+    items = value.get("verifiableCredential")
+    held = len(items) if isinstance(items, list) else int(items is not None)
+    return Claimed(holder if isinstance(holder, str) else None,
+                   signer.split("#")[0] if isinstance(signer, str) else None,
+                   nonce if isinstance(nonce, str) else None, held)
+
+
+def _screen(presentations: list[Any]) -> None:
+    """Refuse, before any costly check, an answer whose presentations name different holders,
+    are signed by a key not of the holder they name, or hold more than ``MAX_PRESENTED``
+    credentials together (each one is verified in full)."""
+    claims = [claimed(presentation) for presentation in presentations]
+    if len({claim.holder for claim in claims}) > 1:
+        raise Invalid("the presentations are of different holders",
+                      code="/problems/presentation-not-authenticated", reason="holder")
+    for claim in claims:
+        if claim.signer is not None and claim.holder is not None and \
+                claim.signer != claim.holder:
+            raise Invalid(f"the presentation names {claim.holder} as its holder, but its "
+                          f"proof names a key of {claim.signer}",
+                          code="/problems/presentation-not-authenticated", reason="holder")
+    if sum(claim.held for claim in claims) > MAX_PRESENTED:
+        raise Malformed(f"the answer holds more than {MAX_PRESENTED} credentials in all",
+                        code=NOT_OF_QUERY, error="invalid_request")
+
+
 def record_answer(db: Session, context: ServiceContext, request: PresentationRequest,
                   answer: PresentationAnswer, presentations: list[Any], *, domain: str,
                   now: datetime | None = None) -> PresentationAnswer:
@@ -238,17 +312,25 @@ def record_answer(db: Session, context: ServiceContext, request: PresentationReq
         raise Invalid("the answer holds no presentation",
                       code="/problems/presentation-not-authenticated")
     require_proof = request.did_auth or answer.protocol == "openid4vp"
+    _screen(presentations)
     holder: str | None = None
     authenticated = True
     credentials: list[tuple[Any, VerificationReport]] = []
-    for presentation in presentations:
-        checked = check_presentation(db, context, presentation, challenge=answer.challenge,
-                                     domain=domain, require_proof=require_proof)
-        if holder is not None and checked.holder != holder:
-            raise Invalid("the presentations are of different holders",
-                          code="/problems/presentation-not-authenticated")
-        holder, authenticated = checked.holder, authenticated and checked.authenticated
-        credentials += checked.credentials
+    ends = time.monotonic() + ANSWER_SECONDS
+    with deadline(ANSWER_SECONDS), shared_budget(ANSWER_RDFC_STEPS, "one answer"):
+        for presentation in presentations:
+            if time.monotonic() >= ends:
+                raise Malformed(f"the answer took more than {ANSWER_SECONDS:g} seconds to "
+                                "verify: send fewer, simpler presentations",
+                                code=NOT_OF_QUERY, error="invalid_request")
+            checked = check_presentation(db, context, presentation,
+                                         challenge=answer.challenge, domain=domain,
+                                         require_proof=require_proof)
+            if holder is not None and checked.holder != holder:
+                raise Invalid("the presentations are of different holders",
+                              code="/problems/presentation-not-authenticated")
+            holder, authenticated = checked.holder, authenticated and checked.authenticated
+            credentials += checked.credentials
     result = evaluate(request, CheckedPresentation(holder, authenticated, credentials),
                       catalog(db))
     satisfied = all(c["satisfied"] for c in result["competencies"]) and \

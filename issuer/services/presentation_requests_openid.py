@@ -13,6 +13,7 @@ its challenge and the client_id as its domain; the answer is checked with those
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -20,11 +21,12 @@ from urllib.parse import quote, urlencode
 from sqlalchemy.orm import Session
 
 from issuer.services.context import ServiceContext
-from issuer.services.errors import Invalid
+from issuer.services.errors import Invalid, Malformed
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import signer_for
 from issuer.services.presentation_requests import dcql_query
 from issuer.services.presentation_requests_answers import (
+    NOT_OF_QUERY,
     open_exchange,
     pending_answer,
     record_answer,
@@ -114,24 +116,35 @@ def signed_request_object(db: Session, issuer: Issuer, kek: KeyEncryptionKey, ba
     return f"{signing_input}.{base64url.encode(signer.sign(signing_input.encode()))}"
 
 
-def presentations_in(vp_token: Any) -> list[Any]:
-    """The presentations of a vp_token (a JSON object: DCQL query id -> presentations);
-    Invalid when it is not one."""
+def presentations_in(vp_token: Any, query: Mapping[str, Any]) -> list[Any]:
+    """The presentations of a vp_token: a JSON object from the ids of the DCQL query's
+    credential queries to one presentation each (none of ours allows ``multiple``), so at
+    most as many as it has credential queries; Invalid (``invalid_request``, OpenID4VP 1.0
+    section 8.5) when it is anything else."""
     if not isinstance(vp_token, str) or len(vp_token) > MAX_VP_TOKEN:
         raise Invalid("vp_token is missing or too long",
                       code="/problems/presentation-not-authenticated")
     try:
         value = json.loads(vp_token)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise Invalid("vp_token is not JSON: OpenID4VP 1.0 answers a DCQL query with an "
                       "object of presentations by query id",
                       code="/problems/presentation-not-authenticated") from None
     if not isinstance(value, dict) or not value:
         raise Invalid("vp_token is not an object of presentations by DCQL query id",
                       code="/problems/presentation-not-authenticated")
+    ids = {item["id"] for item in query["credentials"]}
     found: list[Any] = []
-    for presentations in value.values():
-        found += presentations if isinstance(presentations, list) else [presentations]
+    for query_id, presentations in value.items():
+        if query_id not in ids:
+            raise Malformed(f"vp_token answers {query_id[:64]!r}, not a credential query of "
+                            "this request", code=NOT_OF_QUERY, error="invalid_request")
+        presentations = presentations if isinstance(presentations, list) else [presentations]
+        if len(presentations) != 1:
+            raise Malformed(f"vp_token holds {len(presentations)} presentations for "
+                            f"{query_id!r}: its query takes exactly one (multiple is not set)",
+                            code=NOT_OF_QUERY, error="invalid_request")
+        found += presentations
     return found
 
 
@@ -160,5 +173,6 @@ def record_response(db: Session, context: ServiceContext, state: Any, vp_token: 
     presentations (each proof's challenge the nonce, its domain the client_id)."""
     with db.begin():
         request, answer = pending_answer(db, state=state)
-        return record_answer(db, context, request, answer, presentations_in(vp_token),
+        return record_answer(db, context, request, answer,
+                             presentations_in(vp_token, dcql_query(request)),
                              domain=answer.client_id)

@@ -7,6 +7,7 @@ credential, a revoked credential and a level too low."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -338,3 +339,47 @@ def test_a_vp_jwt_answers_the_jwt_vc_json_query(service) -> None:
     refused = service.client.post("/openid4vp/responses", data={
         "state": request["state"], "vp_token": json.dumps({"c0_jwt_vc_json": [token]})})
     assert refused.status_code == 422 and refused.get_json()["reason"] == "domain"
+
+
+def symmetric_credential(holder: Holder, n: int) -> dict[str, Any]:
+    """A holder's own unsigned claim whose subject links six blank nodes all to each other:
+    cheap to send, costly to canonicalize (the hostile review's F3)."""
+    return {"@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": f"urn:uuid:00000000-0000-0000-0000-{n:012d}",
+            "type": ["VerifiableCredential"], "issuer": holder.did,
+            "credentialSubject": {"id": holder.did, "https://ex.org/extra": [
+                {"@id": f"_:b{i}", "https://ex.org/p": [{"@id": f"_:b{j}"}
+                                                       for j in range(6) if j != i]}
+                for i in range(6)]}}
+
+
+def test_an_openid4vp_answer_is_bounded_as_a_whole(service) -> None:
+    holder = Holder(1)
+    made = create(service)
+    request = openid4vp_request(service, made)
+    vps = [holder.present([symmetric_credential(holder, n)], request["nonce"],
+                          request["client_id"]) for n in range(3)]
+    for vp_token in ({"c0_ldp_vc": vps}, {"q0": vps[:1]},
+                     {"c0_ldp_vc": vps[:1], "c0_jwt_vc_json": vps[1:2], "c9": vps[2:]}):
+        started = time.monotonic()
+        refused = service.client.post("/openid4vp/responses", data={
+            "state": request["state"], "vp_token": json.dumps(vp_token)})
+        assert time.monotonic() - started < 1
+        assert refused.status_code == 400, refused.get_data(as_text=True)
+        body = refused.get_json()
+        assert body["type"].endswith("/problems/vp-token-not-of-query")
+        assert body["error"] == "invalid_request"
+    other = Holder(2)
+    signed_by_other = other.present([symmetric_credential(holder, 0)], request["nonce"],
+                                    request["client_id"], holder=holder.did)
+    refused = service.client.post("/openid4vp/responses", data={
+        "state": request["state"], "vp_token": json.dumps({"c0_ldp_vc": [signed_by_other]})})
+    assert refused.status_code == 422 and refused.get_json()["reason"] == "holder"
+    assert answers(service, made["id"]) == []
+    # One budget for the whole answer: two costly presentations together cost what one may.
+    started = time.monotonic()
+    response = service.client.post("/openid4vp/responses", data={
+        "state": request["state"],
+        "vp_token": json.dumps({"c0_ldp_vc": vps[:1], "c0_jwt_vc_json": vps[1:2]})})
+    assert time.monotonic() - started < 5
+    assert response.status_code in (200, 422), response.get_data(as_text=True)
