@@ -72,12 +72,13 @@ def results(request_id: str) -> Any:
     caller = signed_in()
     if caller is None:
         return redirect(url_for("desk.desk"))
-    base_url = service_context().base_url
+    context = service_context()
+    base_url = context.base_url
     made, answers = requests.request_with_answers(session(), caller, caller.issuer_slug,
                                                   request_id)
     link = requests.interaction_url(base_url, made.id)
     is_open = made.expires_at > datetime.now(UTC)
-    unsigned = unsigned_request_link(session(), base_url, made.id) if is_open else None
+    unsigned = unsigned_request_link(session(), context.kek, base_url, made.id) if is_open else None
     return render_template(
         "desk_request.html", caller=caller, request=made, is_open=is_open, link=link,
         view=requests.request_view(made, base_url, caller.issuer_slug),

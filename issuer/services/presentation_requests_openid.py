@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 from sqlalchemy.orm import Session
 
 from issuer.services.context import ServiceContext
-from issuer.services.errors import Invalid, Malformed
+from issuer.services.errors import Invalid, Malformed, NotFound
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import signer_for
 from issuer.services.presentation_requests import dcql_query
@@ -148,10 +148,12 @@ def presentations_in(vp_token: Any, query: Mapping[str, Any]) -> list[Any]:
     return found
 
 
-def unsigned_request_link(db: Session, base_url: str, request_id: str) -> str:
-    """A new exchange on the request, as an unsigned ``redirect_uri:`` request by value."""
+def unsigned_request_link(db: Session, kek: KeyEncryptionKey, base_url: str,
+                          request_id: str) -> str:
+    """A new exchange on the request, as an unsigned ``redirect_uri:`` request by value
+    (stored nowhere: viewing the page that shows it costs nothing)."""
     with db.begin():
-        request, answer = open_exchange(db, request_id, "openid4vp",
+        request, answer = open_exchange(db, kek, request_id, "u",
                                         unsigned_client_id(base_url))
         return unsigned_link(request, answer, base_url)
 
@@ -163,16 +165,25 @@ def signed_request(db: Session, kek: KeyEncryptionKey, base_url: str, request_id
             if isinstance(request_id, str) and len(request_id) <= 43 else None
         issuer = db.get(Issuer, request.issuer_id) if request else None
         client_id = did_client_id(base_url, issuer.slug) if issuer else None
-        request, answer = open_exchange(db, request_id, "openid4vp", client_id)
+        request, answer = open_exchange(db, kek, request_id, "s", client_id)
         return signed_request_object(db, issuer, kek, base_url, request, answer)
 
 
 def record_response(db: Session, context: ServiceContext, state: Any, vp_token: Any
                     ) -> PresentationAnswer:
-    """The wallet's direct_post: the exchange its state names, answered with the vp_token's
-    presentations (each proof's challenge the nonce, its domain the client_id)."""
+    """The wallet's direct_post: the exchange its state names (the request's id and the
+    nonce), answered with the vp_token's presentations (each proof's challenge the nonce,
+    its domain the client_id the request named)."""
+    request_id, _, nonce = state.partition(".") if isinstance(state, str) else ("", "", "")
     with db.begin():
-        request, answer = pending_answer(db, state=state)
+        request, answer, kind = pending_answer(db, context.kek, request_id, nonce)
+        if kind == "u":
+            answer.client_id = unsigned_client_id(context.base_url)
+        elif kind == "s":
+            issuer = db.get(Issuer, request.issuer_id)
+            answer.client_id = did_client_id(context.base_url, issuer.slug)
+        else:
+            raise NotFound("no such exchange")
         return record_answer(db, context, request, answer,
                              presentations_in(vp_token, dcql_query(request)),
                              domain=answer.client_id)

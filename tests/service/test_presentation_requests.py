@@ -12,9 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.proofs.jwt import envelope
-from issuer.services.presentation_requests_answers import sweep
+from issuer.services.errors import Gone
+from issuer.services.presentation_requests_answers import pending_answer, sweep
 from issuer.services.wallet_offers import create_offer, issue_to_holder, offer_by_id
 from issuer.store import store
 from issuer.store.models import PresentationAnswer, PresentationRequest
@@ -383,3 +386,42 @@ def test_an_openid4vp_answer_is_bounded_as_a_whole(service) -> None:
         "vp_token": json.dumps({"c0_ldp_vc": vps[:1], "c0_jwt_vc_json": vps[1:2]})})
     assert time.monotonic() - started < 5
     assert response.status_code in (200, 422), response.get_data(as_text=True)
+
+
+def test_opening_exchanges_holds_nothing_that_runs_out(service) -> None:
+    """Hostile review F4: opening exchanges (POST {}, the candidate's page, the desk page,
+    the signed request object) writes no row, so no number of them locks the request."""
+    holder = Holder(1)
+    made = create(service)
+    for _ in range(250):
+        exchange(service, made["id"])
+    assert service.client.get(made["link"]).status_code == 200
+    assert service.client.get(f"/openid4vp/requests/{made['id']}").status_code == 200
+    with store(service.app).sessions() as db:
+        assert db.query(PresentationAnswer).count() == 0
+    assert answer_vcapi(service, made, holder, [issued_to(service, holder)]).status_code == 200
+    assert len(answers(service, made["id"])) == 1
+
+
+def test_a_challenge_is_ours_for_this_request_only(service) -> None:
+    holder = Holder(1)
+    made, other = create(service), create(service)
+    credential = issued_to(service, holder)
+    vpr = exchange(service, other["id"])
+    vp = holder.present([credential], vpr["challenge"], DOMAIN)
+    elsewhere = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                                    json={"verifiablePresentation": vp})
+    assert elsewhere.status_code == 404
+    body, tag = vpr["challenge"].rsplit(".", 1)
+    forged = holder.present([credential], f"v0{body[1:]}.{tag}", DOMAIN)
+    assert service.client.post(f"/workflows/present/exchanges/{other['id']}", json={
+        "verifiablePresentation": forged}).status_code == 404
+    request = openid4vp_request(service, made)
+    vp = holder.present([credential], request["nonce"], request["client_id"])
+    assert service.client.post(f"/workflows/present/exchanges/{made['id']}", json={
+        "verifiablePresentation": vp}).status_code == 404  # an OpenID4VP nonce
+    late = datetime.now(UTC) + timedelta(minutes=31)
+    with store(service.app).sessions() as db, pytest.raises(Gone) as refused:
+        pending_answer(db, service_context(service.app).kek, other["id"], vpr["challenge"],
+                       now=late)
+    assert refused.value.code == "/problems/presentation-request-expired"
