@@ -425,3 +425,34 @@ def test_a_challenge_is_ours_for_this_request_only(service) -> None:
         pending_answer(db, service_context(service.app).kek, other["id"], vpr["challenge"],
                        now=late)
     assert refused.value.code == "/problems/presentation-request-expired"
+
+
+def test_a_vp_jwt_answers_the_vc_api_exchange(service) -> None:
+    """Hostile review F6: a VP-JWT's nonce is the exchange's challenge, its aud our domain;
+    as a string or enveloped."""
+    holder = Holder(1)
+    credential = issued_to(service, holder, jwt_algorithm="EdDSA")
+    for wrap in (lambda token: token, envelope_presentation):
+        made = create(service)
+        vpr = exchange(service, made["id"])
+        token = holder.present_jwt([credential], vpr["challenge"], vpr["domain"])
+        response = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                                       json={"verifiablePresentation": wrap(token)})
+        assert response.status_code == 200, response.get_json()
+        [answer] = answers(service, made["id"])
+        assert answer["satisfied"] is True and answer["holder"] == holder.did
+        again = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                                    json={"verifiablePresentation": wrap(token)})
+        assert again.status_code == 410
+    made = create(service)
+    vpr = exchange(service, made["id"])
+    token = holder.present_jwt([credential], vpr["challenge"], "elsewhere.example")
+    refused = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                                  json={"verifiablePresentation": token})
+    assert refused.status_code == 422 and refused.get_json()["reason"] == "domain"
+
+
+def envelope_presentation(token: str) -> dict[str, Any]:
+    return {"@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": "EnvelopedVerifiablePresentation",
+            "id": f"data:application/vp+jwt,{token}"}
