@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,8 +40,14 @@ from credentials.verify.presentation_auth import holder_of
 from credentials.verify.report import Outcome
 from issuer.services.catalog import catalog
 from issuer.services.context import ServiceContext
-from issuer.services.errors import Gone, Invalid, Malformed, NotFound
-from issuer.services.presentation_requests import Asked, asked, presentation_request
+from issuer.services.errors import Conflict, Gone, Invalid, Malformed, NotFound
+from issuer.services.presentation_requests import (
+    MAX_ANSWERS,
+    Asked,
+    asked,
+    kept_since,
+    presentation_request,
+)
 from issuer.services.presentation_verification import verify_held
 from issuer.store.models import Issuer, PresentationAnswer, PresentationRequest
 from keys import base64url
@@ -329,6 +335,12 @@ def record_answer(db: Session, context: ServiceContext, request: PresentationReq
     if not presentations:
         raise Invalid("the answer holds no presentation",
                       code="/problems/presentation-not-authenticated")
+    issuer = db.get(Issuer, request.issuer_id)
+    if db.scalar(select(func.count()).select_from(PresentationAnswer).where(
+            PresentationAnswer.request_id == request.id,
+            PresentationAnswer.answered_at >= kept_since(issuer, now))) >= MAX_ANSWERS:
+        raise Conflict(f"this request has the {MAX_ANSWERS} answers it keeps; ask the "
+                       "employer for a new request", code="/problems/presentation-request-full")
     require_proof = request.did_auth or answer.protocol == "openid4vp"
     _screen(presentations)
     holder: str | None = None
@@ -353,6 +365,8 @@ def record_answer(db: Session, context: ServiceContext, request: PresentationReq
                       catalog(db))
     satisfied = all(c["satisfied"] for c in result["competencies"]) and \
         (authenticated or not request.did_auth)
+    for entry in result["credentials"]:
+        entry["verification"] = _compact(entry["verification"])
     answer.answered_at, answer.holder, answer.satisfied = now, holder, satisfied
     answer.result = result
     try:
@@ -362,6 +376,16 @@ def record_answer(db: Session, context: ServiceContext, request: PresentationReq
         raise Gone("this exchange was answered already: each is used once",
                    code="/problems/exchange-complete") from None
     return answer
+
+
+def _compact(verification: Mapping[str, Any]) -> dict[str, Any]:
+    """A credential's report as an answer keeps it: the verdict and each check's outcome and
+    message, without the details (keys, documents, status list entries) the full report
+    carries, so an answer costs little to store and to show."""
+    return {"verified": verification["verified"], "issuerBound": verification["issuerBound"],
+            "standing": verification["standing"], "verdict": verification["verdict"],
+            "checks": [{name: check[name] for name in ("check", "outcome", "message")}
+                       for check in verification["checks"]]}
 
 
 def vcapi_request(db: Session, kek: KeyEncryptionKey, request_id: str, domain: str, *,

@@ -135,6 +135,10 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "and the exchange is still open.",
                 "Sign the presentation again with proofPurpose authentication, the "
                 "challenge and domain this exchange gave, by a key of the holder's DID."),
+    ProblemType("presentation-request-full", "Presentation request full", 409,
+                "The request has the 200 answers it keeps (answers past the retention "
+                "period aside): it takes no more, so that its results stay readable.",
+                "Ask the employer for a new request."),
     ProblemType("vp-token-not-of-query", "vp_token does not answer the query", 400,
                 "An OpenID4VP vp_token must hold, under each id of the request's DCQL "
                 "credential queries, one presentation (none of our queries allows "

@@ -456,3 +456,72 @@ def envelope_presentation(token: str) -> dict[str, Any]:
     return {"@context": ["https://www.w3.org/ns/credentials/v2"],
             "type": "EnvelopedVerifiablePresentation",
             "id": f"data:application/vp+jwt,{token}"}
+
+
+def file_answers(service, request_id: str, count: int, answered: datetime) -> None:
+    """``count`` answers recorded straight in the store (what anonymous wallets could file)."""
+    with store(service.app).sessions() as db, db.begin():
+        for n in range(count):
+            db.add(PresentationAnswer(
+                id=f"filed-{n:04d}", request_id=request_id, protocol="vcapi",
+                challenge=f"filed-{n:04d}", created_at=answered,
+                answered_at=answered - timedelta(seconds=n), holder=None, satisfied=False,
+                result={"holder": None, "holderAuthenticated": False, "credentials": [],
+                        "competencies": []}))
+
+
+def test_answers_are_capped_and_paged(service) -> None:
+    """Hostile review F5: a request keeps at most 200 answers; results come 25 a page."""
+    made = create(service, didAuthentication=False)
+    file_answers(service, made["id"], 30, datetime.now(UTC))
+    url = f"{API}/{made['id']}"
+    first = service.client.get(url, headers=service.auth(service.admin)).get_json()
+    assert len(first["answers"]) == 25 and first["answerCount"] == 30
+    second = service.client.get(url, query_string={"cursor": first["nextCursor"]},
+                                headers=service.auth(service.admin)).get_json()
+    assert len(second["answers"]) == 5 and second["nextCursor"] is None
+    ids = [a["id"] for a in first["answers"] + second["answers"]]
+    assert ids == [f"filed-{n:04d}" for n in range(30)]
+    for bad in ({"cursor": "nope"}, {"limit": "0"}, {"limit": "101"}):
+        refused = service.client.get(url, query_string=bad, headers=service.auth(service.admin))
+        assert refused.status_code == 400, bad
+
+    with store(service.app).sessions() as db, db.begin():
+        for n in range(30, 200):
+            db.add(PresentationAnswer(id=f"more-{n:04d}", request_id=made["id"],
+                                      protocol="vcapi", challenge=f"more-{n:04d}",
+                                      created_at=datetime.now(UTC),
+                                      answered_at=datetime.now(UTC), satisfied=False))
+    holder = Holder(1)
+    unsigned = {"@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"], "holder": holder.did,
+                "verifiableCredential": [issued_to(service, holder)]}
+    full = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                               json={"verifiablePresentation": unsigned})
+    assert full.status_code == 409
+    assert full.get_json()["type"].endswith("/problems/presentation-request-full")
+
+
+def test_an_answer_keeps_a_compact_report(service) -> None:
+    holder = Holder(1)
+    made = create(service)
+    assert answer_vcapi(service, made, holder, [issued_to(service, holder)]).status_code == 200
+    [answer] = answers(service, made["id"])
+    verification = answer["credentials"][0]["verification"]
+    assert verification["verified"] is True and verification["verdict"]
+    assert verification["checks"] and all(set(check) == {"check", "outcome", "message"}
+                                          for check in verification["checks"])
+
+
+def test_answers_past_retention_are_not_shown_before_the_sweep(service) -> None:
+    """Hostile review F8: the read paths filter by the retention period themselves."""
+    made = create(service, didAuthentication=False)
+    file_answers(service, made["id"], 2, datetime.now(UTC) - timedelta(days=91))
+    file_answers_at = datetime.now(UTC)
+    with store(service.app).sessions() as db, db.begin():
+        db.add(PresentationAnswer(id="recent", request_id=made["id"], protocol="vcapi",
+                                  challenge="recent", created_at=file_answers_at,
+                                  answered_at=file_answers_at, satisfied=False))
+    assert [a["id"] for a in answers(service, made["id"])] == ["recent"]
+    listed = service.client.get(API, headers=service.auth(service.admin)).get_json()
+    assert [r["answers"] for r in listed["presentationRequests"]] == [1]
