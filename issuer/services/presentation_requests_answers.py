@@ -309,15 +309,16 @@ def claimed(presentation: Any) -> Claimed:
 
 def _screen(presentations: list[Any]) -> None:
     """Refuse, before any costly check, an answer whose presentations name different holders,
-    are signed by a key not of the holder they name, or hold more than ``MAX_PRESENTED``
-    credentials together (each one is verified in full)."""
+    are signed by a key of another DID than the holder they name (a relative ``kid`` is left
+    to verification), or hold more than ``MAX_PRESENTED`` credentials together (each one is
+    verified in full)."""
     claims = [claimed(presentation) for presentation in presentations]
     if len({claim.holder for claim in claims}) > 1:
         raise Invalid("the presentations are of different holders",
                       code="/problems/presentation-not-authenticated", reason="holder")
     for claim in claims:
-        if claim.signer is not None and claim.holder is not None and \
-                claim.signer != claim.holder:
+        if claim.signer is not None and claim.signer.startswith("did:") and \
+                claim.holder is not None and claim.signer != claim.holder:
             raise Invalid(f"the presentation names {claim.holder} as its holder, but its "
                           f"proof names a key of {claim.signer}",
                           code="/problems/presentation-not-authenticated", reason="holder")
