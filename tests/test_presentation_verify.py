@@ -203,7 +203,11 @@ def test_a_holders_own_claim_is_secured_by_the_presentation_alone() -> None:
     assert report.verified, report.errors
     held = report.credentials[0].report
     assert held.check("proof").detail["securedBy"] == "presentation"
-    assert held.issuer_bound
+    # Signed by the one it is about: whatever issuer name it gives is nobody's word but the
+    # holder's, so it is never "issuer identity proven" (hostile review of #18, F2).
+    assert not held.issuer_bound and held.check("issuer").detail["selfAsserted"]
+    assert str(report.standing) == "unbound"
+    assert report.verdict.startswith("The signatures are valid, but nothing ties")
     # No holder named: refused.
     assert not verify(signed(presentation(_claim(HOLDER), holder=None))).verified
     # The holder is not the claim's issuer, either way round.
@@ -396,3 +400,16 @@ def test_the_learner_credential_wallets_form_verifies() -> None:
     report = verify(vp)
     assert report.verified, report.errors
     assert report.check("holder_proof").detail["cryptosuite"] == "Ed25519Signature2020"
+
+
+def test_a_credential_signed_by_a_key_no_one_ties_to_its_issuer_is_not_verified_first() -> None:
+    """Hostile review of #18, F7: a credential naming a university, signed by anyone's
+    did:key, inside a good presentation: ``verified`` (the data model's sense) but standing
+    ``unbound``, and the verdict opens with what is missing, naming the issuer claimed."""
+    forged = credential(issuer="https://www.harvard.edu/issuer")
+    report = verify(signed(presentation(forged)))
+    assert report.verified and str(report.standing) == "unbound"
+    assert report.verdict.startswith("The signatures are valid, but nothing ties the signature")
+    assert "naming https://www.harvard.edu/issuer" in report.verdict
+    assert report.as_json()["standing"] == "unbound"
+    assert str(verify(signed(presentation(credential()))).standing) == "verified"

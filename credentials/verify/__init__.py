@@ -19,6 +19,7 @@ from credentials.rdfc import shared_budget
 from credentials.verify.checks import (
     check_embedded,
     check_endorsements,
+    check_jwt_validity,
     check_schema,
     check_subject,
     check_validity_period,
@@ -144,11 +145,12 @@ def _verify(credential: Any, resolver: ChainResolver, loader: StaticDocumentLoad
 
     proof, signatures = (verify_jwt_proof(decoded, resolver) if decoded is not None
                          else verify_proofs(credential, resolver, loader))
+    dates = check_validity_period(credential, moment)
     return VerificationReport((
         check_schema(credential),
         proof,
         check_issuer(credential, proof, signatures, resolver, issuers),
-        check_validity_period(credential, moment),
+        check_jwt_validity(decoded.payload, dates, moment) if decoded is not None else dates,
         check_status(credential, status_source, verify_list, lists),
         check_subject(credential, expected_email),
         check_embedded(credential, verify_embedded),

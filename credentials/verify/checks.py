@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -150,6 +150,41 @@ def check_validity_period(credential: Mapping[str, Any], now: datetime) -> Check
         return Check("validity_period", Outcome.FAILURE,
                      f"{end_name} is before {start_name}", detail)
     return Check("validity_period", Outcome.SUCCESS, "within its validity period", detail)
+
+
+def check_jwt_validity(payload: Mapping[str, Any], dates: Check, now: datetime) -> Check:
+    """A VC-JWT's ``exp`` and ``nbf`` beside the credential's own dates (``dates``): RFC
+    7519 4.1.4-5 forbid accepting a JWT past its ``exp`` or before its ``nbf``, and OB 3.0
+    8.2.4 makes them ``validUntil`` and ``validFrom``, so they must also agree."""
+    if dates.outcome is Outcome.FAILURE:
+        return dates
+    times: dict[str, datetime] = {}
+    for claim in ("exp", "nbf"):
+        if claim not in payload:
+            continue
+        value = payload[claim]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return Check("validity_period", Outcome.FAILURE,
+                         f"the VC-JWT's {claim} is not a NumericDate", {"claim": claim})
+        try:
+            times[claim] = datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return Check("validity_period", Outcome.FAILURE,
+                         f"the VC-JWT's {claim} is out of range", {"claim": claim})
+    detail = {**dates.detail, **{claim: moment.isoformat() for claim, moment in times.items()}}
+    if "exp" in times and now >= times["exp"]:
+        return Check("validity_period", Outcome.FAILURE,
+                     f"expired: the VC-JWT's exp was {times['exp'].isoformat()}", detail)
+    if "nbf" in times and now + CLOCK_SKEW < times["nbf"]:
+        return Check("validity_period", Outcome.FAILURE,
+                     f"not yet valid: the VC-JWT's nbf is {times['nbf'].isoformat()}", detail)
+    for claim, name in (("exp", "validUntil"), ("nbf", "validFrom")):
+        stated = parse_datetime(dates.detail.get(name))
+        if claim in times and stated and abs((stated - times[claim]).total_seconds()) >= 1:
+            return Check("validity_period", Outcome.FAILURE,
+                         f"the VC-JWT's {claim} ({times[claim].isoformat()}) disagrees with "
+                         f"its {name} ({dates.detail[name]})", detail)
+    return dates
 
 
 def _email_match(subject: Any, email: str) -> str | None:

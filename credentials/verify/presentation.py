@@ -43,7 +43,7 @@ from credentials.verify.presentation_auth import (
     verify_authentication,
     verify_jwt_authentication,
 )
-from credentials.verify.report import Check, Outcome, ProofFailure, VerificationReport
+from credentials.verify.report import Check, Outcome, ProofFailure, Standing, VerificationReport
 from credentials.verify.resolvers import ChainResolver, IssuerDirectory, default_resolver
 from credentials.verify.status_check import StatusListSource
 
@@ -134,10 +134,24 @@ class PresentationReport:
             if failed.name == "holder_proof":
                 return f"Not verified: the holder's proof does not hold ({failed.message})."
             return f"Not verified: {PLAIN_FAILURES.get(failed.name, failed.message)}."
+        if self.standing is Standing.UNBOUND:
+            return (f"The signatures are valid, but "
+                    f"{self.check('credentials').message}.")
         warned = next((c for c in self.checks if c.outcome is Outcome.WARNING), None)
         if warned is not None:
             return f"Verified, with a warning: {warned.message}."
         return "Verified: every check passed."
+
+    @property
+    def standing(self) -> Standing:
+        """verified, failed, or unbound when a credential's signature is tied to no one
+        behind the issuer it names (``verified`` alone cannot say so: a self-signed
+        credential naming a college verifies)."""
+        if not self.verified:
+            return Standing.FAILED
+        if any(not c.report.issuer_bound for c in self.credentials):
+            return Standing.UNBOUND
+        return Standing.VERIFIED
 
     @property
     def errors(self) -> list[str]:
@@ -150,7 +164,8 @@ class PresentationReport:
     def as_json(self) -> dict[str, Any]:
         """The VC API verify response (verified, checks, warnings, errors) with the holder,
         whether its proof holds, the verdict, and each credential's own report."""
-        return {"verified": self.verified, "holder": self.holder,
+        return {"verified": self.verified, "standing": str(self.standing),
+                "holder": self.holder,
                 "holderProven": self.holder_proven,
                 "authenticatedBy": self.authentication.verification_method
                 if self.authentication else None,
@@ -422,9 +437,11 @@ def _holder_claim(report: VerificationReport, credential: Mapping[str, Any],
                       f"of the holder {holder}, who signed the presentation",
                       {"securedBy": "presentation",
                        "verificationMethod": authentication.verification_method})
-        issued = Check("issuer", Outcome.SUCCESS, f"the issuer {issuer} is the holder who "
-                       "signed the presentation", {"issuer": issuer, "bound": True,
-                                                   "boundBy": "the presentation's proof"})
+        # Signed, but by the one it is about: a claim about oneself, which no one else
+        # vouches for, so whatever issuer name it gives is not proven.
+        issued = Check("issuer", Outcome.WARNING, f"the issuer {issuer} is the holder itself: "
+                       "a claim the holder makes about itself, signed by no one else",
+                       {"issuer": issuer, "bound": False, "selfAsserted": True})
     replaced = {"proof": proof, "issuer": issued}
     return VerificationReport(tuple(replaced.get(c.name, c) for c in report.checks))
 
@@ -444,11 +461,15 @@ def _credentials_check(credentials: list[PresentedCredential]) -> Check:
                      f"credentials do not verify: {named}", {"credentials": summary})
     unbound = [c for c in credentials if not c.report.issuer_bound]
     warned = [c for c in credentials if c.report.warnings]
-    if unbound or warned:
-        note = (f"; nothing ties the key of {len(unbound)} of them to its issuer: "
-                + ", ".join(c.label for c in unbound[:5])) if unbound else " (with warnings)"
+    if unbound:
+        named = ", ".join(f"{c.label} (naming {issuer_id_of(c.credential or {}) or 'no issuer'})"
+                          for c in unbound[:5])
+        return Check("credentials", Outcome.WARNING, f"nothing ties the signature of "
+                     f"{len(unbound)} of the {len(credentials)} credentials to the issuer it "
+                     f"names: {named}", {"credentials": summary, "unbound": len(unbound)})
+    if warned:
         return Check("credentials", Outcome.WARNING, f"all {len(credentials)} credentials "
-                     f"verify{note}", {"credentials": summary})
+                     "verify (with warnings)", {"credentials": summary})
     return Check("credentials", Outcome.SUCCESS, f"all {len(credentials)} credentials verify",
                  {"credentials": summary})
 

@@ -201,14 +201,16 @@ OB_API_PATHS: dict[str, Any] = {
                    "from that consent stops working",
         "security": [],
         "parameters": [{"name": "grant", "in": "path", "required": True,
-                        "schema": {"type": "integer"}}],
+                        "schema": {"type": "integer", "minimum": 1}}],
         "requestBody": _form({"csrf": TEXT}, ["csrf"]),
         "responses": {"303": {"description": "back to the list", "headers": LOCATION},
                       "400": {"description": "the form's CSRF token is missing or not this "
                                              "browser's", "content": {**PROBLEM, **HTML}},
                       "401": {"description": "signed out: the sign-in page",
                               "content": HTML},
-                      "404": PAGE_REFUSED}}},
+                      "404": {"description": "no such application of yours (a page), or a "
+                                             "grant that is no number (problem details)",
+                              "content": {**HTML, **PROBLEM}}}}},
     "/privacy": {"get": {"summary": "The privacy policy the Open Badges API links to",
                          "security": [],
                          "responses": {"200": {"description": "the page", "content": HTML}}}},

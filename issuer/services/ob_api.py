@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -185,6 +186,23 @@ def _credential_key(document: Any, text: str) -> str:
                            else text).encode()).hexdigest()
 
 
+def _ours(document: Mapping[str, Any], base_url: str) -> bool:
+    """Whether the credential's id is one of this service's credential URLs."""
+    identifier = document.get("id")
+    return isinstance(identifier, str) and identifier.startswith(f"{base_url}/credentials/")
+
+
+def _names_an_email(document: Mapping[str, Any]) -> bool:
+    """Whether a subject of the credential carries an email address identifier."""
+    subjects = document.get("credentialSubject")
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        identifiers = subject.get("identifier") if isinstance(subject, Mapping) else None
+        for identity in identifiers if isinstance(identifiers, list) else [identifiers]:
+            if isinstance(identity, Mapping) and identity.get("identityType") == "emailAddress":
+                return True
+    return False
+
+
 def upsert(db: Session, context: ServiceContext, grant: Grant, body: bytes,
            content_type: str) -> tuple[int, str, bool]:
     """Store a credential the learner holds from elsewhere, once it verifies: 201 when new,
@@ -208,12 +226,19 @@ def upsert(db: Session, context: ServiceContext, grant: Grant, body: bytes,
     if not types & ACHIEVEMENT_TYPES:
         raise ApiRefusal(400, "invalid_data", "only an AchievementCredential "
                          "(OpenBadgeCredential) can be stored here")
+    if _ours(document, context.base_url):
+        raise ApiRefusal(400, "invalid_data", "this credential was issued here: the learner's "
+                         "credentials from this service are listed already, as issued")
     with db.begin():
-        report = verification.verify(db, credential, context)
-    if not report.verified:
+        # A subject that names an email address must name the learner's; one identified
+        # only by a DID is taken as the learner's (nothing here can prove whose DID it is).
+        report = verification.verify(db, credential, context, expected_email=grant.email
+                                     if _names_an_email(document) else None)
+    if not report.verified or not report.issuer_bound:
+        # A key nothing ties to the issuer named proves nothing about that issuer: stored,
+        # it would reach every host the learner connects as if the issuer had said it.
         raise ApiRefusal(400, "invalid_data",
-                         f"the credential did not verify, so it was not stored: "
-                         f"{report.verdict}")
+                         f"the credential was not stored: {report.verdict}")
     text = credential.strip() if is_jwt else json.dumps(credential, ensure_ascii=False)
     key = _credential_key(document, text)
     now = datetime.now(UTC)

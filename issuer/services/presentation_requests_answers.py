@@ -250,6 +250,11 @@ def _unusable(request: PresentationRequest, entry: Mapping[str, Any], data: Cata
     verification_result = entry["verification"]
     if not verification_result["verified"]:
         return f"the credential does not verify ({verification_result['standing']})"
+    if not entry["issuerIdentityProven"]:
+        # A credential whose key nothing ties to the issuer it names (a did:key of anyone's,
+        # or the holder's own claim) proves nothing about that issuer's assessment.
+        return (f"nothing ties its signature to its issuer {entry['issuer']}: anyone could "
+                "have made it")
     if not entry["issuerAccepted"]:
         return f"its issuer {entry['issuer']} is not one this request accepts"
     if request.did_auth and entry["holderBound"] is not True:

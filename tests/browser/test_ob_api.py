@@ -30,7 +30,12 @@ from tests.service.conftest import completion_body
 from tests.service.learner_support import LINK
 from tests.service.live import LiveServer, call, live_server
 from tests.service.test_browser import accessible, browser_page  # noqa: F401 (fixture)
-from tests.service.test_ob_api import FOREIGN, client_metadata, schemas, valid  # noqa: F401
+from tests.service.test_ob_api import (  # noqa: F401 (schemas: a fixture)
+    client_metadata,
+    foreign_credential,
+    schemas,
+    valid,
+)
 
 LEARNER = "jordan.rivera@example.com"
 
@@ -139,8 +144,9 @@ def test_a_host_registers_gets_consent_pages_upserts_refreshes_and_revokes(
         link = answer.links.get("next", {}).get("url")
     assert len(set(seen)) == 3
 
-    # An official example the learner holds from elsewhere: verified, then stored.
-    foreign = (examples / FOREIGN).read_bytes()
+    # A credential the learner holds from elsewhere (an official example re-issued by an
+    # issuer its did:key ties to the signature): verified, then stored.
+    foreign = json.dumps(foreign_credential(examples, LEARNER)).encode()
     stored = host.post(f"{api}/credentials", data=foreign, timeout=60,
                        headers={"Content-Type": "application/json"})
     assert stored.status_code == 201, stored.text

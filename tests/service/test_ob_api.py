@@ -21,9 +21,14 @@ import pytest
 from jsonschema import Draft201909Validator
 from sqlalchemy import select
 
+from credentials.build import email_identity
+from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from issuer.services.oauth_server import SCOPES
 from issuer.store import store
 from issuer.store.models import Credential, HeldCredential, OAuthClient, OAuthToken
+from keys import Ed25519Signer
+from keys.did import did_key, did_key_verification_method
+from tests.service.conftest import BASE
 from tests.service.learner_support import (
     LEARNER,
     csrf_in,
@@ -36,6 +41,22 @@ SCOPE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
 ALL_SCOPES = " ".join(SCOPES)
 CALLBACK = "https://host.example/callback"
 FOREIGN = "ob30-1edtech-validator/simple.json"  # an official example that verifies offline
+# The same example re-issued by an issuer whose did:key is its own id (so its signature is
+# tied to it offline), about the learner's email address.
+ISSUER_KEY = Ed25519Signer.from_seed(bytes(range(1, 33)))
+ISSUER_DID = did_key(ISSUER_KEY.verification_key)
+
+
+def foreign_credential(examples: Path, email: str, credential_id: str | None = None) -> dict:
+    document = json.loads((examples / FOREIGN).read_bytes())
+    document.pop("proof")
+    document["id"] = f"{BASE}/credentials/{credential_id}" if credential_id \
+        else "urn:uuid:3f7c1a52-5d0e-4a8e-9b1c-1f6f8e1f2a01"
+    document["issuer"] = {"id": ISSUER_DID, "type": ["Profile"], "name": "Lakeside College"}
+    document["credentialSubject"].pop("id", None)
+    document["credentialSubject"]["identifier"] = [email_identity(email, "c0ffee")]
+    signer = ISSUER_KEY.with_id(did_key_verification_method(ISSUER_DID), ISSUER_DID)
+    return create_proof(document, EDDSA_RDFC_2022, signer)
 
 
 def client_metadata(redirect_uri: str = CALLBACK, scope: str = ALL_SCOPES) -> dict:
@@ -189,7 +210,7 @@ def test_a_foreign_credential_is_verified_stored_apart_and_listed(service, schem
                                                                  examples: Path) -> None:
     issue_to(service)
     _client, tokens = tokens_for(service)
-    foreign = (examples / FOREIGN).read_bytes()
+    foreign = json.dumps(foreign_credential(examples, LEARNER)).encode()
     headers = {**bearer(tokens["access_token"]), "Content-Type": "application/json"}
     first = service.client.post("/ims/ob/v3p0/credentials", data=foreign, headers=headers)
     assert first.status_code == 201, first.get_json()
@@ -209,7 +230,25 @@ def test_a_foreign_credential_is_verified_stored_apart_and_listed(service, schem
                                   headers=bearer(tokens["access_token"]))
     assert refused.status_code == 400
     valid(schemas, "imsx_statusinfo", refused.get_json())
-    assert "did not verify" in refused.get_json()["imsx_description"]
+    assert "not stored" in refused.get_json()["imsx_description"]
+
+
+@pytest.mark.parametrize("case", ["unbound", "someone else's", "ours"])
+def test_an_upsert_stores_nothing_anyone_could_have_made(service, examples: Path,
+                                                         case: str) -> None:
+    """Hostile review of #20, F2: an official example whose key nothing ties to its issuer
+    (a key anyone could hold), a credential about another learner's address, and a copy
+    claiming one of our own credential ids are refused."""
+    ours = issue_to(service)
+    _client, tokens = tokens_for(service)
+    document = {"unbound": lambda: json.loads((examples / FOREIGN).read_bytes()),
+                "someone else's": lambda: foreign_credential(examples, "someone.else@example.com"),
+                "ours": lambda: foreign_credential(examples, LEARNER, ours)}[case]()
+    refused = service.client.post("/ims/ob/v3p0/credentials", json=document,
+                                  headers=bearer(tokens["access_token"]))
+    assert refused.status_code == 400, refused.get_json()
+    with store(service.app).sessions() as db, db.begin():
+        assert db.scalars(select(HeldCredential)).first() is None
 
 
 def test_profile_is_read_and_replaced(service, schemas) -> None:

@@ -525,3 +525,25 @@ def test_answers_past_retention_are_not_shown_before_the_sweep(service) -> None:
     assert [a["id"] for a in answers(service, made["id"])] == ["recent"]
     listed = service.client.get(API, headers=service.auth(service.admin)).get_json()
     assert [r["answers"] for r in listed["presentationRequests"]] == [1]
+
+
+def test_a_credential_nothing_ties_to_its_issuer_does_not_count(service) -> None:
+    """Hostile review of #18, F1 and F2: a credential naming an accepted issuer but signed
+    by anyone's did:key, or the holder's own unsigned claim, proves no assessment."""
+    holder = Holder(1)
+    genuine = issued_to(service, holder)
+    claims = {k: v for k, v in genuine.items() if k not in ("proof", "credentialStatus")}
+    claims["issuer"] = {"id": "did:web:college.example", "type": ["Profile"],
+                        "name": "Riverside College"}
+    forged = create_proof(claims, EDDSA_RDFC_2022, holder.signer)
+    own_claim = {**claims, "issuer": {"id": holder.did, "type": ["Profile"],
+                                      "name": "Harvard Medical School"}}
+    for credential, accepted in ((forged, ["did:web:college.example"]), (own_claim, "any")):
+        made = create(service, acceptedIssuers=accepted, didAuthentication=True)
+        response = answer_vcapi(service, made, holder, [credential])
+        assert response.status_code == 200, response.get_json()
+        [answer] = answers(service, made["id"])
+        assert answer["satisfied"] is False
+        assert answer["credentials"][0]["issuerIdentityProven"] is False
+        assert "nothing ties its signature to its issuer" in \
+            answer["competencies"][0]["missing"]
