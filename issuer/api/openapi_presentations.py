@@ -78,10 +78,17 @@ PRESENTATION_PATHS: dict[str, Any] = {
     "/api/v1/issuers/{slug}/presentation-requests/{id}": {"get": {
         "summary": "A presentation request with its answers: per answer the holder, each "
                    "credential's full verification, issuer accepted and proven, holder "
-                   "binding, and each asked competency satisfied or missing (and why)",
-        "security": BEARER, "parameters": [SLUG, ID],
-        "responses": {"200": _json(REQUEST, "the request and its answers"),
-                      **_errors(401, 403, 404)}}},
+                   "binding, and each asked competency satisfied or missing (and why); "
+                   "answers newest first, a page at a time (answerCount in all, nextCursor "
+                   "for the next page); answers past the retention period are not shown",
+        "security": BEARER, "parameters": [
+            SLUG, ID,
+            {"name": "cursor", "in": "query", "required": False, "schema": TEXT,
+             "description": "nextCursor of the previous page"},
+            {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}}],
+        "responses": {"200": _json(REQUEST, "the request and a page of its answers"),
+                      **_errors(400, 401, 403, 404)}}},
     "/api/v1/issuers/{slug}/presentation-settings": {
         "get": {"summary": "How many days answers to the issuer's requests are kept",
                 "security": BEARER, "parameters": [SLUG],
@@ -109,7 +116,7 @@ PRESENTATION_PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"type": "object", "properties": {"verifiablePresentation": OBJECT}}}}},
         "responses": {"200": _json(OBJECT, "the request, or {} once answered"),
-                      **_errors(404, 410, 415, 422, 429)}}},
+                      **_errors(404, 409, 410, 415, 422, 429)}}},
     "/openid4vp/requests/{id}": {"get": {
         "summary": "OpenID4VP request object (request_uri), signed with the issuer's did:web "
                    "key (client_id decentralized_identifier:<did>), with a new nonce and "
@@ -124,7 +131,8 @@ PRESENTATION_PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
             "schema": {"type": "object", "required": ["vp_token", "state"],
                        "properties": {"vp_token": TEXT, "state": TEXT}}}}},
-        "responses": {"200": _json(OBJECT, "recorded"), **_errors(404, 410, 422, 429)}}},
+        "responses": {"200": _json(OBJECT, "recorded"),
+                      **_errors(400, 404, 409, 410, 422, 429)}}},
     "/desk/requests": {
         "get": {"summary": "The desk's presentation requests and the form to make one",
                 "responses": {"200": {"description": "the page", "content": HTML},

@@ -44,9 +44,13 @@ def list_all(slug: str) -> Any:
 @bp.get("/presentation-requests/<request_id>")
 def get_one(slug: str, request_id: str) -> Any:
     caller = current_caller()
-    made, answers = requests.request_with_answers(session(), caller, slug, request_id)
-    view = _view(slug, made)
-    view["answers"] = [requests.answer_view(answer) for answer in answers]
+    limit = request.args.get("limit", str(requests.ANSWERS_PAGE))
+    page = requests.request_with_answers(
+        session(), caller, slug, request_id, cursor=request.args.get("cursor"),
+        limit=int(limit) if limit.isdigit() and len(limit) <= 4 else 0)
+    view = _view(slug, page.request)
+    view["answers"] = [requests.answer_view(answer) for answer in page.answers]
+    view["answerCount"], view["nextCursor"] = page.total, page.next_cursor
     return view
 
 

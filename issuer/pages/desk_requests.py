@@ -72,16 +72,19 @@ def results(request_id: str) -> Any:
     caller = signed_in()
     if caller is None:
         return redirect(url_for("desk.desk"))
-    base_url = service_context().base_url
-    made, answers = requests.request_with_answers(session(), caller, caller.issuer_slug,
-                                                  request_id)
+    context = service_context()
+    base_url = context.base_url
+    page = requests.request_with_answers(session(), caller, caller.issuer_slug, request_id,
+                                         cursor=request.args.get("cursor"))
+    made = page.request
     link = requests.interaction_url(base_url, made.id)
     is_open = made.expires_at > datetime.now(UTC)
-    unsigned = unsigned_request_link(session(), base_url, made.id) if is_open else None
+    unsigned = unsigned_request_link(session(), context.kek, base_url, made.id) if is_open else None
     return render_template(
         "desk_request.html", caller=caller, request=made, is_open=is_open, link=link,
         view=requests.request_view(made, base_url, caller.issuer_slug),
-        answers=[requests.answer_view(answer) for answer in answers],
+        answers=[requests.answer_view(answer) for answer in page.answers],
+        answer_count=page.total, next_cursor=page.next_cursor,
         signed=signed_link(base_url, caller.issuer_slug, made.id), unsigned=unsigned,
         link_qr=qr_svg(link, "QR code of the request's link"),
         unsigned_qr=qr_svg(unsigned, "QR code of the OpenID4VP request") if unsigned else "")

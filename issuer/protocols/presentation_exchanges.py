@@ -36,13 +36,14 @@ def domain(base_url: str) -> str:
 
 @bp.get("/interactions/present/<request_id>")
 def interaction(request_id: str) -> Any:
-    base_url = service_context().base_url
+    context = service_context()
+    base_url = context.base_url
     asked, issuer, shown = public_request(session(), request_id)
     if request.args.get("iuv") == "1":
         return {"protocols": {"vcapi": exchange_url(base_url, asked.id),
                               "OID4VP": signed_link(base_url, issuer.slug, asked.id)}}
     link = interaction_url(base_url, asked.id)
-    unsigned = unsigned_request_link(session(), base_url, asked.id)
+    unsigned = unsigned_request_link(session(), context.kek, base_url, asked.id)
     return render_template(
         "present.html", request=asked, issuer=issuer, shown=shown, link=link,
         signed=signed_link(base_url, issuer.slug, asked.id), unsigned=unsigned,
@@ -59,5 +60,6 @@ def exchange(request_id: str) -> Any:
         vcapi_answer(session(), context, request_id, body["verifiablePresentation"],
                      domain(context.base_url))
         return {}
-    return {"verifiablePresentationRequest": vcapi_request(session(), request_id,
+    return {"verifiablePresentationRequest": vcapi_request(session(), context.kek,
+                                                           request_id,
                                                            domain(context.base_url))}

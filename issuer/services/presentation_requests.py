@@ -10,29 +10,34 @@ the issuer's retention period. Each function runs in the caller's transaction.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from credentials.dates import format_datetime, parse_datetime
 from credentials.frameworks import Catalog
 from issuer.services.callers import Caller
 from issuer.services.catalog import catalog
-from issuer.services.errors import NotFound, invalid_fields
+from issuer.services.errors import VALIDATION, Malformed, NotFound, invalid_fields
 from issuer.services.field_text import bad_character
 from issuer.services.issuers import find_issuer
 from issuer.store.models import Issuer, PresentationAnswer, PresentationRequest
+from keys import base64url
 
 ROLES = ("assessor", "admin")
 SETTINGS_ROLES = ("admin",)
 DEFAULT_LIFETIME = timedelta(days=14)
 MAX_LIFETIME = timedelta(days=365)
 MAX_COMPETENCIES = 20
+MAX_ANSWERS = 200  # answers kept per request: a request open to anyone stays readable
+ANSWERS_PAGE = 25  # answers per page of the results, by default (the desk's page)
+MAX_ANSWERS_PAGE = 100
 MAX_ISSUERS = 20
 MAX_RETENTION_DAYS = 3650
 OB_TYPE = "OpenBadgeCredential"
@@ -173,17 +178,65 @@ def _create(db: Session, issuer: Issuer, caller: Caller, body: dict[str, Any], n
     return request
 
 
-def request_with_answers(db: Session, caller: Caller, slug: str, request_id: str
-                         ) -> tuple[PresentationRequest, list[PresentationAnswer]]:
-    """The issuer's request and its answers (pending exchanges aside), newest first, for
-    its staff only (NotFound for anyone else's)."""
+def kept_since(issuer: Issuer, now: datetime) -> datetime:
+    """Answers before this are past the issuer's retention period: no read shows them,
+    whether or not the sweep has deleted them yet."""
+    return now - timedelta(days=issuer.answer_retention_days)
+
+
+@dataclass(frozen=True)
+class AnswerPage:
+    """The issuer's request, one page of its answers (newest first), how many it has in
+    all, and the cursor of the next page (None on the last)."""
+
+    request: PresentationRequest
+    answers: list[PresentationAnswer]
+    total: int
+    next_cursor: str | None
+
+
+def request_with_answers(db: Session, caller: Caller, slug: str, request_id: str, *,
+                         cursor: str | None = None, limit: int = ANSWERS_PAGE,
+                         now: datetime | None = None) -> AnswerPage:
+    """The issuer's request and a page of its answers kept (pending exchanges and answers
+    past the retention period aside), newest first, for its staff only (NotFound for anyone
+    else's)."""
     caller.require(slug, ROLES)
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_ANSWERS_PAGE:
+        raise Malformed(f"limit: 1 to {MAX_ANSWERS_PAGE}", code=VALIDATION)
     with db.begin():
-        request = _owned(db, _issuer(db, slug), request_id)
-        return request, list(db.scalars(select(PresentationAnswer).where(
-            PresentationAnswer.request_id == request.id,
-            PresentationAnswer.answered_at.is_not(None))
-            .order_by(PresentationAnswer.answered_at.desc())))
+        issuer = _issuer(db, slug)
+        request = _owned(db, issuer, request_id)
+        kept = (PresentationAnswer.request_id == request.id,
+                PresentationAnswer.answered_at >= kept_since(issuer, now or datetime.now(UTC)))
+        total = db.scalar(select(func.count()).select_from(PresentationAnswer).where(*kept))
+        query = select(PresentationAnswer).where(*kept)
+        if cursor is not None:
+            when, answer_id = _after(cursor)
+            query = query.where(or_(PresentationAnswer.answered_at < when, and_(
+                PresentationAnswer.answered_at == when, PresentationAnswer.id < answer_id)))
+        rows = list(db.scalars(query.order_by(PresentationAnswer.answered_at.desc(),
+                                              PresentationAnswer.id.desc()).limit(limit + 1)))
+        more = rows[limit:]
+        rows = rows[:limit]
+        return AnswerPage(request, rows, total or 0, _cursor(rows[-1]) if more else None)
+
+
+def _cursor(answer: PresentationAnswer) -> str:
+    return base64url.encode(json.dumps([answer.answered_at.isoformat(), answer.id]).encode())
+
+
+def _after(cursor: str) -> tuple[datetime, str]:
+    """The (answered, id) a cursor holds, checked before the store reads them."""
+    try:
+        answered, answer_id = json.loads(base64url.decode(cursor))
+        when = datetime.fromisoformat(answered)
+        if when.tzinfo is None or not isinstance(answer_id, str) or \
+                not 0 < len(answer_id) <= 43:
+            raise ValueError("not a cursor")
+        return when.astimezone(UTC), answer_id
+    except (ValueError, TypeError, OverflowError):
+        raise Malformed("cursor: not a cursor this list gave out", code=VALIDATION) from None
 
 
 def _owned(db: Session, issuer: Issuer, request_id: str) -> PresentationRequest:
@@ -204,7 +257,7 @@ def list_requests(db: Session, caller: Caller, slug: str) -> list[tuple[Presenta
 
 def _listed(db: Session, issuer: Issuer) -> list[tuple[PresentationRequest, int]]:
     answers = (select(PresentationAnswer.request_id, func.count().label("n"))
-               .where(PresentationAnswer.answered_at.is_not(None))
+               .where(PresentationAnswer.answered_at >= kept_since(issuer, datetime.now(UTC)))
                .group_by(PresentationAnswer.request_id).subquery())
     rows = db.execute(select(PresentationRequest, func.coalesce(answers.c.n, 0))
                       .outerjoin(answers, answers.c.request_id == PresentationRequest.id)

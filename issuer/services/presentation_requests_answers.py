@@ -3,37 +3,65 @@ verified in full and weighed against what was asked, and the sweep that deletes 
 the issuer's retention period.
 
 A wallet opens an exchange (VC API) or fetches an authorization request (OpenID4VP): either
-makes a pending answer with its own challenge (the OpenID4VP nonce) and, for OpenID4VP, a
-state, used once. The presentation must carry that challenge and our domain (the OpenID4VP
-client_id) in its authentication proof; a presentation that does not is refused and the
-exchange stays open. One that does is recorded with every credential's full verification
-report and, per asked competency, whether it is satisfied and by which credential.
+gives it its own challenge (the OpenID4VP nonce; for OpenID4VP also a state), made with a
+MAC under the KEK and stored nowhere, so opening exchanges holds nothing anyone could run
+out of. The presentation must carry that challenge and our domain (the OpenID4VP client_id)
+in its authentication proof; a presentation that does not is refused and the exchange stays
+open. One that does is recorded with every credential's full verification report and, per
+asked competency, whether it is satisfied and by which credential; the row written then
+makes the challenge used (it is unique). One answer, however many presentations it holds,
+costs at most ``ANSWER_SECONDS`` and ``ANSWER_RDFC_STEPS``.
 """
 
 from __future__ import annotations
 
+import hmac
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from credentials.fetch import deadline
 from credentials.frameworks import Catalog
+from credentials.proofs import ProofError
+from credentials.proofs.jwt import decode_presentation_jwt, presentation_of
+from credentials.rdfc import shared_budget
 from credentials.vcdm import issuer_id_of
 from credentials.verify import VerificationReport
+from credentials.verify.limits import MAX_PRESENTED
+from credentials.verify.presentation import unwrap_presentation
+from credentials.verify.presentation_auth import holder_of
 from credentials.verify.report import Outcome
 from issuer.services.catalog import catalog
 from issuer.services.context import ServiceContext
-from issuer.services.errors import Gone, Invalid, NotFound, Unavailable
-from issuer.services.presentation_requests import Asked, asked, presentation_request
+from issuer.services.errors import Conflict, Gone, Invalid, Malformed, NotFound
+from issuer.services.presentation_requests import (
+    MAX_ANSWERS,
+    Asked,
+    asked,
+    kept_since,
+    presentation_request,
+)
 from issuer.services.presentation_verification import verify_held
 from issuer.store.models import Issuer, PresentationAnswer, PresentationRequest
+from keys import base64url
+from keys.encryption import KeyEncryptionKey
 
 EXCHANGE_LIFETIME = timedelta(minutes=30)  # a pending answer: long enough to pick credentials
-MAX_PENDING = 200  # open exchanges per request at once: a link crawled stays harmless
+# An exchange's kind, the first letter of its challenge: the protocol, and for OpenID4VP
+# which client_id the request named (the unsigned request's or the issuer's DID).
+EXCHANGE_KINDS = {"v": "vcapi", "u": "openid4vp", "s": "openid4vp"}
+# One answer (every presentation of an OpenID4VP vp_token together) costs at most this much:
+# seconds of wall time and of fetches, and RDFC-1.0 steps (as one presentation may alone).
+ANSWER_SECONDS = 10.0
+ANSWER_RDFC_STEPS = 500_000
+NOT_OF_QUERY = "/problems/vp-token-not-of-query"
 LEVEL_MARK = "#level-"  # an achievedLevel is "<achievement id>#level-<level>"
 
 
@@ -63,49 +91,58 @@ def public_request(db: Session, request_id: str, *, now: datetime | None = None
         return request, db.get(Issuer, request.issuer_id), shown
 
 
-def open_exchange(db: Session, request_id: str, protocol: str, client_id: str | None = None,
-                  *, now: datetime | None = None) -> tuple[PresentationRequest,
-                                                           PresentationAnswer]:
-    """A pending answer to an open request, with its own challenge (and, for OpenID4VP, its
-    state and the client_id the presentation must name as its domain)."""
+def _tag(kek: KeyEncryptionKey, request_id: str, body: str) -> str:
+    return base64url.encode(kek.mac(b"presentation exchange",
+                                    f"{request_id}\0{body}".encode())[:15])
+
+
+def open_exchange(db: Session, kek: KeyEncryptionKey, request_id: str, kind: str,
+                  client_id: str | None = None, *, now: datetime | None = None
+                  ) -> tuple[PresentationRequest, PresentationAnswer]:
+    """A new exchange on an open request, stored nowhere: its challenge (the OpenID4VP
+    nonce) carries its kind (``EXCHANGE_KINDS``), when it was made and a MAC under the
+    KEK, so opening exchanges (a page viewed, a link crawled, ``POST {}`` a thousand times)
+    holds nothing that others could run out of; the row is written when it is answered.
+    The answer returned is not added to the session: it only carries the challenge, the
+    OpenID4VP state (the request's id and the nonce) and the client_id."""
     now = now or datetime.now(UTC)
     request = _open_request(db, request_id, now)
-    pending = db.scalar(select(func.count()).select_from(PresentationAnswer).where(
-        PresentationAnswer.request_id == request.id,
-        PresentationAnswer.answered_at.is_(None),
-        PresentationAnswer.created_at > now - EXCHANGE_LIFETIME))
-    if pending >= MAX_PENDING:
-        raise Unavailable("too many wallets are answering this request at once; try again "
-                          "in a few minutes")
-    answer = PresentationAnswer(
-        id=secrets.token_urlsafe(24), request_id=request.id, protocol=protocol,
-        challenge=secrets.token_urlsafe(24),
-        state=secrets.token_urlsafe(24) if protocol == "openid4vp" else None,
+    body = f"{kind}{int(now.timestamp()):x}.{secrets.token_urlsafe(12)}"
+    challenge = f"{body}.{_tag(kek, request.id, body)}"
+    return request, PresentationAnswer(
+        id=secrets.token_urlsafe(24), request_id=request.id,
+        protocol=EXCHANGE_KINDS[kind], challenge=challenge,
+        state=f"{request.id}.{challenge}" if EXCHANGE_KINDS[kind] == "openid4vp" else None,
         client_id=client_id, created_at=now)
-    db.add(answer)
-    db.flush()
-    return request, answer
 
 
-def pending_answer(db: Session, *, challenge: Any = None, state: Any = None,
+def pending_answer(db: Session, kek: KeyEncryptionKey, request_id: Any, challenge: Any, *,
                    now: datetime | None = None) -> tuple[PresentationRequest,
-                                                         PresentationAnswer]:
-    """The open exchange (by its challenge, or by OpenID4VP state), its row locked;
-    NotFound, or Gone when answered already, past its lifetime, or its request expired."""
+                                                         PresentationAnswer, str]:
+    """The exchange a challenge (nonce) of ours names on the request, as a new answer not
+    yet added to the session, and the exchange's kind; NotFound when the challenge is not
+    one we made for this request, Gone when it was answered already, is past its lifetime,
+    or its request expired."""
     now = now or datetime.now(UTC)
-    value, column = (challenge, PresentationAnswer.challenge) if challenge is not None \
-        else (state, PresentationAnswer.state)
-    answer = db.scalars(select(PresentationAnswer).where(column == value).with_for_update()
-                        ).first() if isinstance(value, str) and 0 < len(value) <= 64 else None
-    if answer is None:
+    parts = challenge.split(".") if isinstance(challenge, str) and len(challenge) <= 64 \
+        else []
+    body = ".".join(parts[:2])
+    if len(parts) != 3 or not isinstance(request_id, str) or parts[0][:1] not in \
+            EXCHANGE_KINDS or not hmac.compare_digest(parts[2], _tag(kek, request_id, body)):
         raise NotFound("no such exchange")
-    if answer.answered_at is not None:
+    kind = parts[0][0]
+    opened = datetime.fromtimestamp(int(parts[0][1:], 16), UTC)
+    if db.scalar(select(PresentationAnswer.id).where(
+            PresentationAnswer.challenge == challenge)) is not None:
         raise Gone("this exchange was answered already: each is used once",
                    code="/problems/exchange-complete")
-    if now >= answer.created_at + EXCHANGE_LIFETIME:
+    if now >= opened + EXCHANGE_LIFETIME:
         raise Gone("this exchange expired (30 minutes); open the request's link again",
                    code="/problems/presentation-request-expired")
-    return _open_request(db, answer.request_id, now), answer
+    request = _open_request(db, request_id, now)
+    return request, PresentationAnswer(
+        id=secrets.token_urlsafe(24), request_id=request.id, protocol=EXCHANGE_KINDS[kind],
+        challenge=challenge, created_at=opened), kind
 
 
 @dataclass(frozen=True)
@@ -233,6 +270,68 @@ def _missing(seen: list[dict[str, Any]]) -> str:
     return "; ".join(entry["problem"] for entry in seen if entry["problem"])
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """What a presentation says of itself, read without verifying anything: the holder it
+    names, the DID of the key its proof names, the challenge (a VP-JWT's nonce) it carries,
+    and how many credentials it holds."""
+
+    holder: str | None
+    signer: str | None
+    challenge: str | None
+    held: int
+
+
+def claimed(presentation: Any) -> Claimed:
+    """The presentation's own claims (JSON-LD, a VP-JWT or an enveloped one); a JWT that
+    cannot even be read claims nothing (verification then says why)."""
+    token = unwrap_presentation(presentation)
+    nonce: Any = None
+    signer: Any = None
+    if token is not None:
+        try:
+            decoded = decode_presentation_jwt(token)
+        except (ProofError, RecursionError, ValueError):
+            return Claimed(None, None, None, 0)
+        value: Any = presentation_of(decoded)
+        nonce, signer = decoded.payload.get("nonce"), decoded.header.get("kid")
+        holder = holder_of(value) or decoded.payload.get("iss")
+    elif isinstance(presentation, Mapping):
+        value = presentation
+        proof = value.get("proof")
+        proof = proof[0] if isinstance(proof, list) and len(proof) == 1 else proof
+        if isinstance(proof, Mapping):
+            nonce, signer = proof.get("challenge"), proof.get("verificationMethod")
+        holder = holder_of(value)
+    else:
+        return Claimed(None, None, None, 0)
+    items = value.get("verifiableCredential")
+    held = len(items) if isinstance(items, list) else int(items is not None)
+    return Claimed(holder if isinstance(holder, str) else None,
+                   signer.split("#")[0] if isinstance(signer, str) else None,
+                   nonce if isinstance(nonce, str) else None, held)
+
+
+def _screen(presentations: list[Any]) -> None:
+    """Refuse, before any costly check, an answer whose presentations name different holders,
+    are signed by a key of another DID than the holder they name (a relative ``kid`` is left
+    to verification), or hold more than ``MAX_PRESENTED`` credentials together (each one is
+    verified in full)."""
+    claims = [claimed(presentation) for presentation in presentations]
+    if len({claim.holder for claim in claims}) > 1:
+        raise Invalid("the presentations are of different holders",
+                      code="/problems/presentation-not-authenticated", reason="holder")
+    for claim in claims:
+        if claim.signer is not None and claim.signer.startswith("did:") and \
+                claim.holder is not None and claim.signer != claim.holder:
+            raise Invalid(f"the presentation names {claim.holder} as its holder, but its "
+                          f"proof names a key of {claim.signer}",
+                          code="/problems/presentation-not-authenticated", reason="holder")
+    if sum(claim.held for claim in claims) > MAX_PRESENTED:
+        raise Malformed(f"the answer holds more than {MAX_PRESENTED} credentials in all",
+                        code=NOT_OF_QUERY, error="invalid_request")
+
+
 def record_answer(db: Session, context: ServiceContext, request: PresentationRequest,
                   answer: PresentationAnswer, presentations: list[Any], *, domain: str,
                   now: datetime | None = None) -> PresentationAnswer:
@@ -242,57 +341,94 @@ def record_answer(db: Session, context: ServiceContext, request: PresentationReq
     if not presentations:
         raise Invalid("the answer holds no presentation",
                       code="/problems/presentation-not-authenticated")
+    issuer = db.get(Issuer, request.issuer_id)
+    if db.scalar(select(func.count()).select_from(PresentationAnswer).where(
+            PresentationAnswer.request_id == request.id,
+            PresentationAnswer.answered_at >= kept_since(issuer, now))) >= MAX_ANSWERS:
+        raise Conflict(f"this request has the {MAX_ANSWERS} answers it keeps; ask the "
+                       "employer for a new request", code="/problems/presentation-request-full")
     require_proof = request.did_auth or answer.protocol == "openid4vp"
+    _screen(presentations)
     holder: str | None = None
     authenticated = True
     credentials: list[tuple[Any, VerificationReport]] = []
-    for presentation in presentations:
-        checked = check_presentation(db, context, presentation, challenge=answer.challenge,
-                                     domain=domain, require_proof=require_proof)
-        if holder is not None and checked.holder != holder:
-            raise Invalid("the presentations are of different holders",
-                          code="/problems/presentation-not-authenticated")
-        holder, authenticated = checked.holder, authenticated and checked.authenticated
-        credentials += checked.credentials
+    ends = time.monotonic() + ANSWER_SECONDS
+    with deadline(ANSWER_SECONDS), shared_budget(ANSWER_RDFC_STEPS, "one answer"):
+        for presentation in presentations:
+            if time.monotonic() >= ends:
+                raise Malformed(f"the answer took more than {ANSWER_SECONDS:g} seconds to "
+                                "verify: send fewer, simpler presentations",
+                                code=NOT_OF_QUERY, error="invalid_request")
+            checked = check_presentation(db, context, presentation,
+                                         challenge=answer.challenge, domain=domain,
+                                         require_proof=require_proof)
+            if holder is not None and checked.holder != holder:
+                raise Invalid("the presentations are of different holders",
+                              code="/problems/presentation-not-authenticated")
+            holder, authenticated = checked.holder, authenticated and checked.authenticated
+            credentials += checked.credentials
     result = evaluate(request, CheckedPresentation(holder, authenticated, credentials),
                       catalog(db))
     satisfied = all(c["satisfied"] for c in result["competencies"]) and \
         (authenticated or not request.did_auth)
+    for entry in result["credentials"]:
+        entry["verification"] = _compact(entry["verification"])
     answer.answered_at, answer.holder, answer.satisfied = now, holder, satisfied
     answer.result = result
+    try:
+        with db.begin_nested():
+            db.add(answer)
+    except IntegrityError:  # another answer to this exchange was recorded meanwhile
+        raise Gone("this exchange was answered already: each is used once",
+                   code="/problems/exchange-complete") from None
     return answer
 
 
-def vcapi_request(db: Session, request_id: str, domain: str, *,
+def _compact(verification: Mapping[str, Any]) -> dict[str, Any]:
+    """A credential's report as an answer keeps it: the verdict and each check's outcome and
+    message, without the details (keys, documents, status list entries) the full report
+    carries, so an answer costs little to store and to show."""
+    return {"verified": verification["verified"], "issuerBound": verification["issuerBound"],
+            "standing": verification["standing"], "verdict": verification["verdict"],
+            "checks": [{name: check[name] for name in ("check", "outcome", "message")}
+                       for check in verification["checks"]]}
+
+
+def vcapi_request(db: Session, kek: KeyEncryptionKey, request_id: str, domain: str, *,
                   now: datetime | None = None) -> dict[str, Any]:
     """A new exchange on the request: its verifiablePresentationRequest."""
     with db.begin():
-        request, answer = open_exchange(db, request_id, "vcapi", now=now)
+        request, answer = open_exchange(db, kek, request_id, "v", now=now)
         return presentation_request(request, catalog(db), answer.challenge, domain)
 
 
 def vcapi_answer(db: Session, context: ServiceContext, request_id: str, presentation: Any,
                  domain: str, *, now: datetime | None = None) -> PresentationAnswer:
     """Record a presentation posted to the request's exchange: it answers the exchange whose
-    challenge its proof carries; an unsigned one (the request not asking for DID
-    authentication) answers a new exchange."""
+    challenge it carries (a Data Integrity proof's challenge, a VP-JWT's nonce, enveloped or
+    not); an unsigned one (the request not asking for DID authentication) answers a new
+    exchange."""
     now = now or datetime.now(UTC)
     with db.begin():
-        proof = presentation.get("proof") if isinstance(presentation, Mapping) else None
-        proof = proof[0] if isinstance(proof, list) and len(proof) == 1 else proof
-        if isinstance(proof, Mapping):
-            request, answer = pending_answer(db, challenge=proof.get("challenge"), now=now)
-            if request.id != request_id:
-                raise NotFound("that challenge is not of this request's exchanges")
+        challenge = claimed(presentation).challenge
+        if challenge is not None or not isinstance(presentation, Mapping) or \
+                "proof" in presentation:
+            request, answer, kind = pending_answer(db, context.kek, request_id, challenge,
+                                                   now=now)
+            if kind != "v":
+                raise NotFound("that challenge is not of this request's VC API exchanges")
         else:
-            request, answer = open_exchange(db, request_id, "vcapi", now=now)
+            request = _open_request(db, request_id, now)
+            answer = PresentationAnswer(id=secrets.token_urlsafe(24), request_id=request.id,
+                                        protocol="vcapi", challenge=secrets.token_urlsafe(24),
+                                        created_at=now)
         return record_answer(db, context, request, answer, [presentation], domain=domain,
                              now=now)
 
 
 def sweep(db: Session, now: datetime | None = None) -> int:
-    """Delete answers kept past their issuer's retention period, and exchanges opened but
-    never answered; returns how many rows went."""
+    """Delete answers kept past their issuer's retention period, and the pending exchanges
+    an earlier version stored (never answered); returns how many rows went."""
     now = now or datetime.now(UTC)
     gone = db.execute(delete(PresentationAnswer).where(
         PresentationAnswer.answered_at.is_(None),

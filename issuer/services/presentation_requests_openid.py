@@ -13,6 +13,7 @@ its challenge and the client_id as its domain; the answer is checked with those
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -20,11 +21,12 @@ from urllib.parse import quote, urlencode
 from sqlalchemy.orm import Session
 
 from issuer.services.context import ServiceContext
-from issuer.services.errors import Invalid
+from issuer.services.errors import Invalid, Malformed, NotFound
 from issuer.services.identifiers import IssuerIdentifiers
 from issuer.services.keyring import signer_for
 from issuer.services.presentation_requests import dcql_query
 from issuer.services.presentation_requests_answers import (
+    NOT_OF_QUERY,
     open_exchange,
     pending_answer,
     record_answer,
@@ -114,31 +116,44 @@ def signed_request_object(db: Session, issuer: Issuer, kek: KeyEncryptionKey, ba
     return f"{signing_input}.{base64url.encode(signer.sign(signing_input.encode()))}"
 
 
-def presentations_in(vp_token: Any) -> list[Any]:
-    """The presentations of a vp_token (a JSON object: DCQL query id -> presentations);
-    Invalid when it is not one."""
+def presentations_in(vp_token: Any, query: Mapping[str, Any]) -> list[Any]:
+    """The presentations of a vp_token: a JSON object from the ids of the DCQL query's
+    credential queries to one presentation each (none of ours allows ``multiple``), so at
+    most as many as it has credential queries; Invalid (``invalid_request``, OpenID4VP 1.0
+    section 8.5) when it is anything else."""
     if not isinstance(vp_token, str) or len(vp_token) > MAX_VP_TOKEN:
         raise Invalid("vp_token is missing or too long",
                       code="/problems/presentation-not-authenticated")
     try:
         value = json.loads(vp_token)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise Invalid("vp_token is not JSON: OpenID4VP 1.0 answers a DCQL query with an "
                       "object of presentations by query id",
                       code="/problems/presentation-not-authenticated") from None
     if not isinstance(value, dict) or not value:
         raise Invalid("vp_token is not an object of presentations by DCQL query id",
                       code="/problems/presentation-not-authenticated")
+    ids = {item["id"] for item in query["credentials"]}
     found: list[Any] = []
-    for presentations in value.values():
-        found += presentations if isinstance(presentations, list) else [presentations]
+    for query_id, presentations in value.items():
+        if query_id not in ids:
+            raise Malformed(f"vp_token answers {query_id[:64]!r}, not a credential query of "
+                            "this request", code=NOT_OF_QUERY, error="invalid_request")
+        presentations = presentations if isinstance(presentations, list) else [presentations]
+        if len(presentations) != 1:
+            raise Malformed(f"vp_token holds {len(presentations)} presentations for "
+                            f"{query_id!r}: its query takes exactly one (multiple is not set)",
+                            code=NOT_OF_QUERY, error="invalid_request")
+        found += presentations
     return found
 
 
-def unsigned_request_link(db: Session, base_url: str, request_id: str) -> str:
-    """A new exchange on the request, as an unsigned ``redirect_uri:`` request by value."""
+def unsigned_request_link(db: Session, kek: KeyEncryptionKey, base_url: str,
+                          request_id: str) -> str:
+    """A new exchange on the request, as an unsigned ``redirect_uri:`` request by value
+    (stored nowhere: viewing the page that shows it costs nothing)."""
     with db.begin():
-        request, answer = open_exchange(db, request_id, "openid4vp",
+        request, answer = open_exchange(db, kek, request_id, "u",
                                         unsigned_client_id(base_url))
         return unsigned_link(request, answer, base_url)
 
@@ -150,15 +165,25 @@ def signed_request(db: Session, kek: KeyEncryptionKey, base_url: str, request_id
             if isinstance(request_id, str) and len(request_id) <= 43 else None
         issuer = db.get(Issuer, request.issuer_id) if request else None
         client_id = did_client_id(base_url, issuer.slug) if issuer else None
-        request, answer = open_exchange(db, request_id, "openid4vp", client_id)
+        request, answer = open_exchange(db, kek, request_id, "s", client_id)
         return signed_request_object(db, issuer, kek, base_url, request, answer)
 
 
 def record_response(db: Session, context: ServiceContext, state: Any, vp_token: Any
                     ) -> PresentationAnswer:
-    """The wallet's direct_post: the exchange its state names, answered with the vp_token's
-    presentations (each proof's challenge the nonce, its domain the client_id)."""
+    """The wallet's direct_post: the exchange its state names (the request's id and the
+    nonce), answered with the vp_token's presentations (each proof's challenge the nonce,
+    its domain the client_id the request named)."""
+    request_id, _, nonce = state.partition(".") if isinstance(state, str) else ("", "", "")
     with db.begin():
-        request, answer = pending_answer(db, state=state)
-        return record_answer(db, context, request, answer, presentations_in(vp_token),
+        request, answer, kind = pending_answer(db, context.kek, request_id, nonce)
+        if kind == "u":
+            answer.client_id = unsigned_client_id(context.base_url)
+        elif kind == "s":
+            issuer = db.get(Issuer, request.issuer_id)
+            answer.client_id = did_client_id(context.base_url, issuer.slug)
+        else:
+            raise NotFound("no such exchange")
+        return record_answer(db, context, request, answer,
+                             presentations_in(vp_token, dcql_query(request)),
                              domain=answer.client_id)

@@ -531,9 +531,10 @@ class PresentationRequest(Base):
 
 
 class PresentationAnswer(Base):
-    """One holder's answer to a request: made pending when a wallet opens an exchange (its
-    own challenge, or OpenID4VP nonce and state, used once), then the verified result. Kept
-    for the requesting issuer only, for its retention period."""
+    """One holder's answer to a request, written when the answer is recorded (the exchange's
+    challenge or OpenID4VP nonce is unique: each is used once) with the verified result; an
+    exchange opened but not answered is no row (rows pending from before stay until the
+    sweep). Kept for the requesting issuer only, for its retention period."""
 
     __tablename__ = "presentation_answers"
 

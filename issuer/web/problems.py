@@ -135,6 +135,18 @@ PROBLEM_TYPES = {t.name: t for t in (
                 "and the exchange is still open.",
                 "Sign the presentation again with proofPurpose authentication, the "
                 "challenge and domain this exchange gave, by a key of the holder's DID."),
+    ProblemType("presentation-request-full", "Presentation request full", 409,
+                "The request has the 200 answers it keeps (answers past the retention "
+                "period aside): it takes no more, so that its results stay readable.",
+                "Ask the employer for a new request."),
+    ProblemType("vp-token-not-of-query", "vp_token does not answer the query", 400,
+                "An OpenID4VP vp_token must hold, under each id of the request's DCQL "
+                "credential queries, one presentation (none of our queries allows "
+                "multiple), at most as many presentations as the query has credential "
+                "queries, all of one holder and within the credentials and work one answer "
+                "may cost. error is invalid_request (OpenID4VP 1.0, section 8.5).",
+                "Answer each credential query of the request with one presentation signed "
+                "by the holder's own key."),
     ProblemType("framework-data", "Competency data refused", 422,
                 "A competency model, level framework or crosswalk being imported breaks its "
                 "schema or the catalogue's rules (an unknown level, a competency the model "

@@ -10,12 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from issuer.store import default_url, make_engine
-from issuer.store.models import OutboxMail
 from tests.service.conftest import completion_body
-from tests.service.live import LiveServer, call, live_server
+from tests.service.live import LiveServer, call, live_server, newest_mail_text
 from tests.service.test_browser import accessible, browser_page  # noqa: F401 (fixture)
 
 LEARNER = "jordan.rivera@example.com"
@@ -28,15 +25,8 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 def claim_link(server: LiveServer) -> str:
-    """The claim link of the newest issue email to the learner (the outbox row is what the
-    mail says)."""
-    engine = make_engine(server.env.get("DATABASE_URL") or default_url(str(server.instance)))
-    with engine.connect() as connection:
-        text = connection.execute(select(OutboxMail.text_body).where(
-            OutboxMail.recipient == LEARNER, OutboxMail.kind == "credential-issued")
-            .order_by(OutboxMail.id.desc())).first()[0]
-    engine.dispose()
-    return CLAIM.search(text).group(0)
+    """The claim link of the newest issue email to the learner."""
+    return CLAIM.search(newest_mail_text(server, LEARNER, "credential-issued")).group(0)
 
 
 def issue(server: LiveServer, **changes: object) -> str:

@@ -22,13 +22,10 @@ import pytest
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
-from sqlalchemy import select
 
-from issuer.store import default_url, make_engine
-from issuer.store.models import OutboxMail
 from tests.service.conftest import completion_body
 from tests.service.learner_support import LINK
-from tests.service.live import LiveServer, call, live_server
+from tests.service.live import LiveServer, call, live_server, newest_mail_text
 from tests.service.test_browser import accessible, browser_page  # noqa: F401 (fixture)
 from tests.service.test_ob_api import (  # noqa: F401 (schemas: a fixture)
     client_metadata,
@@ -71,12 +68,7 @@ def callback() -> Iterator[tuple[str, list[str]]]:
 
 
 def newest_link(server: LiveServer, recipient: str) -> str:
-    engine = make_engine(server.env.get("DATABASE_URL") or default_url(str(server.instance)))
-    with engine.connect() as connection:
-        text = connection.execute(select(OutboxMail.text_body).where(
-            OutboxMail.recipient == recipient).order_by(OutboxMail.id.desc())).first()[0]
-    engine.dispose()
-    return server.base + LINK.search(text).group(1)
+    return server.base + LINK.search(newest_mail_text(server, recipient)).group(1)
 
 
 def test_a_host_registers_gets_consent_pages_upserts_refreshes_and_revokes(

@@ -12,11 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from issuer.store import default_url, make_engine
-from issuer.store.models import OutboxMail
-from tests.service.live import LiveServer, flask, live_server
+from tests.service.live import LiveServer, flask, live_server, newest_mail_text
 from tests.service.oidc_support import CLIENT_ID, CLIENT_SECRET, openid_provider
 from tests.service.test_browser import accessible, browser_page  # noqa: F401 (fixture)
 
@@ -32,14 +29,8 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 def newest_link(server: LiveServer, recipient: str) -> str:
-    """The sign-in link in the newest mail queued for ``recipient`` (delivery is not ours:
-    the outbox row is what the mail would say)."""
-    engine = make_engine(server.env.get("DATABASE_URL") or default_url(str(server.instance)))
-    with engine.connect() as connection:
-        text = connection.execute(select(OutboxMail.text_body).where(
-            OutboxMail.recipient == recipient).order_by(OutboxMail.id.desc())).first()[0]
-    engine.dispose()
-    return LINK.search(text).group(0)
+    """The sign-in link in the newest mail to ``recipient``."""
+    return LINK.search(newest_mail_text(server, recipient)).group(0)
 
 
 def test_admin_signs_in_by_link_and_invites_an_assessor(server: LiveServer,

@@ -104,3 +104,35 @@ def _serve(env: dict[str, str], sock: socket.socket, base: str,
         running.terminate()
     for running in (process, worker):
         running.wait(timeout=30)
+
+
+def newest_mail_text(server: LiveServer, recipient: str, kind: str | None = None) -> str:
+    """The plain text of the newest mail to ``recipient`` (of ``kind``, if given): as its
+    outbox row holds it while queued, or as delivered (the .eml file the worker wrote),
+    since a sent message's link is not kept in the store."""
+    from email import message_from_bytes, policy
+
+    from sqlalchemy import select
+
+    from issuer.store import default_url, make_engine
+    from issuer.store.models import OutboxMail
+
+    engine = make_engine(server.env.get("DATABASE_URL") or default_url(str(server.instance)))
+    query = select(OutboxMail.id, OutboxMail.state, OutboxMail.text_body).where(
+        OutboxMail.recipient == recipient).order_by(OutboxMail.id.desc())
+    if kind is not None:
+        query = query.where(OutboxMail.kind == kind)
+    try:
+        for _attempt in range(150):
+            with engine.connect() as connection:
+                mail_id, state, text = connection.execute(query).first()
+            if state != "sent":
+                return text
+            delivered = server.instance / "mail" / f"{mail_id}.eml"
+            if delivered.exists():
+                message = message_from_bytes(delivered.read_bytes(), policy=policy.default)
+                return message.get_body(preferencelist=("plain",)).get_content()
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+    raise AssertionError(f"mail {mail_id} was sent but no .eml file holds it")

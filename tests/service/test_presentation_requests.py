@@ -7,13 +7,17 @@ credential, a revoked credential and a level too low."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from credentials.proofs import EDDSA_RDFC_2022, create_proof
 from credentials.proofs.jwt import envelope
-from issuer.services.presentation_requests_answers import sweep
+from issuer.services.errors import Gone
+from issuer.services.presentation_requests_answers import pending_answer, sweep
 from issuer.services.wallet_offers import create_offer, issue_to_holder, offer_by_id
 from issuer.store import store
 from issuer.store.models import PresentationAnswer, PresentationRequest
@@ -338,6 +342,189 @@ def test_a_vp_jwt_answers_the_jwt_vc_json_query(service) -> None:
     refused = service.client.post("/openid4vp/responses", data={
         "state": request["state"], "vp_token": json.dumps({"c0_jwt_vc_json": [token]})})
     assert refused.status_code == 422 and refused.get_json()["reason"] == "domain"
+
+
+def symmetric_credential(holder: Holder, n: int) -> dict[str, Any]:
+    """A holder's own unsigned claim whose subject links six blank nodes all to each other:
+    cheap to send, costly to canonicalize (the hostile review's F3)."""
+    return {"@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": f"urn:uuid:00000000-0000-0000-0000-{n:012d}",
+            "type": ["VerifiableCredential"], "issuer": holder.did,
+            "credentialSubject": {"id": holder.did, "https://ex.org/extra": [
+                {"@id": f"_:b{i}", "https://ex.org/p": [{"@id": f"_:b{j}"}
+                                                       for j in range(6) if j != i]}
+                for i in range(6)]}}
+
+
+def test_an_openid4vp_answer_is_bounded_as_a_whole(service) -> None:
+    holder = Holder(1)
+    made = create(service)
+    request = openid4vp_request(service, made)
+    vps = [holder.present([symmetric_credential(holder, n)], request["nonce"],
+                          request["client_id"]) for n in range(3)]
+    for vp_token in ({"c0_ldp_vc": vps}, {"q0": vps[:1]},
+                     {"c0_ldp_vc": vps[:1], "c0_jwt_vc_json": vps[1:2], "c9": vps[2:]}):
+        started = time.monotonic()
+        refused = service.client.post("/openid4vp/responses", data={
+            "state": request["state"], "vp_token": json.dumps(vp_token)})
+        assert time.monotonic() - started < 1
+        assert refused.status_code == 400, refused.get_data(as_text=True)
+        body = refused.get_json()
+        assert body["type"].endswith("/problems/vp-token-not-of-query")
+        assert body["error"] == "invalid_request"
+    other = Holder(2)
+    signed_by_other = other.present([symmetric_credential(holder, 0)], request["nonce"],
+                                    request["client_id"], holder=holder.did)
+    refused = service.client.post("/openid4vp/responses", data={
+        "state": request["state"], "vp_token": json.dumps({"c0_ldp_vc": [signed_by_other]})})
+    assert refused.status_code == 422 and refused.get_json()["reason"] == "holder"
+    assert answers(service, made["id"]) == []
+    # One budget for the whole answer: two costly presentations together cost what one may.
+    started = time.monotonic()
+    response = service.client.post("/openid4vp/responses", data={
+        "state": request["state"],
+        "vp_token": json.dumps({"c0_ldp_vc": vps[:1], "c0_jwt_vc_json": vps[1:2]})})
+    assert time.monotonic() - started < 5
+    assert response.status_code in (200, 422), response.get_data(as_text=True)
+
+
+def test_opening_exchanges_holds_nothing_that_runs_out(service) -> None:
+    """Hostile review F4: opening exchanges (POST {}, the candidate's page, the desk page,
+    the signed request object) writes no row, so no number of them locks the request."""
+    holder = Holder(1)
+    made = create(service)
+    for _ in range(250):
+        exchange(service, made["id"])
+    assert service.client.get(made["link"]).status_code == 200
+    assert service.client.get(f"/openid4vp/requests/{made['id']}").status_code == 200
+    with store(service.app).sessions() as db:
+        assert db.query(PresentationAnswer).count() == 0
+    assert answer_vcapi(service, made, holder, [issued_to(service, holder)]).status_code == 200
+    assert len(answers(service, made["id"])) == 1
+
+
+def test_a_challenge_is_ours_for_this_request_only(service) -> None:
+    holder = Holder(1)
+    made, other = create(service), create(service)
+    credential = issued_to(service, holder)
+    vpr = exchange(service, other["id"])
+    vp = holder.present([credential], vpr["challenge"], DOMAIN)
+    elsewhere = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                                    json={"verifiablePresentation": vp})
+    assert elsewhere.status_code == 404
+    body, tag = vpr["challenge"].rsplit(".", 1)
+    forged = holder.present([credential], f"v0{body[1:]}.{tag}", DOMAIN)
+    assert service.client.post(f"/workflows/present/exchanges/{other['id']}", json={
+        "verifiablePresentation": forged}).status_code == 404
+    request = openid4vp_request(service, made)
+    vp = holder.present([credential], request["nonce"], request["client_id"])
+    assert service.client.post(f"/workflows/present/exchanges/{made['id']}", json={
+        "verifiablePresentation": vp}).status_code == 404  # an OpenID4VP nonce
+    late = datetime.now(UTC) + timedelta(minutes=31)
+    with store(service.app).sessions() as db, pytest.raises(Gone) as refused:
+        pending_answer(db, service_context(service.app).kek, other["id"], vpr["challenge"],
+                       now=late)
+    assert refused.value.code == "/problems/presentation-request-expired"
+
+
+def test_a_vp_jwt_answers_the_vc_api_exchange(service) -> None:
+    """Hostile review F6: a VP-JWT's nonce is the exchange's challenge, its aud our domain;
+    as a string or enveloped."""
+    holder = Holder(1)
+    credential = issued_to(service, holder, jwt_algorithm="EdDSA")
+    for wrap in (lambda token: token, envelope_presentation):
+        made = create(service)
+        vpr = exchange(service, made["id"])
+        token = holder.present_jwt([credential], vpr["challenge"], vpr["domain"])
+        response = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                                       json={"verifiablePresentation": wrap(token)})
+        assert response.status_code == 200, response.get_json()
+        [answer] = answers(service, made["id"])
+        assert answer["satisfied"] is True and answer["holder"] == holder.did
+        again = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                                    json={"verifiablePresentation": wrap(token)})
+        assert again.status_code == 410
+    made = create(service)
+    vpr = exchange(service, made["id"])
+    token = holder.present_jwt([credential], vpr["challenge"], "elsewhere.example")
+    refused = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                                  json={"verifiablePresentation": token})
+    assert refused.status_code == 422 and refused.get_json()["reason"] == "domain"
+
+
+def envelope_presentation(token: str) -> dict[str, Any]:
+    return {"@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": "EnvelopedVerifiablePresentation",
+            "id": f"data:application/vp+jwt,{token}"}
+
+
+def file_answers(service, request_id: str, count: int, answered: datetime) -> None:
+    """``count`` answers recorded straight in the store (what anonymous wallets could file)."""
+    with store(service.app).sessions() as db, db.begin():
+        for n in range(count):
+            db.add(PresentationAnswer(
+                id=f"filed-{n:04d}", request_id=request_id, protocol="vcapi",
+                challenge=f"filed-{n:04d}", created_at=answered,
+                answered_at=answered - timedelta(seconds=n), holder=None, satisfied=False,
+                result={"holder": None, "holderAuthenticated": False, "credentials": [],
+                        "competencies": []}))
+
+
+def test_answers_are_capped_and_paged(service) -> None:
+    """Hostile review F5: a request keeps at most 200 answers; results come 25 a page."""
+    made = create(service, didAuthentication=False)
+    file_answers(service, made["id"], 30, datetime.now(UTC))
+    url = f"{API}/{made['id']}"
+    first = service.client.get(url, headers=service.auth(service.admin)).get_json()
+    assert len(first["answers"]) == 25 and first["answerCount"] == 30
+    second = service.client.get(url, query_string={"cursor": first["nextCursor"]},
+                                headers=service.auth(service.admin)).get_json()
+    assert len(second["answers"]) == 5 and second["nextCursor"] is None
+    ids = [a["id"] for a in first["answers"] + second["answers"]]
+    assert ids == [f"filed-{n:04d}" for n in range(30)]
+    for bad in ({"cursor": "nope"}, {"limit": "0"}, {"limit": "101"}):
+        refused = service.client.get(url, query_string=bad, headers=service.auth(service.admin))
+        assert refused.status_code == 400, bad
+
+    with store(service.app).sessions() as db, db.begin():
+        for n in range(30, 200):
+            db.add(PresentationAnswer(id=f"more-{n:04d}", request_id=made["id"],
+                                      protocol="vcapi", challenge=f"more-{n:04d}",
+                                      created_at=datetime.now(UTC),
+                                      answered_at=datetime.now(UTC), satisfied=False))
+    holder = Holder(1)
+    unsigned = {"@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"], "holder": holder.did,
+                "verifiableCredential": [issued_to(service, holder)]}
+    full = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                               json={"verifiablePresentation": unsigned})
+    assert full.status_code == 409
+    assert full.get_json()["type"].endswith("/problems/presentation-request-full")
+
+
+def test_an_answer_keeps_a_compact_report(service) -> None:
+    holder = Holder(1)
+    made = create(service)
+    assert answer_vcapi(service, made, holder, [issued_to(service, holder)]).status_code == 200
+    [answer] = answers(service, made["id"])
+    verification = answer["credentials"][0]["verification"]
+    assert verification["verified"] is True and verification["verdict"]
+    assert verification["checks"] and all(set(check) == {"check", "outcome", "message"}
+                                          for check in verification["checks"])
+
+
+def test_answers_past_retention_are_not_shown_before_the_sweep(service) -> None:
+    """Hostile review F8: the read paths filter by the retention period themselves."""
+    made = create(service, didAuthentication=False)
+    file_answers(service, made["id"], 2, datetime.now(UTC) - timedelta(days=91))
+    file_answers_at = datetime.now(UTC)
+    with store(service.app).sessions() as db, db.begin():
+        db.add(PresentationAnswer(id="recent", request_id=made["id"], protocol="vcapi",
+                                  challenge="recent", created_at=file_answers_at,
+                                  answered_at=file_answers_at, satisfied=False))
+    assert [a["id"] for a in answers(service, made["id"])] == ["recent"]
+    listed = service.client.get(API, headers=service.auth(service.admin)).get_json()
+    assert [r["answers"] for r in listed["presentationRequests"]] == [1]
 
 
 def test_a_credential_nothing_ties_to_its_issuer_does_not_count(service) -> None:

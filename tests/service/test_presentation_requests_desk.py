@@ -3,10 +3,19 @@ form, see its link and QR codes, and read each answer's results."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from tests.service.conftest import MODEL
 from tests.service.test_browser import accessible, browser_page  # noqa: F401 (a fixture)
 from tests.service.test_desk_work import sign_in
-from tests.service.test_presentation_requests import DOMAIN, Holder, exchange, issued_to
+from tests.service.test_presentation_requests import (
+    DOMAIN,
+    Holder,
+    create,
+    exchange,
+    file_answers,
+    issued_to,
+)
 
 
 def test_staff_ask_on_the_desk_and_read_the_answer(service) -> None:
@@ -70,3 +79,30 @@ def test_the_pages_in_a_browser(server, browser_page) -> None:  # noqa: F811
     page.goto(link)
     assert "De-escalation, at Proficient or above" in page.content()
     accessible(page, "present")
+
+
+def test_an_unauthenticated_holder_is_labelled_as_claimed_and_answers_are_paged(
+        service) -> None:
+    """Hostile review F10 and F5: a holder named by an unsigned answer is shown as claimed,
+    never as the heading; the results page shows 25 answers and links to older ones."""
+    sign_in(service, service.assessor)
+    made = create(service, didAuthentication=False)
+    holder = Holder(3)
+    unsigned = {"@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+                "holder": "did:web:famous-candidate.example",
+                "verifiableCredential": [issued_to(service, holder)]}
+    answered = service.client.post(f"/workflows/present/exchanges/{made['id']}",
+                                   json={"verifiablePresentation": unsigned})
+    assert answered.status_code == 200, answered.get_json()
+    results = service.client.get(f"/desk/requests/{made['id']}").get_data(as_text=True)
+    assert "<h3>Unauthenticated answer (claims to be did:web:famous-candidate.example, " \
+           "not proven)" in results
+    assert "<h3>did:web:famous-candidate.example" not in results
+    file_answers(service, made["id"], 30, datetime.now(UTC) - timedelta(minutes=1))
+    results = service.client.get(f"/desk/requests/{made['id']}").get_data(as_text=True)
+    assert "31 answers" in results and results.count("<section>") == 25
+    start = results.index('href="?cursor=') + 6
+    older = service.client.get(f"/desk/requests/{made['id']}"
+                               + results[start:results.index('"', start)].replace("&amp;", "&"))
+    assert older.status_code == 200 and older.get_data(as_text=True).count("<section>") == 6
