@@ -32,14 +32,15 @@ SWEPT_AFTER = timedelta(days=1)  # an expired link is kept this long (it says "e
 # logs record paths.
 LINK_PATH = "/me/sign-in/link?link="
 HOME = "/me"
-# Where a link may land: the learner's own pages only (never another site).
-LANDING = re.compile(r"^/me(?:/credentials/[0-9a-f-]{36}/wallet"
-                     r"|/authorize/[A-Za-z0-9_-]{43})?$")  # (an OB API authorization)
+# Where a link may land: the learner's own pages only (never another site). Matched whole
+# (fullmatch): "$" would also pass "/me\n", which no redirect can carry.
+LANDING = re.compile(r"/me(?:/credentials/[0-9a-f-]{36}/wallet"
+                     r"|/authorize/[A-Za-z0-9_-]{43})?")  # (an OB API authorization)
 
 
 def landing_or_home(path: str | None) -> str:
     """``path`` when it is one of the learner's pages a link may land on, else /me."""
-    return path if path and LANDING.match(path) else HOME
+    return path if isinstance(path, str) and LANDING.fullmatch(path) else HOME
 
 
 def wallet_page(credential_id: str) -> str:
@@ -123,4 +124,7 @@ def redeem(db: Session, link: str) -> tuple[str, str]:
         # table holds about a week of issuing (a sign-in is rare, and when links are used).
         db.execute(delete(LearnerSignInLink).where(
             LearnerSignInLink.expires_at <= now - SWEPT_AFTER))
-        return learner_sessions.open_session(db, found.email, now), found.landing
+        # Checked again on the way out: a row stored before the check was whole still
+        # redirects only to the learner's own pages.
+        return (learner_sessions.open_session(db, found.email, now),
+                landing_or_home(found.landing))

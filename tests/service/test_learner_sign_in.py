@@ -130,6 +130,21 @@ def test_a_landing_page_is_kept_but_never_another_site(service) -> None:
         f"/me/credentials/{credential_id}/wallet"
 
 
+def test_a_landing_with_a_trailing_newline_is_not_kept(service) -> None:
+    """"/me\n" passed a "$"-anchored pattern, was stored, and made the victim's link a 500
+    (a redirect cannot carry a newline) after it was spent."""
+    issue_to(service)
+    attacker = service.app.test_client()
+    assert ask_for_link(attacker, landing="/me\n").status_code == 200
+    with store(service.app).sessions() as db, db.begin():
+        landings = db.scalars(select(LearnerSignInLink.landing)).all()
+        assert "/me" in landings and not any("\n" in landing for landing in landings)
+    victim = service.app.test_client()
+    signed = follow_link(victim, last_link(service, LEARNER))
+    assert signed.status_code == 303 and signed.headers["Location"] == "/me"
+    assert "Your credentials" in victim.get("/me").get_data(as_text=True)
+
+
 def test_links_long_expired_are_swept_at_a_sign_in(service) -> None:
     issue_to(service)
     issue_to(service)  # two claim links
