@@ -248,10 +248,35 @@ def public_list(handle: str) -> Any:
     return render_template("learner_public.html", items=items)
 
 
+def _wallet_refused(email: str, credential_id: str, problem: DomainError) -> Any:
+    heading = {"forbidden": "Not your credential", "conflict": "This credential is revoked",
+               "not-found": "No such credential"}.get(problem.kind, "No wallet offer")
+    return render_template("learner_refused.html", csrf=csrf(), email=email, heading=heading,
+                           detail=problem.detail, credential_id=credential_id
+                           ), STATUS[problem.kind]
+
+
 @bp.get("/me/credentials/<credential_id>/wallet")
 @signed_in
 def wallet_page(email: str, credential_id: str) -> Any:
-    """A new wallet offer of the credential, as QR codes and links (signed-in learner)."""
+    """The credential, and a button that makes a wallet offer of it. Only reads: any site
+    can navigate a signed-in browser here (the cookie is Lax), so opening it must not spend
+    the learner's offers."""
+    context = service_context()
+    with context.sessions() as db:
+        try:
+            target = learner_wallet.target(db, context.base_url, email, credential_id)
+        except DomainError as problem:
+            return _wallet_refused(email, credential_id, problem)
+    return render_template("learner_wallet.html", csrf=csrf(), email=email, target=target,
+                           page=None)
+
+
+@bp.post("/me/credentials/<credential_id>/wallet")
+@posted
+def make_wallet_offer(email: str, credential_id: str) -> Any:
+    """A new wallet offer of the credential, as QR codes and links. Answered in place (no
+    redirect): the offer's secrets then appear in no URL, history or log."""
     if not spend("wallet offer per learner", hashlib.sha256(email.encode()).hexdigest(),
                  *OFFERS_PER_LEARNER):
         return render_template("learner_refused.html", csrf=csrf(), email=email,
@@ -263,13 +288,9 @@ def wallet_page(email: str, credential_id: str) -> Any:
             page = learner_wallet.offer_page(db, context.kek, context.base_url, email,
                                              credential_id)
         except DomainError as problem:
-            heading = {"forbidden": "Not your credential", "conflict": "This credential is "
-                       "revoked", "not-found": "No such credential"}.get(problem.kind,
-                                                                         "No wallet offer")
-            return render_template("learner_refused.html", csrf=csrf(), email=email,
-                                   heading=heading, detail=problem.detail,
-                                   credential_id=credential_id), STATUS[problem.kind]
-    return render_template("learner_wallet.html", csrf=csrf(), email=email, page=page)
+            return _wallet_refused(email, credential_id, problem)
+    return render_template("learner_wallet.html", csrf=csrf(), email=email,
+                           target=page.target, page=page)
 
 
 @bp.post("/me/records")
