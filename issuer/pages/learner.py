@@ -29,6 +29,7 @@ from flask import (
     url_for,
 )
 
+from issuer.operations import learner_work, tasks
 from issuer.operations.rate_limits import spend
 from issuer.services import (
     learner_clr,
@@ -175,8 +176,10 @@ def email_link() -> Any:
     if _over_limit(email):
         return sign_in_page("Too many sign-in links asked for: wait a quarter of an hour "
                             "and try again.", 429, landing=landing)
-    with service_context().sessions() as db:
-        learner_sign_in.request_link(db, email, service_context().base_url, landing)
+    # The same one enqueue whatever the address: a worker looks it up and, if it holds
+    # credentials, writes the link and its mail. Done here, a link, a mail and a commit
+    # against one SELECT would tell by the answer's time whose address holds credentials.
+    tasks.enqueue(learner_work.SEND_LINK, email, learner_sign_in.landing_or_home(landing))
     return sign_in_page(notice=f"If credentials were issued to {email} here, a sign-in link "
                                "is on its way to it. The link works once, within 15 "
                                "minutes.", landing=landing)

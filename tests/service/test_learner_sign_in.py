@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from issuer.operations import tasks
 from issuer.store import store
 from issuer.store.models import LearnerSession, LearnerSignInLink
 from tests.service.learner_support import (
@@ -21,6 +22,7 @@ from tests.service.learner_support import (
     last_link,
     learner_client,
     mails,
+    run_link_requests,
 )
 
 
@@ -63,6 +65,24 @@ def test_unknown_addresses_get_the_same_answer_and_no_mail(service) -> None:
     assert known.replace(LEARNER, "X") == unknown.replace("nobody@example.com", "X")
     assert mails(service, "nobody@example.com") == []
     assert len(mails(service, LEARNER, "learner-sign-in-link")) == 1
+
+
+def test_the_request_only_enqueues_whatever_the_address(service) -> None:
+    """Whether an address holds credentials must not show in the answer's time either: the
+    request does the same one enqueue for every address, and a worker decides."""
+    issue_to(service)
+    client = service.app.test_client()
+    token = form_csrf(client)
+    tasks.queue_of(service.app).huey.flush()
+    for email in (LEARNER, "nobody@example.com"):
+        answer = client.post("/me/sign-in", data={"csrf": token, "email": email,
+                                                  "landing": "/me\n"})
+        assert answer.status_code == 200
+    assert mails(service, LEARNER, "learner-sign-in-link") == []  # not yet decided
+    assert tasks.queue_of(service.app).huey.pending_count() == 2
+    assert run_link_requests(service.app) == 2
+    assert len(mails(service, LEARNER, "learner-sign-in-link")) == 1
+    assert mails(service, "nobody@example.com") == []
 
 
 def test_expired_and_forged_links_are_refused(service) -> None:
