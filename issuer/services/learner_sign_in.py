@@ -6,7 +6,12 @@ page it lands on, when it expires and when it was used. It works once.
 Two kinds of link: the one a learner asks for on the sign-in page (15 minutes), and the
 claim link every issue email carries (7 days: it waits in an inbox), which lands on that
 credential's "Add to wallet" page. A claim link is one row written in the issuance's own
-transaction, nothing more, so issuing stays as fast as it was."""
+transaction, nothing more, so issuing stays as fast as it was.
+
+The session a claim link opens is an ordinary learner session (every credential of the
+address, for at most learner_sessions.LIFETIME, ending after IDLE unused): no longer than a
+fresh sign-in's, and not narrowed to the one credential. That is why the issue email tells
+the learner not to forward it (issue emails are the kind people forward)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from sqlalchemy import func, select, update
 
-from issuer.services import wallet_links
+from issuer.services import learner_sessions, wallet_links
 from issuer.store import store
 from issuer.store.models import LearnerSignInLink, WalletOffer
 from tests.service.conftest import BASE
@@ -56,9 +56,13 @@ def test_the_issue_emails_claim_link_lands_on_the_wallet_page(service, monkeypat
                         lambda text, title: encoded.append(text) or real_qr(text, title))
     credential_id = issue_to(service)
     [mail] = mails(service, LEARNER, "credential-issued")
-    assert "Add it to your wallet:" in mail.text_body and "Add it to your wallet" in \
-        mail.html_body
     path = claim_link(service)
+    # The share link is the one to pass on; the claim link is personal, said so, and last.
+    for body in (mail.text_body, mail.html_body):
+        share, claim = body.index(f"/credentials/{credential_id}"), body.index(path)
+        assert share < body.index("Anyone you give") < claim
+        assert claim < body.index("This link signs you in") and "do not forward it" in body
+        assert f"{BASE}/me" in body[claim + len(path):]
     with store(service.app).sessions() as db, db.begin():
         row = db.scalars(select(LearnerSignInLink)).one()
         assert row.landing == f"/me/credentials/{credential_id}/wallet"
@@ -68,6 +72,9 @@ def test_the_issue_emails_claim_link_lands_on_the_wallet_page(service, monkeypat
     signed = follow_link(client, path)
     assert signed.status_code == 303
     assert signed.headers["Location"] == f"/me/credentials/{credential_id}/wallet"
+    # An ordinary session: no longer-lived than one from a fresh sign-in.
+    assert f"Max-Age={int(learner_sessions.LIFETIME.total_seconds())}" in \
+        signed.headers["Set-Cookie"]
     landed = client.get(signed.headers["Location"])
     assert landed.status_code == 200 and "Make a wallet offer" in landed.get_data(as_text=True)
     assert offers(service) == 0  # opening the page makes nothing
