@@ -185,6 +185,14 @@ def email_link() -> Any:
                                "minutes.", landing=landing)
 
 
+@bp.get("/me/sign-in")
+def sign_in_again() -> Any:
+    """The form's address opened in a browser (a bookmark, Enter in the address bar): its
+    page, not a 405. A landing given is kept, checked like any other."""
+    landing = learner_sign_in.landing_or_home(request.args.get("landing"))
+    return redirect(request.script_root + landing, 303)
+
+
 @bp.get("/me/sign-in/link")
 def link_page() -> Any:
     link = request.args.get("link", "")

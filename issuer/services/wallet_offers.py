@@ -28,7 +28,7 @@ from issuer.store.models import Credential, Issuer, WalletOffer
 from keys.encryption import KeyEncryptionKey
 
 OFFER_LIFETIME = timedelta(minutes=15)
-TX_CODE_LENGTH = 6  # digits: typed by hand from an email or the employer's screen
+TX_CODE_LENGTH = 6  # digits: typed by hand, as the employer gave them
 
 
 @dataclass(frozen=True)

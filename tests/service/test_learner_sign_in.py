@@ -85,6 +85,22 @@ def test_the_request_only_enqueues_whatever_the_address(service) -> None:
     assert mails(service, "nobody@example.com") == []
 
 
+def test_the_forms_addresses_opened_in_a_browser_lead_to_the_sign_in_pages(service) -> None:
+    """After asking for a link the address bar shows /me/sign-in; opening it again (a
+    bookmark, Enter) gets the sign-in page, not a raw JSON 405. The same for the desk."""
+    client = service.app.test_client()
+    again = client.get("/me/sign-in", headers={"Accept": "text/html"})
+    assert again.status_code == 303 and again.headers["Location"] == "/me"
+    assert "Email me a sign-in link" in client.get("/me").get_data(as_text=True)
+    wallet = f"/me/credentials/{'0' * 8}-0000-4000-8000-{'0' * 12}/wallet"
+    kept = client.get("/me/sign-in", query_string={"landing": wallet})
+    assert kept.headers["Location"] == wallet
+    assert client.get("/me/sign-in", query_string={"landing": "//evil.example"}
+                      ).headers["Location"] == "/me"
+    desk = client.get("/desk/sign-in/email", headers={"Accept": "text/html"})
+    assert desk.status_code == 303 and desk.headers["Location"] == "/desk"
+
+
 def test_expired_and_forged_links_are_refused(service) -> None:
     issue_to(service)
     client = service.app.test_client()
