@@ -15,6 +15,14 @@ SIGN_IN_AGAIN = {"description": "not signed in (or the session ended): the sign-
                  "content": HTML}
 NOT_HERS = {"description": "no such credential of this learner (a page, or problem details)",
             "content": {**PROBLEM_CONTENT, **HTML}}
+WALLET_REFUSALS = {
+    "401": {**SIGN_IN_AGAIN, "description": "not signed in: the sign-in page, which comes "
+                                            "back here"},
+    "403": {"description": "the credential was issued to another address: a page saying "
+                           "so", "content": HTML},
+    "404": {"description": "no such credential", "content": HTML},
+    "409": {"description": "the credential is revoked: a page saying so, and no offer",
+            "content": HTML}}
 CREDENTIAL = {"name": "id", "in": "path", "required": True, "schema": TEXT,
               "description": "the credential's id (a UUID)"}
 
@@ -33,7 +41,12 @@ LEARNER_PATHS: dict[str, Any] = {
     "/me": {"get": {"summary": "The learner's credentials from every issuer here (signed "
                                "in), or the sign-in form",
                     "responses": {"200": PAGE}}},
-    "/me/sign-in": {"post": _form(
+    "/me/sign-in": {"get": {
+        "summary": "The form's address opened in a browser: to the sign-in page (/me, or "
+                   "the landing given, when it is one of the learner's pages)",
+        "parameters": [{"name": "landing", "in": "query", "required": False,
+                        "schema": TEXT}],
+        "responses": {"303": SEE_OTHER}}, "post": _form(
         "Email me a sign-in link: the same answer whether or not credentials were issued "
         "to the address", {"email": TEXT, "landing": TEXT},
         {"200": {**PAGE, "description": "the sign-in page, saying a link is on its way if "
@@ -58,18 +71,18 @@ LEARNER_PATHS: dict[str, Any] = {
         "Hide a credential from the learner's public list (hidden=1), or show it (0)",
         {"hidden": {"enum": ["0", "1"]}},
         {"303": SEE_OTHER, "401": SIGN_IN_AGAIN, "404": NOT_HERS}, [CREDENTIAL])},
-    "/me/credentials/{id}/wallet": {"get": {
-        "summary": "Add to wallet: a new offer (15 minutes, once) as QR codes and links for "
-                   "the Learner Credential Wallet and OpenID4VCI wallets",
-        "parameters": [CREDENTIAL],
-        "responses": {"200": PAGE, "401": {**SIGN_IN_AGAIN, "description": "not signed in: "
-                                           "the sign-in page, which comes back here"},
-                      "403": {"description": "the credential was issued to another "
-                                             "address: a page saying so", "content": HTML},
-                      "404": {"description": "no such credential", "content": HTML},
-                      "409": {"description": "the credential is revoked: a page saying so, "
-                                             "and no offer", "content": HTML},
-                      "429": {"description": "too many offers made", "content": HTML}}}},
+    "/me/credentials/{id}/wallet": {
+        "get": {
+            "summary": "Add to wallet: the credential and a button that makes an offer "
+                       "(opening the page makes nothing)",
+            "parameters": [CREDENTIAL],
+            "responses": {"200": PAGE, **WALLET_REFUSALS}},
+        "post": _form(
+            "Make a new offer (15 minutes, once), shown as QR codes and links for the "
+            "Learner Credential Wallet and OpenID4VCI wallets", {},
+            {"200": PAGE, **WALLET_REFUSALS,
+             "429": {"description": "too many offers made", "content": HTML}},
+            [CREDENTIAL])},
     "/me/public": {"post": _form(
         "Turn the learner's public list on (public=1: a new random link) or off (0)",
         {"public": {"enum": ["0", "1"]}}, {"303": SEE_OTHER, "401": SIGN_IN_AGAIN})},

@@ -55,7 +55,10 @@ LINK = {"name": "link", "in": "query", "required": False, "schema": TEXT,
 ISSUER = _id("slug", "the issuer's slug")
 STAFF_ID = _id("id", "the staff member's id")
 STAFF_DESK_PATHS: dict[str, Any] = {
-    "/desk/sign-in/email": {"post": _form(
+    "/desk/sign-in/email": {"get": {
+        "summary": "The form's address opened in a browser: to the sign-in page",
+        "responses": {"303": {"description": "to /desk (the sign-in page)",
+                              "headers": {"Location": {"schema": TEXT}}}}}, "post": _form(
         "Email me a sign-in link: the same answer whether or not the address is staff",
         {"email": TEXT},
         {"200": {**PAGE, "description": "the sign-in page, saying a link is on its way if "

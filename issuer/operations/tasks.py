@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 # The modules that register work; importing one registers its tasks.
 MAX_ARGS = 8  # more than any registered work takes
 WORK = ("issuer.operations.imports", "issuer.operations.mail_work",
+        "issuer.operations.learner_work",
         "issuer.operations.presentation_sweep")
 Work = Callable[..., Any]
 

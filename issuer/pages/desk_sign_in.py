@@ -77,6 +77,13 @@ def email_link() -> Any:
                                "within 15 minutes.")
 
 
+@bp.get("/sign-in/email")
+def email_link_again() -> Any:
+    """The form's address opened in a browser (a bookmark, a reload): the sign-in page,
+    not a 405."""
+    return redirect(url_for("desk.desk"), 303)
+
+
 @bp.get("/sign-in/link")
 def link_page() -> Any:
     link = request.args.get("link", "")

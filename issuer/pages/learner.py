@@ -31,6 +31,7 @@ from flask import (
 )
 from sqlalchemy.orm import Session
 
+from issuer.operations import learner_work, tasks
 from issuer.operations.rate_limits import spend
 from issuer.services import (
     learner_clr,
@@ -179,10 +180,14 @@ def email_link() -> Any:
     if _over_limit(email):
         return sign_in_page("Too many sign-in links asked for: wait a quarter of an hour "
                             "and try again.", 429, landing=landing)
+    # The same one enqueue whatever the address: a worker looks it up and, if it holds
+    # credentials, writes the link and its mail. Done here, a link, a mail and a commit
+    # against one SELECT would tell by the answer's time whose address holds credentials.
+    # (Which consent page it may land on depends on this browser, not on the address.)
     with service_context().sessions() as db:
         landing, application = _consent_landing(db, landing)
-        learner_sign_in.request_link(db, email, service_context().base_url, landing,
-                                     application)
+    tasks.enqueue(learner_work.SEND_LINK, email, learner_sign_in.landing_or_home(landing),
+                  application)
     return sign_in_page(notice=f"If credentials were issued to {email} here, a sign-in link "
                                "is on its way to it. The link works once, within 15 "
                                "minutes.", landing=landing)
@@ -201,6 +206,14 @@ def _consent_landing(db: Session, landing: str | None) -> tuple[str | None, str 
     except DomainError:
         return None, None
     return landing, f"{asked.client_name} ({urlsplit(asked.redirect_uri).hostname})"
+
+
+@bp.get("/me/sign-in")
+def sign_in_again() -> Any:
+    """The form's address opened in a browser (a bookmark, Enter in the address bar): its
+    page, not a 405. A landing given is kept, checked like any other."""
+    landing = learner_sign_in.landing_or_home(request.args.get("landing"))
+    return redirect(request.script_root + landing, 303)
 
 
 @bp.get("/me/sign-in/link")
@@ -269,10 +282,35 @@ def public_list(handle: str) -> Any:
     return render_template("learner_public.html", items=items)
 
 
+def _wallet_refused(email: str, credential_id: str, problem: DomainError) -> Any:
+    heading = {"forbidden": "Not your credential", "conflict": "This credential is revoked",
+               "not-found": "No such credential"}.get(problem.kind, "No wallet offer")
+    return render_template("learner_refused.html", csrf=csrf(), email=email, heading=heading,
+                           detail=problem.detail, credential_id=credential_id
+                           ), STATUS[problem.kind]
+
+
 @bp.get("/me/credentials/<credential_id>/wallet")
 @signed_in
 def wallet_page(email: str, credential_id: str) -> Any:
-    """A new wallet offer of the credential, as QR codes and links (signed-in learner)."""
+    """The credential, and a button that makes a wallet offer of it. Only reads: any site
+    can navigate a signed-in browser here (the cookie is Lax), so opening it must not spend
+    the learner's offers."""
+    context = service_context()
+    with context.sessions() as db:
+        try:
+            target = learner_wallet.target(db, context.base_url, email, credential_id)
+        except DomainError as problem:
+            return _wallet_refused(email, credential_id, problem)
+    return render_template("learner_wallet.html", csrf=csrf(), email=email, target=target,
+                           page=None)
+
+
+@bp.post("/me/credentials/<credential_id>/wallet")
+@posted
+def make_wallet_offer(email: str, credential_id: str) -> Any:
+    """A new wallet offer of the credential, as QR codes and links. Answered in place (no
+    redirect): the offer's secrets then appear in no URL, history or log."""
     if not spend("wallet offer per learner", hashlib.sha256(email.encode()).hexdigest(),
                  *OFFERS_PER_LEARNER):
         return render_template("learner_refused.html", csrf=csrf(), email=email,
@@ -284,13 +322,9 @@ def wallet_page(email: str, credential_id: str) -> Any:
             page = learner_wallet.offer_page(db, context.kek, context.base_url, email,
                                              credential_id)
         except DomainError as problem:
-            heading = {"forbidden": "Not your credential", "conflict": "This credential is "
-                       "revoked", "not-found": "No such credential"}.get(problem.kind,
-                                                                         "No wallet offer")
-            return render_template("learner_refused.html", csrf=csrf(), email=email,
-                                   heading=heading, detail=problem.detail,
-                                   credential_id=credential_id), STATUS[problem.kind]
-    return render_template("learner_wallet.html", csrf=csrf(), email=email, page=page)
+            return _wallet_refused(email, credential_id, problem)
+    return render_template("learner_wallet.html", csrf=csrf(), email=email,
+                           target=page.target, page=page)
 
 
 @bp.post("/me/records")

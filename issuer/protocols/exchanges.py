@@ -43,12 +43,13 @@ def interaction(offer_id: str) -> Any:
     if not prefers_html("application/json"):
         return negotiated(jsonify(exchanges.interaction(session(), context.base_url,
                                                          offer_id)))
-    state = exchanges.offer_state_of(session(), offer_id)
+    offer = exchanges.offer_view(session(), context.base_url, offer_id)
     page = render_template(
-        "interaction.html", state=state,
+        "interaction.html", offer=offer, home=context.base_url + "/me",
         lcw_link=wallet_links.lcw_request_link(context.base_url, offer_id),
-        dcc_link=wallet_links.dcc_request_link(context.base_url, offer_id))
-    status = {"open": 200, None: 404}.get(state, 410)
+        dcc_link=wallet_links.dcc_request_link(context.base_url, offer_id),
+        oid4vci_link=wallet_links.offer_by_reference(context.base_url, offer_id))
+    status = {"open": 200, None: 404}.get(offer.state, 410)
     return negotiated(Response(page, status=status, mimetype="text/html"))
 
 

@@ -9,6 +9,7 @@ The exchange is the offer: it lives as long (15 minutes) and is taken once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,13 +22,15 @@ from credentials.verify.resolvers import ChainResolver, DidKeyResolver, DidWebRe
 from issuer.services import wallet_links
 from issuer.services.context import ServiceContext
 from issuer.services.errors import Forbidden, Unauthenticated
+from issuer.services.identifiers import credential_url
+from issuer.services.learner_credentials import headline_of
 from issuer.services.wallet_offers import (
     issue_to_holder,
     needs_tx_code,
     offer_by_id,
     offer_state,
 )
-from issuer.store.models import WalletOffer
+from issuer.store.models import Credential, Issuer, WalletOffer
 
 PROTOCOL = "vcapi"
 DID_METHODS = ("key", "web")
@@ -45,11 +48,29 @@ def domain(base_url: str) -> str:
     return urlsplit(base_url).netloc
 
 
-def offer_state_of(db: Session, offer_id: str, now: datetime | None = None) -> str | None:
-    """open, used or expired; None for no such offer (what the interaction page says)."""
+@dataclass(frozen=True)
+class OfferView:
+    """What the interaction URL's browser page says about an offer (someone who scanned
+    its QR code with a camera): its state, and the credential it offers."""
+
+    state: str | None  # open, used or expired; None for no such offer
+    title: str | None = None
+    issuer: str | None = None
+    share_url: str | None = None
+    needs_tx_code: bool = False
+
+
+def offer_view(db: Session, base_url: str, offer_id: str, now: datetime | None = None
+               ) -> OfferView:
     with db.begin():
         offer = db.get(WalletOffer, offer_id) if len(offer_id) <= 64 else None
-        return offer_state(offer, now) if offer is not None else None
+        if offer is None:
+            return OfferView(None)
+        credential = db.get(Credential, offer.credential_id)
+        title, _competency, _level = headline_of(credential)
+        return OfferView(offer_state(offer, now), title,
+                         db.get(Issuer, credential.issuer_id).name,
+                         credential_url(base_url, credential.id), needs_tx_code(offer))
 
 
 def _exchangeable(db: Session, offer_id: str, now: datetime | None) -> WalletOffer:

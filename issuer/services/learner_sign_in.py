@@ -6,7 +6,12 @@ page it lands on, when it expires and when it was used. It works once.
 Two kinds of link: the one a learner asks for on the sign-in page (15 minutes), and the
 claim link every issue email carries (7 days: it waits in an inbox), which lands on that
 credential's "Add to wallet" page. A claim link is one row written in the issuance's own
-transaction, nothing more, so issuing stays as fast as it was."""
+transaction, nothing more, so issuing stays as fast as it was.
+
+The session a claim link opens is an ordinary learner session (every credential of the
+address, for at most learner_sessions.LIFETIME, ending after IDLE unused): no longer than a
+fresh sign-in's, and not narrowed to the one credential. That is why the issue email tells
+the learner not to forward it (issue emails are the kind people forward)."""
 
 from __future__ import annotations
 
@@ -32,14 +37,15 @@ SWEPT_AFTER = timedelta(days=1)  # an expired link is kept this long (it says "e
 # logs record paths.
 LINK_PATH = "/me/sign-in/link?link="
 HOME = "/me"
-# Where a link may land: the learner's own pages only (never another site).
-LANDING = re.compile(r"^/me(?:/credentials/[0-9a-f-]{36}/wallet"
-                     r"|/authorize/[A-Za-z0-9_-]{43})?$")  # (an OB API authorization)
+# Where a link may land: the learner's own pages only (never another site). Matched whole
+# (fullmatch): "$" would also pass "/me\n", which no redirect can carry.
+LANDING = re.compile(r"/me(?:/credentials/[0-9a-f-]{36}/wallet"
+                     r"|/authorize/[A-Za-z0-9_-]{43})?")  # (an OB API authorization)
 
 
 def landing_or_home(path: str | None) -> str:
     """``path`` when it is one of the learner's pages a link may land on, else /me."""
-    return path if path and LANDING.match(path) else HOME
+    return path if isinstance(path, str) and LANDING.fullmatch(path) else HOME
 
 
 def wallet_page(credential_id: str) -> str:
@@ -131,4 +137,7 @@ def redeem(db: Session, link: str) -> tuple[str, str]:
         # table holds about a week of issuing (a sign-in is rare, and when links are used).
         db.execute(delete(LearnerSignInLink).where(
             LearnerSignInLink.expires_at <= now - SWEPT_AFTER))
-        return learner_sessions.open_session(db, found.email, now), found.landing
+        # Checked again on the way out: a row stored before the check was whole still
+        # redirects only to the learner's own pages.
+        return (learner_sessions.open_session(db, found.email, now),
+                landing_or_home(found.landing))

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from issuer.services.audit import record
 from issuer.services.callers import Caller
 from issuer.services.issuers import get_issuer
-from issuer.services.learner_sign_in import claim_url
+from issuer.services.learner_sign_in import HOME, claim_url
 from issuer.services.outbox import Mail, queue_mail
 from issuer.store.models import Issuer, OutboxMail
 
@@ -54,7 +54,8 @@ class Notice:
     issuer_name: str
     issuer_logo: str | None  # the issuer profile's image, when it has one
     share_url: str  # the credential's id URL: its share page in a browser
-    wallet_url: str | None = None  # the "add to your wallet" link, once the service has one
+    wallet_url: str | None = None  # the claim link: signs the learner in (not to forward)
+    home_url: str | None = None  # the learner's own page (/me), where they sign in later
 
 
 def _text(value: Any) -> str | None:
@@ -138,7 +139,9 @@ def queue_credential_notice(db: Session, issuer: Issuer, kind: str,
         log.exception("no email composed for credential %s", document.get("id"))
         return
     wallet_url = claim_url(db, base_url, learner_email, credential_id)
-    queue_mail(db, compose(replace(notice, wallet_url=wallet_url), learner_email), issuer.id)
+    queue_mail(db, compose(replace(notice, wallet_url=wallet_url,
+                                   home_url=base_url.rstrip("/") + HOME), learner_email),
+               issuer.id)
 
 
 def mail_settings(db: Session, caller: Caller, slug: str, learner_mail: bool | None = None

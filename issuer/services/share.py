@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credentials.dates import parse_datetime
@@ -20,7 +21,7 @@ from issuer.services.credentials import credential_document
 from issuer.services.identifiers import credential_url
 from issuer.services.learner_sign_in import wallet_page
 from issuer.services.verification import verify
-from issuer.store.models import Credential
+from issuer.store.models import Credential, Issuer
 
 
 @dataclass
@@ -58,6 +59,9 @@ class ShareView:
     # Its learner's "Add to wallet" page (they sign in first), for a live credential issued
     # to an email address; None for a revoked one or one issued to no one here.
     wallet_path: str | None = None
+    # Signed by the service's platform identity (a learner's own record): it gathered what
+    # the record holds and assessed none of it, so the page must not say "Issued by".
+    gathered: bool = False
 
 
 COMPETENCY_TYPES = ("CFItem", "ceasn:Competency")  # the latter in credentials before CASE
@@ -172,22 +176,29 @@ def headline(credential: dict[str, Any]) -> tuple[str, str | None, str | None]:
             _text(_achieved_level(subject, achievement).get("name"), None))
 
 
+def _issuer_name(issuer: Any) -> str | None:
+    return _text(issuer.get("name", issuer.get("id")) if isinstance(issuer, dict) else issuer,
+                 None)
+
+
 def _held(subject: dict[str, Any]) -> list[dict[str, Any]]:
-    """The credentials a learner record (CLR) holds, one line each: competency, level, link.
+    """The credentials a learner record (CLR) holds, one line each: competency, level, link
+    and the issuer that assessed and signed it.
     A CLR's subject has a list of achievements and of credentials; a VC-JWT held as a
     string is named by its position only."""
     held = []
     for credential in subject.get("verifiableCredential") or []:
         if not isinstance(credential, dict):
             held.append({"name": "A credential in compact (JWT) form", "level": None,
-                         "url": None})
+                         "url": None, "issuer": None})
             continue
         inner = _obj(credential.get("credentialSubject"))
         achievement = _obj(inner.get("achievement"))
         held.append({"name": _text(achievement.get("name"), None)
                      or _text(credential.get("name"), "Credential"),
                      "level": _text(_achieved_level(inner, achievement).get("name"), None),
-                     "url": _safe_url(credential.get("id"))})
+                     "url": _safe_url(credential.get("id")),
+                     "issuer": _issuer_name(credential.get("issuer"))})
     return held
 
 
@@ -198,8 +209,7 @@ def share_view(db: Session, credential_id: str, context: ServiceContext) -> Shar
     credential = decode_jwt(document).credential if is_jwt else json.loads(document)
     report = verify(db, document if is_jwt else credential, context)
     issuer = credential.get("issuer", {})
-    issuer_name = _text(issuer.get("name", issuer.get("id")) if isinstance(issuer, dict)
-                        else issuer, "")
+    issuer_name = _issuer_name(issuer) or ""
     line, css = status_line(report, issuer_name)
     url = credential_url(base_url, credential_id)
     subject = _obj(credential.get("credentialSubject"))
@@ -250,4 +260,7 @@ def share_view(db: Session, credential_id: str, context: ServiceContext) -> Shar
     row = db.get(Credential, credential_id)
     if row is not None and row.learner_email and row.status != "revoked":
         view.wallet_path = wallet_page(row.source_id or row.id)
+    if row is not None:
+        view.gathered = bool(db.scalar(select(Issuer.is_platform).where(
+            Issuer.id == row.issuer_id)))
     return view

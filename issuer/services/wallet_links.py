@@ -1,7 +1,8 @@
 """The addresses a wallet is given to take an offer: the VC API interaction URL and its
 ``protocols`` object, the Learner Credential Wallet's deep links, OpenID4VCI credential
 offers by value and by reference, and QR codes of them. Pure functions of the service's
-public base URL and the offer, so every page and mail shows the same links."""
+public base URL and the offer, so every page and API answer gives the same links (no mail
+carries them: the issue email's claim link signs in onto the page that makes an offer)."""
 
 from __future__ import annotations
 
@@ -58,8 +59,7 @@ def credential_offer(base_url: str, configuration_ids: Sequence[str], code: str,
     grant: dict[str, Any] = {"pre-authorized_code": code}
     if tx_code_length:
         grant["tx_code"] = {"input_mode": "numeric", "length": tx_code_length,
-                            "description": "The code in the email or on the employer's "
-                                           "screen"}
+                            "description": "The code your employer gave you"}
     return {"credential_issuer": base_url.rstrip("/"),
             "credential_configuration_ids": list(configuration_ids),
             "grants": {PRE_AUTHORIZED_GRANT: grant}}

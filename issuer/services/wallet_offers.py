@@ -28,7 +28,7 @@ from issuer.store.models import Credential, Issuer, WalletOffer
 from keys.encryption import KeyEncryptionKey
 
 OFFER_LIFETIME = timedelta(minutes=15)
-TX_CODE_LENGTH = 6  # digits: typed by hand from an email or the employer's screen
+TX_CODE_LENGTH = 6  # digits: typed by hand, as the employer gave them
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,26 @@ def _root(db: Session, credential_id: str) -> Credential | None:
     return credential
 
 
-def create_offer(db: Session, kek: KeyEncryptionKey, credential_id: str, learner_email: str,
-                 *, with_tx_code: bool = False, now: datetime | None = None) -> CreatedOffer:
-    """An offer of the credential to the wallet of the learner it was issued to."""
-    now = now or datetime.now(UTC)
+def offerable(db: Session, credential_id: str, learner_email: str) -> Credential:
+    """What an offer of ``credential_id`` would carry: the credential, or its root when it
+    is a wallet-bound copy. NotFound unless it was issued to ``learner_email``; Conflict
+    when revoked (a revoked credential goes to no wallet). The one place these rules live,
+    for the learner's page and the employer's API alike."""
     credential = _root(db, credential_id)
     if credential is None or credential.learner_email != normalise_email(learner_email):
         raise NotFound(f"no credential {credential_id!r} issued to this learner")
     if credential.status == "revoked":
-        raise Conflict(f"credential {credential_id} is revoked, so it cannot go to a wallet",
-                       code="/problems/credential-revoked")
+        reason = f" ({credential.status_reason})" if credential.status_reason else ""
+        raise Conflict(f"credential {credential_id} was revoked by its issuer{reason}, so "
+                       "it cannot go to a wallet", code="/problems/credential-revoked")
+    return credential
+
+
+def create_offer(db: Session, kek: KeyEncryptionKey, credential_id: str, learner_email: str,
+                 *, with_tx_code: bool = False, now: datetime | None = None) -> CreatedOffer:
+    """An offer of the credential to the wallet of the learner it was issued to."""
+    now = now or datetime.now(UTC)
+    credential = offerable(db, credential_id, learner_email)
     offer_id, code = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     tx_code = "".join(secrets.choice("0123456789") for _ in range(TX_CODE_LENGTH)) \
         if with_tx_code else None

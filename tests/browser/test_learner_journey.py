@@ -48,6 +48,9 @@ def test_from_the_issue_email_to_the_wallet_page_and_the_learners_own_place(
     accessible(page, "learner-claim-confirm")
     page.get_by_role("button", name=f"Sign in as {LEARNER}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add to your wallet")
+    expect(page.get_by_role("link", name="its share page")).to_be_visible()  # no wallet?
+    accessible(page, "learner-wallet-button")
+    page.get_by_role("button", name="Make a wallet offer").click()
     expect(page.get_by_role("link", name="Open in Learner Credential Wallet")).to_have_attribute(
         "href", re.compile(r"^https://lcw\.app/request(\.html)?\?request="))
     expect(page.get_by_role("link", name="Open in your wallet")).to_have_attribute(

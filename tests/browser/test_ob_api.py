@@ -68,7 +68,10 @@ def callback() -> Iterator[tuple[str, list[str]]]:
 
 
 def newest_link(server: LiveServer, recipient: str) -> str:
-    return server.base + LINK.search(newest_mail_text(server, recipient)).group(1)
+    """The link in the newest sign-in mail to ``recipient`` (the worker writes it after
+    the answer: newest_mail_text waits for it)."""
+    return server.base + LINK.search(
+        newest_mail_text(server, recipient, "learner-sign-in-link")).group(1)
 
 
 def test_a_host_registers_gets_consent_pages_upserts_refreshes_and_revokes(

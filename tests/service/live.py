@@ -109,7 +109,7 @@ def _serve(env: dict[str, str], sock: socket.socket, base: str,
 def newest_mail_text(server: LiveServer, recipient: str, kind: str | None = None) -> str:
     """The plain text of the newest mail to ``recipient`` (of ``kind``, if given): as its
     outbox row holds it while queued, or as delivered (the .eml file the worker wrote),
-    since a sent message's link is not kept in the store."""
+    since a sent message's link is not kept in the store. Waits up to 15 seconds for it."""
     from email import message_from_bytes, policy
 
     from sqlalchemy import select
@@ -125,7 +125,11 @@ def newest_mail_text(server: LiveServer, recipient: str, kind: str | None = None
     try:
         for _attempt in range(150):
             with engine.connect() as connection:
-                mail_id, state, text = connection.execute(query).first()
+                row = connection.execute(query).first()
+            if row is None:  # a worker writes some mail (sign-in links) after the answer
+                time.sleep(0.1)
+                continue
+            mail_id, state, text = row
             if state != "sent":
                 return text
             delivered = server.instance / "mail" / f"{mail_id}.eml"
@@ -135,4 +139,5 @@ def newest_mail_text(server: LiveServer, recipient: str, kind: str | None = None
             time.sleep(0.1)
     finally:
         engine.dispose()
-    raise AssertionError(f"mail {mail_id} was sent but no .eml file holds it")
+    raise AssertionError(f"no mail to {recipient} within 15 seconds, or sent without an "
+                         ".eml file holding it")

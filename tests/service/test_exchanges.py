@@ -221,10 +221,14 @@ def test_an_expired_offer_is_gone_and_an_unknown_one_not_found(service) -> None:
     problem(answer(service, offer_id, new_holder().presentation(challenge)), 410,
             "/problems/offer-expired")
     page = service.client.get(f"/interactions/{offer_id}?iuv=1", headers={"Accept": "text/html"})
-    assert page.status_code == 410 and b"expired" in page.data
+    assert page.status_code == 410
+    text = page.get_data(as_text=True)
+    assert "<h1>This offer has expired</h1>" in text and f'href="{BASE}/me"' in text
     problem(service.client.post(exchange("nope"), json={}), 404, "about:blank")
-    assert service.client.get("/interactions/nope?iuv=1",
-                              headers={"Accept": "text/html"}).status_code == 404
+    unknown = service.client.get("/interactions/nope?iuv=1", headers={"Accept": "text/html"})
+    assert unknown.status_code == 404
+    assert "<h1>No such offer</h1>" in unknown.get_data(as_text=True)
+    assert f'href="{BASE}/me"' in unknown.get_data(as_text=True)
 
 
 def test_a_revoked_credential_cannot_be_taken(service) -> None:
@@ -253,7 +257,8 @@ def test_what_is_not_an_exchange_message_is_a_400(service, body: Any) -> None:
 
 def test_a_browser_opening_the_interaction_url_gets_a_page_with_the_wallet_links(
         service) -> None:
-    offer_id = offer(service, issue(service)["credentialId"])
+    issued = issue(service)
+    offer_id = offer(service, issued["credentialId"])
     page = service.client.get(f"/interactions/{offer_id}?iuv=1",
                               headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert page.status_code == 200 and page.mimetype == "text/html"
@@ -262,6 +267,11 @@ def test_a_browser_opening_the_interaction_url_gets_a_page_with_the_wallet_links
     assert "Open this in your wallet" in text
     lcw = wallet_links.lcw_request_link(BASE, offer_id)
     assert lcw.replace("&", "&amp;") in text or lcw in text
+    # Which credential, the OpenID4VCI way too, and a way on without a wallet.
+    credential_id = issued["credentialId"]
+    assert "De-escalation" in text and "issued by Riverbend Behavioral Health" in text
+    assert f'href="{wallet_links.offer_by_reference(BASE, offer_id)}"' in text
+    assert f'<a href="{BASE}/credentials/{credential_id}">see your credential</a>' in text
 
 
 def test_a_web_wallets_preflight_is_answered(service) -> None:

@@ -84,6 +84,13 @@ def test_a_learner_gathers_credentials_from_two_issuers_into_a_verified_record(s
     share = service.client.get(f"/credentials/{record_id}", headers=HTML).get_data(
         as_text=True)
     assert "Verified just now" in share and "What this record holds" in share
+    # The page says who assessed what, and that the platform only gathered it.
+    assert "<dt>Gathered and signed by</dt>" in share and "<dt>Issued by</dt>" not in share
+    assert "assessed none of them" in share
+    assert "assessed and signed by Riverbend Behavioral Health" in share
+    assert "assessed and signed by Lakeside" in share
+    assert "<dt>Issued by</dt>" in service.client.get(f"/credentials/{first}",
+                                                      headers=HTML).get_data(as_text=True)
     assert record_id in client.get("/me").get_data(as_text=True)  # theirs, in their list
 
 

@@ -112,3 +112,27 @@ def test_nobody_hides_anothers_credential(service) -> None:
     unsigned = service.app.test_client()
     assert unsigned.post(f"/me/credentials/{theirs}/hidden", data={"hidden": "1"}
                          ).status_code == 400
+
+
+def test_each_card_says_plainly_whether_it_is_public_and_what_a_jwt_is(service) -> None:
+    """"On your public list: Yes" while the list is off read as "already public"; a JWT card
+    looked like its JSON twin, and left the record picker without a word; a revoked card
+    offered to hide what the list never shows."""
+    shown = issue_to(service)
+    jwt = issue_to(service, format="jwt", algorithm="ES256")
+    revoked = issue_to(service)
+    revoke(service, revoked, service.admin)
+    client = learner_client(service)
+    page = client.get("/me").get_data(as_text=True)
+    items = sections(page)
+    assert "It would be, but your public list is off" in items[shown]
+    assert "No: not active" in items[revoked] and "Hide from my public list" not in items[
+        revoked]
+    assert "<dt>Format</dt><dd>JWT" in items[jwt] and "Download (JWT)" in items[jwt]
+    assert "issued as a JWT, which a learner record cannot hold" in page
+    labels = re.findall(r'<section class="learner-item" id="[^"]+" aria-label="([^"]+)"',
+                        page)
+    assert len(set(labels)) == 3  # each region has a name of its own
+    client.post("/me/public", data={"csrf": form_csrf(client), "public": "1"})
+    assert "<dt>On your public list</dt><dd>Yes</dd>" in sections(
+        client.get("/me").get_data(as_text=True))[shown]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from issuer.operations import tasks
 from issuer.store import store
 from issuer.store.models import LearnerSession, LearnerSignInLink
 from tests.service.learner_support import (
@@ -21,6 +22,7 @@ from tests.service.learner_support import (
     last_link,
     learner_client,
     mails,
+    run_link_requests,
 )
 
 
@@ -63,6 +65,40 @@ def test_unknown_addresses_get_the_same_answer_and_no_mail(service) -> None:
     assert known.replace(LEARNER, "X") == unknown.replace("nobody@example.com", "X")
     assert mails(service, "nobody@example.com") == []
     assert len(mails(service, LEARNER, "learner-sign-in-link")) == 1
+
+
+def test_the_request_only_enqueues_whatever_the_address(service) -> None:
+    """Whether an address holds credentials must not show in the answer's time either: the
+    request does the same one enqueue for every address, and a worker decides."""
+    issue_to(service)
+    client = service.app.test_client()
+    token = form_csrf(client)
+    tasks.queue_of(service.app).huey.flush()
+    for email in (LEARNER, "nobody@example.com"):
+        answer = client.post("/me/sign-in", data={"csrf": token, "email": email,
+                                                  "landing": "/me\n"})
+        assert answer.status_code == 200
+    assert mails(service, LEARNER, "learner-sign-in-link") == []  # not yet decided
+    assert tasks.queue_of(service.app).huey.pending_count() == 2
+    assert run_link_requests(service.app) == 2
+    assert len(mails(service, LEARNER, "learner-sign-in-link")) == 1
+    assert mails(service, "nobody@example.com") == []
+
+
+def test_the_forms_addresses_opened_in_a_browser_lead_to_the_sign_in_pages(service) -> None:
+    """After asking for a link the address bar shows /me/sign-in; opening it again (a
+    bookmark, Enter) gets the sign-in page, not a raw JSON 405. The same for the desk."""
+    client = service.app.test_client()
+    again = client.get("/me/sign-in", headers={"Accept": "text/html"})
+    assert again.status_code == 303 and again.headers["Location"] == "/me"
+    assert "Email me a sign-in link" in client.get("/me").get_data(as_text=True)
+    wallet = f"/me/credentials/{'0' * 8}-0000-4000-8000-{'0' * 12}/wallet"
+    kept = client.get("/me/sign-in", query_string={"landing": wallet})
+    assert kept.headers["Location"] == wallet
+    assert client.get("/me/sign-in", query_string={"landing": "//evil.example"}
+                      ).headers["Location"] == "/me"
+    desk = client.get("/desk/sign-in/email", headers={"Accept": "text/html"})
+    assert desk.status_code == 303 and desk.headers["Location"] == "/desk"
 
 
 def test_expired_and_forged_links_are_refused(service) -> None:
@@ -128,6 +164,21 @@ def test_a_landing_page_is_kept_but_never_another_site(service) -> None:
     ask_for_link(client, landing=f"/me/credentials/{credential_id}/wallet")
     assert follow_link(client, last_link(service, LEARNER)).headers["Location"] == \
         f"/me/credentials/{credential_id}/wallet"
+
+
+def test_a_landing_with_a_trailing_newline_is_not_kept(service) -> None:
+    """"/me\n" passed a "$"-anchored pattern, was stored, and made the victim's link a 500
+    (a redirect cannot carry a newline) after it was spent."""
+    issue_to(service)
+    attacker = service.app.test_client()
+    assert ask_for_link(attacker, landing="/me\n").status_code == 200
+    with store(service.app).sessions() as db, db.begin():
+        landings = db.scalars(select(LearnerSignInLink.landing)).all()
+        assert "/me" in landings and not any("\n" in landing for landing in landings)
+    victim = service.app.test_client()
+    signed = follow_link(victim, last_link(service, LEARNER))
+    assert signed.status_code == 303 and signed.headers["Location"] == "/me"
+    assert "Your credentials" in victim.get("/me").get_data(as_text=True)
 
 
 def test_links_long_expired_are_swept_at_a_sign_in(service) -> None:

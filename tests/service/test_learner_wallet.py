@@ -11,10 +11,11 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from sqlalchemy import func, select, update
 
+from issuer.services import learner_sessions, wallet_links
 from issuer.store import store
 from issuer.store.models import LearnerSignInLink, WalletOffer
 from tests.service.conftest import BASE
@@ -22,6 +23,7 @@ from tests.service.learner_support import (
     LEARNER,
     ask_for_link,
     follow_link,
+    form_csrf,
     issue_to,
     last_link,
     learner_client,
@@ -41,12 +43,26 @@ def offers(service) -> int:
         return db.scalar(select(func.count()).select_from(WalletOffer))
 
 
-def test_the_issue_emails_claim_link_lands_on_the_wallet_page(service) -> None:
+def make_offer(client, credential_id: str):
+    """Press the wallet page's "Make a wallet offer" button."""
+    wallet = f"/me/credentials/{credential_id}/wallet"
+    return client.post(wallet, data={"csrf": form_csrf(client, wallet)})
+
+
+def test_the_issue_emails_claim_link_lands_on_the_wallet_page(service, monkeypatch) -> None:
+    encoded = []
+    real_qr = wallet_links.qr_svg
+    monkeypatch.setattr(wallet_links, "qr_svg",
+                        lambda text, title: encoded.append(text) or real_qr(text, title))
     credential_id = issue_to(service)
     [mail] = mails(service, LEARNER, "credential-issued")
-    assert "Add it to your wallet:" in mail.text_body and "Add it to your wallet" in \
-        mail.html_body
     path = claim_link(service)
+    # The share link is the one to pass on; the claim link is personal, said so, and last.
+    for body in (mail.text_body, mail.html_body):
+        share, claim = body.index(f"/credentials/{credential_id}"), body.index(path)
+        assert share < body.index("Anyone you give") < claim
+        assert claim < body.index("This link signs you in") and "do not forward it" in body
+        assert f"{BASE}/me" in body[claim + len(path):]
     with store(service.app).sessions() as db, db.begin():
         row = db.scalars(select(LearnerSignInLink)).one()
         assert row.landing == f"/me/credentials/{credential_id}/wallet"
@@ -56,7 +72,13 @@ def test_the_issue_emails_claim_link_lands_on_the_wallet_page(service) -> None:
     signed = follow_link(client, path)
     assert signed.status_code == 303
     assert signed.headers["Location"] == f"/me/credentials/{credential_id}/wallet"
-    page = client.get(signed.headers["Location"])
+    # An ordinary session: no longer-lived than one from a fresh sign-in.
+    assert f"Max-Age={int(learner_sessions.LIFETIME.total_seconds())}" in \
+        signed.headers["Set-Cookie"]
+    landed = client.get(signed.headers["Location"])
+    assert landed.status_code == 200 and "Make a wallet offer" in landed.get_data(as_text=True)
+    assert offers(service) == 0  # opening the page makes nothing
+    page = make_offer(client, credential_id)
     text = unescape(page.get_data(as_text=True))
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert text.count("<svg") == 2  # a QR code for each kind of wallet
@@ -69,6 +91,11 @@ def test_the_issue_emails_claim_link_lands_on_the_wallet_page(service) -> None:
         "vcapi": f"{BASE}/workflows/claim/exchanges/{offer_id}"}}
     dcc = re.search(r'href="(dccrequest://request\?[^"]+)"', text).group(1)
     assert json.loads(parse_qs(urlsplit(dcc).query)["request"][0]) == request
+    # The LCW QR code is the interaction URL (README, docs/wallets.md); the other, the
+    # OpenID4VCI offer by reference.
+    assert encoded == [f"{BASE}/interactions/{offer_id}?iuv=1",
+                       f"openid-credential-offer://?credential_offer_uri={quote(BASE, '')}"
+                       f"%2Foid4vci%2Foffers%2F{offer_id}"]
     assert ('href="openid-credential-offer://?credential_offer_uri='
             f'{BASE.replace(":", "%3A").replace("/", "%2F")}%2Foid4vci%2Foffers%2F{offer_id}"'
             ) in text
@@ -82,12 +109,20 @@ def test_the_issue_emails_claim_link_lands_on_the_wallet_page(service) -> None:
     assert service.app.test_client().get(path).status_code == 401  # it worked once
 
 
+def make_offer_refused(client, credential_id: str) -> int:
+    """The button's POST for a page that shows no button: its status."""
+    return client.post(f"/me/credentials/{credential_id}/wallet",
+                       data={"csrf": form_csrf(client)}).status_code
+
+
 def test_a_revoked_credential_gets_a_clear_message_and_no_offer(service) -> None:
     credential_id = issue_to(service)
     revoke(service, credential_id, service.admin, reason="assessed in error")
-    page = learner_client(service).get(f"/me/credentials/{credential_id}/wallet")
+    client = learner_client(service)
+    page = client.get(f"/me/credentials/{credential_id}/wallet")
     text = page.get_data(as_text=True)
     assert page.status_code == 409
+    assert make_offer_refused(client, credential_id) == 409
     assert "This credential is revoked" in text and "assessed in error" in text
     assert "lcw.app" not in text and offers(service) == 0
 
@@ -105,7 +140,24 @@ def test_the_share_page_button_asks_for_sign_in_then_reaches_the_wallet(service)
     ask_for_link(visitor, landing=wallet)
     signed = follow_link(visitor, last_link(service, LEARNER))
     assert signed.headers["Location"] == wallet
-    assert "lcw.app" in visitor.get(wallet).get_data(as_text=True)
+    assert "Make a wallet offer" in visitor.get(wallet).get_data(as_text=True)
+    assert "lcw.app" in make_offer(visitor, credential_id).get_data(as_text=True)
+
+
+def test_opening_the_wallet_page_makes_no_offer_only_its_button_does(service) -> None:
+    """Another site can navigate a signed-in browser to the page (the cookie is Lax): a GET
+    must not spend the learner's allowance; the POST needs the page's CSRF token."""
+    credential_id = issue_to(service)
+    client = learner_client(service)
+    wallet = f"/me/credentials/{credential_id}/wallet"
+    for _ in range(31):
+        assert client.get(wallet).status_code == 200
+    assert offers(service) == 0
+    assert client.post(wallet, data={"csrf": "forged"}).status_code == 400
+    assert client.post(wallet).status_code == 400
+    assert offers(service) == 0
+    assert make_offer(client, credential_id).status_code == 200
+    assert offers(service) == 1
 
 
 def test_only_the_learner_may_add_it_to_a_wallet(service) -> None:
@@ -114,6 +166,7 @@ def test_only_the_learner_may_add_it_to_a_wallet(service) -> None:
     page = learner_client(service).get(f"/me/credentials/{theirs}/wallet")
     text = page.get_data(as_text=True)
     assert page.status_code == 403 and "Not your credential" in text
+    assert make_offer_refused(learner_client(service), theirs) == 403
     assert f"not issued to {LEARNER}" in text and "lcw.app" not in text
     assert offers(service) == 0
     unknown = learner_client(service).get("/me/credentials/not-an-id/wallet")
@@ -146,7 +199,8 @@ def test_from_the_email_to_a_wallet_bound_copy_listed_under_its_credential(servi
 
     credential_id = issue_to(service)
     client = service.app.test_client()
-    wallet = client.get(follow_link(client, claim_link(service)).headers["Location"])
+    assert follow_link(client, claim_link(service)).headers["Location"].endswith("/wallet")
+    wallet = make_offer(client, credential_id)
     text = unescape(wallet.get_data(as_text=True))
     by_reference = re.search(r'href="(openid-credential-offer://[^"]+)"', text).group(1)
     offer_uri = parse_qs(urlsplit(by_reference).query)["credential_offer_uri"][0]
@@ -177,9 +231,10 @@ def test_from_the_wallet_pages_lcw_link_a_didauth_wallet_gets_its_copy(service) 
     presentation with the exchange's challenge, and the bound copy in a presentation."""
     from tests.service.test_exchanges import new_holder
 
-    issue_to(service)
+    credential_id = issue_to(service)
     client = service.app.test_client()
-    wallet = client.get(follow_link(client, claim_link(service)).headers["Location"])
+    follow_link(client, claim_link(service))
+    wallet = make_offer(client, credential_id)
     lcw = re.search(r'href="(https://lcw\.app/request[^"]+)"',
                     unescape(wallet.get_data(as_text=True))).group(1)
     request = json.loads(parse_qs(urlsplit(lcw).query)["request"][0])
