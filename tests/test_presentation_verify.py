@@ -272,8 +272,11 @@ def vp_jwt(payload: dict[str, Any], key: Ed25519Signer = HOLDER_KEY,
 
 
 def jwt_claims(**claims: Any) -> dict[str, Any]:
-    base = {"nonce": CHALLENGE, "aud": DOMAIN, "iat": int(NOW.timestamp()),
-            "exp": int((NOW + timedelta(minutes=5)).timestamp())}
+    """A VP-JWT's claims, timed from the moment of the call (a test run can take longer
+    than the five minutes a presentation lives after the module was imported)."""
+    now = datetime.now(UTC)
+    base = {"nonce": CHALLENGE, "aud": DOMAIN, "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(minutes=5)).timestamp())}
     return {k: v for k, v in {**base, **claims}.items() if v is not None}
 
 
