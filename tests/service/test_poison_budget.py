@@ -1,5 +1,5 @@
 """An unauthenticated verify request holding many poison graphs (30 endorsements, each with a
-14-node blank-node clique and a bogus proof) answers within a second of CPU, with a message
+14-node blank-node clique and a bogus proof) answers within a few seconds of CPU, with a message
 naming the budget: one RDFC-1.0 work budget covers the whole verification. The CPU bound is
 the one this budget exists for (``time.process_time``)."""
 
@@ -14,7 +14,10 @@ from keys.did import did_key
 from tests.service.conftest import completion_body
 from tests.test_canonical_budget import clique
 
-CPU_BOUND = 1.0
+# Without the shared budget this cost 8.5 s of CPU, with it about 0.5 s: the bound tells
+# the two apart with room for a loaded machine and a large test process's collections
+# (the speed itself is the benchmark's to measure).
+CPU_BOUND = 4.0
 ATTACKER = did_key(Ed25519Signer.from_seed(bytes(range(40, 72))).verification_key)
 
 
@@ -34,7 +37,7 @@ def poison_endorsement(index: int) -> dict:
                   "proofPurpose": "assertionMethod", "proofValue": "z" + "1" * 86}}
 
 
-def test_thirty_poisoned_endorsements_are_refused_within_a_second(service) -> None:
+def test_thirty_poisoned_endorsements_are_refused_within_the_budget(service) -> None:
     issued = service.client.post("/api/v1/issuers/riverbend/completions",
                                  json=completion_body(), headers=service.auth(service.assessor))
     assert issued.status_code == 201, issued.get_json()
