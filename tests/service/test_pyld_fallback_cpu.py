@@ -1,5 +1,5 @@
 """An unauthenticated verify request whose credential holds one construct only pyld handles
-(an ``@list``, a value object) and thousands of alignments answers within a second of CPU,
+(an ``@list``, a value object) and thousands of alignments answers within a few seconds of CPU,
 with a message naming the cap: the pyld fallback is bounded like the walker. (Before, one
 ``@list`` sent the whole document through pyld: 3,000 alignments cost 3 s of CPU, 9,000
 cost 28 s.) The CPU bound is the one the cap exists for (``time.process_time``)."""
@@ -15,12 +15,15 @@ from credentials.canonical import PYLD_MAX_VALUES
 from tests.service.conftest import completion_body
 from tests.test_pyld_fallback_budget import TRIGGERS, with_alignments
 
-CPU_BOUND = 1.0
+# Before the cap: 3 s (3,000 alignments) and 28 s (9,000); with it well under a second.
+# The bound tells the two apart with room for a loaded machine (1.06 s was seen under
+# load); the speed itself is the benchmark's to measure.
+CPU_BOUND = 2.5
 
 
 @pytest.mark.parametrize("count", [3_000, 9_000])
 @pytest.mark.parametrize("trigger", sorted(TRIGGERS))
-def test_a_fallback_document_with_many_alignments_is_refused_within_a_second(
+def test_a_fallback_document_with_many_alignments_is_refused_within_the_cap(
         service, trigger: str, count: int) -> None:
     issued = service.client.post("/api/v1/issuers/riverbend/completions",
                                  json=completion_body(), headers=service.auth(service.assessor))
