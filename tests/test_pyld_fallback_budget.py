@@ -25,7 +25,9 @@ from credentials.rdfc import shared_budget
 from credentials.verify import RDFC_STEPS
 from tests.factories import signed_credential
 
-CPU_BOUND = 1.0
+# Loose: what it guards against cost many seconds (3 s at 3,000 alignments, 28 s at 9,000);
+# 1.8 s was seen in a loaded full run. The speed itself is the benchmark's to measure.
+CPU_BOUND = 4.0
 TRIGGERS = {
     "@list": lambda document: document.update(evidence=[{"type": ["Evidence"], "@list": []}]),
     "@value": lambda document: document.update(name={"@value": "x"}),
